@@ -1,0 +1,1 @@
+"""The pure routing core: events and the time in, commands out. No I/O, no clock."""

@@ -1,0 +1,105 @@
+"""Commands: what should happen, returned by `Engine.handle`. Adapters carry them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from callcenter.core.records import AgentSpan, InteractionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class OfferToAgent:
+    """Ring the agent with the interaction until `expires_at`."""
+
+    interaction_id: str
+    agent_id: str
+    queue_id: str
+    channel: str
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawOffer:
+    """Stop ringing the agent. `reason`: taken (ring-all), timeout, caller_hung_up."""
+
+    interaction_id: str
+    agent_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    """Bridge the customer with the agent who accepted."""
+
+    interaction_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnect:
+    """End the conversation leg (the other side hung up, or a transfer moved it)."""
+
+    interaction_id: str
+    agent_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExitQueue:
+    """The interaction leaves without an agent: play a message and hang up, take a
+    voicemail, or register a callback. `reason`: queue_full, no_agents, closed,
+    max_wait. `action`: hangup, voicemail, callback.
+    """
+
+    interaction_id: str
+    queue_id: str
+    reason: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChanged:
+    """An agent's state changed (for desktops, wallboards and persistence)."""
+
+    agent_id: str
+    state: str
+    reason: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionStateChanged:
+    """An interaction's state changed (for persistence and subscribers)."""
+
+    interaction_id: str
+    state: str
+    queue_id: str
+    agent_id: str | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RecordInteraction:
+    """Persist the finished interaction's row."""
+
+    record: InteractionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAgentSpan:
+    """Persist a closed agent-state span."""
+
+    span: AgentSpan
+
+
+Command = (
+    OfferToAgent
+    | WithdrawOffer
+    | Connect
+    | Disconnect
+    | ExitQueue
+    | AgentStateChanged
+    | InteractionStateChanged
+    | RecordInteraction
+    | RecordAgentSpan
+)

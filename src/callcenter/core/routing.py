@@ -1,0 +1,371 @@
+"""Routing indexes and selection: who gets what, without scanning every agent.
+
+`Router` is the base of `Engine`: it owns the indexes (agent pools and waiting
+heaps per target and escalation step, personal lines for direct transfers, the
+timer heap) and the two selection paths: an interaction looking for an agent
+(`_route_waiting`) and an agent looking for work (`_pull_work`).
+"""
+
+from __future__ import annotations
+
+import heapq
+from abc import abstractmethod
+
+from callcenter.core.agent_state import AgentState
+from callcenter.core.commands import Command
+from callcenter.core.config import CHANNELS, AgentConfig, QueueConfig, Strategy
+from callcenter.core.errors import RoutingError, UnknownQueue
+from callcenter.core.model import (
+    Agent,
+    Interaction,
+    Pool,
+    RandomSource,
+    Target,
+    TargetKey,
+    Timer,
+    waiting_entry_valid,
+)
+
+_NEVER = float("-inf")
+
+
+class Router:
+    """Indexes and selection. Subclassed by `Engine`, which handles the events."""
+
+    def __init__(self, rng: RandomSource | None) -> None:
+        self.queues: dict[str, QueueConfig] = {}
+        self.agents: dict[str, Agent] = {}
+        self._agents: list[Agent] = []
+        self._targets: dict[TargetKey, Target] = {}
+        self._members: dict[str, list[Agent]] = {}
+        self._ix: dict[str, Interaction] = {}
+        self._waiting_in: dict[str, dict[str, Interaction]] = {}
+        self._staffed: dict[str, int] = {}
+        self._aht: dict[str, float] = {}
+        self._timers: list[tuple[float, int, Timer]] = []
+        self._dirty: dict[int, Agent] = {}
+        self._rng = rng
+        self._seq = 0
+        self._tseq = 0
+        self._token = 0
+        self._now = 0.0
+        self._out: list[Command] = []
+
+    @abstractmethod
+    def _offer(self, ix: Interaction, a: Agent, queue_id: str) -> None:
+        """Ring agent `a` with `ix`."""
+
+    @abstractmethod
+    def _sync_state(self, a: Agent) -> None:
+        """Bring the agent's visible state in line with its work."""
+
+    # ------------------------------------------------------------------ agents and targets
+
+    def _tiers_for(self, cfg: AgentConfig) -> dict[str, int]:
+        if cfg.queues:
+            tiers = {}
+            for m in cfg.queues:
+                if m.queue_id not in self.queues:
+                    raise UnknownQueue(f"agent {cfg.id!r} is a member of unknown queue "
+                                      f"{m.queue_id!r}")
+                tiers[m.queue_id] = m.tier
+            return tiers
+        skills = cfg.skill_map()
+        return {q.id: 1 for q in self.queues.values()
+                if all(r.skill in skills for r in q.required_skills)}
+
+    def _add_agent(self, cfg: AgentConfig) -> None:
+        a = Agent(cfg, len(self._agents), cfg.skill_map(), cfg.capacity_map(),
+                  self._tiers_for(cfg))
+        a.load = dict.fromkeys(CHANNELS, 0)
+        self._agents.append(a)
+        self.agents[cfg.id] = a
+        self._link_agent(a)
+
+    def _link_agent(self, a: Agent) -> None:
+        for qid in a.tiers:
+            self._members.setdefault(qid, []).append(a)
+        for t in self._targets.values():
+            ms = t.min_step(a)
+            if ms is not None:
+                a.targets.append((t, ms))
+                t.members[a.idx] = ms
+
+    def _replace_agent_config(self, a: Agent, cfg: AgentConfig) -> None:
+        a.cfg = cfg
+        a.skills = cfg.skill_map()
+        a.caps = cfg.capacity_map()
+
+    def _get_target(self, key: TargetKey) -> Target:
+        t = self._targets.get(key)
+        if t is not None:
+            return t
+        q = self.queues[key[0]]
+        if q.strategy is Strategy.RANDOM and self._rng is None:
+            raise RoutingError(f"queue {q.id!r} uses the random strategy: the engine needs an rng")
+        t = Target(key, q)
+        self._targets[key] = t
+        for a in self._members.get(q.id, []):
+            ms = t.min_step(a)
+            if ms is None:
+                continue
+            a.targets.append((t, ms))
+            t.members[a.idx] = ms
+            if a.pool_token and q.channel in a.pool_channels:
+                for s in range(ms, len(t.steps)):
+                    t.pools[s].push(self._pool_entry(a, t, a.pool_token))
+                    a.pools.append(t.pools[s])
+        return t
+
+    def _rebuild(self) -> None:
+        """Recompute every index after a configuration change (an admin action: rare)."""
+        old_keys = [k for k in self._targets if k[0] in self.queues]
+        self._targets = {}
+        self._members = {}
+        for qid in self._staffed:
+            self._staffed[qid] = 0
+        for a in self._agents:
+            self._leave_pools(a)
+            a.tiers = self._tiers_for(a.cfg)
+            a.targets = []
+            if a.staffed:
+                for qid in a.tiers:
+                    self._staffed[qid] += 1
+            for qid in a.tiers:
+                self._members.setdefault(qid, []).append(a)
+        for key in old_keys:
+            self._get_target(key)
+        for ix in list(self._ix.values()):
+            ix.queue = self.queues[ix.queue.id]
+            if ix.placements:
+                ix.placements = {k: min(s, len(self._get_target(k).steps) - 1)
+                                 for k, s in ix.placements.items() if k[0] in self.queues}
+            if ix.waiting() and ix.personal_for is None:
+                self._route_waiting(ix)
+        for a in self._agents:
+            if a.logged_in:
+                self._touch(a)
+
+    # ------------------------------------------------------------------ pools
+
+    def _pool_entry(self, a: Agent, t: Target, token: int) -> tuple[int, float, float, int, int]:
+        q = t.queue
+        st = q.strategy
+        k1: float
+        k2: float
+        if st is Strategy.LONGEST_IDLE or st is Strategy.RING_ALL:
+            k1, k2 = a.idle_since, a.idx
+        elif st is Strategy.ROUND_ROBIN:
+            k1, k2 = a.last_offer.get(q.id, -1), a.idx
+        elif st is Strategy.FEWEST_CALLS:
+            k1, k2 = a.answered, a.idle_since
+        elif st is Strategy.LEAST_TALK_TIME:
+            k1, k2 = a.talk_time, a.idle_since
+        elif st is Strategy.LINEAR:
+            k1, k2 = a.idx, 0.0
+        elif st is Strategy.RANDOM:
+            assert self._rng is not None
+            k1, k2 = self._rng.random(), a.idx
+        else:  # best skill match: highest sum of levels in the required skills
+            k1 = -float(sum(a.skills.get(s, 0) for s in t.steps[0].levels))
+            k2 = a.idle_since
+        return (a.tiers[q.id], float(k1), float(k2), token, a.idx)
+
+    def _enter_pools(self, a: Agent, channels: list[str]) -> None:
+        self._token += 1
+        token = self._token
+        a.pool_token = token
+        a.pool_channels = tuple(channels)
+        pools = a.pools
+        for t, ms in a.targets:
+            if t.queue.channel not in channels:
+                continue
+            for s in range(ms, len(t.steps)):
+                pool = t.pools[s]
+                pool.push(self._pool_entry(a, t, token))
+                pools.append(pool)
+
+    def _leave_pools(self, a: Agent) -> None:
+        if not a.pool_token:
+            return
+        a.pool_token = 0
+        a.pool_channels = ()
+        for pool in a.pools:
+            pool.live -= 1
+            pool.compact(self._agents)
+        a.pools = []
+
+    def _touch(self, a: Agent) -> None:
+        """The agent's work or presence changed: out of the pools until `_settle`."""
+        self._leave_pools(a)
+        self._dirty[a.idx] = a
+
+    def _settle(self) -> None:
+        """Let every touched agent pull waiting work or join its pools; then sync states."""
+        touched: dict[int, Agent] = {}
+        dirty = self._dirty
+        while dirty:
+            idx = next(iter(dirty))
+            a = dirty.pop(idx)
+            touched[idx] = a
+            self._refresh(a)
+        for a in touched.values():
+            self._sync_state(a)
+
+    def _refresh(self, a: Agent) -> None:
+        channels = [c for c in CHANNELS if a.can_take(c)]
+        if a.pool_token:
+            if tuple(channels) == a.pool_channels:
+                return
+            self._leave_pools(a)
+        while channels:
+            if not self._pull_work(a, channels):
+                break
+            channels = [c for c in CHANNELS if a.can_take(c)]
+        if not channels:
+            return
+        if a.total_load() == 0 and a.state is not AgentState.AVAILABLE:
+            a.idle_since = self._now
+        self._enter_pools(a, channels)
+
+    # ------------------------------------------------------------------ selection
+
+    def _pull_work(self, a: Agent, channels: list[str]) -> bool:
+        """Agent side: offer `a` the best waiting interaction it may take, if any."""
+        personal = a.personal
+        while personal:
+            _, _, gen, ix = personal[0]
+            if ix.gen != gen or ix.personal_for is not a or not ix.waiting():
+                heapq.heappop(personal)
+                continue
+            if ix.channel in channels:
+                self._offer(ix, a, ix.queue.id)
+                return True
+            break
+        now = self._now
+        best: Interaction | None = None
+        best_rank = (0.0, 0.0, 0)
+        best_queue = ""
+        for t, ms in a.targets:
+            if t.queue.channel not in channels:
+                continue
+            for s in range(ms, len(t.steps)):
+                heap = t.waiting[s]
+                if not heap:
+                    continue
+                entry = self._head(heap, t.key, s, a)
+                if entry is None:
+                    continue
+                ix = entry[4]
+                rank = (ix.score(now), -ix.arrived_at, -entry[2])
+                if best is None or rank > best_rank:
+                    best, best_rank, best_queue = ix, rank, t.queue.id
+        if best is None:
+            return False
+        self._offer(best, a, best_queue)
+        return True
+
+    def _head(self, heap: list[tuple[float, float, int, int, Interaction]], key: TargetKey,
+              step: int, a: Agent) -> tuple[float, float, int, int, Interaction] | None:
+        """The best valid waiting entry that `a` has not just declined."""
+        aside = []
+        found = None
+        now = self._now
+        while heap:
+            e = heap[0]
+            if not waiting_entry_valid(e, key, step):
+                heapq.heappop(heap)
+                continue
+            if e[4].declined.get(a.id, _NEVER) > now:
+                aside.append(heapq.heappop(heap))
+                continue
+            found = e
+            break
+        for e in aside:
+            heapq.heappush(heap, e)
+        return found
+
+    def _route_waiting(self, ix: Interaction) -> None:
+        """Interaction side: offer `ix` to the best available agent, or put it in line."""
+        ix.gen += 1
+        for key, s in ix.placements.items():
+            t = self._targets[key]
+            pool = t.pools[s]
+            if not pool.live:
+                continue
+            if t.queue.strategy is Strategy.RING_ALL:
+                group = self._ring_group(pool, ix)
+                if group:
+                    for member in group:
+                        self._offer(ix, member, t.queue.id)
+                    return
+                continue
+            best = self._best_agent(pool, ix)
+            if best is not None:
+                self._offer(ix, best, t.queue.id)
+                return
+        self._seq += 1
+        for key, s in ix.placements.items():
+            t = self._targets[key]
+            k0, k1 = ix.wait_key(t.queue)
+            heapq.heappush(t.waiting[s], (k0, k1, self._seq, ix.gen, ix))
+
+    def _best_agent(self, pool: Pool, ix: Interaction) -> Agent | None:
+        heap = pool.heap
+        agents = self._agents
+        aside = []
+        found = None
+        now = self._now
+        while heap:
+            e = heap[0]
+            a = agents[e[4]]
+            if a.pool_token != e[3]:
+                heapq.heappop(heap)
+                continue
+            if ix.declined.get(a.id, _NEVER) > now:
+                aside.append(heapq.heappop(heap))
+                continue
+            found = a
+            break
+        for e in aside:
+            heapq.heappush(heap, e)
+        return found
+
+    def _ring_group(self, pool: Pool, ix: Interaction) -> list[Agent]:
+        """Ring-all: every valid agent of the best tier present (except recent decliners)."""
+        heap = pool.heap
+        agents = self._agents
+        now = self._now
+        group: list[Agent] = []
+        aside = []
+        tier = None
+        while heap:
+            e = heap[0]
+            a = agents[e[4]]
+            if a.pool_token != e[3]:
+                heapq.heappop(heap)
+                continue
+            if tier is not None and e[0] != tier:
+                break
+            heapq.heappop(heap)
+            aside.append(e)
+            if ix.declined.get(a.id, _NEVER) > now:
+                continue
+            tier = e[0]
+            group.append(a)
+        for e in aside:
+            heapq.heappush(heap, e)
+        return group
+
+    def _push_personal(self, a: Agent, ix: Interaction) -> None:
+        self._seq += 1
+        heapq.heappush(a.personal, (ix.arrived_at, self._seq, ix.gen, ix))
+
+    # ------------------------------------------------------------------ timers
+
+    def _push_timer(self, t: Timer) -> None:
+        self._tseq += 1
+        heapq.heappush(self._timers, (t.at, self._tseq, t))
+
+    def _pop_timer(self) -> Timer:
+        return heapq.heappop(self._timers)[2]
