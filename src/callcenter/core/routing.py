@@ -13,7 +13,7 @@ from abc import abstractmethod
 
 from callcenter.core.agent_state import AgentState
 from callcenter.core.commands import Command
-from callcenter.core.config import CHANNELS, AgentConfig, QueueConfig, Strategy
+from callcenter.core.config import CHANNELS, AgentConfig, EngineSettings, QueueConfig, Strategy
 from callcenter.core.errors import RoutingError, UnknownQueue
 from callcenter.core.model import (
     Agent,
@@ -32,7 +32,8 @@ _NEVER = float("-inf")
 class Router:
     """Indexes and selection. Subclassed by `Engine`, which handles the events."""
 
-    def __init__(self, rng: RandomSource | None) -> None:
+    def __init__(self, rng: RandomSource | None, settings: EngineSettings) -> None:
+        self.settings = settings
         self.queues: dict[str, QueueConfig] = {}
         self.agents: dict[str, Agent] = {}
         self._agents: list[Agent] = []
@@ -145,6 +146,15 @@ class Router:
         for a in self._agents:
             if a.logged_in:
                 self._touch(a)
+
+    def _queue(self, queue_id: str) -> QueueConfig:
+        q = self.queues.get(queue_id)
+        if q is None:
+            raise UnknownQueue(f"no queue {queue_id!r}")
+        return q
+
+    def _target(self, q: QueueConfig, extra: tuple[tuple[str, int], ...]) -> Target:
+        return self._get_target((q.id, extra))
 
     # ------------------------------------------------------------------ pools
 

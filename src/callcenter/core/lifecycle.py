@@ -1,0 +1,462 @@
+"""What happens to interactions and agents: admission, offers, talk, wrap-up, exits.
+
+`Lifecycle` sits between the indexes (`Router`) and the public API (`Engine`): each
+method applies one step of the state tables in `interaction_state` and
+`agent_state`, keeps the indexes current, and appends commands to `self._out`.
+"""
+
+from __future__ import annotations
+
+from callcenter.core import agent_state as ast
+from callcenter.core import interaction_state as ist
+from callcenter.core.agent_state import AgentInput, AgentState
+from callcenter.core.commands import (
+    AgentStateChanged,
+    Connect,
+    Disconnect,
+    ExitQueue,
+    InteractionStateChanged,
+    OfferToAgent,
+    RecordAgentSpan,
+    RecordInteraction,
+    WithdrawOffer,
+)
+from callcenter.core.config import ExitAction, ExitKind, QueueConfig
+from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction
+from callcenter.core.events import (
+    InteractionArrived,
+)
+from callcenter.core.interaction_state import InteractionInput, InteractionState
+from callcenter.core.model import Agent, Interaction, Timer
+from callcenter.core.records import AgentSpan, InteractionRecord
+from callcenter.core.routing import Router
+
+II = InteractionInput
+IS = InteractionState
+
+
+class Lifecycle(Router):
+    """The internal transitions behind `Engine.handle`."""
+
+    # ------------------------------------------------------------------ lookups
+
+    def _agent(self, agent_id: str) -> Agent:
+        a = self.agents.get(agent_id)
+        if a is None:
+            raise UnknownAgent(f"no agent {agent_id!r}")
+        return a
+
+    def _open(self, iid: str) -> Interaction:
+        ix = self._ix.get(iid)
+        if ix is None:
+            raise UnknownInteraction(f"no open interaction {iid!r}")
+        return ix
+
+    def _offer_of(self, a: Agent, iid: str, what: AgentInput) -> Interaction:
+        ix = a.offers.get(iid)
+        if ix is None:
+            ast.check(a.id, a.state, what)
+            raise RoutingError(f"agent {a.id!r} has no offer of {iid!r} (state {a.state.value})")
+        return ix
+
+    # ------------------------------------------------------------------ interactions
+
+    def _on_arrived(self, ev: InteractionArrived) -> None:
+        if ev.interaction_id in self._ix:
+            raise RoutingError(f"interaction {ev.interaction_id!r} already exists")
+        q = self._queue(ev.queue_id)
+        extra = tuple(sorted((r.skill, r.min_level) for r in ev.skills))
+        now = self._now
+        ix = Interaction(ev.interaction_id, q, q.id, ev.priority, extra, now, now)
+        self._ix[ix.id] = ix
+        self._admit(ix, q, depth=0)
+
+    def _admit(self, ix: Interaction, q: QueueConfig, depth: int) -> None:
+        """Put `ix` into queue `q`, or turn it away by the queue's admission rules."""
+        now = self._now
+        if q.calendar is not None and not q.calendar.is_open(now):
+            self._exit(ix, q, "closed", q.closed_action, depth)
+        elif q.max_length is not None and len(self._waiting_in[q.id]) >= q.max_length:
+            self._exit(ix, q, "queue_full", q.full_action, depth)
+        elif q.reject_when_no_agents and self._staffed[q.id] == 0:
+            self._exit(ix, q, "no_agents", q.no_agents_action, depth)
+        else:
+            self._enqueue(ix, q)
+
+    def _enqueue(self, ix: Interaction, q: QueueConfig) -> None:
+        now = self._now
+        ix.queue = q
+        ix.queued_at = now
+        ix.queue_seq += 1
+        ix.step = 0
+        for t in ix.timers:
+            t.cancelled = True
+        ix.timers = []
+        ix.placements = {self._target(q, ix.extra).key: 0}
+        self._move(ix, II.REQUEUE if ix.state is IS.TRANSFERRED else II.ADMIT)
+        self._waiting_in[q.id][ix.id] = ix
+        if q.escalation:
+            self._arm(ix, q.escalation[0].after + now, "escalate", 1)
+        if q.max_wait is not None:
+            self._arm(ix, now + q.max_wait, "max_wait", 0)
+        self._route_waiting(ix)
+
+    def _exit(self, ix: Interaction, q: QueueConfig, reason: str, action: ExitAction,
+              depth: int) -> None:
+        """Leave queue `q` without an agent, by the exit action."""
+        if action.kind is ExitKind.QUEUE and depth < 5:
+            assert action.queue_id is not None
+            if ix.waiting():
+                self._unwait(ix)
+                self._move(ix, II.TRANSFER)
+            self._admit(ix, self._queue(action.queue_id), depth + 1)
+            return
+        self._out.append(ExitQueue(ix.id, q.id, reason, action.kind.value))
+        if action.kind is ExitKind.CALLBACK:
+            if not ix.waiting():
+                self._enqueue(ix, q)
+            self._make_callback(ix)
+            return
+        final = II.TIME_OUT if ix.waiting() else II.REJECT
+        self._unwait(ix)
+        self._finish(ix, final, reason, action.label())
+
+    def _make_callback(self, ix: Interaction) -> None:
+        ix.callback = True
+        for t in ix.timers:
+            if t.kind == "max_wait":
+                t.cancelled = True
+        if ix.state is IS.QUEUED:
+            self._move(ix, II.REQUEST_CALLBACK)
+
+    def _on_callback(self, iid: str) -> None:
+        ix = self._open(iid)
+        if ix.state is IS.QUEUED or ix.state is IS.OFFERED:
+            self._make_callback(ix)
+        else:
+            ist.step(ix.id, ix.state, II.REQUEST_CALLBACK)
+
+    def _on_caller_hung_up(self, iid: str) -> None:
+        ix = self._ix.get(iid)
+        if ix is None or ix.state is IS.CALLBACK_REQUESTED or ix.state is IS.WRAP_UP:
+            return  # already over, or the caller is not on the line: nothing to do
+        if ix.state is IS.CONNECTED:
+            self._end_talk(ix, "caller_hung_up")
+            return
+        if ix.state is IS.OFFERED:
+            for a in list(ix.offered_to.values()):
+                self._drop_offer(a, ix, "caller_hung_up")
+        self._unwait(ix)
+        self._finish(ix, II.ABANDON, "caller_hung_up", "")
+
+    def _unwait(self, ix: Interaction) -> None:
+        """Take `ix` out of its queue's line (heap entries go stale by generation)."""
+        ix.gen += 1
+        self._waiting_in[ix.queue.id].pop(ix.id, None)
+        if ix.personal_for is not None:
+            ix.personal_for = None
+
+    def _on_accepted(self, a: Agent, iid: str) -> None:
+        ix = self._offer_of(a, iid, AgentInput.ACCEPT)
+        ast.check(a.id, a.state, AgentInput.ACCEPT)
+        now = self._now
+        self._clear_offer(a, ix)
+        ix.offered_to.pop(a.id, None)
+        a.missed = 0
+        for other in list(ix.offered_to.values()):
+            self._drop_offer(other, ix, "taken")
+        ix.offered_to.clear()
+        self._unwait(ix)
+        for t in ix.timers:
+            t.cancelled = True
+        ix.timers = []
+        self._move(ix, II.ACCEPT, a)
+        ix.agent = a
+        if ix.answered_at is None:
+            ix.answered_at = now
+        ix.segment_start = now
+        a.connected[ix.id] = ix
+        a.load[ix.channel] = a.load.get(ix.channel, 0) + 1
+        a.answered += 1
+        self._out.append(Connect(ix.id, a.id))
+        self._touch(a)
+
+    def _end_talk(self, ix: Interaction, reason: str) -> None:
+        """The conversation ended: the agent goes to wrap-up, the interaction waits for it."""
+        a = ix.agent
+        assert a is not None and ix.segment_start is not None
+        now = self._now
+        self._move(ix, II.HANG_UP, a)
+        seg = now - ix.segment_start
+        ix.talk += seg
+        a.talk_time += seg
+        ix.ended_at = now
+        self._start_wrap(a, ix, reason)
+
+    def _start_wrap(self, a: Agent, ix: Interaction, reason: str) -> None:
+        del a.connected[ix.id]
+        a.wrapping[ix.id] = ix
+        if reason != "caller_hung_up" and reason != "agent_hung_up":
+            self._out.append(Disconnect(ix.id, a.id, reason))
+        wrap = ix.queue.wrap_up
+        if wrap <= 0:
+            self._wrap_done(a, ix.id, "")
+            return
+        timer = Timer(self._now + wrap, "wrap", ix, a)
+        a.wrap_timers[ix.id] = timer
+        self._push_timer(timer)
+        self._touch(a)
+
+    def _wrap_done(self, a: Agent, iid: str, disposition: str) -> None:
+        ix = a.wrapping.pop(iid)
+        timer = a.wrap_timers.pop(iid, None)
+        if timer is not None:
+            timer.cancelled = True
+        a.load[ix.channel] -= 1
+        if disposition and ix.agent is a:
+            ix.disposition = disposition
+        if ix.state is IS.WRAP_UP and ix.agent is a:
+            self._finish(ix, II.WRAP_DONE, "", "", wrap=self._now - (ix.ended_at or self._now))
+        self._touch(a)
+
+    def _on_transfer(self, ix: Interaction, q: QueueConfig, to: Agent | None) -> None:
+        a = ix.agent
+        if ix.state is not IS.CONNECTED or a is None:
+            ist.step(ix.id, ix.state, II.TRANSFER)
+            raise RoutingError(f"interaction {ix.id!r} is not connected")
+        if to is a:
+            raise RoutingError(f"agent {a.id!r} cannot transfer to itself")
+        now = self._now
+        assert ix.segment_start is not None
+        seg = now - ix.segment_start
+        ix.talk += seg
+        a.talk_time += seg
+        self._move(ix, II.TRANSFER, a)
+        ix.transfers += 1
+        ix.agent = None
+        self._start_wrap(a, ix, "transferred")
+        if to is None:
+            self._admit(ix, q, depth=0)
+            return
+        ix.queue = q
+        ix.queue_seq += 1
+        self._waiting_in[q.id][ix.id] = ix
+        self._move(ix, II.REQUEUE)
+        ix.placements = {}
+        ix.personal_for = to
+        ix.gen += 1
+        self._push_personal(to, ix)
+        self._touch(to)
+
+    def _finish(self, ix: Interaction, what: InteractionInput, reason: str, action: str,
+                wrap: float = 0.0) -> None:
+        """Move `ix` to its final state and emit its row, exactly once."""
+        self._move(ix, what, ix.agent)
+        for t in ix.timers:
+            t.cancelled = True
+        ix.timers = []
+        del self._ix[ix.id]
+        now = self._now
+        ended = ix.ended_at if ix.ended_at is not None else now
+        q = ix.queue
+        if ix.state is IS.COMPLETED:
+            s = self.settings.ewt_smoothing
+            self._aht[q.id] = (1 - s) * self._aht[q.id] + s * (ix.talk + wrap)
+        self._out.append(RecordInteraction(InteractionRecord(
+            interaction_id=ix.id, channel=q.channel, queue_id=q.id,
+            first_queue_id=ix.first_queue_id, priority=ix.priority,
+            arrived_at=ix.arrived_at, answered_at=ix.answered_at, ended_at=ended,
+            completed_at=now, outcome=ix.state.value,
+            agent_id=ix.agent.id if ix.agent else None, exit_reason=reason,
+            exit_action=action, offers=ix.offers, transfers=ix.transfers,
+            callback=ix.callback, disposition=ix.disposition,
+            first_offered_at=ix.first_offered_at, talk_seconds=ix.talk, wrap_seconds=wrap,
+            service_level_threshold=q.service_level_threshold, short_abandon=q.short_abandon,
+        )))
+
+    def _move(self, ix: Interaction, what: InteractionInput, agent: Agent | None = None) -> None:
+        ix.state = ist.step(ix.id, ix.state, what)
+        aid = agent.id if agent is not None else None
+        self._out.append(InteractionStateChanged(ix.id, ix.state.value, ix.queue.id, aid,
+                                                 self._now))
+
+    # ------------------------------------------------------------------ agents
+
+    def _on_login(self, a: Agent, ready: bool) -> None:
+        what = AgentInput.LOGIN_READY if ready else AgentInput.LOGIN_PAUSED
+        if a.logged_in:
+            ast.check(a.id, a.state, what)
+        a.logged_in, a.logout_pending, a.missed = True, False, 0
+        a.paused, a.pause_reason = (not ready), ("" if ready else "login")
+        a.idle_since = self._now
+        self._touch(a)
+
+    def _on_logout(self, a: Agent) -> None:
+        ast.check(a.id, a.state, AgentInput.LOGOUT)
+        if not a.logged_in:
+            return
+        if a.total_load() == 0:
+            a.logged_in, a.paused, a.pause_reason, a.logout_pending = False, False, "", False
+        else:
+            a.logout_pending = True
+        self._touch(a)
+
+    def _pause(self, a: Agent, reason: str) -> None:
+        a.paused, a.pause_reason = True, reason
+        self._touch(a)
+
+    def _finish_logout(self, a: Agent) -> None:
+        if a.logout_pending and a.total_load() == 0:
+            a.logged_in, a.paused, a.pause_reason, a.logout_pending = False, False, "", False
+        if not a.logged_in:
+            # Direct transfers still waiting for this agent go to their queue's line.
+            while a.personal:
+                _, _, gen, ix = a.personal.pop()
+                if ix.gen == gen and ix.personal_for is a and ix.waiting():
+                    ix.personal_for = None
+                    ix.placements = {self._target(ix.queue, ix.extra).key: ix.step}
+                    self._route_waiting(ix)
+
+    def _sync_state(self, a: Agent) -> None:
+        """Derive the agent's state from its work; emit the closed span and the change."""
+        self._finish_logout(a)
+        state = ast.derive_state(a.logged_in, a.paused, len(a.offers), len(a.connected),
+                                 len(a.wrapping))
+        reason = a.pause_reason if state is AgentState.PAUSED else ""
+        staffed = a.logged_in and not a.paused and not a.logout_pending
+        if staffed != a.staffed:
+            a.staffed = staffed
+            delta = 1 if staffed else -1
+            for qid in a.tiers:
+                self._staffed[qid] += delta
+        if state is a.state and reason == a.state_reason:
+            return
+        now = self._now
+        if now > a.state_since:
+            self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state.value, a.state_since, now,
+                                                       a.state_reason)))
+        if state is AgentState.AVAILABLE:
+            a.idle_since = now
+        a.state, a.state_reason, a.state_since = state, reason, now
+        self._out.append(AgentStateChanged(a.id, state.value, reason, now))
+
+    # ------------------------------------------------------------------ timers
+
+    def _fire_due(self, now: float) -> None:
+        heap = self._timers
+        while heap and heap[0][0] <= now:
+            timer = self._pop_timer()
+            if timer.cancelled:
+                continue
+            self._now = timer.at
+            self._fire(timer)
+            self._settle()
+
+    def _fire(self, t: Timer) -> None:
+        ix, a = t.interaction, t.agent
+        if t.kind == "offer" and ix is not None and a is not None:
+            self._decline(a, ix, "timeout")
+        elif t.kind == "wrap" and ix is not None and a is not None:
+            self._wrap_done(a, ix.id, "")
+        elif t.kind == "escalate" and ix is not None:
+            self._escalate(ix, t.arg)
+        elif t.kind == "max_wait" and ix is not None:
+            if ix.state is IS.QUEUED:
+                self._exit(ix, ix.queue, "max_wait", ix.queue.timeout_action, 0)
+            elif ix.state is IS.OFFERED:
+                ix.overdue = True  # exits when the ringing ends unanswered
+        elif t.kind == "retry" and ix is not None and ix.waiting():
+            self._route_waiting(ix)
+
+    def _arm(self, ix: Interaction, at: float, kind: str, arg: int) -> None:
+        timer = Timer(at, kind, ix, None, arg)
+        ix.timers.append(timer)
+        self._push_timer(timer)
+
+    def _escalate(self, ix: Interaction, step: int) -> None:
+        q = ix.queue
+        ix.step = step
+        base = self._target(q, ix.extra)
+        new_places = {base.key: step}
+        for k, s in ix.placements.items():
+            if k != base.key:
+                new_places[k] = s
+        for qid in base.steps[step].overflow_to:
+            t2 = self._target(self._queue(qid), ix.extra)
+            new_places.setdefault(t2.key, 0)
+        ix.placements = new_places
+        if step < len(q.escalation):
+            self._arm(ix, ix.queued_at + q.escalation[step].after, "escalate", step + 1)
+        if ix.waiting():
+            ix.gen += 1
+            self._route_waiting(ix)
+
+    # ------------------------------------------------------------------ offers
+
+    def _decline(self, a: Agent, ix: Interaction, why: str) -> None:
+        """The agent rejected the offer or let it ring out: back to the line."""
+        ast.check(a.id, a.state, AgentInput.DECLINE)
+        self._clear_offer(a, ix)
+        self._out.append(WithdrawOffer(ix.id, a.id, why))
+        a.missed += 1
+        if a.missed >= self.settings.max_missed_offers:
+            a.missed = 0
+            self._pause(a, "missed_offers")
+        ix.offered_to.pop(a.id, None)
+        ix.declined[a.id] = self._now + ix.queue.retry_after
+        if ix.queue.retry_after > 0:
+            self._arm(ix, self._now + ix.queue.retry_after, "retry", 0)
+        self._touch(a)
+        if ix.offered_to:
+            return  # ring-all: the others still ring
+        self._return_to_line(ix)
+
+    def _return_to_line(self, ix: Interaction) -> None:
+        back = II.DECLINE_TO_CALLBACK if ix.callback else II.DECLINE_TO_QUEUE
+        self._move(ix, back)
+        ix.gen += 1
+        if ix.personal_for is not None or ix.placements == {}:
+            # A transfer to one agent that was not taken goes to its queue's line.
+            ix.personal_for = None
+            ix.placements = {self._target(ix.queue, ix.extra).key: ix.step}
+        if ix.overdue and not ix.callback:
+            ix.overdue = False
+            self._exit(ix, ix.queue, "max_wait", ix.queue.timeout_action, 0)
+            return
+        self._route_waiting(ix)
+
+    def _clear_offer(self, a: Agent, ix: Interaction) -> None:
+        del a.offers[ix.id]
+        timer = a.offer_timers.pop(ix.id, None)
+        if timer is not None:
+            timer.cancelled = True
+        a.load[ix.channel] -= 1
+
+    def _drop_offer(self, a: Agent, ix: Interaction, reason: str) -> None:
+        """Withdraw a ringing offer without counting it as missed."""
+        self._clear_offer(a, ix)
+        ix.offered_to.pop(a.id, None)
+        self._out.append(WithdrawOffer(ix.id, a.id, reason))
+        self._touch(a)
+
+    def _offer(self, ix: Interaction, a: Agent, queue_id: str) -> None:
+        """Ring agent `a` with `ix` (called by the router)."""
+        now = self._now
+        if ix.state is not IS.OFFERED:
+            self._move(ix, II.OFFER, a)
+            ix.gen += 1
+        ix.offers += 1
+        if ix.first_offered_at is None:
+            ix.first_offered_at = now
+        ix.offered_to[a.id] = a
+        a.offers[ix.id] = ix
+        a.load[ix.channel] = a.load.get(ix.channel, 0) + 1
+        self._seq += 1
+        a.last_offer[queue_id] = self._seq
+        self._leave_pools(a)
+        expires = now + ix.queue.offer_timeout
+        timer = Timer(expires, "offer", ix, a)
+        a.offer_timers[ix.id] = timer
+        self._push_timer(timer)
+        self._out.append(OfferToAgent(ix.id, a.id, ix.queue.id, ix.channel, expires))
+        self._touch(a)
