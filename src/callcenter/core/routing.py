@@ -174,8 +174,7 @@ class Router:
         elif st is Strategy.LINEAR:
             k1, k2 = a.idx, 0.0
         elif st is Strategy.RANDOM:
-            assert self._rng is not None
-            k1, k2 = self._rng.random(), a.idx
+            k1, k2 = 0.0, a.idx  # the draw happens at selection: see `_random_agent`
         else:  # best skill match: highest sum of levels in the required skills
             k1 = -float(sum(a.skills.get(s, 0) for s in t.steps[0].levels))
             k2 = a.idle_since
@@ -321,6 +320,8 @@ class Router:
             heapq.heappush(t.waiting[s], (k0, k1, self._seq, ix.gen, ix))
 
     def _best_agent(self, pool: Pool, ix: Interaction) -> Agent | None:
+        if pool.strategy is Strategy.RANDOM:
+            return self._random_agent(pool, ix)
         heap = pool.heap
         agents = self._agents
         aside = []
@@ -341,8 +342,23 @@ class Router:
             heapq.heappush(heap, e)
         return found
 
+    def _random_agent(self, pool: Pool, ix: Interaction) -> Agent | None:
+        """Random: a fresh uniform draw among the valid agents of the best tier present.
+
+        (A key drawn when an agent enters the pool would not do: the agents left behind
+        keep keys that already lost a draw, so the one who just came back wins again.)
+        """
+        group = self._ring_group(pool, ix)
+        if not group:
+            return None
+        assert self._rng is not None
+        return group[min(int(self._rng.random() * len(group)), len(group) - 1)]
+
     def _ring_group(self, pool: Pool, ix: Interaction) -> list[Agent]:
-        """Ring-all: every valid agent of the best tier present (except recent decliners)."""
+        """Every valid agent of the best tier present, except recent decliners.
+
+        Ring-all rings them all; random draws one.
+        """
         heap = pool.heap
         agents = self._agents
         now = self._now
