@@ -80,7 +80,8 @@ class EscalationStep:
 
     `relax_levels` lowers every required level by that much (never below 1),
     `max_tier` admits members up to that tier (None: all tiers), and
-    `overflow_to` lets the members of other queues take it as well.
+    `overflow_to` lets the members of other queues take it as well. Steps are
+    cumulative: a later step never narrows what an earlier one allowed.
     """
 
     after: float
@@ -189,16 +190,6 @@ class QueueConfig:
         afters = [s.after for s in self.escalation]
         if afters != sorted(afters) or len(set(afters)) != len(afters):
             raise ConfigError(f"{where}: escalation steps must have increasing 'after' times")
-        tiers = [self.initial_max_tier] + [s.max_tier for s in self.escalation]
-        relax = [0] + [s.relax_levels for s in self.escalation]
-        for i in range(1, len(tiers)):
-            prev, cur = tiers[i - 1], tiers[i]
-            if prev is None and cur is not None:
-                raise ConfigError(f"{where}: escalation step {i} narrows max_tier")
-            if prev is not None and cur is not None and cur < prev:
-                raise ConfigError(f"{where}: escalation step {i} narrows max_tier")
-            if relax[i] < relax[i - 1]:
-                raise ConfigError(f"{where}: escalation step {i} tightens relax_levels")
         skills = [r.skill for r in self.required_skills]
         if len(set(skills)) != len(skills):
             raise ConfigError(f"{where}: a skill is required twice")

@@ -90,8 +90,9 @@ class Lifecycle(Router):
         ix.queue_seq += 1
         ix.step = 0
         for t in ix.timers:
-            t.cancelled = True
-        ix.timers = []
+            if t.kind != "retry":
+                t.cancelled = True
+        ix.timers = [t for t in ix.timers if not t.cancelled]
         ix.placements = {self._target(q, ix.extra).key: 0}
         self._move(ix, II.REQUEUE if ix.state is IS.TRANSFERRED else II.ADMIT)
         self._waiting_in[q.id][ix.id] = ix
@@ -170,6 +171,7 @@ class Lifecycle(Router):
         for t in ix.timers:
             t.cancelled = True
         ix.timers = []
+        ix.declined.clear()
         self._move(ix, II.ACCEPT, a)
         ix.agent = a
         if ix.answered_at is None:

@@ -199,9 +199,13 @@ class Target:
         for skill, level in key[1]:
             levels[skill] = max(level, levels.get(skill, 0))
         self.steps = [Step(levels, queue.initial_max_tier, (), 0.0)]
+        relax, tier = 0, queue.initial_max_tier
         for esc in queue.escalation:
-            relaxed = {s: max(1, lv - esc.relax_levels) for s, lv in levels.items()}
-            self.steps.append(Step(relaxed, esc.max_tier, esc.overflow_to, esc.after))
+            relax = max(relax, esc.relax_levels)
+            if tier is not None:
+                tier = None if esc.max_tier is None else max(tier, esc.max_tier)
+            relaxed = {s: max(1, lv - relax) for s, lv in levels.items()}
+            self.steps.append(Step(relaxed, tier, esc.overflow_to, esc.after))
         self.pools = [Pool(queue.strategy, queue.channel) for _ in self.steps]
         self.waiting: list[list[tuple[float, float, int, int, Interaction]]] = [
             [] for _ in self.steps
