@@ -172,6 +172,7 @@ class Lifecycle(Router):
             t.cancelled = True
         ix.timers = []
         ix.declined.clear()
+        ix.overdue = False  # answered: a max_wait passed while ringing no longer applies
         self._move(ix, II.ACCEPT, a)
         ix.agent = a
         if ix.answered_at is None:
