@@ -71,7 +71,6 @@ class ErlangAMeasures:
 class _Series:
     """Terms z^k / (b)_k, k = first ..., of 1F1(1; b; z), divided by the largest one."""
 
-    b: float
     first: int
     log_largest: float
     terms: NDArray[np.float64]
@@ -84,7 +83,7 @@ class _Series:
 def _series(b: float, z: float) -> _Series:
     """The terms of 1F1(1; b; z) (b > 0, z >= 0) that matter, around the largest one."""
     if z == 0.0:
-        return _Series(b, 0, 0.0, np.ones(1))
+        return _Series(0, 0.0, np.ones(1))
     # Term k over term k-1 is z / (b + k - 1): the terms grow while that is >= 1.
     peak = max(0, math.floor(z - b + 1.0))
     spread = math.ceil(math.sqrt(2.0 * _TAIL * max(z, 1.0))) + 40
@@ -99,12 +98,7 @@ def _series(b: float, z: float) -> _Series:
     shrink = (b + np.arange(peak - 1, peak - before - 1, -1, dtype=np.float64)) / z
     terms = np.concatenate((np.cumprod(shrink)[::-1], np.ones(1), np.cumprod(grow)))
     log_largest = peak * math.log(z) - (math.lgamma(b + peak) - math.lgamma(b))
-    return _Series(b, peak - before, log_largest, terms)
-
-
-def _log_hyp1f1_one(b: float, z: float) -> float:
-    """log 1F1(1; b; z) for b > 0, z >= 0."""
-    return _series(b, z).log_sum
+    return _Series(peak - before, log_largest, terms)
 
 
 def erlang_a(
@@ -144,70 +138,82 @@ def _measures(
     """Erlang A measures given B = erlang_b(agents, erlangs), erlangs > 0."""
     if agents == 0:
         return ErlangAMeasures(1.0, 1.0, 0.0, math.inf, 1.0)
-    a = agents * patience / aht
-    x = erlangs * patience / aht
-    log_j = _log_hyp1f1_one(a + 1.0, x)
     if b == 0.0:
         return ErlangAMeasures(0.0, 0.0, 1.0, 0.0, erlangs / agents)
-    # Odds of not waiting, (1 - B) / (B J), so that 1 - P(wait) keeps its precision near 0.
-    odds_no_wait = math.exp(math.log1p(-b) - math.log(b) - log_j)
-    p_wait = 1.0 / (1.0 + odds_no_wait)
-    answered = _series(a + 2.0, x)
-    answered_if_wait = a / (a + 1.0) * math.exp(answered.log_sum - log_j)
+    a = agents * patience / aht
+    x = erlangs * patience / aht
+    j_series = _series(a + 1.0, x)
+    log_j = j_series.log_sum
+    terms = j_series.terms
+    # Term k of 1F1(1; a+2; x) is (a+1)/(a+1+k) times term k of J: ratios of the two come
+    # from one window, free of the log-gamma rounding that separate sums would carry.
+    reciprocal = 1.0 / (a + 1.0 + np.arange(j_series.first, j_series.first + terms.size))
+    total = float(np.sum(terms))
+    answered_if_wait = a * float(np.sum(terms * reciprocal)) / total
     abandon_if_wait = max(0.0, 1.0 - answered_if_wait)
+    p_wait, p_no_wait = _logistic(math.log1p(-b) - math.log(b) - log_j)
     p_abandon = p_wait * abandon_if_wait
-    p_answered = odds_no_wait / (1.0 + odds_no_wait) + p_wait * answered_if_wait
+    p_answered = p_no_wait + p_wait * answered_if_wait
 
-    theta_t = target_seconds / patience
-    y = x * math.exp(-theta_t)
-    answered_late = (
-        a / (a + 1.0)
-        * math.exp(-(a + 1.0) * theta_t - x * math.expm1(-theta_t)
-                   + _log_hyp1f1_one(a + 2.0, y) - log_j)
-    )
-    answered_in_time = 1.0 - p_wait * (abandon_if_wait + answered_late)
-
+    answered_in_wait = 0.0
+    if target_seconds > 0.0:
+        late = _answered_after(target_seconds / patience, a, x, log_j)
+        answered_in_wait = max(0.0, answered_if_wait - late)
+    answered_in_time = p_no_wait + p_wait * answered_in_wait
     counted = 1.0
     if short_abandon > 0.0:
         theta_s = short_abandon / patience
         z = x * math.exp(-theta_s)
-        waiting_at_s = math.exp(-(a + 1.0) * theta_s - x * math.expm1(-theta_s)
-                                + _log_hyp1f1_one(a + 1.0, z) - log_j)
-        answered_by_s = answered_if_wait - (
-            a / (a + 1.0)
-            * math.exp(-(a + 1.0) * theta_s - x * math.expm1(-theta_s)
-                       + _log_hyp1f1_one(a + 2.0, z) - log_j)
+        still_waiting = math.exp(
+            -(a + 1.0) * theta_s - x * math.expm1(-theta_s) + _series(a + 1.0, z).log_sum - log_j
         )
-        early_abandon = p_wait * max(0.0, 1.0 - waiting_at_s - answered_by_s)
-        counted = 1.0 - early_abandon
+        answered_by_s = answered_if_wait - _answered_after(theta_s, a, x, log_j)
+        counted = 1.0 - p_wait * max(0.0, 1.0 - still_waiting - answered_by_s)
 
+    # Mean wait of answered calls: sum over k ahead of P(k ahead) E[V_k exp(-theta V_k)],
+    # which is P(k ahead) times term k of J's series, 1/(a+1+k), and sum_{j<=k} 1/(a+1+j).
+    if p_answered > 0.0:
+        skipped = _digamma(a + 1.0 + j_series.first) - _digamma(a + 1.0)
+        phases = skipped + np.cumsum(reciprocal)
+        wait_answered = p_wait * patience * a * float(np.sum(terms * reciprocal * phases)) / total
+        mean_answer = wait_answered / p_answered
+    else:
+        mean_answer = math.inf
     return ErlangAMeasures(
         p_wait=p_wait,
         p_abandon=p_abandon,
         service_level=min(1.0, max(0.0, answered_in_time / counted)),
-        asa=_asa(answered, a, p_wait, log_j, patience, p_answered),
+        asa=mean_answer,
         occupancy=min(1.0, erlangs * p_answered / agents),
     )
 
 
-def _asa(
-    answered: _Series, a: float, p_wait: float, log_j: float, patience: float, p_answered: float
-) -> float:
-    """Mean wait of answered calls from the series z^k/(a+2)_k weighted by sum_j 1/(a+1+j)."""
-    if p_wait == 0.0 or p_answered <= 0.0:
-        return 0.0 if p_wait == 0.0 else math.inf
-    first = answered.first
-    count = answered.terms.size
-    reciprocal = 1.0 / (a + 2.0 + np.arange(first, first + count, dtype=np.float64))
-    skipped = 1.0 / (a + 2.0 + np.arange(first, dtype=np.float64))
-    before_first = 1.0 / (a + 1.0) + float(np.sum(skipped))
-    phases = before_first + np.concatenate((np.zeros(1), np.cumsum(reciprocal[:-1])))
-    weighted = float(np.sum(answered.terms * phases))
-    log_wait_answered = (
-        math.log(p_wait) - log_j + answered.log_largest + math.log(weighted)
-        + math.log(a / (a + 1.0))
+def _digamma(u: float) -> float:
+    """The digamma function for u > 0: recurrence up to 20, then its asymptotic series."""
+    shift = 0.0
+    while u < 20.0:
+        shift -= 1.0 / u
+        u += 1.0
+    inv2 = 1.0 / (u * u)
+    series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
+    return shift + math.log(u) - 0.5 / u - series
+
+
+def _logistic(log_odds: float) -> tuple[float, float]:
+    """(1 / (1 + e^t), e^t / (1 + e^t)) for t = log_odds, without overflow."""
+    if log_odds >= 0.0:
+        e = math.exp(-log_odds)
+        return e / (1.0 + e), 1.0 / (1.0 + e)
+    e = math.exp(log_odds)
+    return 1.0 / (1.0 + e), e / (1.0 + e)
+
+
+def _answered_after(theta_t: float, a: float, x: float, log_j: float) -> float:
+    """P(answered after waiting longer than t | wait), theta_t = t / mean patience."""
+    y = x * math.exp(-theta_t)
+    return a / (a + 1.0) * math.exp(
+        -(a + 1.0) * theta_t - x * math.expm1(-theta_t) + _series(a + 2.0, y).log_sum - log_j
     )
-    return patience * math.exp(log_wait_answered) / p_answered
 
 
 def required_agents_erlang_a(
