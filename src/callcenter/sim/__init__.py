@@ -1,0 +1,1 @@
+"""Discrete-event simulation of a contact center around the real routing Engine."""

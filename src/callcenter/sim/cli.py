@@ -1,0 +1,140 @@
+"""`callcenter simulate` and `callcenter demo`: run scenarios through the routing engine.
+
+    callcenter simulate examples/scenarios/hotline.toml --days 5 --replications 10
+    callcenter simulate examples/scenarios/hotline.toml --json --rows rows.csv
+    callcenter demo
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from callcenter.sim import report
+from callcenter.sim.errors import ScenarioError
+from callcenter.sim.output import write_records, write_spans
+from callcenter.sim.runner import RunResult, run_replications
+from callcenter.sim.scenario import load_scenario
+from callcenter.sim.spec import Scenario
+from callcenter.sim.summary import Summary, intervals, summarize
+
+__all__ = ["demo", "run_with_progress", "simulate"]
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "scenarios"
+"""The example scenarios of a source checkout."""
+
+
+def run_with_progress(scenario: Scenario, replications: int, seed: int, days: int,
+                      console: Console) -> list[RunResult]:
+    """Run the replications with a progress bar (in simulated days) on `console`."""
+    start = scenario.start_time()
+    span = scenario.end_time(days) - start
+    with Progress(TextColumn("[bold blue]{task.description}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(f"simulating {scenario.name}", total=replications * span)
+
+        def progress(i: int, t: float) -> None:
+            bar.update(task, completed=i * span + (t - start),
+                       description=f"simulating {scenario.name} (run {i + 1}/{replications})")
+
+        return run_replications(scenario, replications, seed, days, progress)
+
+
+def _fail(err: ScenarioError) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+    return typer.Exit(2)
+
+
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).", dir_okay=False)],
+    days: Annotated[int | None, typer.Option(min=1, help="Days to simulate "
+                                             "(default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed "
+                                             "(default: the scenario's).")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-r", min=1,
+                                              help="Independent runs; R > 1 adds 95 % "
+                                              "confidence intervals.")] = 1,
+    rows: Annotated[Path | None, typer.Option(help="Write one CSV row per interaction.",
+                                              dir_okay=False)] = None,
+    spans: Annotated[Path | None, typer.Option(help="Write one CSV row per agent-state span.",
+                                               dir_okay=False)] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+    = False,
+    show_intervals: Annotated[bool, typer.Option("--intervals", help="Also show (or, with "
+                                                 "--json, include) interval KPIs of run 1.")]
+    = False,
+) -> None:
+    """Simulate a scenario through the routing engine and report its KPIs per queue."""
+    err = Console(stderr=True)
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise _fail(exc) from None
+    n_days = sc.days if days is None else days
+    the_seed = sc.seed if seed is None else seed
+    results = run_with_progress(sc, replications, the_seed, n_days, err)
+    summary = summarize(sc, results, the_seed, n_days)
+    if rows is not None:
+        n = write_records(rows, results)
+        err.print(f"wrote {n:,} interaction rows to {rows}")
+    if spans is not None:
+        n = write_spans(spans, results)
+        err.print(f"wrote {n:,} agent-span rows to {spans}")
+    if json_output:
+        out = summary.to_json()
+        if show_intervals:
+            out["intervals"] = [
+                {"queue": iv.queue_id, "start": iv.start, "offered": iv.offered,
+                 "handled": iv.handled, "abandoned": iv.abandoned,
+                 "service_level": iv.service_level, "asa": iv.asa, "aht": iv.aht,
+                 "abandon_rate": iv.abandon_rate}
+                for iv in intervals(results[0], sc)
+            ]
+        typer.echo(json.dumps(out, indent=2))
+        return
+    console = Console()
+    console.print(report.summary_table(summary))
+    if show_intervals:
+        ivals = intervals(results[0], sc)
+        for q in sc.queues:
+            console.print(report.interval_chart(ivals, q.id, sc.timezone))
+    if summary.unfinished:
+        err.print(f"[yellow]{summary.unfinished} interaction(s) still open a day after the "
+                  "horizon were left out[/]")
+
+
+def demo(
+    scenario: Annotated[str, typer.Option(help="Example scenario name or file.")]
+    = "customer-service",
+    days: Annotated[int | None, typer.Option(min=1, help="Days to simulate.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed.")] = None,
+) -> None:
+    """Run an example contact center (simulated callers and agents) and show its KPIs."""
+    path = Path(scenario)
+    if not path.suffix:
+        path = EXAMPLES / f"{scenario}.toml"
+    try:
+        sc = load_scenario(path)
+    except ScenarioError as exc:
+        raise _fail(exc) from None
+    n_days = sc.days if days is None else days
+    the_seed = sc.seed if seed is None else seed
+    console = Console()
+    console.print(Panel.fit(f"[bold]{sc.name}[/]\n{sc.description}".rstrip(),
+                            title="callcenter demo", border_style="cyan"))
+    results = run_with_progress(sc, 1, the_seed, n_days, console)
+    summary: Summary = summarize(sc, results, the_seed, n_days)
+    console.print(report.summary_table(summary))
+    ivals = intervals(results[0], sc)
+    for q in sc.queues:
+        console.print(report.interval_chart(ivals, q.id, sc.timezone))
+    console.print(report.occupancy_bars(summary))
+    console.print(f"[dim]{results[0].arrivals:,} calls, {len(results[0].spans):,} agent spans; "
+                  f"run `callcenter simulate {path} --json` for the numbers.[/]")

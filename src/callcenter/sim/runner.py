@@ -1,0 +1,450 @@
+"""One simulation run: synthetic callers and bot agents around the real routing Engine.
+
+The callers arrive (Poisson per interval, or replayed from a trace), wait up to
+their patience, may take a callback when the expected wait is long, and talk for
+their handle time once connected. The bot agents log in and out by shift, take
+breaks, and answer offers after an answer delay (or reject some). Everything else
+(who gets which call, timeouts, wrap-up, escalation, exits) is the Engine's job.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+
+import numpy as np
+
+from callcenter.core.commands import (
+    AgentStateChanged,
+    Command,
+    Connect,
+    ExitQueue,
+    OfferToAgent,
+    RecordAgentSpan,
+    RecordInteraction,
+    WithdrawOffer,
+)
+from callcenter.core.config import AgentConfig, SkillRequirement
+from callcenter.core.engine import Engine
+from callcenter.core.events import (
+    AgentConfigured,
+    AgentHungUp,
+    AgentLogin,
+    AgentLogout,
+    AgentPause,
+    AgentReady,
+    CallbackRequested,
+    CallerHungUp,
+    InteractionArrived,
+    OfferAccepted,
+    OfferRejected,
+)
+from callcenter.core.records import AgentSpan, InteractionRecord
+from callcenter.sim.environment import Entry, Environment
+from callcenter.sim.models import Constant, Never, Sampler, UniformSource, poisson_arrivals
+from callcenter.sim.spec import DAY, AgentGroup, CallbackChoice, Scenario
+from callcenter.sim.staffing import StaffingPlan
+from callcenter.sim.trace import TraceCall
+
+Progress = Callable[[float], None]
+"""Called with the simulated time reached (engine seconds) as the run goes."""
+
+_LOGGED_OUT = "logged_out"
+_DRAIN_LIMIT = DAY  # after the horizon, wait at most this long for open calls to finish
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The rows of one run and the window its KPIs are measured over."""
+
+    records: list[InteractionRecord]
+    spans: list[AgentSpan]
+    window_start: float
+    window_end: float
+    unfinished: int
+    arrivals: int
+    agents: tuple[AgentConfig, ...]
+
+
+class _Stream:
+    """Samplers for one arrival stream (or a trace's queue)."""
+
+    __slots__ = ("callback", "handle", "patience", "priority", "queue_id", "skills")
+
+    def __init__(self, queue_id: str, handle: Sampler, patience: Sampler | None,
+                 callback: CallbackChoice | None, priority: int,
+                 skills: tuple[SkillRequirement, ...]) -> None:
+        self.queue_id = queue_id
+        self.handle = handle
+        self.patience = patience
+        self.callback = callback
+        self.priority = priority
+        self.skills = skills
+
+
+class _Call:
+    """What the simulated caller side knows about one interaction."""
+
+    __slots__ = ("connected", "handle_time", "offers", "on_line", "patience", "stream")
+
+    def __init__(self, stream: _Stream, handle_time: float | None) -> None:
+        self.stream = stream
+        self.handle_time = handle_time
+        self.patience: Entry | None = None
+        self.offers: dict[str, Entry] = {}
+        self.connected = False
+        self.on_line = True  # waiting on the phone (not a callback, not gone)
+
+
+class _Bot:
+    """An agent's behaviour: answer delay and rejections."""
+
+    __slots__ = ("delay", "reject", "uniform")
+
+    def __init__(self, delay: Sampler | None, reject: float, uniform: UniformSource) -> None:
+        self.delay = delay
+        self.reject = reject
+        self.uniform = uniform
+
+
+class Simulation:
+    """Runs one replication of a scenario. Randomness comes only from `rng`."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator,
+                 days: int | None = None) -> None:
+        self.scenario = scenario
+        self.days = scenario.days if days is None else days
+        (arr_rng, pat_rng, ht_rng, ans_rng, cb_rng, eng_rng) = rng.spawn(6)
+        self._arrival_rng = arr_rng
+        agents = [a for g in scenario.groups for a in g.agents]
+        self.engine = Engine(scenario.queues, agents, scenario.settings,
+                             random.Random(int(eng_rng.integers(2**63))))
+        self.env = Environment(self.engine, self._dispatch, scenario.start_time())
+        self.records: list[InteractionRecord] = []
+        self.spans: list[AgentSpan] = []
+        self.state: dict[str, str] = {a.id: _LOGGED_OUT for a in agents}
+        self._calls: dict[str, _Call] = {}
+        self._count = 0
+        self._relogin: set[str] = set()
+        self._extra: list[AgentConfig] = []
+        self._callback_uniform = UniformSource(cb_rng)
+        self._streams = self._make_streams(pat_rng, ht_rng)
+        self._bots: dict[str, _Bot] = {}
+        self._group_of: dict[str, AgentGroup] = {}
+        for g, grng in zip(scenario.groups, ans_rng.spawn(len(scenario.groups)), strict=True):
+            d_rng, r_rng = grng.spawn(2)
+            delay = None if g.answer_delay == Constant(0.0) else Sampler(g.answer_delay, d_rng)
+            bot = _Bot(delay, g.reject_probability, UniformSource(r_rng))
+            for a in g.agents:
+                self._bots[a.id] = bot
+                self._group_of[a.id] = g
+        self._staffing = StaffingPlan(self, scenario) \
+            if scenario.trace is not None and scenario.trace.staffing else None
+        self._handlers: dict[type, Callable[[Command], None]] = {
+            OfferToAgent: self._on_offer,  # type: ignore[dict-item]
+            WithdrawOffer: self._on_withdraw,  # type: ignore[dict-item]
+            Connect: self._on_connect,  # type: ignore[dict-item]
+            ExitQueue: self._on_exit,  # type: ignore[dict-item]
+            RecordInteraction: self._on_record,  # type: ignore[dict-item]
+            RecordAgentSpan: self._on_span,  # type: ignore[dict-item]
+            AgentStateChanged: self._on_agent_state,  # type: ignore[dict-item]
+        }
+
+    # ------------------------------------------------------------------ set-up
+
+    def _make_streams(self, pat_rng: np.random.Generator,
+                      ht_rng: np.random.Generator) -> list[_Stream]:
+        sc = self.scenario
+        streams = []
+        if sc.trace is None:
+            specs = [(s.queue_id, s.handle_time, s.patience, s.priority, s.skills)
+                     for s in sc.arrivals]
+        else:  # one pseudo-stream per queue: handle times for calls the trace lacks
+            specs = [(q.id, None, None, 0, ()) for q in sc.queues]
+        pats, hts = pat_rng.spawn(len(specs)), ht_rng.spawn(len(specs))
+        for (qid, ht, pat, prio, skills), p_rng, h_rng in zip(specs, pats, hts, strict=True):
+            model = sc.caller_model(qid)
+            patience = pat if pat is not None else model.patience
+            streams.append(_Stream(
+                qid, Sampler(ht if ht is not None else model.handle_time, h_rng),
+                None if isinstance(patience, Never) else Sampler(patience, p_rng),
+                model.callback, prio, skills,
+            ))
+        return streams
+
+    def _schedule_day(self, index: int) -> None:
+        """At local midnight of day `index`: that day's arrivals and shifts."""
+        sc = self.scenario
+        day = sc.start + timedelta(days=index)
+        weekday = day.weekday()
+        if sc.trace is None:
+            chunks, owners = [], []
+            for i, s in enumerate(sc.arrivals):
+                if weekday not in s.weekdays:
+                    continue
+                starts = np.array([sc.epoch(day, t) for t in s.starts])
+                times = poisson_arrivals(self._arrival_rng, starts, s.length,
+                                         np.asarray(s.expected, dtype=np.float64))
+                chunks.append(times)
+                owners.append(np.full(len(times), i))
+            if chunks:
+                times = np.concatenate(chunks)
+                order = np.argsort(times, kind="stable")
+                self._feed(times[order].tolist(), np.concatenate(owners)[order].tolist())
+        for g in sc.groups:
+            if g.shift is not None and weekday in g.shift.weekdays and not self._managed(g):
+                self._schedule_shift(g, day)
+        if index + 1 < self.days:
+            self.env.call_at(sc.epoch(day + timedelta(days=1)),
+                             lambda: self._schedule_day(index + 1))
+
+    def _schedule_shift(self, g: AgentGroup, day: date) -> None:
+        sc, env = self.scenario, self.env
+        shift = g.shift
+        assert shift is not None
+        for i, a in enumerate(g.agents):
+            env.call_at(sc.epoch(day, shift.start), partial(self.login, a.id))
+            for b in shift.breaks:
+                at = b.start + i * b.stagger
+                env.call_at(sc.epoch(day, at), partial(self._pause, a.id, b.reason))
+                env.call_at(sc.epoch(day, at + b.duration), partial(self._ready, a.id))
+            env.call_at(sc.epoch(day, shift.end), partial(self.logout, a.id))
+
+    def _feed(self, times: list[float], owners: list[int],
+              handle: list[float | None] | None = None,
+              patience: list[float] | None = None) -> None:
+        """Schedule arrivals one after another (only the next one sits in the heap)."""
+        env = self.env
+        n = len(times)
+        i = 0
+
+        def arrive() -> None:
+            nonlocal i
+            self._arrive(self._streams[owners[i]],
+                         None if handle is None else handle[i],
+                         None if patience is None else patience[i])
+            i += 1
+            if i < n:
+                env.call_at(times[i], arrive)
+
+        if n:
+            env.call_at(times[0], arrive)
+
+    # ------------------------------------------------------------------ callers
+
+    def _arrive(self, stream: _Stream, handle_time: float | None,
+                patience: float | None, skills: tuple[SkillRequirement, ...] | None = None,
+                queue_id: str | None = None) -> None:
+        env = self.env
+        self._count += 1
+        iid = f"c{self._count}"
+        call = _Call(stream, handle_time)
+        self._calls[iid] = call
+        if patience is None and stream.patience is not None:
+            patience = stream.patience()
+        if patience is not None and patience != math.inf:
+            call.patience = env.schedule(env.now + patience, CallerHungUp(iid))
+        env.send(InteractionArrived(iid, queue_id or stream.queue_id, stream.priority,
+                                    skills if skills is not None else stream.skills))
+        cb = stream.callback
+        if cb is not None and call.on_line and not call.connected:
+            ewt = self.engine.expected_wait(iid, env.now)
+            if (ewt is not None and ewt > cb.threshold
+                    and self._callback_uniform.random() < cb.probability):
+                if cb.delay > 0:
+                    env.call_at(env.now + cb.delay, lambda: self._take_callback(iid))
+                else:
+                    self._take_callback(iid)
+
+    def _take_callback(self, iid: str) -> None:
+        call = self._calls.get(iid)
+        if call is None or call.connected or not call.on_line:
+            return
+        call.on_line = False
+        if call.patience is not None:
+            Environment.cancel(call.patience)
+            call.patience = None
+        self.env.send(CallbackRequested(iid))
+
+    # ------------------------------------------------------------------ agents
+
+    def login(self, aid: str) -> None:
+        """Log the agent in now (or as soon as its pending logout completes)."""
+        if self.state[aid] == _LOGGED_OUT:
+            self.env.send(AgentLogin(aid))
+        else:
+            self._relogin.add(aid)
+
+    def logout(self, aid: str) -> None:
+        """Log the agent out (the engine waits until its work is done)."""
+        self._relogin.discard(aid)
+        if self.state[aid] != _LOGGED_OUT:
+            self.env.send(AgentLogout(aid))
+
+    def add_agent(self, config: AgentConfig, group: AgentGroup) -> None:
+        """Configure a further agent (trace staffing that needs more than the group has)."""
+        self.env.send(AgentConfigured(config))
+        self.state[config.id] = _LOGGED_OUT
+        self._bots[config.id] = self._bots[group.agents[0].id]
+        self._group_of[config.id] = group
+        self._extra.append(config)
+
+    def _pause(self, aid: str, reason: str) -> None:
+        if self.state[aid] != _LOGGED_OUT:
+            self.env.send(AgentPause(aid, reason))
+
+    def _ready(self, aid: str) -> None:
+        if self.state[aid] != _LOGGED_OUT:
+            self.env.send(AgentReady(aid))
+
+    # ------------------------------------------------------------------ commands
+
+    def _dispatch(self, cmds: list[Command]) -> None:
+        handlers = self._handlers
+        for c in cmds:
+            h = handlers.get(c.__class__)
+            if h is not None:
+                h(c)
+
+    def _on_offer(self, c: OfferToAgent) -> None:
+        call = self._calls[c.interaction_id]
+        bot = self._bots[c.agent_id]
+        env = self.env
+        at = env.now if bot.delay is None else env.now + bot.delay()
+        if bot.reject and bot.uniform.random() < bot.reject:
+            ev: OfferAccepted | OfferRejected = OfferRejected(c.agent_id, c.interaction_id)
+        else:
+            ev = OfferAccepted(c.agent_id, c.interaction_id)
+        if at < c.expires_at:  # a bot slower than the offer timeout lets it ring out
+            call.offers[c.agent_id] = env.schedule(at, ev)
+
+    def _on_withdraw(self, c: WithdrawOffer) -> None:
+        call = self._calls.get(c.interaction_id)
+        if call is not None:
+            entry = call.offers.pop(c.agent_id, None)
+            if entry is not None:
+                Environment.cancel(entry)
+
+    def _on_connect(self, c: Connect) -> None:
+        call = self._calls[c.interaction_id]
+        call.offers.pop(c.agent_id, None)
+        call.connected = True
+        call.on_line = False
+        if call.patience is not None:
+            Environment.cancel(call.patience)
+            call.patience = None
+        ht = call.handle_time
+        if ht is None:
+            ht = call.stream.handle()
+        env = self.env
+        env.schedule(env.now + ht, AgentHungUp(c.agent_id, c.interaction_id))
+
+    def _on_exit(self, c: ExitQueue) -> None:
+        call = self._calls.get(c.interaction_id)
+        if call is not None:
+            call.on_line = False
+            if call.patience is not None:
+                Environment.cancel(call.patience)
+                call.patience = None
+
+    def _on_record(self, c: RecordInteraction) -> None:
+        self.records.append(c.record)
+        call = self._calls.pop(c.record.interaction_id, None)
+        if call is not None:
+            if call.patience is not None:
+                Environment.cancel(call.patience)
+            for entry in call.offers.values():
+                Environment.cancel(entry)
+
+    def _on_span(self, c: RecordAgentSpan) -> None:
+        self.spans.append(c.span)
+
+    def _on_agent_state(self, c: AgentStateChanged) -> None:
+        self.state[c.agent_id] = c.state
+        if c.state == _LOGGED_OUT and c.agent_id in self._relogin:
+            self._relogin.discard(c.agent_id)
+            aid = c.agent_id
+            self.env.call_at(self.env.now, lambda: self.login(aid))
+
+    # ------------------------------------------------------------------ run
+
+    def run(self, progress: Progress | None = None, step: float = 3600.0) -> RunResult:
+        """Simulate the horizon, let open calls finish, log everyone out; return the rows."""
+        sc, env = self.scenario, self.env
+        start, end = sc.start_time(), sc.end_time(self.days)
+        for g in sc.groups:
+            if g.shift is None and not self._managed(g):
+                for a in g.agents:
+                    env.call_at(start, partial(self.login, a.id))
+        if sc.trace is not None:
+            calls = [c for c in sc.trace.calls if c.arrival < end]
+            self._feed_trace(calls)
+            if self._staffing is not None:
+                self._staffing.schedule()
+        env.call_at(start, lambda: self._schedule_day(0))
+        t = start
+        while t < end:
+            t = min(t + step, end)
+            env.run(t)
+            if progress is not None:
+                progress(t)
+        limit = end + _DRAIN_LIMIT
+        while self._calls and env.now < limit:
+            env.run(min(env.now + step, limit))
+        for aid in sorted(self.state):
+            self._relogin.discard(aid)
+            if self.state[aid] != _LOGGED_OUT:
+                env.send(AgentLogout(aid))
+        agents = tuple(a for g in sc.groups for a in g.agents) + tuple(self._extra)
+        return RunResult(self.records, self.spans, start + sc.warmup, end, len(self._calls),
+                         self._count, agents)
+
+    def _managed(self, g: AgentGroup) -> bool:
+        return self._staffing is not None and self._staffing.manages(g)
+
+    def _feed_trace(self, calls: list[TraceCall]) -> None:
+        sc = self.scenario
+        index = {q.id: i for i, q in enumerate(sc.queues)}
+        only = sc.queues[0].id
+        env = self.env
+        it = iter(calls)
+
+        def arrive(c: TraceCall) -> None:
+            qid = c.queue_id or only
+            stream = self._streams[index[qid]]
+            self._arrive(stream, c.handle_time, c.patience, c.skills, qid)
+            nxt = next(it, None)
+            if nxt is not None:
+                env.call_at(nxt.arrival, partial(arrive, nxt))
+
+        first = next(it, None)
+        if first is not None:
+            env.call_at(first.arrival, partial(arrive, first))
+
+
+def run_scenario(scenario: Scenario, rng: np.random.Generator, days: int | None = None,
+                 progress: Progress | None = None) -> RunResult:
+    """Run one replication."""
+    return Simulation(scenario, rng, days).run(progress)
+
+
+def replication_rngs(seed: int, replications: int) -> list[np.random.Generator]:
+    """Independent generators for replications 1..R (replication i is the same for any R)."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(replications)]
+
+
+def run_replications(scenario: Scenario, replications: int = 1, seed: int | None = None,
+                     days: int | None = None,
+                     progress: Callable[[int, float], None] | None = None) -> list[RunResult]:
+    """Run `replications` independent replications (seed: the scenario's unless given);
+    `progress(i, t)` reports replication `i` (0-based) reaching engine time `t`."""
+    out = []
+    rngs = replication_rngs(scenario.seed if seed is None else seed, replications)
+    for i, rng in enumerate(rngs):
+        report = None if progress is None else partial(progress, i)
+        out.append(Simulation(scenario, rng, days).run(report))
+    return out

@@ -1,0 +1,158 @@
+"""KPIs of simulation runs: per queue, per interval, and over replications with 95 % CIs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from scipy import stats  # type: ignore[import-untyped]
+
+from callcenter.core import metrics as m
+from callcenter.core.config import AgentConfig, QueueConfig
+from callcenter.core.records import InteractionRecord
+from callcenter.sim.runner import RunResult
+from callcenter.sim.spec import Scenario
+
+Value = float | int | None
+Kpis = dict[str, Value]
+
+COUNTS = ("offered", "handled", "abandoned", "short_abandoned", "timed_out", "rejected",
+          "callbacks")
+RATIOS = ("service_level", "service_level_asterisk", "asa", "aht", "abandon_rate", "occupancy")
+KPIS = COUNTS + RATIOS
+
+_ROW_KPIS: dict[str, Callable[[list[InteractionRecord]], Value]] = {
+    "offered": m.offered,
+    "handled": m.handled,
+    "abandoned": m.abandoned,
+    "short_abandoned": m.short_abandoned,
+    "timed_out": m.timed_out,
+    "rejected": m.rejected,
+    "callbacks": m.callbacks,
+    "service_level": m.service_level,
+    "service_level_asterisk": m.service_level_asterisk,
+    "asa": m.asa,
+    "aht": m.aht,
+    "abandon_rate": m.abandon_rate,
+}
+
+
+def serving_agents(queues: Sequence[QueueConfig],
+                   agents: Sequence[AgentConfig]) -> dict[str, set[str]]:
+    """Agent ids by the queues they serve: their memberships, or (with none) every queue
+    whose required skills they have, as the engine decides."""
+    out: dict[str, set[str]] = {q.id: set() for q in queues}
+    for a in agents:
+        if a.queues:
+            qids = [ms.queue_id for ms in a.queues]
+        else:
+            skills = a.skill_map()
+            qids = [q.id for q in queues if all(r.skill in skills for r in q.required_skills)]
+        for qid in qids:
+            out[qid].add(a.id)
+    return out
+
+
+def run_kpis(result: RunResult, scenario: Scenario) -> dict[str, Kpis]:
+    """KPIs of one run per queue (by arrival queue) and `"all"`, inside its window."""
+    rows = m.arrived_between(result.records, result.window_start, result.window_end)
+    lo, hi = result.window_start, result.window_end
+    out: dict[str, Kpis] = {}
+    grouped = m.by_queue(rows)
+    serving = serving_agents(scenario.queues, result.agents)
+    for q in sorted(serving):
+        qrows = grouped.get(q, [])
+        kpis: Kpis = {k: f(qrows) for k, f in _ROW_KPIS.items()}
+        ids = serving[q]
+        kpis["occupancy"] = m.occupancy([s for s in result.spans if s.agent_id in ids], lo, hi)
+        out[q] = kpis
+    total: Kpis = {k: f(rows) for k, f in _ROW_KPIS.items()}
+    total["occupancy"] = m.occupancy(result.spans, lo, hi)
+    out["all"] = total
+    return out
+
+
+def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float | None]:
+    """Mean and the half-width of its Student-t confidence interval (None for n < 2)."""
+    n = len(values)
+    mean = math.fsum(values) / n
+    if n < 2:
+        return mean, None
+    var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
+    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    return mean, t * math.sqrt(var / n)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """KPIs per queue over replications: means, and 95 % CI half-widths when R > 1."""
+
+    scenario: Scenario
+    seed: int
+    days: int
+    replications: int
+    window_start: float
+    window_end: float
+    means: dict[str, Kpis]
+    half_widths: dict[str, dict[str, float | None]]
+    unfinished: int
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain JSON-able object (the `--json` output)."""
+        def iso(t: float) -> str:
+            return datetime.fromtimestamp(t, UTC).astimezone(self.scenario.zone()).isoformat()
+
+        thresholds = {q.id: (q.service_level_threshold, q.short_abandon)
+                      for q in self.scenario.queues}
+        queues: dict[str, Any] = {}
+        for qid, kpis in self.means.items():
+            block: dict[str, Any] = dict(kpis)
+            if qid in thresholds:
+                block["service_level_threshold"] = thresholds[qid][0]
+                block["short_abandon"] = thresholds[qid][1]
+            if self.replications > 1:
+                block["ci95"] = self.half_widths[qid]
+            queues[qid] = block
+        total = queues.pop("all")
+        return {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "days": self.days,
+            "replications": self.replications,
+            "window": {"start": iso(self.window_start), "end": iso(self.window_end)},
+            "queues": queues,
+            "total": total,
+            "unfinished": self.unfinished,
+        }
+
+
+def summarize(scenario: Scenario, results: Sequence[RunResult], seed: int,
+              days: int) -> Summary:
+    """Aggregate the runs of `results` (one per replication)."""
+    per_run = [run_kpis(r, scenario) for r in results]
+    means: dict[str, Kpis] = {}
+    halves: dict[str, dict[str, float | None]] = {}
+    for qid in per_run[0]:
+        means[qid], halves[qid] = {}, {}
+        for k in KPIS:
+            vals = [run[qid][k] for run in per_run]
+            present = [float(v) for v in vals if v is not None]
+            if len(results) == 1:
+                means[qid][k] = vals[0]
+                halves[qid][k] = None
+            elif not present:
+                means[qid][k] = halves[qid][k] = None
+            else:
+                means[qid][k], halves[qid][k] = mean_ci(present)
+    return Summary(scenario, seed, days, len(results), results[0].window_start,
+                   results[0].window_end, means, halves, sum(r.unfinished for r in results))
+
+
+def intervals(result: RunResult, scenario: Scenario) -> list[m.IntervalKpis]:
+    """Per-queue interval KPIs of one run, at the scenario's report interval."""
+    rows = m.arrived_between(result.records, result.window_start, result.window_end)
+    return m.interval_kpis(rows, scenario.start_time(), scenario.report_interval,
+                           result.window_end)
