@@ -11,10 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcenter.wfm import (
+    ErlangCMeasures,
     asa,
     erlang_b,
     erlang_b_table,
     erlang_c,
+    erlang_c_measures,
     occupancy,
     required_agents,
     service_level,
@@ -187,3 +189,17 @@ def test_required_agents_with_limits_is_the_fewest_meeting_all(
     )
     assert meets(agents)
     assert not meets(agents - 1)
+
+
+@given(agents=st.integers(min_value=0, max_value=500), erlangs=loads, aht=handle_times,
+       target_seconds=seconds)
+def test_erlang_c_measures_equal_the_single_functions(
+    agents: int, erlangs: float, aht: float, target_seconds: float
+) -> None:
+    """erlang_c_measures returns exactly what the four single-measure functions return."""
+    assert erlang_c_measures(agents, erlangs, aht, target_seconds) == ErlangCMeasures(
+        p_wait=erlang_c(agents, erlangs),
+        service_level=service_level(agents, erlangs, aht, target_seconds),
+        asa=asa(agents, erlangs, aht),
+        occupancy=occupancy(agents, erlangs),
+    )

@@ -13,7 +13,7 @@ from scipy.linalg import expm
 from callcenter.wfm import (
     ErlangAMeasures,
     asa,
-    erlang_a,
+    erlang_a_measures,
     erlang_c,
     required_agents_erlang_a,
     service_level,
@@ -87,7 +87,7 @@ def test_matches_birth_death_chain(
     short_abandon: float,
 ) -> None:
     """Every measure equals the direct birth-death solution to 1e-9."""
-    measures = erlang_a(
+    measures = erlang_a_measures(
         agents, erlangs, aht, patience, target_seconds, short_abandon=short_abandon
     )
     expected = _birth_death(agents, erlangs, aht, patience, target_seconds, short_abandon)
@@ -98,7 +98,7 @@ def test_matches_birth_death_chain(
 @pytest.mark.parametrize("agents", [11, 14, 20])
 def test_converges_to_erlang_c_as_patience_grows(agents: int) -> None:
     """With patience 1e12 s, Erlang A gives the Erlang C P(wait), SL and ASA."""
-    measures = erlang_a(agents, 10.0, AHT, 1e12, TARGET_SECONDS)
+    measures = erlang_a_measures(agents, 10.0, AHT, 1e12, TARGET_SECONDS)
     assert measures.p_wait == pytest.approx(erlang_c(agents, 10.0), rel=1e-8)
     assert measures.service_level == pytest.approx(
         service_level(agents, 10.0, AHT, TARGET_SECONDS), rel=1e-8
@@ -109,7 +109,7 @@ def test_converges_to_erlang_c_as_patience_grows(agents: int) -> None:
 
 def test_overloaded_queue_stays_stable() -> None:
     """Fewer agents than Erlangs is stable under Erlang A: P(abandon) absorbs the excess."""
-    measures = erlang_a(8, 10.0, AHT, 120.0, TARGET_SECONDS)
+    measures = erlang_a_measures(8, 10.0, AHT, 120.0, TARGET_SECONDS)
     assert measures.p_abandon == pytest.approx(1.0 - 8 * measures.occupancy / 10.0)
     assert 0.2 - 1e-12 <= measures.p_abandon < 1.0
     assert math.isfinite(measures.asa)
@@ -122,7 +122,7 @@ def test_overloaded_queue_stays_stable() -> None:
 )
 def test_stable_at_large_sizes(agents: int, erlangs: float, patience: float) -> None:
     """Up to 100,000 agents and Erlangs every measure is finite and probabilities in [0, 1]."""
-    measures = erlang_a(agents, erlangs, AHT, patience, TARGET_SECONDS)
+    measures = erlang_a_measures(agents, erlangs, AHT, patience, TARGET_SECONDS)
     for value in (measures.p_wait, measures.p_abandon, measures.service_level,
                   measures.occupancy):
         assert 0.0 <= value <= 1.0
@@ -131,15 +131,15 @@ def test_stable_at_large_sizes(agents: int, erlangs: float, patience: float) -> 
 
 def test_zero_agents_lose_every_call() -> None:
     """With no agents every caller waits and abandons; nothing is answered."""
-    assert erlang_a(0, 5.0, AHT, 60.0, TARGET_SECONDS) == ErlangAMeasures(
+    assert erlang_a_measures(0, 5.0, AHT, 60.0, TARGET_SECONDS) == ErlangAMeasures(
         1.0, 1.0, 0.0, math.inf, 1.0
     )
 
 
 def test_short_abandons_leave_the_denominator() -> None:
     """Excluding abandons within 5 s raises the service level, never the answered count."""
-    counted = erlang_a(10, 10.0, AHT, 60.0, TARGET_SECONDS)
-    excluded = erlang_a(10, 10.0, AHT, 60.0, TARGET_SECONDS, short_abandon=5.0)
+    counted = erlang_a_measures(10, 10.0, AHT, 60.0, TARGET_SECONDS)
+    excluded = erlang_a_measures(10, 10.0, AHT, 60.0, TARGET_SECONDS, short_abandon=5.0)
     assert excluded.service_level > counted.service_level
     assert excluded.p_abandon == counted.p_abandon
 
@@ -161,7 +161,7 @@ def test_probabilities_are_ordered_and_bounded(
     agents: int, erlangs: float, patience: float
 ) -> None:
     """0 <= P(abandon) <= P(wait) <= 1 and SL, occupancy are within [0, 1]."""
-    m = erlang_a(agents, erlangs, AHT, patience, TARGET_SECONDS)
+    m = erlang_a_measures(agents, erlangs, AHT, patience, TARGET_SECONDS)
     assert 0.0 <= m.p_abandon <= m.p_wait <= 1.0
     assert 0.0 <= m.service_level <= 1.0
     assert 0.0 <= m.occupancy <= 1.0
@@ -171,8 +171,8 @@ def test_probabilities_are_ordered_and_bounded(
        patience=patience_values)
 def test_more_agents_never_hurt(agents: int, erlangs: float, patience: float) -> None:
     """One more agent gives no lower SL, no higher ASA, P(abandon) or occupancy."""
-    fewer = erlang_a(agents, erlangs, AHT, patience, TARGET_SECONDS)
-    more = erlang_a(agents + 1, erlangs, AHT, patience, TARGET_SECONDS)
+    fewer = erlang_a_measures(agents, erlangs, AHT, patience, TARGET_SECONDS)
+    more = erlang_a_measures(agents + 1, erlangs, AHT, patience, TARGET_SECONDS)
     tolerance = 1e-9
     assert more.service_level >= fewer.service_level - tolerance
     assert more.asa <= fewer.asa * (1 + tolerance)
@@ -188,7 +188,8 @@ def test_required_agents_is_the_fewest_meeting_target(
 ) -> None:
     """The Erlang A answer meets the target and one agent fewer does not."""
     agents = required_agents_erlang_a(erlangs, AHT, patience, target_sl, TARGET_SECONDS)
-    assert erlang_a(agents, erlangs, AHT, patience, TARGET_SECONDS).service_level >= target_sl
+    measures = erlang_a_measures(agents, erlangs, AHT, patience, TARGET_SECONDS)
+    assert measures.service_level >= target_sl
     if agents > 1:
-        below = erlang_a(agents - 1, erlangs, AHT, patience, TARGET_SECONDS)
+        below = erlang_a_measures(agents - 1, erlangs, AHT, patience, TARGET_SECONDS)
         assert below.service_level < target_sl

@@ -1,15 +1,21 @@
 """Workforce management maths: Erlang B/C/A and staffing for an interval."""
 
 from callcenter.wfm.erlang import (
+    ErlangCMeasures,
     asa,
     erlang_b,
     erlang_b_table,
     erlang_c,
+    erlang_c_measures,
     occupancy,
     required_agents,
     service_level,
 )
-from callcenter.wfm.erlang_a import ErlangAMeasures, erlang_a, required_agents_erlang_a
+from callcenter.wfm.erlang_a import (
+    ErlangAMeasures,
+    erlang_a_measures,
+    required_agents_erlang_a,
+)
 from callcenter.wfm.staffing import (
     StaffingResult,
     measure,
@@ -20,12 +26,14 @@ from callcenter.wfm.staffing import (
 
 __all__ = [
     "ErlangAMeasures",
+    "ErlangCMeasures",
     "StaffingResult",
     "asa",
-    "erlang_a",
+    "erlang_a_measures",
     "erlang_b",
     "erlang_b_table",
     "erlang_c",
+    "erlang_c_measures",
     "measure",
     "occupancy",
     "offered_load",

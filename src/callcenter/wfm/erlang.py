@@ -20,6 +20,7 @@ O(n) and fine up to n and A of 100,000 and more.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from callcenter.wfm._checks import (
     check_load,
@@ -29,10 +30,12 @@ from callcenter.wfm._checks import (
 )
 
 __all__ = [
+    "ErlangCMeasures",
     "asa",
     "erlang_b",
     "erlang_b_table",
     "erlang_c",
+    "erlang_c_measures",
     "occupancy",
     "required_agents",
     "service_level",
@@ -145,6 +148,36 @@ def occupancy(agents: int, erlangs: float) -> float:
     if agents <= erlangs:
         return 1.0
     return erlangs / agents
+
+
+@dataclass(frozen=True, slots=True)
+class ErlangCMeasures:
+    """Steady-state measures of M/M/n; ``p_wait`` is Erlang C, ``asa`` in seconds."""
+
+    p_wait: float
+    service_level: float
+    asa: float
+    occupancy: float
+
+
+def erlang_c_measures(
+    agents: int, erlangs: float, aht: float, target_seconds: float
+) -> ErlangCMeasures:
+    """P(wait), service level, ASA and occupancy of M/M/n with one Erlang B computation."""
+    check_positive("aht", aht)
+    check_non_negative("target_seconds", target_seconds)
+    check_load(agents, erlangs)
+    if erlangs == 0.0:
+        return ErlangCMeasures(0.0, 1.0, 0.0, 0.0)
+    if agents <= erlangs:
+        return ErlangCMeasures(1.0, 0.0, math.inf, 1.0)
+    c = _c_from_b(erlang_b(agents, erlangs), agents, erlangs)
+    return ErlangCMeasures(
+        p_wait=c,
+        service_level=_sl_from_c(c, agents, erlangs, aht, target_seconds),
+        asa=_asa_from_c(c, agents, erlangs, aht),
+        occupancy=erlangs / agents,
+    )
 
 
 def required_agents(

@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 from callcenter.wfm._checks import check_load, check_non_negative, check_positive, check_targets
 from callcenter.wfm.erlang import erlang_b, erlang_b_table
 
-__all__ = ["ErlangAMeasures", "erlang_a", "required_agents_erlang_a"]
+__all__ = ["ErlangAMeasures", "erlang_a_measures", "required_agents_erlang_a"]
 
 # Terms below exp(-_TAIL) of the largest are left out of a series (about 2e-22).
 _TAIL = 50.0
@@ -101,7 +101,7 @@ def _series(b: float, z: float) -> _Series:
     return _Series(peak - before, log_largest, terms)
 
 
-def erlang_a(
+def erlang_a_measures(
     agents: int,
     erlangs: float,
     aht: float,

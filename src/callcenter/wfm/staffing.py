@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from callcenter.wfm._checks import check_non_negative, check_positive
-from callcenter.wfm.erlang import asa, erlang_c, occupancy, required_agents, service_level
-from callcenter.wfm.erlang_a import erlang_a, required_agents_erlang_a
+from callcenter.wfm.erlang import erlang_c_measures, required_agents
+from callcenter.wfm.erlang_a import erlang_a_measures, required_agents_erlang_a
 
 __all__ = ["StaffingResult", "measure", "offered_load", "staff", "staffing_table"]
 
@@ -58,24 +58,27 @@ def measure(
     """What ``agents`` agents achieve on ``calls`` calls per interval (Erlang C or A)."""
     erlangs = offered_load(calls, interval_seconds, aht)
     if patience is None:
+        c = erlang_c_measures(agents, erlangs, aht, target_seconds)
         return StaffingResult(
             agents=agents,
             erlangs=erlangs,
-            service_level=service_level(agents, erlangs, aht, target_seconds),
-            asa=asa(agents, erlangs, aht),
-            occupancy=occupancy(agents, erlangs),
-            p_wait=erlang_c(agents, erlangs),
+            service_level=c.service_level,
+            asa=c.asa,
+            occupancy=c.occupancy,
+            p_wait=c.p_wait,
             p_abandon=None,
         )
-    m = erlang_a(agents, erlangs, aht, patience, target_seconds, short_abandon=short_abandon)
+    a = erlang_a_measures(
+        agents, erlangs, aht, patience, target_seconds, short_abandon=short_abandon
+    )
     return StaffingResult(
         agents=agents,
         erlangs=erlangs,
-        service_level=m.service_level,
-        asa=m.asa,
-        occupancy=m.occupancy,
-        p_wait=m.p_wait,
-        p_abandon=m.p_abandon,
+        service_level=a.service_level,
+        asa=a.asa,
+        occupancy=a.occupancy,
+        p_wait=a.p_wait,
+        p_abandon=a.p_abandon,
     )
 
 
@@ -96,7 +99,7 @@ def staff(
     ``calls`` arrive per interval of ``interval_seconds``; ``aht`` is in
     seconds; ``target_sl`` is a fraction such as 0.8. ``max_asa`` (seconds)
     and ``max_occupancy`` (fraction) add limits the answer must also meet.
-    ``short_abandon`` only matters with ``patience`` (see ``erlang_a``).
+    ``short_abandon`` only matters with ``patience`` (see ``erlang_a_measures``).
     """
     erlangs = offered_load(calls, interval_seconds, aht)
     if patience is None:
