@@ -219,7 +219,8 @@ class Lifecycle(Router):
         if disposition and ix.agent is a:
             ix.disposition = disposition
         if ix.state is IS.WRAP_UP and ix.agent is a:
-            self._finish(ix, II.WRAP_DONE, "", "", wrap=self._now - (ix.ended_at or self._now))
+            ended = ix.ended_at if ix.ended_at is not None else self._now
+            self._finish(ix, II.WRAP_DONE, "", "", wrap=self._now - ended)
         self._touch(a)
 
     def _on_transfer(self, ix: Interaction, q: QueueConfig, to: Agent | None) -> None:
