@@ -19,6 +19,7 @@ from callcenter.wfm import (
     erlang_c_measures,
     occupancy,
     required_agents,
+    required_agents_with_measures,
     service_level,
     staff,
 )
@@ -203,3 +204,12 @@ def test_erlang_c_measures_equal_the_single_functions(
         asa=asa(agents, erlangs, aht),
         occupancy=occupancy(agents, erlangs),
     )
+
+
+@given(erlangs=loads, target_sl=targets, target_seconds=seconds)
+def test_measures_from_the_search_equal_a_fresh_computation(
+    erlangs: float, target_sl: float, target_seconds: float
+) -> None:
+    """The measures the staffing pass returns are exactly erlang_c_measures at its answer."""
+    agents, measures = required_agents_with_measures(erlangs, AHT, target_sl, target_seconds)
+    assert measures == erlang_c_measures(agents, erlangs, AHT, target_seconds)

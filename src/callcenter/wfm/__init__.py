@@ -9,6 +9,7 @@ from callcenter.wfm.erlang import (
     erlang_c_measures,
     occupancy,
     required_agents,
+    required_agents_with_measures,
     service_level,
 )
 from callcenter.wfm.erlang_a import (
@@ -39,6 +40,7 @@ __all__ = [
     "offered_load",
     "required_agents",
     "required_agents_erlang_a",
+    "required_agents_with_measures",
     "service_level",
     "staff",
     "staffing_table",

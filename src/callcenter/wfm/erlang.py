@@ -38,6 +38,7 @@ __all__ = [
     "erlang_c_measures",
     "occupancy",
     "required_agents",
+    "required_agents_with_measures",
     "service_level",
 ]
 
@@ -196,20 +197,38 @@ def required_agents(
     floor(A) + 1 (the first stable count) one agent at a time, never
     recomputed from zero. Returns 0 when there is no traffic.
     """
+    agents, _ = required_agents_with_measures(
+        erlangs, aht, target_sl, target_seconds, max_asa=max_asa, max_occupancy=max_occupancy
+    )
+    return agents
+
+
+def required_agents_with_measures(
+    erlangs: float,
+    aht: float,
+    target_sl: float,
+    target_seconds: float,
+    *,
+    max_asa: float | None = None,
+    max_occupancy: float | None = None,
+) -> tuple[int, ErlangCMeasures]:
+    """``required_agents`` and the measures at that count, both from the same single pass."""
     check_load(0, erlangs)
     check_positive("aht", aht)
     check_targets(target_sl, target_seconds, max_asa, max_occupancy)
     if erlangs == 0.0:
-        return 0
+        return 0, ErlangCMeasures(0.0, 1.0, 0.0, 0.0)
     n = math.floor(erlangs) + 1
     b = _inverse_b_upto(n, erlangs)
     while True:
         c = _c_from_b(b, n, erlangs)
+        level = _sl_from_c(c, n, erlangs, aht, target_seconds)
+        mean_answer = _asa_from_c(c, n, erlangs, aht)
         if (
-            _sl_from_c(c, n, erlangs, aht, target_seconds) >= target_sl
-            and (max_asa is None or _asa_from_c(c, n, erlangs, aht) <= max_asa)
+            level >= target_sl
+            and (max_asa is None or mean_answer <= max_asa)
             and (max_occupancy is None or erlangs / n <= max_occupancy)
         ):
-            return n
+            return n, ErlangCMeasures(c, level, mean_answer, erlangs / n)
         n += 1
         b = _forward_b(b, n, erlangs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from callcenter.wfm._checks import check_non_negative, check_positive
-from callcenter.wfm.erlang import erlang_c_measures, required_agents
+from callcenter.wfm.erlang import erlang_c_measures, required_agents_with_measures
 from callcenter.wfm.erlang_a import erlang_a_measures, required_agents_erlang_a
 
 __all__ = ["StaffingResult", "measure", "offered_load", "staff", "staffing_table"]
@@ -103,20 +103,28 @@ def staff(
     """
     erlangs = offered_load(calls, interval_seconds, aht)
     if patience is None:
-        agents = required_agents(
+        agents, c = required_agents_with_measures(
             erlangs, aht, target_sl, target_seconds, max_asa=max_asa, max_occupancy=max_occupancy
         )
-    else:
-        agents = required_agents_erlang_a(
-            erlangs,
-            aht,
-            patience,
-            target_sl,
-            target_seconds,
-            short_abandon=short_abandon,
-            max_asa=max_asa,
-            max_occupancy=max_occupancy,
+        return StaffingResult(
+            agents=agents,
+            erlangs=erlangs,
+            service_level=c.service_level,
+            asa=c.asa,
+            occupancy=c.occupancy,
+            p_wait=c.p_wait,
+            p_abandon=None,
         )
+    agents = required_agents_erlang_a(
+        erlangs,
+        aht,
+        patience,
+        target_sl,
+        target_seconds,
+        short_abandon=short_abandon,
+        max_asa=max_asa,
+        max_occupancy=max_occupancy,
+    )
     return measure(
         agents, calls, interval_seconds, aht, target_seconds, patience, short_abandon=short_abandon
     )
