@@ -210,16 +210,21 @@ class Router:
         self._dirty[a.idx] = a
 
     def _settle(self) -> None:
-        """Let every touched agent pull waiting work or join its pools; then sync states."""
-        touched: dict[int, Agent] = {}
+        """Let every touched agent pull waiting work or join its pools; then sync states.
+
+        Syncing can touch agents again (a logout sends direct transfers back to their
+        queue's line, which may offer them to someone): repeat until nothing is dirty.
+        """
         dirty = self._dirty
         while dirty:
-            idx = next(iter(dirty))
-            a = dirty.pop(idx)
-            touched[idx] = a
-            self._refresh(a)
-        for a in touched.values():
-            self._sync_state(a)
+            touched: dict[int, Agent] = {}
+            while dirty:
+                idx = next(iter(dirty))
+                a = dirty.pop(idx)
+                touched[idx] = a
+                self._refresh(a)
+            for a in touched.values():
+                self._sync_state(a)
 
     def _refresh(self, a: Agent) -> None:
         channels = [c for c in CHANNELS if a.can_take(c)]
