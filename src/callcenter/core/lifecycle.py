@@ -227,7 +227,8 @@ class Lifecycle(Router):
         a = ix.agent
         if ix.state is not IS.CONNECTED or a is None:
             ist.step(ix.id, ix.state, II.TRANSFER)
-            raise RoutingError(f"interaction {ix.id!r} is not connected")
+            raise RoutingError(f"interaction {ix.id!r} is {ix.state.value}: cannot transfer "
+                               "(not connected)")
         if to is a:
             raise RoutingError(f"agent {a.id!r} cannot transfer to itself")
         now = self._now
