@@ -427,7 +427,8 @@ class Lifecycle(Router):
         if ix.overdue and not ix.callback:
             ix.overdue = False
             self._exit(ix, ix.queue, "max_wait", ix.queue.timeout_action, 0)
-            return
+            if not ix.waiting():
+                return  # ended, or already ringing in the exit action's queue
         self._route_waiting(ix)
 
     def _clear_offer(self, a: Agent, ix: Interaction) -> None:
