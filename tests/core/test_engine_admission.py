@@ -324,3 +324,16 @@ def test_max_wait_passed_while_ringing_does_not_follow_a_later_transfer() -> Non
     h.send(OfferRejected("b", "i1"), at=41)
     assert h.ix_state("i1") is InteractionState.QUEUED
     assert not h.has_record("i1")
+
+
+def test_callback_made_when_ringing_ends_after_max_wait_is_offered_to_a_free_agent() -> None:
+    """A callback registered as an overdue offer rings out stays in line for other agents."""
+    h = Harness([QueueConfig("q", max_wait=30, offer_timeout=20, retry_after=100,
+                             timeout_action=CALLBACK)], [agent("a", "q"), agent("b", "q")])
+    h.arrive("i1", "q", at=0)
+    h.login("a", at=25)  # rings a over the max_wait at 30, until 45
+    out = h.run_until(45)
+    assert of_type(out, ExitQueue) == [ExitQueue("i1", "q", "max_wait", "callback")]
+    assert h.ix_state("i1") is InteractionState.CALLBACK_REQUESTED
+    h.login("b", at=50)
+    assert h.offered("i1") == ["a", "b"]
