@@ -170,13 +170,15 @@ class Engine(Lifecycle):
                 ix = a.connected.get(iid)
                 if ix is None:
                     ast.check(a.id, a.state, AgentInput.HANG_UP)
-                    raise RoutingError(f"agent {aid!r} is not connected to {iid!r}")
+                    raise RoutingError(f"agent {aid!r} is {a.state.value}: "
+                                       f"not connected to {iid!r}")
                 self._end_talk(ix, "agent_hung_up")
             case WrapUpDone(agent_id=aid, interaction_id=iid, disposition=disp):
                 a = self._agent(aid)
                 if iid not in a.wrapping:
                     ast.check(a.id, a.state, AgentInput.WRAP_DONE)
-                    raise RoutingError(f"agent {aid!r} is not wrapping up {iid!r}")
+                    raise RoutingError(f"agent {aid!r} is {a.state.value}: "
+                                       f"not wrapping up {iid!r}")
                 self._wrap_done(a, iid, disp)
             case CallbackRequested(interaction_id=iid):
                 self._on_callback(iid)
