@@ -24,7 +24,7 @@ from callcenter.core.agent_state import AgentInput, AgentState
 from callcenter.core.commands import (
     Command,
 )
-from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig
+from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig, Strategy
 from callcenter.core.errors import RoutingError, UnknownQueue
 from callcenter.core.events import (
     AgentConfigured,
@@ -212,6 +212,9 @@ class Engine(Lifecycle):
 
     def _check_queue_refs(self) -> None:
         for q in self.queues.values():
+            if q.strategy is Strategy.RANDOM and self._rng is None:
+                raise RoutingError(f"queue {q.id!r} uses the random strategy: "
+                                   "the engine needs an rng")
             refs = [a.queue_id for a in (q.timeout_action, q.closed_action, q.full_action,
                                           q.no_agents_action) if a.queue_id]
             refs += [r for s in q.escalation for r in s.overflow_to]
