@@ -228,10 +228,17 @@ class Engine(Lifecycle):
             raise RoutingError(f"queue {cfg.id!r} has waiting interactions: "
                                "its escalation steps cannot change now")
         self.queues[cfg.id] = cfg
+        try:
+            self._check_queue_refs()
+        except RoutingError:
+            if old is None:
+                del self.queues[cfg.id]
+            else:
+                self.queues[cfg.id] = old
+            raise
         self._staffed.setdefault(cfg.id, 0)
         self._waiting_in.setdefault(cfg.id, {})
         self._aht.setdefault(cfg.id, cfg.default_handle_time)
-        self._check_queue_refs()
         self._rebuild()
 
     def _configure_agent(self, cfg: AgentConfig) -> None:
