@@ -45,7 +45,8 @@ class Table:
         self._seen: set[str] = set()
 
     def has(self, key: str) -> bool:
-        """True if the key is present."""
+        """True if the key is present (asking makes it a known key)."""
+        self._seen.add(key)
         return key in self.data
 
     def raw(self, key: str, default: Any = None) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
 
@@ -54,6 +54,7 @@ Progress = Callable[[float], None]
 """Called with the simulated time reached (engine seconds) as the run goes."""
 
 _LOGGED_OUT = "logged_out"
+_PAUSED = "paused"
 _DRAIN_LIMIT = DAY  # after the horizon, wait at most this long for open calls to finish
 
 
@@ -101,14 +102,16 @@ class _Call:
 
 
 class _Bot:
-    """An agent's behaviour: answer delay and rejections."""
+    """An agent's behaviour: answer delay, rejections, recovery from an engine pause."""
 
-    __slots__ = ("delay", "reject", "uniform")
+    __slots__ = ("delay", "recover_after", "reject", "uniform")
 
-    def __init__(self, delay: Sampler | None, reject: float, uniform: UniformSource) -> None:
+    def __init__(self, delay: Sampler | None, reject: float, uniform: UniformSource,
+                 recover_after: float) -> None:
         self.delay = delay
         self.reject = reject
         self.uniform = uniform
+        self.recover_after = recover_after
 
 
 class Simulation:
@@ -123,13 +126,15 @@ class Simulation:
         agents = [a for g in scenario.groups for a in g.agents]
         self.engine = Engine(scenario.queues, agents, scenario.settings,
                              random.Random(int(eng_rng.integers(2**63))))
-        self.env = Environment(self.engine, self._dispatch, scenario.start_time())
+        self._t0 = scenario.start_time()
+        self.env = Environment(self.engine, self._dispatch, self._t0)
         self.records: list[InteractionRecord] = []
         self.spans: list[AgentSpan] = []
         self.state: dict[str, str] = {a.id: _LOGGED_OUT for a in agents}
         self._calls: dict[str, _Call] = {}
         self._count = 0
         self._relogin: set[str] = set()
+        self._on_break: set[str] = set()
         self._extra: list[AgentConfig] = []
         self._callback_uniform = UniformSource(cb_rng)
         self._streams = self._make_streams(pat_rng, ht_rng)
@@ -138,7 +143,7 @@ class Simulation:
         for g, grng in zip(scenario.groups, ans_rng.spawn(len(scenario.groups)), strict=True):
             d_rng, r_rng = grng.spawn(2)
             delay = None if g.answer_delay == Constant(0.0) else Sampler(g.answer_delay, d_rng)
-            bot = _Bot(delay, g.reject_probability, UniformSource(r_rng))
+            bot = _Bot(delay, g.reject_probability, UniformSource(r_rng), g.recover_after)
             for a in g.agents:
                 self._bots[a.id] = bot
                 self._group_of[a.id] = g
@@ -295,10 +300,17 @@ class Simulation:
 
     def _pause(self, aid: str, reason: str) -> None:
         if self.state[aid] != _LOGGED_OUT:
+            self._on_break.add(aid)
             self.env.send(AgentPause(aid, reason))
 
     def _ready(self, aid: str) -> None:
+        self._on_break.discard(aid)
         if self.state[aid] != _LOGGED_OUT:
+            self.env.send(AgentReady(aid))
+
+    def _recover(self, aid: str) -> None:
+        """Ready again after a pause the engine imposed (not during a break)."""
+        if self.state[aid] == _PAUSED and aid not in self._on_break:
             self.env.send(AgentReady(aid))
 
     # ------------------------------------------------------------------ commands
@@ -361,14 +373,22 @@ class Simulation:
                 Environment.cancel(entry)
 
     def _on_span(self, c: RecordAgentSpan) -> None:
-        self.spans.append(c.span)
+        span = c.span
+        if span.start < self._t0:  # an agent's first span starts before the simulation
+            span = replace(span, start=self._t0)
+        self.spans.append(span)
 
     def _on_agent_state(self, c: AgentStateChanged) -> None:
-        self.state[c.agent_id] = c.state
-        if c.state == _LOGGED_OUT and c.agent_id in self._relogin:
-            self._relogin.discard(c.agent_id)
-            aid = c.agent_id
-            self.env.call_at(self.env.now, lambda: self.login(aid))
+        aid = c.agent_id
+        self.state[aid] = c.state
+        if c.state == _LOGGED_OUT:
+            self._on_break.discard(aid)
+            if aid in self._relogin:
+                self._relogin.discard(aid)
+                self.env.call_at(self.env.now, partial(self.login, aid))
+        elif c.state == _PAUSED and aid not in self._on_break:
+            delay = self._bots[aid].recover_after
+            self.env.call_at(self.env.now + delay, partial(self._recover, aid))
 
     # ------------------------------------------------------------------ run
 

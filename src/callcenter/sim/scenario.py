@@ -5,6 +5,7 @@ The format is documented key by key in `docs/reference/scenario-format.md`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import time
 from pathlib import Path
@@ -45,6 +46,7 @@ from callcenter.sim.trace import Trace, read_calls, read_staffing, staffing_from
 
 __all__ = ["ScenarioError", "load_scenario", "parse_scenario"]
 
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
 _QUEUE_NUMBERS = ("wrap_up", "offer_timeout", "retry_after", "aging_rate",
                   "service_level_threshold", "short_abandon", "default_handle_time")
 
@@ -66,8 +68,9 @@ def parse_scenario(text: str, source: Path | None = None) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        msg = getattr(exc, "msg", str(exc))
+        m = _TOML_AT.search(str(exc))
+        msg = _TOML_AT.sub("", str(exc))
+        line = int(m.group(1)) if m else None
         raise ScenarioError(f"not valid TOML: {msg}", file=name, line=line) from None
     try:
         return _Builder(data, source).build()
@@ -315,6 +318,7 @@ class _Builder:
         reject = t.number("reject_probability", 0, minimum=0)
         if reject > 1:
             raise ScenarioError(f"must be 0..1, got {reject:g}", t.at("reject_probability"))
+        recover = t.number("recover_after", 60, minimum=0)
         t.done()
         ids = [name] if count == 1 else [f"{name}-{i}" for i in range(1, count + 1)]
         try:
@@ -324,7 +328,7 @@ class _Builder:
             )
         except ConfigError as exc:
             raise ScenarioError(str(exc), t.path) from None
-        return AgentGroup(name, agents, shift, answer, reject)
+        return AgentGroup(name, agents, shift, answer, reject, recover)
 
     def _memberships(self, value: object, path: KeyPath) -> tuple[Membership, ...]:
         if isinstance(value, list):

@@ -103,6 +103,9 @@ class AgentGroup:
     shift: Shift | None = None
     answer_delay: Distribution = field(default_factory=lambda: Constant(0.0))
     reject_probability: float = 0.0
+    recover_after: float = 60.0
+    """Seconds after which an agent the engine paused on its own (missed offers) goes
+    ready again."""
 
     def template(self, agent_id: str) -> AgentConfig:
         """A further agent like the group's first (used when trace staffing needs more)."""
