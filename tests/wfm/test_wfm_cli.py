@@ -106,11 +106,11 @@ def test_table_with_patience_shows_abandonment(app: typer.Typer) -> None:
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--interval", "30x"), ("--interval", "0m"), ("--target", "80-20"),
-     ("--target", "120/20"), ("--aht", "0"), ("--patience", "-3")],
+     ("--target", "120/20"), ("--aht", "0"), ("--patience", "-3"), ("--calls", "inf")],
 )
 def test_bad_option_exits_non_zero_naming_it(app: typer.Typer, option: str, value: str) -> None:
     """A bad value gives a non-zero exit and a message naming the option."""
-    arguments = ["staff", "--calls", "100", "--aht", "180", option, value]
+    arguments = ["staff", "--calls", "100", "--aht", "180", option, value]  # last one wins
     result = CliRunner().invoke(app, arguments)
     assert result.exit_code != 0
     assert f"Invalid value for '{option}'" in result.output

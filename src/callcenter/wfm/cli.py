@@ -122,10 +122,17 @@ def staff(
     calls: Annotated[float, typer.Option(help="Calls offered in the interval.", min=0)],
     aht: Annotated[float, typer.Option(help="Average handle time in seconds.")],
     interval: Annotated[
-        str, typer.Option(help="Interval length: 15m, 30m, 1h, 900s or 900 (seconds).")
+        str,
+        typer.Option(
+            metavar="DURATION", help="Interval length: 15m, 30m, 1h, 900s or 900 (seconds)."
+        ),
     ] = "30m",
     target: Annotated[
-        str, typer.Option(help="Service-level target PERCENT/SECONDS: 80/20 = 80 % within 20 s.")
+        str,
+        typer.Option(
+            metavar="PERCENT/SECONDS",
+            help="Service-level target: 80/20 = 80 % of calls answered within 20 s.",
+        ),
     ] = "80/20",
     patience: Annotated[
         float | None,
@@ -144,6 +151,8 @@ def staff(
         goal = parse_target(target)
     except ValueError as error:
         raise _bad("--target", str(error)) from None
+    if not math.isfinite(calls):
+        raise _bad("--calls", f"{calls} is not a finite number of calls")
     if not (aht > 0.0 and math.isfinite(aht)):
         raise _bad("--aht", f"{aht} is not a positive number of seconds")
     if patience is not None and not (patience > 0.0 and math.isfinite(patience)):
