@@ -175,6 +175,10 @@ class Lifecycle(Router):
         ix.overdue = False  # answered: a max_wait passed while ringing no longer applies
         self._move(ix, II.ACCEPT, a)
         ix.agent = a
+        if ix.id in a.wrapping:
+            # A chat transferred back to the agent still wrapping up its earlier part:
+            # taking it back ends that wrap-up (and frees its slot).
+            self._wrap_done(a, ix.id, "")
         if ix.answered_at is None:
             ix.answered_at = now
         ix.segment_start = now
