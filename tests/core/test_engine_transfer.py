@@ -200,3 +200,19 @@ def test_transfer_to_the_same_agent_is_refused() -> None:
     with pytest.raises(RoutingError, match="itself"):
         h.send(TransferToAgent("i1", "a"), at=1)
     assert h.ix_state("i1") is InteractionState.CONNECTED
+
+
+def test_chat_transferred_back_to_its_own_agent_frees_both_slots() -> None:
+    """A chat that comes back to the agent still wrapping it up leaks no slot and times right."""
+    h = Harness([QueueConfig("chat", channel="chat", wrap_up=30)], [agent("a", "chat", chat=2)])
+    h.login("a", at=0)
+    h.take("c1", "chat", at=0)
+    h.send(TransferToQueue("c1", "chat"), at=10)  # a wraps its part; c1 rings a again
+    h.answer("a", "c1", at=11)
+    h.hang_up("a", "c1", at=20)
+    h.run_until(50)
+    rec = h.record("c1")
+    assert (rec.completed_at, rec.wrap_seconds, rec.talk_seconds) == (50, 30, 19)
+    h.take("c2", "chat", at=60)
+    h.take("c3", "chat", at=61)
+    assert h.ix_state("c3") is InteractionState.CONNECTED
