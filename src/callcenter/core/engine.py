@@ -248,5 +248,6 @@ class Engine(Lifecycle):
             return
         if a.logged_in:
             raise RoutingError(f"agent {cfg.id!r} is logged in: log it out to change it")
+        self._tiers_for(cfg)  # refuses unknown memberships before anything changes
         self._replace_agent_config(a, cfg)
         self._rebuild()
