@@ -1,0 +1,96 @@
+"""Configuration changes while running: `QueueConfigured` and `AgentConfigured`."""
+
+from __future__ import annotations
+
+import pytest
+
+from callcenter.core.agent_state import AgentState
+from callcenter.core.config import (
+    AgentConfig,
+    EscalationStep,
+    Membership,
+    QueueConfig,
+    SkillRequirement,
+)
+from callcenter.core.errors import RoutingError, UnknownQueue
+from callcenter.core.events import AgentConfigured, QueueConfigured
+from callcenter.core.interaction_state import InteractionState
+from tests.core.conftest import Harness, agent
+
+
+def test_agent_added_while_running_can_log_in_and_take_work() -> None:
+    """An agent configured at runtime logs in and gets the waiting interaction."""
+    h = Harness([QueueConfig("q")], [])
+    h.arrive("i1", "q", at=0)
+    h.send(AgentConfigured(agent("new", "q")), at=1)
+    h.login("new", at=2)
+    assert h.offered("i1") == ["new"]
+
+
+def test_logged_in_agent_cannot_be_reconfigured() -> None:
+    """Changing a logged-in agent is refused; it must log out first."""
+    h = Harness([QueueConfig("q")], [agent("a", "q")])
+    h.login("a", at=0)
+    with pytest.raises(RoutingError, match="logged in"):
+        h.send(AgentConfigured(agent("a", "q", skills={"x": 5})), at=1)
+
+
+def test_reconfigured_agent_serves_its_new_skills() -> None:
+    """A logged-out agent given a new skill then takes interactions needing it."""
+    h = Harness([QueueConfig("q", required_skills=(SkillRequirement("fr"),))], [agent("a", "q")])
+    h.send(AgentConfigured(agent("a", "q", skills={"fr": 4})), at=0)
+    h.login("a", at=1)
+    assert h.take("i1", "q", at=2) == "a"
+
+
+def test_refused_agent_configuration_leaves_routing_intact() -> None:
+    """A reconfiguration naming an unknown queue is refused and changes nothing."""
+    h = Harness([QueueConfig("q")], [agent("a", "q"), agent("b", "q")])
+    h.login("b", at=0)
+    bad = AgentConfig("a", queues=(Membership("nowhere"),))
+    with pytest.raises(UnknownQueue, match="nowhere"):
+        h.send(AgentConfigured(bad), at=1)
+    assert h.take("i1", "q", at=2) == "b"
+    h.login("a", at=3)
+    assert h.take("i2", "q", at=4) == "a"
+
+
+def test_queue_added_while_running_is_served_by_implicit_members() -> None:
+    """A queue configured at runtime is served by agents with its skills and no `queues`."""
+    h = Harness([QueueConfig("q")], [agent("a", skills={"tech": 3})])
+    h.login("a", at=0)
+    h.send(QueueConfigured(QueueConfig("tech", required_skills=(SkillRequirement("tech"),))),
+           at=1)
+    assert h.take("i1", "tech", at=2) == "a"
+
+
+def test_queue_change_applies_to_the_next_interactions() -> None:
+    """A changed wrap-up applies to interactions handled after the change."""
+    h = Harness([QueueConfig("q", wrap_up=0)], [agent("a", "q")])
+    h.login("a", at=0)
+    h.send(QueueConfigured(QueueConfig("q", wrap_up=15)), at=1)
+    h.take("i1", "q", at=2)
+    h.hang_up("a", "i1", at=10)
+    assert h.state("a") is AgentState.WRAP_UP
+    h.run_until(25)
+    assert h.record("i1").wrap_seconds == 15
+
+
+def test_waiting_interactions_are_routed_after_a_queue_change() -> None:
+    """Relaxing a queue's skill level lets a waiting interaction reach an agent at once."""
+    h = Harness([QueueConfig("q", required_skills=(SkillRequirement("x", 8),))],
+                [agent("a", "q", skills={"x": 5})])
+    h.login("a", at=0)
+    h.arrive("i1", "q", at=1)
+    assert h.ix_state("i1") is InteractionState.QUEUED
+    h.send(QueueConfigured(QueueConfig("q", required_skills=(SkillRequirement("x", 5),))),
+           at=2)
+    assert h.offered("i1") == ["a"]
+
+
+def test_escalation_cannot_change_while_interactions_wait() -> None:
+    """Changing the escalation steps of a queue with waiting interactions is refused."""
+    h = Harness([QueueConfig("q")], [])
+    h.arrive("i1", "q", at=0)
+    with pytest.raises(RoutingError, match="escalation"):
+        h.send(QueueConfigured(QueueConfig("q", escalation=(EscalationStep(10),))), at=1)
