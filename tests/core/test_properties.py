@@ -116,7 +116,8 @@ class EngineMachine(RuleBasedStateMachine):
         try:
             cmds = self.engine.handle(event, self.now)
         except RoutingError:
-            return  # an illegal action is refused and changes nothing
+            # Refused; commands of timers that fired first come with the next call.
+            cmds = self.engine.handle(TimerExpired(), self.now)
         self.observe(cmds)
 
     def observe(self, cmds: list[Command]) -> None:

@@ -64,6 +64,7 @@ class Engine(Lifecycle):
         rng: RandomSource | None = None,
     ) -> None:
         super().__init__(rng, settings or EngineSettings())
+        self._carry: list[Command] = []
         for q in queues:
             if q.id in self.queues:
                 raise RoutingError(f"queue {q.id!r} is configured twice")
@@ -83,17 +84,28 @@ class Engine(Lifecycle):
         """Apply one event at time `now`; return what should happen, in order.
 
         Timers due at or before `now` fire first, so a late wake-up stays correct.
+        A `RoutingError` (the event is not allowed now) changes nothing of the
+        event's own; commands that due timers produced before it are kept and come
+        with the next call (and `next_deadline()` asks for that call at once).
         """
-        out: list[Command] = []
+        out: list[Command] = self._carry
+        self._carry = []
         self._out = out
         self._fire_due(now)
         self._now = now
-        self._dispatch(event)
+        try:
+            self._dispatch(event)
+        except RoutingError:
+            self._settle()
+            self._carry = out
+            raise
         self._settle()
         return out
 
     def next_deadline(self) -> float | None:
         """When the engine next needs `TimerExpired` (None: nothing pending)."""
+        if self._carry:
+            return self._now
         heap = self._timers
         while heap and heap[0][2].cancelled:
             self._pop_timer()
