@@ -4,7 +4,7 @@ and how escalation widens that over time."""
 from __future__ import annotations
 
 from callcenter.core.agent_state import AgentState
-from callcenter.core.config import EscalationStep, QueueConfig, SkillRequirement
+from callcenter.core.config import EscalationStep, QueueConfig, SkillRequirement, Strategy
 from callcenter.core.interaction_state import InteractionState
 from tests.core.conftest import Harness, agent
 
@@ -292,3 +292,57 @@ def test_escalation_steps_apply_in_turn() -> None:
     assert h.offered("i1") == []
     h.run_until(30)
     assert h.offered("i1") == ["t3"]
+
+
+def test_agent_in_two_queues_takes_the_higher_score_first() -> None:
+    """An agent serving two queues takes the interaction with the higher priority score."""
+    h = Harness([QueueConfig("q1", aging_rate=0), QueueConfig("q2", aging_rate=0)],
+                [agent("a", "q1", "q2")])
+    h.arrive("low", "q1", at=0, priority=1)
+    h.arrive("high", "q2", at=5, priority=4)
+    h.login("a", at=10)
+    assert h.offers_to("a") == ["high"]
+
+
+def test_agent_in_two_queues_takes_the_older_on_equal_scores() -> None:
+    """Between two queues with equal scores, the earlier arrival goes first."""
+    h = Harness([QueueConfig("q1", aging_rate=0), QueueConfig("q2", aging_rate=0)],
+                [agent("a", "q1", "q2")])
+    h.arrive("first", "q2", at=0)
+    h.arrive("later", "q1", at=5)
+    h.login("a", at=10)
+    assert h.offers_to("a") == ["first"]
+
+
+def test_overflowed_interaction_answered_leaves_both_lines() -> None:
+    """Once an overflow agent answers, the original queue's agents are not offered it."""
+    queue = QueueConfig("sales", escalation=(EscalationStep(60, overflow_to=("support",)),))
+    h = Harness([queue, QueueConfig("support")], [agent("s", "support"), agent("x", "sales")])
+    h.arrive("i1", "sales", at=0)
+    h.run_until(60)
+    h.login("s", at=61)
+    h.answer("s", "i1", at=62)
+    h.login("x", at=63)
+    assert h.offered("i1") == ["s"]
+    assert h.state("x") is AgentState.AVAILABLE
+
+
+def test_overflowed_interaction_still_reaches_its_own_queue() -> None:
+    """After overflow, an agent of the original queue who frees up may still take it."""
+    queue = QueueConfig("sales", escalation=(EscalationStep(60, overflow_to=("support",)),))
+    h = Harness([queue, QueueConfig("support")], [agent("s", "support"), agent("x", "sales")])
+    h.arrive("i1", "sales", at=0)
+    h.run_until(100)
+    h.login("x", at=101)
+    assert h.offered("i1") == ["x"]
+
+
+def test_tier_widening_reaches_a_ring_all_group() -> None:
+    """In a ring-all queue, escalation to tier 2 rings every available tier-2 agent."""
+    queue = QueueConfig("q", strategy=Strategy.RING_ALL, initial_max_tier=1,
+                        escalation=(EscalationStep(20, max_tier=2),))
+    h = Harness([queue], [agent("b1", ("q", 2)), agent("b2", ("q", 2))])
+    h.login("b1", "b2", at=0)
+    h.arrive("i1", "q", at=0)
+    h.run_until(20)
+    assert sorted(h.offered("i1")) == ["b1", "b2"]
