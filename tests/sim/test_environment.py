@@ -124,3 +124,22 @@ def test_peek_reports_next_step() -> None:
     env = env_with(ClockEngine(deadlines=[8.0]))
     env.schedule(9, AgentLogin("a"))
     assert env.peek() == 8.0
+
+
+def test_soon_runs_before_heap_events_at_same_time() -> None:
+    """An event fed with `soon` runs at the current time before anything scheduled."""
+    eng = ClockEngine()
+    env = env_with(eng)
+    env.schedule(0, AgentLogin("heap"))
+    env.soon(AgentLogin("soon"))
+    env.run(1)
+    assert eng.seen == [("soon", 0), ("heap", 0)]
+
+
+def test_cancelled_soon_event_never_runs() -> None:
+    """`cancel` drops a `soon` event too."""
+    eng = ClockEngine()
+    env = env_with(eng)
+    Environment.cancel(env.soon(AgentLogin("x")))
+    env.send(AgentLogin("y"))
+    assert eng.seen == [("y", 0)]

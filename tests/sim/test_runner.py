@@ -166,3 +166,13 @@ def test_closed_queue_sends_callers_to_voicemail(hotline: Scenario) -> None:
     sc = hotline.with_(start=hotline.start.replace(day=8))  # a Saturday: closed
     result = run(sc)
     assert result.records == [] or all(r.exit_action == "voicemail" for r in result.records)
+
+
+def test_ring_all_with_instant_bots() -> None:
+    """Ring-all offers to several instant bots: one answers, the others' answers are
+    dropped with the withdrawn offers."""
+    sc = one_agent(per_hour=60, queue_extra='strategy = "ring-all"',
+                   agent_extra="count = 3")
+    result = run(sc)
+    assert max(r.offers for r in result.records) > 1
+    assert all(r.outcome == "completed" for r in result.records)

@@ -9,12 +9,17 @@ copied into the heap: before every step the environment asks
 `engine.next_deadline()` and, when that comes first, feeds the engine a
 `TimerExpired` at that time. Engine timers due at the same time as a heap entry
 run first.
+
+`soon(event)` feeds an event at the current time without the heap: right after the
+commands being dispatched (a bot that answers at once). Such events run in the
+order they were asked for, before anything else.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
@@ -59,7 +64,7 @@ class Environment:
     time it was returned (read `env.now`).
     """
 
-    __slots__ = ("_dispatch", "_engine", "_heap", "_seq", "now")
+    __slots__ = ("_dispatch", "_engine", "_heap", "_seq", "_soon", "now")
 
     def __init__(
         self,
@@ -72,6 +77,7 @@ class Environment:
         self._dispatch = dispatch
         self._heap: list[Entry] = []
         self._seq = 0
+        self._soon: deque[Entry] = deque()
 
     @property
     def engine(self) -> EngineLike:
@@ -98,11 +104,25 @@ class Environment:
         entry[2] = _CANCELLED
         entry[3] = None
 
+    def soon(self, event: Event) -> Entry:
+        """Feed `event` to the engine at the current time, once the current commands are
+        dispatched (without a heap entry; `cancel` still works)."""
+        entry: Entry = [self.now, 0, _EVENT, event]
+        self._soon.append(entry)
+        return entry
+
     def send(self, event: Event) -> None:
-        """Feed `event` to the engine now and dispatch the commands."""
-        cmds = self._engine.handle(event, self.now)
+        """Feed `event` to the engine now and dispatch the commands (then any `soon` events)."""
+        handle, dispatch, soon = self._engine.handle, self._dispatch, self._soon
+        cmds = handle(event, self.now)
         if cmds:
-            self._dispatch(cmds)
+            dispatch(cmds)
+        while soon:
+            entry = soon.popleft()
+            if entry[2] == _EVENT:
+                cmds = handle(entry[3], self.now)  # type: ignore[arg-type]
+                if cmds:
+                    dispatch(cmds)
 
     def peek(self) -> float:
         """Time of the next step (heap entry or engine timer); infinity if none."""
@@ -121,8 +141,16 @@ class Environment:
         next_deadline = engine.next_deadline
         dispatch = self._dispatch
         heappop = heapq.heappop
+        soon = self._soon
         stuck = 0
         while True:
+            if soon:
+                entry = soon.popleft()
+                if entry[2] == _EVENT:
+                    cmds = handle(entry[3], self.now)  # type: ignore[arg-type]
+                    if cmds:
+                        dispatch(cmds)
+                continue
             deadline = next_deadline()
             if heap:
                 top = heap[0]

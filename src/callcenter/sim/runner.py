@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -118,15 +119,18 @@ class Simulation:
     """Runs one replication of a scenario. Randomness comes only from `rng`."""
 
     def __init__(self, scenario: Scenario, rng: np.random.Generator,
-                 days: int | None = None) -> None:
+                 days: int | None = None, horizon: float | None = None) -> None:
         self.scenario = scenario
         self.days = scenario.days if days is None else days
+        if horizon is not None:  # a horizon in seconds instead of whole days
+            self.days = max(1, math.ceil(horizon / DAY))
         (arr_rng, pat_rng, ht_rng, ans_rng, cb_rng, eng_rng) = rng.spawn(6)
         self._arrival_rng = arr_rng
         agents = [a for g in scenario.groups for a in g.agents]
         self.engine = Engine(scenario.queues, agents, scenario.settings,
                              random.Random(int(eng_rng.integers(2**63))))
         self._t0 = scenario.start_time()
+        self._end = scenario.end_time(self.days) if horizon is None else self._t0 + horizon
         self.env = Environment(self.engine, self._dispatch, self._t0)
         self.records: list[InteractionRecord] = []
         self.spans: list[AgentSpan] = []
@@ -224,7 +228,7 @@ class Simulation:
               patience: list[float] | None = None) -> None:
         """Schedule arrivals one after another (only the next one sits in the heap)."""
         env = self.env
-        n = len(times)
+        n = bisect_left(times, self._end)  # nobody arrives after the horizon
         i = 0
 
         def arrive() -> None:
@@ -326,11 +330,14 @@ class Simulation:
         call = self._calls[c.interaction_id]
         bot = self._bots[c.agent_id]
         env = self.env
-        at = env.now if bot.delay is None else env.now + bot.delay()
         if bot.reject and bot.uniform.random() < bot.reject:
             ev: OfferAccepted | OfferRejected = OfferRejected(c.agent_id, c.interaction_id)
         else:
             ev = OfferAccepted(c.agent_id, c.interaction_id)
+        if bot.delay is None:  # answers at once (ring-all may still withdraw it)
+            call.offers[c.agent_id] = env.soon(ev)
+            return
+        at = env.now + bot.delay()
         if at < c.expires_at:  # a bot slower than the offer timeout lets it ring out
             call.offers[c.agent_id] = env.schedule(at, ev)
 
@@ -395,7 +402,7 @@ class Simulation:
     def run(self, progress: Progress | None = None, step: float = 3600.0) -> RunResult:
         """Simulate the horizon, let open calls finish, log everyone out; return the rows."""
         sc, env = self.scenario, self.env
-        start, end = sc.start_time(), sc.end_time(self.days)
+        start, end = self._t0, self._end
         for g in sc.groups:
             if g.shift is None and not self._managed(g):
                 for a in g.agents:
