@@ -265,3 +265,11 @@ def test_missing_file() -> None:
     """A missing scenario file is a ScenarioError naming it."""
     with pytest.raises(ScenarioError, match="cannot read scenario"):
         load_scenario(Path("does-not-exist.toml"))
+
+
+def test_reference_example_parses() -> None:
+    """The complete example in docs/reference/scenario-format.md is a valid scenario."""
+    doc = (EXAMPLES.parents[1] / "docs" / "reference" / "scenario-format.md").read_text()
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    sc = parse_scenario(example)
+    assert sc.name == "Hotline" and len(sc.groups[0].agents) == 6

@@ -139,8 +139,9 @@ class Lifecycle(Router):
 
     def _on_caller_hung_up(self, iid: str) -> None:
         ix = self._ix.get(iid)
-        if ix is None or ix.state is IS.CALLBACK_REQUESTED or ix.state is IS.WRAP_UP:
-            return  # already over, or the caller is not on the line: nothing to do
+        if (ix is None or ix.state is IS.CALLBACK_REQUESTED or ix.state is IS.WRAP_UP
+                or (ix.callback and ix.answered_at is None)):
+            return  # already over, or the caller is not on the line (a callback): nothing to do
         if ix.state is IS.CONNECTED:
             self._end_talk(ix, "caller_hung_up")
             return
