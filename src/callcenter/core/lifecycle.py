@@ -123,7 +123,7 @@ class Lifecycle(Router):
         self._finish(ix, final, reason, action.label())
 
     def _make_callback(self, ix: Interaction) -> None:
-        ix.callback = True
+        ix.callback = ix.callback_pending = True
         for t in ix.timers:
             if t.kind == "max_wait":
                 t.cancelled = True
@@ -139,9 +139,8 @@ class Lifecycle(Router):
 
     def _on_caller_hung_up(self, iid: str) -> None:
         ix = self._ix.get(iid)
-        if (ix is None or ix.state is IS.CALLBACK_REQUESTED or ix.state is IS.WRAP_UP
-                or (ix.callback and ix.answered_at is None)):
-            return  # already over, or the caller is not on the line (a callback): nothing to do
+        if ix is None or ix.state is IS.WRAP_UP or ix.callback_pending:
+            return  # already over, or the customer is not on the line (a callback): nothing to do
         if ix.state is IS.CONNECTED:
             self._end_talk(ix, "caller_hung_up")
             return
@@ -174,6 +173,7 @@ class Lifecycle(Router):
         ix.timers = []
         ix.declined.clear()
         ix.overdue = False  # answered: a max_wait passed while ringing no longer applies
+        ix.callback_pending = False  # a callback answered: the customer is on the line
         self._move(ix, II.ACCEPT, a)
         ix.agent = a
         if ix.id in a.wrapping:
@@ -422,14 +422,14 @@ class Lifecycle(Router):
         self._return_to_line(ix)
 
     def _return_to_line(self, ix: Interaction) -> None:
-        back = II.DECLINE_TO_CALLBACK if ix.callback else II.DECLINE_TO_QUEUE
+        back = II.DECLINE_TO_CALLBACK if ix.callback_pending else II.DECLINE_TO_QUEUE
         self._move(ix, back)
         ix.gen += 1
         if ix.personal_for is not None or ix.placements == {}:
             # A transfer to one agent that was not taken goes to its queue's line.
             ix.personal_for = None
             ix.placements = {self._target(ix.queue, ix.extra).key: ix.step}
-        if ix.overdue and not ix.callback:
+        if ix.overdue and not ix.callback_pending:
             ix.overdue = False
             self._exit(ix, ix.queue, "max_wait", ix.queue.timeout_action, 0)
             if not ix.waiting():

@@ -126,6 +126,7 @@ class Interaction:
     offers: int = 0
     transfers: int = 0
     callback: bool = False
+    callback_pending: bool = False  # registered, not yet answered: customer off the line
     overdue: bool = False
     disposition: str = ""
     timers: list[Timer] = field(default_factory=list)
