@@ -337,3 +337,41 @@ def test_callback_made_when_ringing_ends_after_max_wait_is_offered_to_a_free_age
     assert h.ix_state("i1") is InteractionState.CALLBACK_REQUESTED
     h.login("b", at=50)
     assert h.offered("i1") == ["a", "b"]
+
+
+def test_caller_hanging_up_after_a_callback_request_while_ringing_keeps_the_callback() -> None:
+    """A caller who asks for a callback while an agent rings, then hangs up, is not abandoned."""
+    h = Harness([QueueConfig("q")], [agent("a", "q")])
+    h.login("a", at=0)
+    h.arrive("i1", "q", at=0)  # rings a
+    h.send(CallbackRequested("i1"), at=3)
+    h.send(CallerHungUp("i1"), at=4)
+    assert not h.has_record("i1")
+    h.send(OfferRejected("a", "i1"), at=5)
+    assert h.ix_state("i1") is InteractionState.CALLBACK_REQUESTED
+
+
+def test_calendar_range_closing_at_midnight_is_open_late_evening() -> None:
+    """A range closing at 00:00 is open until the end of the day."""
+    cal = Calendar("UTC", (WeeklyHours(0, time(18), time(0)),))
+    h = Harness([QueueConfig("q", calendar=cal)], [])
+    h.arrive("i1", "q", at=utc(2026, 1, 5, 23, 59))
+    h.arrive("i2", "q", at=utc(2026, 1, 6, 0, 0))
+    assert h.ix_state("i1") is InteractionState.QUEUED
+    assert h.record("i2").exit_reason == "closed"
+
+
+def test_answered_callback_transferred_and_declined_is_queued_with_the_caller() -> None:
+    """After a callback is answered the customer is on the line: a declined transfer queues
+    it normally, and the customer hanging up then abandons it."""
+    h = Harness([QueueConfig("q"), QueueConfig("q2")], [agent("a", "q"), agent("b", "q2")])
+    h.arrive("i1", "q", at=0)
+    h.send(CallbackRequested("i1"), at=1)
+    h.login("a", "b", at=2)
+    h.answer("a", "i1", at=3)
+    h.send(TransferToQueue("i1", "q2"), at=4)
+    h.send(OfferRejected("b", "i1"), at=5)
+    assert h.ix_state("i1") is InteractionState.QUEUED
+    h.send(CallerHungUp("i1"), at=6)
+    rec = h.record("i1")
+    assert (rec.outcome, rec.callback) == ("abandoned", True)
