@@ -176,3 +176,33 @@ def test_ring_all_with_instant_bots() -> None:
     result = run(sc)
     assert max(r.offers for r in result.records) > 1
     assert all(r.outcome == "completed" for r in result.records)
+
+
+def test_break_ending_after_shift_does_not_undo_logout() -> None:
+    """A staggered break that ends after the shift does not keep a busy agent logged in."""
+    sc = parse_scenario("""
+[simulation]
+start = 2025-03-03
+timezone = "UTC"
+[queues.q]
+handle_time = 3600
+patience = 600
+[shifts.s]
+start = "08:00"
+end = "09:00"
+breaks = [{ start = "08:40", minutes = 15, stagger = 10 }]
+[[agents]]
+name = "a"
+count = 2
+shift = "s"
+[[arrivals]]
+queue = "q"
+start = "08:30"
+interval = 15
+per_interval = [40]
+""")
+    result = run(sc)
+    late = sc.epoch(sc.start, 10 * 3600)  # the calls taken before 09:00 end by 09:45
+    logged_in_late = [s for s in result.spans if s.agent_id == "a-2" and s.end > late
+                      and s.state != "logged_out"]
+    assert logged_in_late == []

@@ -139,6 +139,7 @@ class Simulation:
         self._count = 0
         self._relogin: set[str] = set()
         self._on_break: set[str] = set()
+        self._leaving: set[str] = set()
         self._extra: list[AgentConfig] = []
         self._callback_uniform = UniformSource(cb_rng)
         self._streams = self._make_streams(pat_rng, ht_rng)
@@ -286,12 +287,13 @@ class Simulation:
         if self.state[aid] == _LOGGED_OUT:
             self.env.send(AgentLogin(aid))
         else:
-            self._relogin.add(aid)
+            self._relogin.add(aid)  # still finishing work before its pending logout
 
     def logout(self, aid: str) -> None:
         """Log the agent out (the engine waits until its work is done)."""
         self._relogin.discard(aid)
         if self.state[aid] != _LOGGED_OUT:
+            self._leaving.add(aid)
             self.env.send(AgentLogout(aid))
 
     def add_agent(self, config: AgentConfig, group: AgentGroup) -> None:
@@ -308,13 +310,16 @@ class Simulation:
             self.env.send(AgentPause(aid, reason))
 
     def _ready(self, aid: str) -> None:
+        # The engine's AgentReady also drops a pending logout: never send it to an
+        # agent on its way out (a break that ends after its shift did).
         self._on_break.discard(aid)
-        if self.state[aid] != _LOGGED_OUT:
+        if self.state[aid] != _LOGGED_OUT and aid not in self._leaving:
             self.env.send(AgentReady(aid))
 
     def _recover(self, aid: str) -> None:
         """Ready again after a pause the engine imposed (not during a break)."""
-        if self.state[aid] == _PAUSED and aid not in self._on_break:
+        if (self.state[aid] == _PAUSED and aid not in self._on_break
+                and aid not in self._leaving):
             self.env.send(AgentReady(aid))
 
     # ------------------------------------------------------------------ commands
@@ -390,6 +395,7 @@ class Simulation:
         self.state[aid] = c.state
         if c.state == _LOGGED_OUT:
             self._on_break.discard(aid)
+            self._leaving.discard(aid)
             if aid in self._relogin:
                 self._relogin.discard(aid)
                 self.env.call_at(self.env.now, partial(self.login, aid))
