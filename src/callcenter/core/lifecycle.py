@@ -105,13 +105,16 @@ class Lifecycle(Router):
     def _exit(self, ix: Interaction, q: QueueConfig, reason: str, action: ExitAction,
               depth: int) -> None:
         """Leave queue `q` without an agent, by the exit action."""
-        if action.kind is ExitKind.QUEUE and depth < 5:
-            assert action.queue_id is not None
-            if ix.waiting():
-                self._unwait(ix)
-                self._move(ix, II.TRANSFER)
-            self._admit(ix, self._queue(action.queue_id), depth + 1)
-            return
+        if action.kind is ExitKind.QUEUE:
+            if depth >= 5:
+                action = ExitAction()  # queues sending to each other in a loop: hang up
+            else:
+                assert action.queue_id is not None
+                if ix.waiting():
+                    self._unwait(ix)
+                    self._move(ix, II.TRANSFER)
+                self._admit(ix, self._queue(action.queue_id), depth + 1)
+                return
         self._out.append(ExitQueue(ix.id, q.id, reason, action.kind.value))
         if action.kind is ExitKind.CALLBACK:
             if not ix.waiting():
