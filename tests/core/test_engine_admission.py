@@ -375,3 +375,14 @@ def test_answered_callback_transferred_and_declined_is_queued_with_the_caller() 
     h.send(CallerHungUp("i1"), at=6)
     rec = h.record("i1")
     assert (rec.outcome, rec.callback) == ("abandoned", True)
+
+
+def test_a_loop_of_queue_exits_ends_in_a_hang_up() -> None:
+    """Two full queues that send to each other stop after a few hops with a hang-up."""
+    h = Harness([QueueConfig("q1", max_length=0, full_action=to_queue("q2")),
+                 QueueConfig("q2", max_length=0, full_action=to_queue("q1"))], [])
+    out = h.arrive("i1", "q1", at=0)
+    exits = of_type(out, ExitQueue)
+    assert [(e.reason, e.action) for e in exits] == [("queue_full", "hangup")]
+    rec = h.record("i1")
+    assert (rec.outcome, rec.exit_reason, rec.exit_action) == ("rejected", "queue_full", "hangup")
