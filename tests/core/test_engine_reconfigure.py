@@ -11,6 +11,7 @@ from callcenter.core.config import (
     Membership,
     QueueConfig,
     SkillRequirement,
+    Strategy,
 )
 from callcenter.core.errors import RoutingError, UnknownQueue
 from callcenter.core.events import AgentConfigured, QueueConfigured
@@ -94,3 +95,27 @@ def test_escalation_cannot_change_while_interactions_wait() -> None:
     h.arrive("i1", "q", at=0)
     with pytest.raises(RoutingError, match="escalation"):
         h.send(QueueConfigured(QueueConfig("q", escalation=(EscalationStep(10),))), at=1)
+
+
+def test_strategy_change_applies_to_available_agents() -> None:
+    """Switching a queue to linear makes the next offer follow configuration order."""
+    h = Harness([QueueConfig("q")], [agent("first", "q"), agent("second", "q")])
+    h.login("second", at=0)
+    h.login("first", at=5)
+    h.send(QueueConfigured(QueueConfig("q", strategy=Strategy.LINEAR)), at=6)
+    assert h.take("i1", "q", at=7) == "first"
+
+
+def test_ringing_interaction_survives_a_queue_change() -> None:
+    """An interaction ringing during a queue change returns to line and is offered again."""
+    h = Harness([QueueConfig("q", offer_timeout=10)], [agent("a", "q"), agent("b", "q")])
+    h.login("a", at=0)
+    h.arrive("i1", "q", at=1)
+    h.send(QueueConfigured(QueueConfig("q", offer_timeout=10, wrap_up=5)), at=2)
+    h.login("b", at=3)
+    h.run_until(11)
+    assert h.offered("i1") == ["a", "b"]
+    h.answer("b", "i1", at=12)
+    h.hang_up("b", "i1", at=20)
+    h.run_until(25)
+    assert h.record("i1").wrap_seconds == 5
