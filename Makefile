@@ -22,10 +22,10 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict src/callcenter/core src/callcenter/sim src/callcenter/wfm
 
 bench: $(STAMP)
-	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 bench-quick: $(STAMP)
-	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
+	for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
 demo: $(STAMP)
 	$(BIN)/callcenter demo

@@ -27,17 +27,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from naive_router import NaiveRouter  # noqa: E402
-
-from callcenter.core.commands import Command, Connect, OfferToAgent  # noqa: E402
-from callcenter.core.config import (  # noqa: E402
+from _naive_router import NaiveRouter
+from callcenter.core.commands import Command, Connect, OfferToAgent
+from callcenter.core.config import (
     AgentConfig,
     Membership,
     QueueConfig,
     SkillRequirement,
 )
-from callcenter.core.engine import Engine  # noqa: E402
-from callcenter.core.events import (  # noqa: E402
+from callcenter.core.engine import Engine
+from callcenter.core.events import (
     AgentHungUp,
     AgentLogin,
     Event,

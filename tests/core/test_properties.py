@@ -12,6 +12,7 @@ engine, and after every step checks what must always hold:
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from hypothesis import HealthCheck, settings
@@ -299,7 +300,7 @@ class EngineMachine(RuleBasedStateMachine):
             self.now += 1
             self.feed(AgentLogout(agent))
             spans = sorted(self.spans[agent])
-            for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            for (_, end), (start, _) in itertools.pairwise(spans):
                 assert end == start, f"{agent}: gap or overlap at {end} / {start}"
 
 

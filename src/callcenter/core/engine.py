@@ -77,6 +77,8 @@ class Engine(Lifecycle):
             if cfg.id in self.agents:
                 raise RoutingError(f"agent {cfg.id!r} is configured twice")
             self._add_agent(cfg)
+        for q in self.queues.values():
+            self._target(q, ())
 
     # ------------------------------------------------------------------ public API
 

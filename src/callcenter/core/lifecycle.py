@@ -279,7 +279,7 @@ class Lifecycle(Router):
             interaction_id=ix.id, channel=q.channel, queue_id=q.id,
             first_queue_id=ix.first_queue_id, priority=ix.priority,
             arrived_at=ix.arrived_at, answered_at=ix.answered_at, ended_at=ended,
-            completed_at=now, outcome=ix.state.value,
+            completed_at=now, outcome=ix.state,
             agent_id=ix.agent.id if ix.agent else None, exit_reason=reason,
             exit_action=action, offers=ix.offers, transfers=ix.transfers,
             callback=ix.callback, disposition=ix.disposition,
@@ -290,7 +290,7 @@ class Lifecycle(Router):
     def _move(self, ix: Interaction, what: InteractionInput, agent: Agent | None = None) -> None:
         ix.state = ist.step(ix.id, ix.state, what)
         aid = agent.id if agent is not None else None
-        self._out.append(InteractionStateChanged(ix.id, ix.state.value, ix.queue.id, aid,
+        self._out.append(InteractionStateChanged(ix.id, ix.state, ix.queue.id, aid,
                                                  self._now))
 
     # ------------------------------------------------------------------ agents
@@ -332,7 +332,8 @@ class Lifecycle(Router):
 
     def _sync_state(self, a: Agent) -> None:
         """Derive the agent's state from its work; emit the closed span and the change."""
-        self._finish_logout(a)
+        if a.logout_pending or (not a.logged_in and a.personal):
+            self._finish_logout(a)
         state = ast.derive_state(a.logged_in, a.paused, len(a.offers), len(a.connected),
                                  len(a.wrapping))
         reason = a.pause_reason if state is AgentState.PAUSED else ""
@@ -346,12 +347,10 @@ class Lifecycle(Router):
             return
         now = self._now
         if now > a.state_since:
-            self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state.value, a.state_since, now,
+            self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state, a.state_since, now,
                                                        a.state_reason)))
-        if state is AgentState.AVAILABLE:
-            a.idle_since = now
         a.state, a.state_reason, a.state_since = state, reason, now
-        self._out.append(AgentStateChanged(a.id, state.value, reason, now))
+        self._out.append(AgentStateChanged(a.id, state, reason, now))
 
     # ------------------------------------------------------------------ timers
 

@@ -72,6 +72,7 @@ class Agent:
     targets: list[tuple[Target, int]] = field(default_factory=list)
     personal: list[tuple[float, int, int, Interaction]] = field(default_factory=list)
     staffed: bool = False
+    channels: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -178,10 +179,9 @@ class Pool:
         self.live += 1
 
     def compact(self, agents: list[Agent]) -> None:
-        """Drop stale entries when they outnumber the live ones."""
-        if len(self.heap) > 2 * self.live + 64:
-            self.heap = [e for e in self.heap if agents[e[4]].pool_token == e[3]]
-            heapq.heapify(self.heap)
+        """Drop stale entries (called when they outnumber the live ones)."""
+        self.heap = [e for e in self.heap if agents[e[4]].pool_token == e[3]]
+        heapq.heapify(self.heap)
 
 
 class Target:

@@ -84,6 +84,8 @@ class Router:
         self._link_agent(a)
 
     def _link_agent(self, a: Agent) -> None:
+        served = {self.queues[qid].channel for qid in a.tiers}
+        a.channels = tuple(c for c in CHANNELS if a.caps.get(c, 0) > 0 and c in served)
         for qid in a.tiers:
             self._members.setdefault(qid, []).append(a)
         for t in self._targets.values():
@@ -128,6 +130,8 @@ class Router:
         for a in self._agents:
             self._leave_pools(a)
             a.tiers = self._tiers_for(a.cfg)
+            served = {self.queues[qid].channel for qid in a.tiers}
+            a.channels = tuple(c for c in CHANNELS if a.caps.get(c, 0) > 0 and c in served)
             a.targets = []
             if a.staffed:
                 for qid in a.tiers:
@@ -186,12 +190,14 @@ class Router:
         a.pool_token = token
         a.pool_channels = tuple(channels)
         pools = a.pools
+        push = heapq.heappush
         for t, ms in a.targets:
             if t.queue.channel not in channels:
                 continue
-            for s in range(ms, len(t.steps)):
-                pool = t.pools[s]
-                pool.push(self._pool_entry(a, t, token))
+            entry = self._pool_entry(a, t, token)
+            for pool in t.pools[ms:]:
+                push(pool.heap, entry)
+                pool.live += 1
                 pools.append(pool)
 
     def _leave_pools(self, a: Agent) -> None:
@@ -201,7 +207,8 @@ class Router:
         a.pool_channels = ()
         for pool in a.pools:
             pool.live -= 1
-            pool.compact(self._agents)
+            if len(pool.heap) > 2 * pool.live + 64:
+                pool.compact(self._agents)
         a.pools = []
 
     def _touch(self, a: Agent) -> None:
@@ -227,7 +234,7 @@ class Router:
                 self._sync_state(a)
 
     def _refresh(self, a: Agent) -> None:
-        channels = [c for c in CHANNELS if a.can_take(c)]
+        channels = [c for c in a.channels if a.can_take(c)]
         if a.pool_token:
             if tuple(channels) == a.pool_channels:
                 return
@@ -235,7 +242,7 @@ class Router:
         while channels:
             if not self._pull_work(a, channels):
                 break
-            channels = [c for c in CHANNELS if a.can_take(c)]
+            channels = [c for c in a.channels if a.can_take(c)]
         if not channels:
             return
         if a.total_load() == 0 and a.state is not AgentState.AVAILABLE:
