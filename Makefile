@@ -2,7 +2,6 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 
 .PHONY: test lint bench bench-quick demo clean
 
@@ -10,24 +9,28 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	touch $(STAMP)
+$(VENV)/.test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
 
-test: $(STAMP)
+$(VENV)/.bench: $(VENV)/.test
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+test: $(VENV)/.test
 	$(BIN)/pytest -q
 
-lint: $(STAMP)
+lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy --strict src/callcenter/core src/callcenter/sim src/callcenter/wfm
 
-bench: $(STAMP)
+bench: $(VENV)/.bench
 	for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-bench-quick: $(STAMP)
+bench-quick: $(VENV)/.bench
 	for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
-demo: $(STAMP)
+demo: $(VENV)/.test
 	$(BIN)/callcenter demo
 
 clean:
