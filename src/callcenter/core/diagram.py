@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from typing import TypeVar
 
 from callcenter.core import agent_state, interaction_state
 
+S = TypeVar("S", bound=enum.StrEnum)
+In = TypeVar("In", bound=enum.StrEnum)
 
-def mermaid(table: Mapping[enum.StrEnum, Mapping[enum.StrEnum, enum.StrEnum]]) -> str:
+
+def mermaid(table: Mapping[S, Mapping[In, S]]) -> str:
     """A `stateDiagram-v2` with one arrow per (state, next state), inputs as labels."""
     lines = ["stateDiagram-v2"]
     for state, moves in table.items():
@@ -19,8 +23,8 @@ def mermaid(table: Mapping[enum.StrEnum, Mapping[enum.StrEnum, enum.StrEnum]]) -
         for what, nxt in moves.items():
             if nxt != state:
                 by_next.setdefault(nxt.value, []).append(what.value)
-        for nxt, inputs in by_next.items():
-            lines.append(f"    {state.value} --> {nxt}: {', '.join(inputs)}")
+        for target, inputs in by_next.items():
+            lines.append(f"    {state.value} --> {target}: {', '.join(inputs)}")
     return "\n".join(lines)
 
 
