@@ -14,8 +14,9 @@ import random
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -32,21 +33,15 @@ from callcenter.core.commands import (
 from callcenter.core.config import AgentConfig, SkillRequirement
 from callcenter.core.engine import Engine
 from callcenter.core.events import (
-    AgentConfigured,
     AgentHungUp,
-    AgentLogin,
-    AgentLogout,
-    AgentPause,
-    AgentReady,
     CallbackRequested,
     CallerHungUp,
     InteractionArrived,
-    OfferAccepted,
-    OfferRejected,
 )
 from callcenter.core.records import AgentSpan, InteractionRecord
+from callcenter.sim.agents import Roster
 from callcenter.sim.environment import Entry, Environment
-from callcenter.sim.models import Constant, Never, Sampler, UniformSource, poisson_arrivals
+from callcenter.sim.models import Never, Sampler, UniformSource, poisson_arrivals
 from callcenter.sim.spec import DAY, AgentGroup, CallbackChoice, Scenario
 from callcenter.sim.staffing import StaffingPlan
 from callcenter.sim.trace import TraceCall
@@ -54,8 +49,6 @@ from callcenter.sim.trace import TraceCall
 Progress = Callable[[float], None]
 """Called with the simulated time reached (engine seconds) as the run goes."""
 
-_LOGGED_OUT = "logged_out"
-_PAUSED = "paused"
 _DRAIN_LIMIT = DAY  # after the horizon, wait at most this long for open calls to finish
 
 
@@ -102,19 +95,6 @@ class _Call:
         self.on_line = True  # waiting on the phone (not a callback, not gone)
 
 
-class _Bot:
-    """An agent's behaviour: answer delay, rejections, recovery from an engine pause."""
-
-    __slots__ = ("delay", "recover_after", "reject", "uniform")
-
-    def __init__(self, delay: Sampler | None, reject: float, uniform: UniformSource,
-                 recover_after: float) -> None:
-        self.delay = delay
-        self.reject = reject
-        self.uniform = uniform
-        self.recover_after = recover_after
-
-
 class Simulation:
     """Runs one replication of a scenario. Randomness comes only from `rng`."""
 
@@ -134,34 +114,21 @@ class Simulation:
         self.env = Environment(self.engine, self._dispatch, self._t0)
         self.records: list[InteractionRecord] = []
         self.spans: list[AgentSpan] = []
-        self.state: dict[str, str] = {a.id: _LOGGED_OUT for a in agents}
         self._calls: dict[str, _Call] = {}
         self._count = 0
-        self._relogin: set[str] = set()
-        self._on_break: set[str] = set()
-        self._leaving: set[str] = set()
-        self._extra: list[AgentConfig] = []
         self._callback_uniform = UniformSource(cb_rng)
         self._streams = self._make_streams(pat_rng, ht_rng)
-        self._bots: dict[str, _Bot] = {}
-        self._group_of: dict[str, AgentGroup] = {}
-        for g, grng in zip(scenario.groups, ans_rng.spawn(len(scenario.groups)), strict=True):
-            d_rng, r_rng = grng.spawn(2)
-            delay = None if g.answer_delay == Constant(0.0) else Sampler(g.answer_delay, d_rng)
-            bot = _Bot(delay, g.reject_probability, UniformSource(r_rng), g.recover_after)
-            for a in g.agents:
-                self._bots[a.id] = bot
-                self._group_of[a.id] = g
-        self._staffing = StaffingPlan(self, scenario) \
+        self.roster = Roster(self.env, scenario, ans_rng)
+        self._staffing = StaffingPlan(self.env, self.roster, scenario) \
             if scenario.trace is not None and scenario.trace.staffing else None
-        self._handlers: dict[type, Callable[[Command], None]] = {
-            OfferToAgent: self._on_offer,  # type: ignore[dict-item]
-            WithdrawOffer: self._on_withdraw,  # type: ignore[dict-item]
-            Connect: self._on_connect,  # type: ignore[dict-item]
-            ExitQueue: self._on_exit,  # type: ignore[dict-item]
-            RecordInteraction: self._on_record,  # type: ignore[dict-item]
-            RecordAgentSpan: self._on_span,  # type: ignore[dict-item]
-            AgentStateChanged: self._on_agent_state,  # type: ignore[dict-item]
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            OfferToAgent: self._on_offer,
+            WithdrawOffer: self._on_withdraw,
+            Connect: self._on_connect,
+            ExitQueue: self._on_exit,
+            RecordInteraction: self._on_record,
+            RecordAgentSpan: self._on_span,
+            AgentStateChanged: self.roster.on_state,
         }
 
     # ------------------------------------------------------------------ set-up
@@ -207,26 +174,12 @@ class Simulation:
                 self._feed(times[order].tolist(), np.concatenate(owners)[order].tolist())
         for g in sc.groups:
             if g.shift is not None and weekday in g.shift.weekdays and not self._managed(g):
-                self._schedule_shift(g, day)
+                self.roster.schedule_shift(g, day)
         if index + 1 < self.days:
             self.env.call_at(sc.epoch(day + timedelta(days=1)),
                              lambda: self._schedule_day(index + 1))
 
-    def _schedule_shift(self, g: AgentGroup, day: date) -> None:
-        sc, env = self.scenario, self.env
-        shift = g.shift
-        assert shift is not None
-        for i, a in enumerate(g.agents):
-            env.call_at(sc.epoch(day, shift.start), partial(self.login, a.id))
-            for b in shift.breaks:
-                at = b.start + i * b.stagger
-                env.call_at(sc.epoch(day, at), partial(self._pause, a.id, b.reason))
-                env.call_at(sc.epoch(day, at + b.duration), partial(self._ready, a.id))
-            env.call_at(sc.epoch(day, shift.end), partial(self.logout, a.id))
-
-    def _feed(self, times: list[float], owners: list[int],
-              handle: list[float | None] | None = None,
-              patience: list[float] | None = None) -> None:
+    def _feed(self, times: list[float], owners: list[int]) -> None:
         """Schedule arrivals one after another (only the next one sits in the heap)."""
         env = self.env
         n = bisect_left(times, self._end)  # nobody arrives after the horizon
@@ -234,9 +187,7 @@ class Simulation:
 
         def arrive() -> None:
             nonlocal i
-            self._arrive(self._streams[owners[i]],
-                         None if handle is None else handle[i],
-                         None if patience is None else patience[i])
+            self._arrive(self._streams[owners[i]], None, None)
             i += 1
             if i < n:
                 env.call_at(times[i], arrive)
@@ -280,48 +231,6 @@ class Simulation:
             call.patience = None
         self.env.send(CallbackRequested(iid))
 
-    # ------------------------------------------------------------------ agents
-
-    def login(self, aid: str) -> None:
-        """Log the agent in now (or as soon as its pending logout completes)."""
-        if self.state[aid] == _LOGGED_OUT:
-            self.env.send(AgentLogin(aid))
-        else:
-            self._relogin.add(aid)  # still finishing work before its pending logout
-
-    def logout(self, aid: str) -> None:
-        """Log the agent out (the engine waits until its work is done)."""
-        self._relogin.discard(aid)
-        if self.state[aid] != _LOGGED_OUT:
-            self._leaving.add(aid)
-            self.env.send(AgentLogout(aid))
-
-    def add_agent(self, config: AgentConfig, group: AgentGroup) -> None:
-        """Configure a further agent (trace staffing that needs more than the group has)."""
-        self.env.send(AgentConfigured(config))
-        self.state[config.id] = _LOGGED_OUT
-        self._bots[config.id] = self._bots[group.agents[0].id]
-        self._group_of[config.id] = group
-        self._extra.append(config)
-
-    def _pause(self, aid: str, reason: str) -> None:
-        if self.state[aid] != _LOGGED_OUT:
-            self._on_break.add(aid)
-            self.env.send(AgentPause(aid, reason))
-
-    def _ready(self, aid: str) -> None:
-        # The engine's AgentReady also drops a pending logout: never send it to an
-        # agent on its way out (a break that ends after its shift did).
-        self._on_break.discard(aid)
-        if self.state[aid] != _LOGGED_OUT and aid not in self._leaving:
-            self.env.send(AgentReady(aid))
-
-    def _recover(self, aid: str) -> None:
-        """Ready again after a pause the engine imposed (not during a break)."""
-        if (self.state[aid] == _PAUSED and aid not in self._on_break
-                and aid not in self._leaving):
-            self.env.send(AgentReady(aid))
-
     # ------------------------------------------------------------------ commands
 
     def _dispatch(self, cmds: list[Command]) -> None:
@@ -332,19 +241,9 @@ class Simulation:
                 h(c)
 
     def _on_offer(self, c: OfferToAgent) -> None:
-        call = self._calls[c.interaction_id]
-        bot = self._bots[c.agent_id]
-        env = self.env
-        if bot.reject and bot.uniform.random() < bot.reject:
-            ev: OfferAccepted | OfferRejected = OfferRejected(c.agent_id, c.interaction_id)
-        else:
-            ev = OfferAccepted(c.agent_id, c.interaction_id)
-        if bot.delay is None:  # answers at once (ring-all may still withdraw it)
-            call.offers[c.agent_id] = env.soon(ev)
-            return
-        at = env.now + bot.delay()
-        if at < c.expires_at:  # a bot slower than the offer timeout lets it ring out
-            call.offers[c.agent_id] = env.schedule(at, ev)
+        entry = self.roster.answer(c)
+        if entry is not None:
+            self._calls[c.interaction_id].offers[c.agent_id] = entry
 
     def _on_withdraw(self, c: WithdrawOffer) -> None:
         call = self._calls.get(c.interaction_id)
@@ -390,19 +289,6 @@ class Simulation:
             span = replace(span, start=self._t0)
         self.spans.append(span)
 
-    def _on_agent_state(self, c: AgentStateChanged) -> None:
-        aid = c.agent_id
-        self.state[aid] = c.state
-        if c.state == _LOGGED_OUT:
-            self._on_break.discard(aid)
-            self._leaving.discard(aid)
-            if aid in self._relogin:
-                self._relogin.discard(aid)
-                self.env.call_at(self.env.now, partial(self.login, aid))
-        elif c.state == _PAUSED and aid not in self._on_break:
-            delay = self._bots[aid].recover_after
-            self.env.call_at(self.env.now + delay, partial(self._recover, aid))
-
     # ------------------------------------------------------------------ run
 
     def run(self, progress: Progress | None = None, step: float = 3600.0) -> RunResult:
@@ -412,7 +298,7 @@ class Simulation:
         for g in sc.groups:
             if g.shift is None and not self._managed(g):
                 for a in g.agents:
-                    env.call_at(start, partial(self.login, a.id))
+                    env.call_at(start, partial(self.roster.login, a.id))
         if sc.trace is not None:
             calls = [c for c in sc.trace.calls if c.arrival < end]
             self._feed_trace(calls)
@@ -428,11 +314,8 @@ class Simulation:
         limit = end + _DRAIN_LIMIT
         while self._calls and env.now < limit:
             env.run(min(env.now + step, limit))
-        for aid in sorted(self.state):
-            self._relogin.discard(aid)
-            if self.state[aid] != _LOGGED_OUT:
-                env.send(AgentLogout(aid))
-        agents = tuple(a for g in sc.groups for a in g.agents) + tuple(self._extra)
+        self.roster.log_out_everyone()
+        agents = tuple(a for g in sc.groups for a in g.agents) + tuple(self.roster.extra)
         return RunResult(self.records, self.spans, start + sc.warmup, end, len(self._calls),
                          self._count, agents)
 

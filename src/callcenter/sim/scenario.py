@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,7 +24,6 @@ from callcenter.core.config import (
     QueueConfig,
     SkillRequirement,
     Strategy,
-    WeeklyHours,
 )
 from callcenter.sim import parse
 from callcenter.sim.errors import ScenarioError
@@ -36,12 +34,12 @@ from callcenter.sim.spec import (
     DAY,
     AgentGroup,
     ArrivalStream,
-    Break,
     CallbackChoice,
     CallerModel,
     Scenario,
     Shift,
 )
+from callcenter.sim.tables import calendar_table, calendars_table, shifts_table
 from callcenter.sim.trace import Trace, read_calls, read_staffing, staffing_from_rows
 
 __all__ = ["ScenarioError", "load_scenario", "parse_scenario"]
@@ -107,7 +105,7 @@ class _Builder:
         sim.done()
         self.skills = tuple(self.root.table("skills").data)
         self.root.raw("skills")
-        calendars = self._calendars(self.root.table("calendars"), tz)
+        calendars = calendars_table(self.root.table("calendars"), tz)
         queues_t = self.root.table("queues")
         if not queues_t.data and not self.root.has("trace"):
             raise ScenarioError("define at least one queue, e.g. [queues.hotline]", ("queues",))
@@ -117,7 +115,7 @@ class _Builder:
             q, c = self._queue(qid, Table(queues_t.raw(qid), queues_t.at(qid)), calendars, tz)
             queues.append(q)
             callers[qid] = c
-        shifts = self._shifts(self.root.table("shifts"))
+        shifts = shifts_table(self.root.table("shifts"))
         groups = [self._group(Table(g, ("agents", i)), shifts)
                   for i, g in enumerate(self.root.array("agents"))]
         profiles = self.root.table("profiles")
@@ -168,7 +166,7 @@ class _Builder:
                     raise ScenarioError(f"no calendar {cal!r} under [calendars]", t.at("calendar"))
                 kw["calendar"] = calendars[cal]
             else:
-                kw["calendar"] = self._calendar(Table(cal, t.at("calendar")), tz)
+                kw["calendar"] = calendar_table(Table(cal, t.at("calendar")), tz)
         default_ht = kw.get("default_handle_time", 180.0)
         handle = (parse.distribution(t.raw("handle_time"), t.at("handle_time"))
                   if t.has("handle_time") else Exponential(default_ht))
@@ -235,66 +233,7 @@ class _Builder:
         t.done()
         return CallbackChoice(threshold, probability, delay)
 
-    # -- calendars ------------------------------------------------------------------------
-
-    def _calendars(self, t: Table, tz: str) -> dict[str, Calendar]:
-        return {name: self._calendar(Table(t.raw(name), t.at(name)), tz) for name in t.data}
-
-    def _calendar(self, t: Table, tz: str) -> Calendar:
-        zone = t.string("timezone", tz)
-        hours: list[WeeklyHours] = []
-        ht = t.table("hours")
-        for key in ht.data:
-            days = parse.weekdays(key, ht.at(key))
-            spec = ht.raw(key)
-            if not isinstance(spec, str):
-                raise ScenarioError("must be opening hours like \"08:00-18:00\"", ht.at(key))
-            for part in spec.split(","):
-                opens, sep, closes = part.strip().partition("-")
-                if not sep:
-                    raise ScenarioError(f"must be ranges like \"08:00-18:00\", got {spec!r}",
-                                        ht.at(key))
-                o = parse.time_of_day(opens.strip(), ht.at(key))
-                c = parse.time_of_day(closes.strip(), ht.at(key), allow_24=True)
-                for d in sorted(days):
-                    try:
-                        hours.append(WeeklyHours(d, _clock(o), _clock(c % DAY)))
-                    except ConfigError as exc:
-                        raise ScenarioError(str(exc), ht.at(key)) from None
-        holidays = frozenset(parse.day(h, (*t.at("holidays"), i))
-                             for i, h in enumerate(t.array("holidays")))
-        t.done()
-        try:
-            return Calendar(zone, tuple(hours), holidays)
-        except ConfigError as exc:
-            raise ScenarioError(str(exc), t.at("timezone")) from None
-
     # -- agents ---------------------------------------------------------------------------
-
-    def _shifts(self, t: Table) -> dict[str, Shift]:
-        out = {}
-        for name in t.data:
-            s = Table(t.raw(name), t.at(name))
-            start = parse.time_of_day(s.require("start"), s.at("start"))
-            end = parse.time_of_day(s.require("end"), s.at("end"), allow_24=True)
-            if end <= start:
-                end += DAY  # ends after midnight
-            days = parse.weekdays(s.raw("weekdays", "daily"), s.at("weekdays"))
-            breaks = []
-            for i, b in enumerate(s.array("breaks")):
-                bt = Table(b, (*s.at("breaks"), i))
-                bstart = parse.time_of_day(bt.require("start"), bt.at("start"))
-                if bstart < start:
-                    bstart += DAY
-                minutes = bt.number("minutes", positive=True)
-                if not (start <= bstart and bstart + minutes * 60 <= end):
-                    raise ScenarioError("break must lie within the shift", bt.path)
-                stagger = bt.number("stagger", 0, minimum=0) * 60
-                breaks.append(Break(bstart, minutes * 60, bt.string("reason", "break"), stagger))
-                bt.done()
-            s.done()
-            out[name] = Shift(name, start, end, days, tuple(sorted(breaks, key=lambda b: b.start)))
-        return out
 
     def _group(self, t: Table, shifts: dict[str, Shift]) -> AgentGroup:
         name = t.string("name")
@@ -466,9 +405,3 @@ class _Builder:
         days = max(scenario.days, int((last - scenario.start_time()) // DAY) + 1)
         return scenario.with_(queues=queues, groups=groups, days=days,
                               trace=Trace(calls, staffing))
-
-
-def _clock(seconds: float) -> time:
-    s = int(seconds)
-    return time(s // 3600, s % 3600 // 60, s % 60)
-

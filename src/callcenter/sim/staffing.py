@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
+from callcenter.sim.agents import LOGGED_OUT, Roster
+from callcenter.sim.environment import Environment
 from callcenter.sim.spec import AgentGroup, Scenario
-
-if TYPE_CHECKING:
-    from callcenter.sim.runner import Simulation
 
 _IDLE_FIRST = {"available": 0, "paused": 1}
 
@@ -21,9 +19,10 @@ class StaffingPlan:
     the group gets a further agent like its first.
     """
 
-    def __init__(self, sim: Simulation, scenario: Scenario) -> None:
+    def __init__(self, env: Environment, roster: Roster, scenario: Scenario) -> None:
         assert scenario.trace is not None
-        self._sim = sim
+        self._env = env
+        self._roster = roster
         self._steps = scenario.trace.staffing
         default = scenario.groups[0] if len(scenario.groups) == 1 else None
         by_name = {g.name: g for g in scenario.groups}
@@ -40,28 +39,28 @@ class StaffingPlan:
 
     def schedule(self) -> None:
         """Put every staffing step on the simulation's clock."""
-        env = self._sim.env
+        env = self._env
         for step, group in zip(self._steps, self._group_of_step, strict=True):
             assert group is not None
             env.call_at(step.start, partial(self.apply, group, step.agents))
 
     def apply(self, group: AgentGroup, count: int) -> None:
         """Log agents of `group` in or out so that `count` are on duty."""
-        sim = self._sim
+        roster = self._roster
         duty = self._duty[group.name]
         if len(duty) > count:
             order = sorted(range(len(duty)),
-                           key=lambda i: (_IDLE_FIRST.get(sim.state[duty[i]], 2), -i))
+                           key=lambda i: (_IDLE_FIRST.get(roster.state[duty[i]], 2), -i))
             leaving = {duty[i] for i in order[: len(duty) - count]}
             for aid in [a for a in duty if a in leaving]:
-                sim.logout(aid)
+                roster.logout(aid)
             duty[:] = [a for a in duty if a not in leaving]
         pool = self._pool[group.name]
         while len(duty) < count:
-            free = next((a for a in pool if a not in duty and sim.state[a] == "logged_out"), None)
+            free = next((a for a in pool if a not in duty and roster.state[a] == LOGGED_OUT), None)
             aid = free if free is not None else f"{group.name}-x{len(pool) + 1}"
             if free is None:
-                sim.add_agent(group.template(aid), group)
+                roster.add_agent(group.template(aid), group)
                 pool.append(aid)
             duty.append(aid)
-            sim.login(aid)
+            roster.login(aid)
