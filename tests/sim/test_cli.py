@@ -75,3 +75,9 @@ def test_demo_prints_summary_and_interval_chart() -> None:
     result = runner.invoke(app, ["demo", "--scenario", "hotline"], env={"COLUMNS": "140"})
     assert result.exit_code == 0, result.output
     assert "Hotline" in result.stdout and "service level by interval" in result.stdout
+
+
+def test_demo_unknown_example_names_the_known_ones() -> None:
+    """An unknown example name lists the examples and exits with status 2."""
+    result = runner.invoke(app, ["demo", "--scenario", "nope"])
+    assert result.exit_code == 2 and "hotline" in result.output

@@ -120,6 +120,11 @@ def demo(
     path = Path(scenario)
     if not path.suffix:
         path = EXAMPLES / f"{scenario}.toml"
+        if not path.exists():
+            known = ", ".join(p.stem for p in sorted(EXAMPLES.glob("*.toml"))) or "none here"
+            raise _fail(ScenarioError(f"no example scenario {scenario!r} (examples: {known}; "
+                                      "the examples ship with the source tree); pass "
+                                      "--scenario FILE.toml"))
     try:
         sc = load_scenario(path)
     except ScenarioError as exc:
@@ -136,5 +141,8 @@ def demo(
     for q in sc.queues:
         console.print(report.interval_chart(ivals, q.id, sc.timezone))
     console.print(report.occupancy_bars(summary))
+    shown = path.resolve()
+    if shown.is_relative_to(Path.cwd()):
+        shown = shown.relative_to(Path.cwd())
     console.print(f"[dim]{results[0].arrivals:,} calls, {len(results[0].spans):,} agent spans; "
-                  f"run `callcenter simulate {path} --json` for the numbers.[/]")
+                  f"`callcenter simulate {shown} --json` gives the numbers.[/]")
