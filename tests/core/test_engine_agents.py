@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-
 from callcenter.core.agent_state import AgentState
 from callcenter.core.commands import OfferToAgent
 from callcenter.core.config import QueueConfig
@@ -234,10 +232,6 @@ def test_spans_are_contiguous_through_a_busy_day() -> None:
         assert all(s.duration > 0 for s in spans)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "design gap: the engine has no start time; agents configured at construction are "
-    "logged_out since 0.0, so on a Unix-time clock (server, simulator) each agent's first "
-    "span runs from the epoch to its first login"))
 def test_first_span_does_not_reach_back_before_the_engine_started() -> None:
     """An agent's first span starts no earlier than the engine's first event."""
     t0 = 1_767_600_000.0

@@ -133,22 +133,19 @@ def test_only_the_marked_transitions_need_capacity_above_one() -> None:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "design gap: the agent table cannot hold a pause (or logout) asked while the agent "
-    "has work (Rule 4 keeps the state and remembers the request outside the table), so "
-    "RESERVED+decline and WRAP_UP+wrap_done say AVAILABLE where the agent becomes PAUSED "
-    "(or LOGGED_OUT)"))
-def test_derive_state_agrees_with_the_table_when_a_pause_is_pending() -> None:
-    """With a pause pending, derive_state after each legal input is the table's next state."""
-    wrong = []
+def test_a_pending_pause_applies_the_table_then_pause() -> None:
+    """With a pause pending (Rule 4), the state is the table's next state, then PAUSE once free."""
+    checked = 0
     for counts, what in legal_capacity_one_steps(pause_pending=True):
         after = apply(counts, what)
-        if after is None:
-            continue
-        expected = ags.TRANSITIONS[derive_state(*counts)][what]
-        if derive_state(*after) is not expected:
-            wrong.append((derive_state(*counts), what, derive_state(*after), expected))
-    assert wrong == []
+        if after is None or sum(counts[2:]) == 0:
+            continue  # a pause is pending only while the agent holds work
+        nxt = ags.TRANSITIONS[derive_state(*counts)][what]
+        if nxt is AgentState.AVAILABLE and what is not AgentInput.READY:
+            nxt = ags.TRANSITIONS[nxt][AgentInput.PAUSE]
+        assert derive_state(*after) is nxt, (counts, what)
+        checked += 1
+    assert checked > 10
 
 
 def test_derive_state_puts_work_before_pause() -> None:

@@ -7,7 +7,8 @@ and the engine checks legality against the same table.
 Rule 3: an input missing from `TRANSITIONS[state]` is illegal in that state and
 raises `IllegalTransition` naming the state (the API turns it into a 409).
 Rule 4: a pause or logout asked while the agent holds work waits until the work is
-done (the state stays; the request is remembered), as every ACD does.
+done (the state stays; the request is remembered), as every ACD does: when the
+table would then say AVAILABLE, the remembered PAUSE or LOGOUT input applies next.
 """
 
 from __future__ import annotations

@@ -346,8 +346,9 @@ class Lifecycle(Router):
         if state is a.state and reason == a.state_reason:
             return
         now = self._now
-        if now > a.state_since:
-            self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state, a.state_since, now,
+        since = a.state_since
+        if since is not None and now > since:
+            self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state, since, now,
                                                        a.state_reason)))
         a.state, a.state_reason, a.state_since = state, reason, now
         self._out.append(AgentStateChanged(a.id, state, reason, now))

@@ -54,7 +54,7 @@ class Agent:
     logout_pending: bool = False
     state: AgentState = AgentState.LOGGED_OUT
     state_reason: str = ""
-    state_since: float = 0.0
+    state_since: float | None = None  # None: logged out since before the engine knew
     offers: dict[str, Interaction] = field(default_factory=dict)
     connected: dict[str, Interaction] = field(default_factory=dict)
     wrapping: dict[str, Interaction] = field(default_factory=dict)
