@@ -68,7 +68,7 @@ def test_staffing_steps_log_agents_in_and_out(tmp_path: Path) -> None:
     t0 = sc.start_time()
     second = [(s.state, s.start - t0, s.end - t0) for s in result.spans
               if s.agent_id == "agent-x2"]
-    assert second == [("logged_out", 0.0, 3600.0), ("available", 3600.0, 5400.0)]
+    assert second == [("available", 3600.0, 5400.0)]
 
 
 def test_calls_without_queue_go_to_the_only_queue(tmp_path: Path) -> None:
