@@ -253,10 +253,17 @@ class AgentConfig:
 
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
-    """Engine-wide settings."""
+    """Engine-wide settings.
+
+    `interaction_changes=False` leaves out `InteractionStateChanged` and
+    `agent_changes=False` leaves out `AgentStateChanged` (the simulator needs the
+    rows and agent states only; the live server needs every change).
+    """
 
     max_missed_offers: int = 3
     ewt_smoothing: float = 0.1
+    interaction_changes: bool = True
+    agent_changes: bool = True
 
     def __post_init__(self) -> None:
         if self.max_missed_offers < 1:

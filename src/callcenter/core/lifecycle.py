@@ -288,10 +288,14 @@ class Lifecycle(Router):
         )))
 
     def _move(self, ix: Interaction, what: InteractionInput, agent: Agent | None = None) -> None:
-        ix.state = ist.step(ix.id, ix.state, what)
-        aid = agent.id if agent is not None else None
-        self._out.append(InteractionStateChanged(ix.id, ix.state, ix.queue.id, aid,
-                                                 self._now))
+        nxt = ist.TRANSITIONS[ix.state].get(what)
+        if nxt is None:
+            ist.step(ix.id, ix.state, what)  # raises, naming the state
+            return
+        ix.state = nxt
+        if self.settings.interaction_changes:
+            aid = agent.id if agent is not None else None
+            self._out.append(InteractionStateChanged(ix.id, nxt, ix.queue.id, aid, self._now))
 
     # ------------------------------------------------------------------ agents
 
@@ -351,7 +355,8 @@ class Lifecycle(Router):
             self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state, since, now,
                                                        a.state_reason)))
         a.state, a.state_reason, a.state_since = state, reason, now
-        self._out.append(AgentStateChanged(a.id, state, reason, now))
+        if self.settings.agent_changes:
+            self._out.append(AgentStateChanged(a.id, state, reason, now))
 
     # ------------------------------------------------------------------ timers
 

@@ -48,6 +48,7 @@ class Agent:
     skills: dict[str, int]
     caps: dict[str, int]
     tiers: dict[str, int]
+    id: str = ""
     logged_in: bool = False
     paused: bool = False
     pause_reason: str = ""
@@ -73,11 +74,6 @@ class Agent:
     personal: list[tuple[float, int, int, Interaction]] = field(default_factory=list)
     staffed: bool = False
     channels: tuple[str, ...] = ()
-
-    @property
-    def id(self) -> str:
-        """The agent's id."""
-        return self.cfg.id
 
     def total_load(self) -> int:
         """Offers, conversations and wrap-ups held, all channels."""

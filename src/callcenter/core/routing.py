@@ -77,7 +77,7 @@ class Router:
 
     def _add_agent(self, cfg: AgentConfig) -> None:
         a = Agent(cfg, len(self._agents), cfg.skill_map(), cfg.capacity_map(),
-                  self._tiers_for(cfg))
+                  self._tiers_for(cfg), cfg.id)
         a.load = dict.fromkeys(CHANNELS, 0)
         self._agents.append(a)
         self.agents[cfg.id] = a

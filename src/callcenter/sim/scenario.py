@@ -349,7 +349,7 @@ class _Builder:
         return stream
 
     def _settings(self, t: Table) -> EngineSettings:
-        kw: dict[str, Any] = {}
+        kw: dict[str, Any] = {"interaction_changes": False}  # the simulator needs rows only
         if t.has("max_missed_offers"):
             kw["max_missed_offers"] = t.integer("max_missed_offers", minimum=1)
         if t.has("ewt_smoothing"):

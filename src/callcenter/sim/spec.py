@@ -17,6 +17,8 @@ from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig, Ski
 from callcenter.sim.models import Constant, Distribution, Exponential, Never
 from callcenter.sim.trace import Trace
 
+# The simulator reads rows and agent states; interaction state changes it leaves out.
+SIM_SETTINGS = EngineSettings(interaction_changes=False)
 DAY = 86400.0
 
 
@@ -129,7 +131,7 @@ class Scenario:
     seed: int = 1
     warmup: float = 0.0
     report_interval: int = 30
-    settings: EngineSettings = field(default_factory=EngineSettings)
+    settings: EngineSettings = field(default_factory=lambda: SIM_SETTINGS)
     skills: tuple[str, ...] = ()
     trace: Trace | None = None
     source: Path | None = None
