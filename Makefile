@@ -3,7 +3,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test lint bench bench-quick demo clean
+FAST := .venv-compiled
+FBIN := $(FAST)/bin
+
+.PHONY: test test-compiled lint bench bench-quick demo clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,18 +23,31 @@ $(VENV)/.bench: $(VENV)/.test
 test: $(VENV)/.test
 	$(BIN)/pytest -q
 
+# The routing core compiled with mypyc (CALLCENTER_COMPILE=1, see setup.py) in its own
+# venv, not editable: the same suite runs against it.
+$(FAST)/.installed: pyproject.toml setup.py $(wildcard src/callcenter/core/*.py)
+	test -x $(FBIN)/python || $(PY) -m venv $(FAST)
+	$(FBIN)/pip install --quiet --upgrade pip
+	$(FBIN)/pip install --quiet '.[test,bench]'
+	CALLCENTER_COMPILE=1 $(FBIN)/pip install --quiet --force-reinstall --no-deps .
+	$(FBIN)/python -c "import callcenter.core.engine as e; assert e.__file__.endswith('.so'), e.__file__"
+	touch $@
+
+test-compiled: $(FAST)/.installed
+	$(FBIN)/pytest -q -p no:cacheprovider
+
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy --strict src/callcenter/core src/callcenter/sim src/callcenter/wfm
 
-bench: $(VENV)/.bench
-	for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+bench: $(VENV)/.bench $(FAST)/.installed
+	for b in bench/[!_]*.py; do echo "== $$b (compiled core)"; $(FBIN)/python $$b || exit 1; done
 
-bench-quick: $(VENV)/.bench
-	for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
+bench-quick: $(VENV)/.bench $(FAST)/.installed
+	for b in bench/[!_]*.py; do echo "== $$b (compiled core)"; $(FBIN)/python $$b --quick || exit 1; done
 
 demo: $(VENV)/.test
 	$(BIN)/callcenter demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FAST) build .pytest_cache .mypy_cache .ruff_cache

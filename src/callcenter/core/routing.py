@@ -168,17 +168,17 @@ class Router:
         k1: float
         k2: float
         if st is Strategy.LONGEST_IDLE or st is Strategy.RING_ALL:
-            k1, k2 = a.idle_since, a.idx
+            k1, k2 = a.idle_since, float(a.idx)
         elif st is Strategy.ROUND_ROBIN:
-            k1, k2 = a.last_offer.get(q.id, -1), a.idx
+            k1, k2 = float(a.last_offer.get(q.id, -1)), float(a.idx)
         elif st is Strategy.FEWEST_CALLS:
-            k1, k2 = a.answered, a.idle_since
+            k1, k2 = float(a.answered), a.idle_since
         elif st is Strategy.LEAST_TALK_TIME:
             k1, k2 = a.talk_time, a.idle_since
         elif st is Strategy.LINEAR:
-            k1, k2 = a.idx, 0.0
+            k1, k2 = float(a.idx), 0.0
         elif st is Strategy.RANDOM:
-            k1, k2 = 0.0, a.idx  # the draw happens at selection: see `_random_agent`
+            k1, k2 = 0.0, float(a.idx)  # the draw happens at selection: see `_random_agent`
         else:  # best skill match: highest sum of levels in the required skills
             k1 = -float(sum(a.skills.get(s, 0) for s in t.steps[0].levels))
             k2 = a.idle_since

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +27,8 @@ from callcenter.sim.summary import Summary, intervals, summarize
 
 __all__ = ["demo", "run_with_progress", "simulate"]
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "scenarios"
-"""The example scenarios of a source checkout."""
+EXAMPLES = Path(str(resources.files("callcenter.examples") / "scenarios"))
+"""The example scenarios (examples/scenarios in the source tree, shipped in the package)."""
 
 
 def run_with_progress(scenario: Scenario, replications: int, seed: int, days: int,
@@ -121,10 +122,9 @@ def demo(
     if not path.suffix:
         path = EXAMPLES / f"{scenario}.toml"
         if not path.exists():
-            known = ", ".join(p.stem for p in sorted(EXAMPLES.glob("*.toml"))) or "none here"
-            raise _fail(ScenarioError(f"no example scenario {scenario!r} (examples: {known}; "
-                                      "the examples ship with the source tree); pass "
-                                      "--scenario FILE.toml"))
+            known = ", ".join(p.stem for p in sorted(EXAMPLES.glob("*.toml")))
+            raise _fail(ScenarioError(f"no example scenario {scenario!r} (examples: {known}); "
+                                      "pass --scenario FILE.toml"))
     try:
         sc = load_scenario(path)
     except ScenarioError as exc:

@@ -1,0 +1,30 @@
+"""Optional compiled build of the routing core.
+
+`pip install .` installs plain Python. With CALLCENTER_COMPILE=1 the pure core
+(`callcenter.core`, typed to `mypy --strict`) is compiled to C extensions with
+mypyc, for the simulator and the server under load; behaviour is the same and
+the test suite runs against both (`make test-compiled`).
+"""
+
+import os
+
+from setuptools import find_packages, setup
+
+CORE = ["config", "errors", "events", "commands", "records", "agent_state",
+        "interaction_state", "model", "routing", "lifecycle", "engine", "metrics"]
+
+ext_modules = []
+if os.environ.get("CALLCENTER_COMPILE") == "1":
+    from mypyc.build import mypycify
+
+    ext_modules = mypycify([f"src/callcenter/core/{name}.py" for name in CORE],
+                           opt_level="3")
+
+# The example scenarios live in examples/ at the top of the source tree and ship
+# inside the package as `callcenter.examples`, so `callcenter demo` works installed.
+setup(
+    packages=[*find_packages("src"), "callcenter.examples", "callcenter.examples.scenarios"],
+    package_dir={"": "src", "callcenter.examples": "examples"},
+    package_data={"callcenter": ["py.typed"], "callcenter.examples.scenarios": ["*.toml", "*.json"]},
+    ext_modules=ext_modules,
+)
