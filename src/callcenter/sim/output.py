@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple
 from pathlib import Path
 
-from callcenter.core.records import AGENT_SPAN_COLUMNS, INTERACTION_COLUMNS
+from callcenter.core.records import (
+    AGENT_SPAN_COLUMNS,
+    INTERACTION_COLUMNS,
+    AgentSpan,
+    InteractionRecord,
+)
 from callcenter.sim.runner import RunResult
 
 
@@ -19,27 +24,25 @@ def _cell(value: object) -> object:
     return value
 
 
-def write_records(path: Path, results: Sequence[RunResult]) -> int:
-    """Write every interaction row of every replication; returns the row count."""
+def _write(path: Path, columns: Sequence[str],
+           rows: Iterable[tuple[int, InteractionRecord | AgentSpan]]) -> int:
     n = 0
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(("replication", *INTERACTION_COLUMNS))
-        for i, res in enumerate(results, 1):
-            for r in res.records:
-                w.writerow((i, *(_cell(v) for v in astuple(r))))
-                n += 1
+        w.writerow(("replication", *columns))
+        for i, row in rows:
+            w.writerow((i, *(_cell(v) for v in astuple(row))))
+            n += 1
     return n
+
+
+def write_records(path: Path, results: Sequence[RunResult]) -> int:
+    """Write every interaction row of every replication; returns the row count."""
+    rows = ((i, r) for i, res in enumerate(results, 1) for r in res.records)
+    return _write(path, INTERACTION_COLUMNS, rows)
 
 
 def write_spans(path: Path, results: Sequence[RunResult]) -> int:
     """Write every agent-state span of every replication; returns the row count."""
-    n = 0
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(("replication", *AGENT_SPAN_COLUMNS))
-        for i, res in enumerate(results, 1):
-            for s in res.spans:
-                w.writerow((i, *(_cell(v) for v in astuple(s))))
-                n += 1
-    return n
+    rows = ((i, s) for i, res in enumerate(results, 1) for s in res.spans)
+    return _write(path, AGENT_SPAN_COLUMNS, rows)

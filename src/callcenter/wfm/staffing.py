@@ -9,6 +9,7 @@ seconds before a caller hangs up) it is Erlang A.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from callcenter.wfm._checks import check_non_negative, check_positive
 from callcenter.wfm.erlang import erlang_c_measures, required_agents_with_measures
@@ -37,6 +38,23 @@ class StaffingResult:
     p_abandon: float | None
 
 
+class _Measures(Protocol):
+    @property
+    def service_level(self) -> float: ...
+    @property
+    def asa(self) -> float: ...
+    @property
+    def occupancy(self) -> float: ...
+    @property
+    def p_wait(self) -> float: ...
+
+
+def _result(agents: int, erlangs: float, m: _Measures, p_abandon: float | None) -> StaffingResult:
+    return StaffingResult(agents=agents, erlangs=erlangs, service_level=m.service_level,
+                          asa=m.asa, occupancy=m.occupancy, p_wait=m.p_wait,
+                          p_abandon=p_abandon)
+
+
 def offered_load(calls: float, interval_seconds: float, aht: float) -> float:
     """Offered load in Erlangs: calls per interval times AHT over the interval length."""
     check_non_negative("calls", calls)
@@ -58,28 +76,12 @@ def measure(
     """What ``agents`` agents achieve on ``calls`` calls per interval (Erlang C or A)."""
     erlangs = offered_load(calls, interval_seconds, aht)
     if patience is None:
-        c = erlang_c_measures(agents, erlangs, aht, target_seconds)
-        return StaffingResult(
-            agents=agents,
-            erlangs=erlangs,
-            service_level=c.service_level,
-            asa=c.asa,
-            occupancy=c.occupancy,
-            p_wait=c.p_wait,
-            p_abandon=None,
-        )
+        return _result(agents, erlangs, erlang_c_measures(agents, erlangs, aht, target_seconds),
+                       None)
     a = erlang_a_measures(
         agents, erlangs, aht, patience, target_seconds, short_abandon=short_abandon
     )
-    return StaffingResult(
-        agents=agents,
-        erlangs=erlangs,
-        service_level=a.service_level,
-        asa=a.asa,
-        occupancy=a.occupancy,
-        p_wait=a.p_wait,
-        p_abandon=a.p_abandon,
-    )
+    return _result(agents, erlangs, a, a.p_abandon)
 
 
 def staff(
@@ -106,15 +108,7 @@ def staff(
         agents, c = required_agents_with_measures(
             erlangs, aht, target_sl, target_seconds, max_asa=max_asa, max_occupancy=max_occupancy
         )
-        return StaffingResult(
-            agents=agents,
-            erlangs=erlangs,
-            service_level=c.service_level,
-            asa=c.asa,
-            occupancy=c.occupancy,
-            p_wait=c.p_wait,
-            p_abandon=None,
-        )
+        return _result(agents, erlangs, c, None)
     agents = required_agents_erlang_a(
         erlangs,
         aht,
