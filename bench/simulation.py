@@ -25,6 +25,7 @@ import numpy as np
 
 from callcenter.sim.runner import Simulation
 from callcenter.sim.spec import erlang_scenario
+from callcenter.tuning import tuned_gc
 from callcenter.wfm import erlang_c_measures
 
 SERVERS = 190
@@ -125,7 +126,8 @@ def main() -> None:
 
     runs = {"ours (engine + sim)": ours, "SimPy": simpy_mmc, "Ciw": ciw_mmc}
     results: dict[str, Figures] = {}
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    # One process-wide collector setting, the same for all three.
+    with Progress(console=Console(stderr=True), transient=True) as bar, tuned_gc():
         task = bar.add_task("M/M/190", total=len(runs))
         for name, run in runs.items():
             bar.update(task, description=name)

@@ -24,6 +24,7 @@ from callcenter.sim.runner import RunResult, run_replications
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import Scenario
 from callcenter.sim.summary import Summary, intervals, summarize
+from callcenter.tuning import tuned_gc
 
 __all__ = ["demo", "run_with_progress", "simulate"]
 
@@ -45,7 +46,8 @@ def run_with_progress(scenario: Scenario, replications: int, seed: int, days: in
             bar.update(task, completed=i * span + (t - start),
                        description=f"simulating {scenario.name} (run {i + 1}/{replications})")
 
-        return run_replications(scenario, replications, seed, days, progress)
+        with tuned_gc():
+            return run_replications(scenario, replications, seed, days, progress)
 
 
 def _fail(err: ScenarioError) -> typer.Exit:
