@@ -6,11 +6,17 @@ import pytest
 
 from callcenter.core.agent_state import AgentState
 from callcenter.core.commands import Disconnect, ExitQueue, OfferToAgent
-from callcenter.core.config import Calendar, QueueConfig
+from callcenter.core.config import AgentConfig, Calendar, QueueConfig
+from callcenter.core.engine import Engine
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import (
+    AgentHungUp,
+    AgentLogin,
     AgentLogout,
     AgentPause,
+    CallerHungUp,
+    InteractionArrived,
+    OfferAccepted,
     OfferRejected,
     TransferToAgent,
     TransferToQueue,
@@ -216,3 +222,14 @@ def test_chat_transferred_back_to_its_own_agent_frees_both_slots() -> None:
     h.take("c2", "chat", at=60)
     h.take("c3", "chat", at=61)
     assert h.ix_state("c3") is InteractionState.CONNECTED
+
+
+def test_hang_ups_tell_the_adapter_which_side_ended() -> None:
+    """Disconnect names who hung up, so telephony tears down the other leg."""
+    for event, reason in ((AgentHungUp("a", "i1"), "agent_hung_up"),
+                          (CallerHungUp("i1"), "caller_hung_up")):
+        engine = Engine([QueueConfig("q")], [AgentConfig("a")])
+        engine.handle(AgentLogin("a"), 0.0)
+        engine.handle(InteractionArrived("i1", "q"), 1.0)
+        engine.handle(OfferAccepted("a", "i1"), 2.0)
+        assert Disconnect("i1", "a", reason) in engine.handle(event, 30.0)

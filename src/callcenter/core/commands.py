@@ -37,7 +37,12 @@ class Connect:
 
 @dataclass(frozen=True, slots=True)
 class Disconnect:
-    """End the conversation leg (the other side hung up, or a transfer moved it)."""
+    """The agent's conversation ended: tear down what is left of it.
+
+    `reason` says who ended it: `caller_hung_up` (hang up the agent's leg),
+    `agent_hung_up` (hang up the customer's leg) or `transferred` (the agent's leg
+    ends; the customer stays on the line for the next queue or agent).
+    """
 
     interaction_id: str
     agent_id: str

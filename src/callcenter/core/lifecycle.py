@@ -207,8 +207,7 @@ class Lifecycle(Router):
     def _start_wrap(self, a: Agent, ix: Interaction, reason: str) -> None:
         del a.connected[ix.id]
         a.wrapping[ix.id] = ix
-        if reason != "caller_hung_up" and reason != "agent_hung_up":
-            self._out.append(Disconnect(ix.id, a.id, reason))
+        self._out.append(Disconnect(ix.id, a.id, reason))
         wrap = ix.queue.wrap_up
         if wrap <= 0:
             self._wrap_done(a, ix.id, "")
