@@ -6,7 +6,7 @@ import pytest
 
 from callcenter.core.agent_state import AgentState
 from callcenter.core.commands import Disconnect, ExitQueue, OfferToAgent
-from callcenter.core.config import AgentConfig, Calendar, QueueConfig
+from callcenter.core.config import AgentConfig, Calendar, Membership, QueueConfig
 from callcenter.core.engine import Engine
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import (
@@ -233,3 +233,28 @@ def test_hang_ups_tell_the_adapter_which_side_ended() -> None:
         engine.handle(InteractionArrived("i1", "q"), 1.0)
         engine.handle(OfferAccepted("a", "i1"), 2.0)
         assert Disconnect("i1", "a", reason) in engine.handle(event, 30.0)
+
+
+def test_direct_transfer_reaches_an_agent_outside_the_channels_queues() -> None:
+    """A chat transferred to an agent who serves no chat queue is still offered to it."""
+    engine = Engine([QueueConfig("chat", channel="chat"), QueueConfig("voice")],
+                    [AgentConfig("a", queues=(Membership("chat"),)),
+                     AgentConfig("b", queues=(Membership("voice"),))])
+    engine.handle(AgentLogin("a"), 0.0)
+    engine.handle(AgentLogin("b"), 0.0)
+    engine.handle(InteractionArrived("c1", "chat"), 1.0)
+    engine.handle(OfferAccepted("a", "c1"), 2.0)
+    out = engine.handle(TransferToAgent("c1", "b"), 3.0)
+    assert [(c.interaction_id, c.agent_id) for c in of_type(out, OfferToAgent)] == [("c1", "b")]
+
+
+def test_direct_transfer_to_an_agent_without_capacity_is_refused() -> None:
+    """Transferring a chat to an agent with no chat capacity raises, naming the channel."""
+    engine = Engine([QueueConfig("chat", channel="chat")],
+                    [AgentConfig("a"), AgentConfig("b", capacity=(("voice", 1),))])
+    engine.handle(AgentLogin("a"), 0.0)
+    engine.handle(InteractionArrived("c1", "chat"), 1.0)
+    engine.handle(OfferAccepted("a", "c1"), 2.0)
+    with pytest.raises(RoutingError, match="no chat"):
+        engine.handle(TransferToAgent("c1", "b"), 3.0)
+    assert engine.interaction_state("c1") is InteractionState.CONNECTED

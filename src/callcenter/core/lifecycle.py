@@ -238,6 +238,9 @@ class Lifecycle(Router):
                                "(not connected)")
         if to is a:
             raise RoutingError(f"agent {a.id!r} cannot transfer to itself")
+        if to is not None and to.caps.get(ix.channel, 0) <= 0:
+            raise RoutingError(f"agent {to.id!r} takes no {ix.channel} interactions "
+                               "(capacity 0)")
         now = self._now
         assert ix.segment_start is not None
         seg = now - ix.segment_start

@@ -234,7 +234,9 @@ class Router:
                 self._sync_state(a)
 
     def _refresh(self, a: Agent) -> None:
-        channels = [c for c in a.channels if a.can_take(c)]
+        # A direct transfer may bring a channel that none of the agent's queues has.
+        served = a.channels if not a.personal else CHANNELS
+        channels = [c for c in served if a.can_take(c)]
         if a.pool_token:
             if tuple(channels) == a.pool_channels:
                 return
@@ -242,7 +244,7 @@ class Router:
         while channels:
             if not self._pull_work(a, channels):
                 break
-            channels = [c for c in a.channels if a.can_take(c)]
+            channels = [c for c in served if a.can_take(c)]
         if not channels:
             return
         if a.total_load() == 0 and a.state is not AgentState.AVAILABLE:
