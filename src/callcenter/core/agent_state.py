@@ -13,12 +13,11 @@ table would then say AVAILABLE, the remembered PAUSE or LOGOUT input applies nex
 
 from __future__ import annotations
 
-import enum
-
+from callcenter.core.enums import StrEnum
 from callcenter.core.errors import RoutingError
 
 
-class AgentState(enum.StrEnum):
+class AgentState(StrEnum):
     """Where an agent is."""
 
     LOGGED_OUT = "logged_out"
@@ -29,7 +28,7 @@ class AgentState(enum.StrEnum):
     PAUSED = "paused"
 
 
-class AgentInput(enum.StrEnum):
+class AgentInput(StrEnum):
     """What moves an agent."""
 
     LOGIN_READY = "login_ready"

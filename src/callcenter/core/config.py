@@ -6,10 +6,11 @@ can turn it into a clear message.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from callcenter.core.enums import StrEnum
 
 CHANNELS = ("voice", "chat", "email")
 
@@ -18,7 +19,7 @@ class ConfigError(ValueError):
     """A configuration value is invalid; the message names the field."""
 
 
-class Strategy(enum.StrEnum):
+class Strategy(StrEnum):
     """How a queue chooses among eligible available agents."""
 
     LONGEST_IDLE = "longest-idle"
@@ -31,7 +32,7 @@ class Strategy(enum.StrEnum):
     BEST_SKILL_MATCH = "best-skill-match"
 
 
-class ExitKind(enum.StrEnum):
+class ExitKind(StrEnum):
     """What happens to an interaction that leaves a queue without an agent."""
 
     HANGUP = "hangup"

@@ -10,12 +10,11 @@ Rule 4: TRANSFERRED is passed through on the way to another queue or agent.
 
 from __future__ import annotations
 
-import enum
-
+from callcenter.core.enums import StrEnum
 from callcenter.core.errors import RoutingError
 
 
-class InteractionState(enum.StrEnum):
+class InteractionState(StrEnum):
     """Where an interaction is."""
 
     ARRIVED = "arrived"
@@ -31,7 +30,7 @@ class InteractionState(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class InteractionInput(enum.StrEnum):
+class InteractionInput(StrEnum):
     """What moves an interaction."""
 
     ADMIT = "admit"
