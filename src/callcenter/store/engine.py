@@ -1,0 +1,57 @@
+"""Engines and sessions: a SQLite file in WAL mode by default, PostgreSQL via psycopg 3.
+
+The URL comes from the argument, else from `CALLCENTER_DATABASE_URL`, else it is
+`sqlite:///callcenter.db` (a file in the working directory).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+URL_VARIABLE = "CALLCENTER_DATABASE_URL"
+DEFAULT_URL = "sqlite:///callcenter.db"
+
+
+def database_url(url: str | URL | None = None) -> URL:
+    """The URL to use: `url`, else `$CALLCENTER_DATABASE_URL`, else the SQLite default.
+
+    `postgresql://` and `postgres://` are rewritten to `postgresql+psycopg://`.
+    """
+    raw = url if url is not None else os.environ.get(URL_VARIABLE) or DEFAULT_URL
+    if isinstance(raw, str) and raw.startswith("postgres://"):
+        raw = "postgresql://" + raw.removeprefix("postgres://")
+    parsed = make_url(raw)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
+def create_engine_for(url: str | URL | None = None, **kwargs: Any) -> Engine:
+    """An engine for `url` (see `database_url`); SQLite connections get WAL,
+    foreign keys and `synchronous=NORMAL` on connect."""
+    resolved = database_url(url)
+    engine = create_engine(resolved, **kwargs)
+    if resolved.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions over `engine` that keep loaded attributes after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
