@@ -1,0 +1,1 @@
+"""The asyncio shell around the pure routing engine: clock, driver, pub/sub, composition."""

@@ -1,0 +1,113 @@
+"""The composition root: engine + driver + telephony + pub/sub, built from settings.
+
+    runtime = build_runtime(RuntimeSettings("hotline", speed=60), persist=store.persist)
+    await runtime.start()
+    ...
+    await runtime.stop()
+
+Nothing here is module-level state: every object belongs to the `Runtime` it built.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from callcenter.core.engine import Engine
+from callcenter.runtime.clock import Clock, LoopClock
+from callcenter.runtime.driver import EngineDriver, Sink
+from callcenter.runtime.pubsub import CommandHub
+from callcenter.sim.scenario import load_scenario
+from callcenter.sim.spec import Scenario
+from callcenter.telephony.base import Telephony
+from callcenter.telephony.sim import SimTelephony
+
+
+def example_scenarios() -> Path:
+    """The folder of example scenarios shipped with the package."""
+    return Path(str(resources.files("callcenter.examples") / "scenarios"))
+
+
+def scenario_path(name: str | Path) -> Path:
+    """A scenario file: an example's name (`hotline`) or a path to a TOML file."""
+    path = Path(name)
+    if path.suffix:
+        return path
+    found = example_scenarios() / f"{name}.toml"
+    if not found.exists():
+        known = ", ".join(p.stem for p in sorted(example_scenarios().glob("*.toml")))
+        raise ValueError(f"no example scenario {str(name)!r} (examples: {known})")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeSettings:
+    """What to run: the scenario (queues, agents, callers) and how fast."""
+
+    scenario: str | Path = "hotline"
+    """An example's name or a scenario file."""
+    speed: float = 1.0
+    """Engine seconds per real second (60: a simulated minute every second)."""
+    start: float | None = None
+    """Engine time (Unix seconds) to begin at; None: now."""
+    seed: int | None = None
+    """Seed of the synthetic callers and bots; None: the scenario's."""
+    bots: bool = True
+    """Bot agents log in and answer offers; False leaves the agents to people."""
+    breaks: bool = True
+    """Bot agents take their shift's breaks."""
+    max_batch: int = 256
+    """Events the driver hands to the engine before one persistence call."""
+
+
+class Runtime:
+    """The running pieces of one node; `start()` and `stop()` in that order."""
+
+    def __init__(self, scenario: Scenario, engine: Engine, clock: Clock, driver: EngineDriver,
+                 telephony: Telephony, events: CommandHub) -> None:
+        self.scenario = scenario
+        self.engine = engine
+        self.clock = clock
+        self.driver = driver
+        self.telephony = telephony
+        self.events = events
+        """Every command list, published for websockets and wallboards."""
+
+    async def start(self) -> None:
+        """Start the driver, then telephony (whose first reports need the driver)."""
+        await self.driver.start()
+        await self.telephony.start(self.driver.report)
+
+    async def stop(self) -> None:
+        """Stop telephony (no new events), let the driver finish what is queued, close
+        the subscriptions."""
+        await self.telephony.stop()
+        await self.driver.stop()
+        self.events.close()
+
+
+def build_runtime(settings: RuntimeSettings, *, persist: Sink | None = None,
+                  clock: Clock | None = None, telephony: Telephony | None = None) -> Runtime:
+    """Wire a runtime. `persist` stores commands before they are acknowledged (the
+    server plugs the store in here); `clock` and `telephony` replace the defaults
+    (a `LoopClock` at `settings.speed`, the `sim` adapter) in tests."""
+    scenario = load_scenario(scenario_path(settings.scenario))
+    seed = scenario.seed if settings.seed is None else settings.seed
+    tel_rng, eng_rng = np.random.default_rng(seed).spawn(2)
+    engine_settings = replace(scenario.settings, interaction_changes=True, agent_changes=True)
+    engine = Engine(scenario.queues, [a for g in scenario.groups for a in g.agents],
+                    engine_settings, random.Random(int(eng_rng.integers(2**63))))
+    if clock is None:
+        clock = LoopClock(settings.speed, settings.start)
+    driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch)
+    if telephony is None:
+        telephony = SimTelephony(scenario, clock, tel_rng, bots=settings.bots,
+                                 breaks=settings.breaks)
+    events = CommandHub()
+    driver.add_sink("telephony", telephony.execute)
+    driver.add_sink("pubsub", events)
+    return Runtime(scenario, engine, clock, driver, telephony, events)

@@ -1,0 +1,1 @@
+"""Telephony adapters behind one Protocol: `sim` (synthetic callers, bot agents); SIP later."""

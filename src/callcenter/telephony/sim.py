@@ -1,0 +1,318 @@
+"""The `sim` telephony adapter: synthetic callers and bot agents on the runtime's clock.
+
+Callers arrive as a Poisson process per arrival stream of a scenario (the intraday
+rate of its intervals, on its weekdays), wait up to their patience, and talk for
+their handle time once connected; the distributions are the simulator's own
+(`callcenter.sim.models`). Bot agents (optional) log in at start, answer offers
+after their group's answer delay (rejecting some), end the conversation after the
+caller's handle time, take their shift's breaks, and go ready again
+`recover_after` seconds after the engine paused them for missed offers. Without
+bots, callers connected to a (human) agent hang up after their handle time.
+
+Everything runs on `Clock.call_at`: with a `LoopClock(speed=60)` a simulated
+minute passes every second; with a `FakeClock` a test moves time by hand.
+Interaction ids are `<prefix>-<n>`; the prefix defaults to the start time in
+base 36, so ids stay unique across restarts against the same database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from functools import partial
+
+import numpy as np
+
+from callcenter.core.commands import (
+    AgentStateChanged,
+    Command,
+    Connect,
+    Disconnect,
+    ExitQueue,
+    OfferToAgent,
+    RecordInteraction,
+    WithdrawOffer,
+)
+from callcenter.core.events import (
+    AgentHungUp,
+    AgentLogin,
+    AgentPause,
+    AgentReady,
+    CallerHungUp,
+    Event,
+    InteractionArrived,
+    OfferAccepted,
+    OfferRejected,
+)
+from callcenter.runtime.clock import Clock, Timer
+from callcenter.sim.models import Constant, Never, Sampler, UniformSource, poisson_arrivals
+from callcenter.sim.spec import AgentGroup, ArrivalStream, Scenario
+from callcenter.telephony.base import Report
+
+_PAUSED = "paused"
+_LOGGED_OUT = "logged_out"
+
+
+class _Stream:
+    __slots__ = ("handle", "patience", "spec")
+
+    def __init__(self, spec: ArrivalStream, handle: Sampler, patience: Sampler | None) -> None:
+        self.spec = spec
+        self.handle = handle
+        self.patience = patience
+
+
+class _Call:
+    __slots__ = ("answers", "handle", "hangup", "patience")
+
+    def __init__(self, handle: Sampler) -> None:
+        self.handle = handle
+        self.patience: Timer | None = None
+        self.hangup: Timer | None = None
+        self.answers: dict[str, Timer] = {}
+
+    def timers(self) -> list[Timer]:
+        out = list(self.answers.values())
+        out += [t for t in (self.patience, self.hangup) if t is not None]
+        return out
+
+
+class _Bot:
+    __slots__ = ("delay", "recover_after", "reject", "uniform")
+
+    def __init__(self, group: AgentGroup, rng: np.random.Generator) -> None:
+        d_rng, r_rng = rng.spawn(2)
+        instant = group.answer_delay == Constant(0.0)
+        self.delay = None if instant else Sampler(group.answer_delay, d_rng)
+        self.reject = group.reject_probability
+        self.uniform = UniformSource(r_rng)
+        self.recover_after = group.recover_after
+
+
+class SimTelephony:
+    """Synthetic callers (and optionally bot agents) for a scenario, in real time."""
+
+    def __init__(self, scenario: Scenario, clock: Clock, rng: np.random.Generator, *,
+                 bots: bool = True, breaks: bool = True, id_prefix: str | None = None) -> None:
+        if scenario.trace is not None:
+            raise ValueError("the sim adapter needs [[arrivals]]; trace replay is for "
+                             "`callcenter simulate`")
+        self._scenario = scenario
+        self._clock = clock
+        arr_rng, pat_rng, ht_rng, bot_rng = rng.spawn(4)
+        self._arrival_rng = arr_rng
+        self._streams = [self._stream(s, p, h) for s, p, h in zip(
+            scenario.arrivals, pat_rng.spawn(len(scenario.arrivals)),
+            ht_rng.spawn(len(scenario.arrivals)), strict=True)]
+        self._queue_handle = {q.id: Sampler(scenario.caller_model(q.id).handle_time, r)
+                              for q, r in zip(scenario.queues,
+                                              ht_rng.spawn(len(scenario.queues)), strict=True)}
+        self._bots: dict[str, _Bot] = {}
+        if bots:
+            for g, g_rng in zip(scenario.groups, bot_rng.spawn(len(scenario.groups)),
+                                strict=True):
+                bot = _Bot(g, g_rng)
+                self._bots.update((a.id, bot) for a in g.agents)
+        self._breaks = breaks
+        self._prefix = id_prefix
+        self._report: Report | None = None
+        self._calls: dict[str, _Call] = {}
+        self._state: dict[str, str] = dict.fromkeys(self._bots, _LOGGED_OUT)
+        self._on_break: set[str] = set()
+        self._pending: set[Timer] = set()
+        self.arrivals = 0
+        """Callers who have arrived so far."""
+
+    def _stream(self, spec: ArrivalStream, p_rng: np.random.Generator,
+                h_rng: np.random.Generator) -> _Stream:
+        model = self._scenario.caller_model(spec.queue_id)
+        patience = spec.patience if spec.patience is not None else model.patience
+        handle = spec.handle_time if spec.handle_time is not None else model.handle_time
+        return _Stream(spec, Sampler(handle, h_rng),
+                       None if isinstance(patience, Never) else Sampler(patience, p_rng))
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self, report: Report) -> None:
+        """Log the bots in and put today's remaining arrivals (and breaks) on the clock."""
+        self._report = report
+        now = self._clock.time()
+        if self._prefix is None:
+            self._prefix = "sim" + np.base_repr(int(now), 36).lower()
+        for aid in self._bots:
+            report(AgentLogin(aid))
+        self._schedule_day(datetime.fromtimestamp(now, self._scenario.zone()).date())
+
+    async def stop(self) -> None:
+        """Cancel every pending caller, bot and arrival timer."""
+        for t in self._pending:
+            t.cancel()
+        self._pending.clear()
+        self._report = None
+
+    def _at(self, when: float, action: Callable[[], None]) -> Timer:
+        holder: list[Timer] = []
+
+        def fire() -> None:
+            self._pending.discard(holder[0])
+            action()
+
+        timer = self._clock.call_at(when, fire)
+        holder.append(timer)
+        self._pending.add(timer)
+        return timer
+
+    def _cancel(self, timer: Timer | None) -> None:
+        if timer is not None:
+            timer.cancel()
+            self._pending.discard(timer)
+
+    def _send(self, event: Event) -> None:
+        if self._report is not None:
+            self._report(event)
+
+    # ------------------------------------------------------------------ the day's plan
+
+    def _schedule_day(self, day: date) -> None:
+        sc, now = self._scenario, self._clock.time()
+        times: list[float] = []
+        owners: list[int] = []
+        for i, st in enumerate(self._streams):
+            s = st.spec
+            if day.weekday() not in s.weekdays:
+                continue
+            starts = np.array([sc.epoch(day, t) for t in s.starts])
+            drawn = poisson_arrivals(self._arrival_rng, starts, s.length,
+                                     np.asarray(s.expected, dtype=np.float64))
+            times += drawn.tolist()
+            owners += [i] * len(drawn)
+        order = sorted((t, o) for t, o in zip(times, owners, strict=True) if t >= now)
+        self._feed(order, 0)
+        if self._breaks:
+            for g in sc.groups:
+                if g.shift is not None and g.agents[0].id in self._bots:
+                    self._schedule_breaks(g, day, now)
+        self._at(sc.epoch(day + timedelta(days=1)),
+                 lambda: self._schedule_day(day + timedelta(days=1)))
+
+    def _feed(self, order: list[tuple[float, int]], i: int) -> None:
+        """Only the next arrival sits on the clock; each one arms the one after."""
+        if i >= len(order):
+            return
+        when, owner = order[i]
+
+        def arrive() -> None:
+            self._arrive(self._streams[owner])
+            self._feed(order, i + 1)
+
+        self._at(when, arrive)
+
+    def _schedule_breaks(self, g: AgentGroup, day: date, now: float) -> None:
+        assert g.shift is not None
+        sc = self._scenario
+        for i, a in enumerate(g.agents):
+            for b in g.shift.breaks:
+                begin = sc.epoch(day, b.start + i * b.stagger)
+                if begin >= now:
+                    self._at(begin, partial(self._pause, a.id, b.reason))
+                    self._at(begin + b.duration, partial(self._ready, a.id))
+
+    # ------------------------------------------------------------------ callers
+
+    def _arrive(self, stream: _Stream) -> None:
+        self.arrivals += 1
+        iid = f"{self._prefix}-{self.arrivals}"
+        call = _Call(stream.handle)
+        self._calls[iid] = call
+        s = stream.spec
+        self._send(InteractionArrived(iid, s.queue_id, s.priority, s.skills))
+        if stream.patience is not None:
+            patience = stream.patience()
+            if patience != math.inf:
+                call.patience = self._at(self._clock.time() + patience,
+                                         partial(self._send, CallerHungUp(iid)))
+
+    # ------------------------------------------------------------------ bots
+
+    def _pause(self, aid: str, reason: str) -> None:
+        if self._state[aid] != _LOGGED_OUT:
+            self._on_break.add(aid)
+            self._send(AgentPause(aid, reason))
+
+    def _ready(self, aid: str) -> None:
+        self._on_break.discard(aid)
+        if self._state[aid] != _LOGGED_OUT:
+            self._send(AgentReady(aid))
+
+    def _recover(self, aid: str) -> None:
+        if self._state[aid] == _PAUSED and aid not in self._on_break:
+            self._send(AgentReady(aid))
+
+    # ------------------------------------------------------------------ engine commands
+
+    async def execute(self, commands: Sequence[Command]) -> None:
+        """Act on offers, connects, disconnects and exits; mirror the bots' states."""
+        for c in commands:
+            if isinstance(c, OfferToAgent):
+                self._on_offer(c)
+            elif isinstance(c, WithdrawOffer):
+                call = self._calls.get(c.interaction_id)
+                if call is not None:
+                    self._cancel(call.answers.pop(c.agent_id, None))
+            elif isinstance(c, Connect):
+                self._on_connect(c)
+            elif isinstance(c, Disconnect):
+                call = self._calls.get(c.interaction_id)
+                if call is not None:  # whoever ended it, the other side's plan is void
+                    self._cancel(call.hangup)
+                    call.hangup = None
+            elif isinstance(c, ExitQueue):
+                call = self._calls.get(c.interaction_id)
+                if call is not None:  # off the line: a message, voicemail or callback
+                    self._cancel(call.patience)
+                    call.patience = None
+            elif isinstance(c, RecordInteraction):
+                call = self._calls.pop(c.record.interaction_id, None)
+                if call is not None:
+                    for t in call.timers():
+                        self._cancel(t)
+            elif isinstance(c, AgentStateChanged):
+                self._on_state(c)
+
+    def _on_offer(self, c: OfferToAgent) -> None:
+        bot = self._bots.get(c.agent_id)
+        if bot is None:
+            return  # a person's phone rings; the answer comes through the API
+        call = self._calls.get(c.interaction_id)
+        if call is None:  # not one of ours (e.g. created through the API): adopt it
+            call = self._calls[c.interaction_id] = _Call(self._queue_handle[c.queue_id])
+        if bot.reject and bot.uniform.random() < bot.reject:
+            ev: Event = OfferRejected(c.agent_id, c.interaction_id)
+        else:
+            ev = OfferAccepted(c.agent_id, c.interaction_id)
+        at = self._clock.time() + (bot.delay() if bot.delay is not None else 0.0)
+        if at < c.expires_at:  # otherwise the bot lets it ring out
+            call.answers[c.agent_id] = self._at(at, partial(self._send, ev))
+
+    def _on_connect(self, c: Connect) -> None:
+        call = self._calls.get(c.interaction_id)
+        if call is None:
+            return
+        call.answers.pop(c.agent_id, None)
+        self._cancel(call.patience)
+        call.patience = None
+        end: Event = (AgentHungUp(c.agent_id, c.interaction_id) if c.agent_id in self._bots
+                      else CallerHungUp(c.interaction_id))
+        call.hangup = self._at(self._clock.time() + call.handle(), partial(self._send, end))
+
+    def _on_state(self, c: AgentStateChanged) -> None:
+        aid = c.agent_id
+        if aid not in self._state:
+            return
+        self._state[aid] = c.state
+        if c.state == _LOGGED_OUT:
+            self._on_break.discard(aid)
+        elif c.state == _PAUSED and aid not in self._on_break:
+            bot = self._bots[aid]
+            self._at(self._clock.time() + bot.recover_after, partial(self._recover, aid))
