@@ -41,7 +41,12 @@ def test_loop_clock_timer_fires_at_the_engine_time_it_was_armed_for() -> None:
         clock = LoopClock(speed=600.0, start=0.0)
         fired = asyncio.Event()
         at: list[float] = []
-        clock.call_at(clock.time() + 60.0, lambda: (at.append(clock.time()), fired.set()))
+
+        def ring() -> None:
+            at.append(clock.time())
+            fired.set()
+
+        clock.call_at(clock.time() + 60.0, ring)
         started = time.monotonic()
         await asyncio.wait_for(fired.wait(), 2)
         assert 0.09 <= time.monotonic() - started < 1.0
