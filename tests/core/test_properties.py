@@ -271,6 +271,20 @@ class EngineMachine(RuleBasedStateMachine):
                     raise AssertionError(f"{ix.id} waits in {key} while {a.id} is free")
 
     @invariant()
+    def random_draw_arrays_hold_exactly_the_available_agents(self) -> None:
+        """A random pool's draw arrays list exactly its valid (available) entries, by tier."""
+        eng = self.engine
+        for target in eng._targets.values():
+            for pool in target.pools:
+                if pool.strategy is not Strategy.RANDOM:
+                    continue
+                valid = {(e[0], e[4]) for e in pool.heap
+                         if eng._agents[e[4]].pool_token == e[3]}
+                drawn = {(tier, idx) for tier, ids in pool.tiers.items() for idx in ids}
+                assert drawn == valid, (target.key, drawn, valid)
+                assert len(drawn) == pool.live
+
+    @invariant()
     def each_interaction_ends_at_most_once(self) -> None:
         """No interaction has two rows."""
         assert all(n == 1 for n in self.records.values()), self.records

@@ -159,15 +159,45 @@ class Step:
 
 
 class Pool:
-    """Available agents eligible for one target at one step, best first."""
+    """Available agents eligible for one target at one step, best first.
 
-    __slots__ = ("channel", "heap", "live", "strategy")
+    A `random` pool also keeps its live agents in one array per tier (swap-remove),
+    so a uniform draw costs O(1) instead of a scan of the available agents.
+    """
+
+    __slots__ = ("channel", "heap", "live", "slot", "strategy", "tiers")
 
     def __init__(self, strategy: Strategy, channel: str) -> None:
         self.strategy = strategy
         self.channel = channel
         self.heap: list[tuple[int, float, float, int, int]] = []
         self.live = 0
+        self.tiers: dict[int, list[int]] = {}
+        self.slot: dict[int, tuple[int, int]] = {}
+
+    def draw_add(self, idx: int, tier: int) -> None:
+        """A random pool: agent `idx` is available at `tier`."""
+        members = self.tiers.setdefault(tier, [])
+        self.slot[idx] = (tier, len(members))
+        members.append(idx)
+
+    def draw_remove(self, idx: int) -> None:
+        """A random pool: agent `idx` is no longer available."""
+        tier, i = self.slot.pop(idx)
+        members = self.tiers[tier]
+        last = members.pop()
+        if last != idx:
+            members[i] = last
+            self.slot[last] = (tier, i)
+        if not members:
+            del self.tiers[tier]
+
+    def draw(self, u: float) -> int | None:
+        """A random pool: the agent at `u` in [0, 1) among the best tier present."""
+        if not self.tiers:
+            return None
+        members = self.tiers[min(self.tiers)]
+        return members[min(int(u * len(members)), len(members) - 1)]
 
     def push(self, entry: tuple[int, float, float, int, int]) -> None:
         """Add an agent's entry (key, token, index); compacts when mostly stale."""

@@ -115,9 +115,12 @@ class Router:
             a.targets.append((t, ms))
             t.members[a.idx] = ms
             if a.pool_token and q.channel in a.pool_channels:
-                for s in range(ms, len(t.steps)):
-                    t.pools[s].push(self._pool_entry(a, t, a.pool_token))
-                    a.pools.append(t.pools[s])
+                entry = self._pool_entry(a, t, a.pool_token)
+                for pool in t.pools[ms:]:
+                    pool.push(entry)
+                    if pool.strategy is Strategy.RANDOM:
+                        pool.draw_add(a.idx, entry[0])
+                    a.pools.append(pool)
         return t
 
     def _rebuild(self) -> None:
@@ -198,6 +201,8 @@ class Router:
             for pool in t.pools[ms:]:
                 push(pool.heap, entry)
                 pool.live += 1
+                if pool.strategy is Strategy.RANDOM:
+                    pool.draw_add(a.idx, entry[0])
                 pools.append(pool)
 
     def _leave_pools(self, a: Agent) -> None:
@@ -207,6 +212,8 @@ class Router:
         a.pool_channels = ()
         for pool in a.pools:
             pool.live -= 1
+            if pool.strategy is Strategy.RANDOM:
+                pool.draw_remove(a.idx)
             if len(pool.heap) > 2 * pool.live + 64:
                 pool.compact(self._agents)
         a.pools = []
@@ -362,10 +369,17 @@ class Router:
         (A key drawn when an agent enters the pool would not do: the agents left behind
         keep keys that already lost a draw, so the one who just came back wins again.)
         """
+        assert self._rng is not None
+        idx = pool.draw(self._rng.random())
+        if idx is None:
+            return None
+        drawn = self._agents[idx]
+        if ix.declined.get(drawn.id, _NEVER) <= self._now:
+            return drawn
+        # Rare: the drawn agent declined this interaction moments ago; draw among the rest.
         group = self._ring_group(pool, ix)
         if not group:
             return None
-        assert self._rng is not None
         return group[min(int(self._rng.random() * len(group)), len(group) - 1)]
 
     def _ring_group(self, pool: Pool, ix: Interaction) -> list[Agent]:
