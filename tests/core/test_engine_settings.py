@@ -64,3 +64,11 @@ def test_without_state_changes_rows_are_the_same() -> None:
     full, lean = run(EngineSettings()), run(LEAN)
     assert rows(lean) == rows(full)
     assert len([c for c in lean if isinstance(c, RecordInteraction)]) == 2
+
+
+def test_rows_hold_plain_strings() -> None:
+    """Rows carry plain str outcomes and states, ready for CSV and database drivers."""
+    rows = [c for c in run(EngineSettings()) if isinstance(c, RecordInteraction | RecordAgentSpan)]
+    values = [c.record.outcome if isinstance(c, RecordInteraction) else c.span.state
+              for c in rows]
+    assert values and all(type(v) is str for v in values)

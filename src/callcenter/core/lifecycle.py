@@ -281,7 +281,7 @@ class Lifecycle(Router):
             interaction_id=ix.id, channel=q.channel, queue_id=q.id,
             first_queue_id=ix.first_queue_id, priority=ix.priority,
             arrived_at=ix.arrived_at, answered_at=ix.answered_at, ended_at=ended,
-            completed_at=now, outcome=ix.state,
+            completed_at=now, outcome=ix.state._value_,
             agent_id=ix.agent.id if ix.agent else None, exit_reason=reason,
             exit_action=action, offers=ix.offers, transfers=ix.transfers,
             callback=ix.callback, disposition=ix.disposition,
@@ -354,7 +354,7 @@ class Lifecycle(Router):
         now = self._now
         since = a.state_since
         if since is not None and now > since:
-            self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state, since, now,
+            self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state._value_, since, now,
                                                        a.state_reason)))
         a.state, a.state_reason, a.state_since = state, reason, now
         if self.settings.agent_changes:
