@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import Connection
 
 from callcenter.store.engine import create_engine_for
-from callcenter.store.models import Base
+from callcenter.store.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
-def _run(connection: object) -> None:
+def _render_item(kind: str, obj: object, _context: AutogenContext) -> str | Literal[False]:
+    """Write our UTC timestamp type as the plain type it stores, in new scripts."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _run(connection: Connection) -> None:
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
