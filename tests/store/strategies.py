@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 
 from callcenter.core.config import (
     CHANNELS,
+    AgentConfig,
     Calendar,
     EscalationStep,
     ExitAction,
     ExitKind,
+    Membership,
     QueueConfig,
     SkillRequirement,
     Strategy,
@@ -79,4 +81,18 @@ def queue_configs(draw: st.DrawFn) -> QueueConfig:
         service_level_threshold=draw(seconds),
         short_abandon=draw(seconds),
         default_handle_time=draw(positive),
+    )
+
+
+@st.composite
+def agent_configs(draw: st.DrawFn) -> AgentConfig:
+    """Any valid agent: unique skills with levels, unique memberships, any capacity."""
+    skills = draw(st.lists(ids, max_size=5, unique=True))
+    queues = draw(st.lists(ids, max_size=4, unique=True))
+    channels = draw(st.lists(st.sampled_from(CHANNELS), unique=True))
+    return AgentConfig(
+        id=draw(ids),
+        skills=tuple((s, draw(st.integers(1, 10))) for s in skills),
+        queues=tuple(Membership(q, draw(small)) for q in queues),
+        capacity=tuple((c, draw(st.integers(0, 20))) for c in channels),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from callcenter.store.users import (
     set_password,
     supervised_agents,
 )
+from tests.store.strategies import agent_configs
 
 ANNA = AgentConfig("anna", skills=(("german", 9), ("billing", 4)),
                    queues=(Membership("sales", 2), Membership("billing")),
@@ -41,6 +43,22 @@ def test_agent_round_trips(session: Session) -> None:
     session.commit()
     session.expunge_all()
     assert get_agent(session, "anna") == ANNA
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(config=agent_configs())
+def test_any_agent_round_trips(session: Session, config: AgentConfig) -> None:
+    """Any valid AgentConfig (its queues existing) is stored and read back exactly."""
+    try:
+        for m in config.queues:
+            save_queue(session, QueueConfig(m.queue_id))
+        save_agent(session, config)
+        session.flush()
+        session.expunge_all()
+        assert get_agent(session, config.id) == config
+    finally:
+        session.rollback()
 
 
 def test_agent_defaults_round_trip(session: Session) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -23,6 +23,7 @@ from callcenter.store.history import (
     search_interactions,
     update_interaction_state,
 )
+from callcenter.store.models import InteractionRow
 
 DONE = InteractionRecord(
     interaction_id="c1", channel="voice", queue_id="billing", first_queue_id="sales",
@@ -35,6 +36,13 @@ DONE = InteractionRecord(
 
 def _row(iid: str, at: float, **kw: object) -> InteractionRecord:
     return replace(DONE, interaction_id=iid, arrived_at=at, **kw)  # type: ignore[arg-type]
+
+
+def test_interaction_columns_are_the_record_fields() -> None:
+    """The interactions table has InteractionRecord's columns plus the four store columns."""
+    columns = [c.name for c in InteractionRow.__table__.columns]
+    record = [f.name for f in fields(InteractionRecord)]
+    assert columns == [*record, "caller_number", "state", "open", "updated_at"]
 
 
 def test_interaction_record_round_trips(session: Session) -> None:
