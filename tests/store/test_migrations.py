@@ -8,7 +8,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL
 
 from callcenter.store import create_engine_for, migrate
-from callcenter.store.migrate import current_revision, head_revision
+from callcenter.store.migration import current_revision, head_revision
 from callcenter.store.models import Base
 
 

@@ -7,7 +7,7 @@ See docs/reference/store.md.
 
 from callcenter.store.engine import URL_VARIABLE, create_engine_for, database_url, session_factory
 from callcenter.store.errors import Conflict, NotFound, StoreError
-from callcenter.store.migrate import migrate
+from callcenter.store.migration import migrate
 
 __all__ = [
     "URL_VARIABLE",

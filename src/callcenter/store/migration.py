@@ -1,7 +1,7 @@
 """Alembic, driven from code: `migrate(url)` upgrades a database to the newest schema.
 
 The migration scripts live in the package (`callcenter/store/migrations`), so no
-`alembic.ini` is needed: `callcenter migrate` and the tests call this module.
+`alembic.ini` is needed by whoever calls it (the CLI, the server, the tests).
 """
 
 from __future__ import annotations
