@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from callcenter.api.cli import create_user, migrate_command, serve
 from callcenter.sim.cli import demo, simulate
 from callcenter.wfm.cli import staff
 
@@ -16,6 +17,9 @@ app = typer.Typer(
 app.command("demo")(demo)
 app.command("simulate")(simulate)
 app.command("staff")(staff)
+app.command("migrate")(migrate_command)
+app.command("create-user")(create_user)
+app.command("serve")(serve)
 
 
 def main() -> None:

@@ -1,0 +1,106 @@
+"""The server's composition root: `create_app(settings)` and the lifespan that owns everything.
+
+    app = create_app(ServerSettings.from_env())
+    uvicorn.run(app, host=settings.host, port=settings.port)
+
+On start the lifespan migrates the store to head, builds the runtime (engine,
+driver, sim telephony) with the store as its persistence sink, and starts it; on
+stop it stops the runtime (telephony first, then the driver drains) and closes
+the database. Nothing here is module-level state: two apps share nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response, status
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from callcenter.api import routes_agents, routes_auth, routes_read
+from callcenter.api.auth import Sessions
+from callcenter.api.metrics import ServerMetrics
+from callcenter.api.persist import StoreSink
+from callcenter.api.settings import ServerSettings
+from callcenter.api.state import Server, server_of
+from callcenter.core.config import ConfigError
+from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
+from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime
+from callcenter.runtime.clock import Clock
+from callcenter.runtime.driver import DriverStopped, NotPersisted
+from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
+from callcenter.telephony.base import Telephony
+
+_NOT_FOUND = (UnknownAgent, UnknownInteraction, UnknownQueue, NotFound)
+
+
+def _error(code: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=code)
+
+
+async def _on_routing_error(_request: Request, exc: Exception) -> Response:
+    if isinstance(exc, _NOT_FOUND):
+        return _error(status.HTTP_404_NOT_FOUND, str(exc))
+    return _error(status.HTTP_409_CONFLICT, str(exc))
+
+
+async def _on_config_error(_request: Request, exc: Exception) -> Response:
+    return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+
+
+async def _on_unavailable(_request: Request, exc: Exception) -> Response:
+    return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
+
+
+def create_app(settings: ServerSettings, *, clock: Clock | None = None,
+               telephony: Telephony | None = None) -> FastAPI:
+    """The server app. `clock` and `telephony` replace the real clock and the sim adapter
+    (tests); everything else comes from `settings`."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.database_url
+        await asyncio.to_thread(migrate, url)
+        database = create_engine_for(url)
+        sessions = session_factory(database)
+        try:
+            holder: list[Runtime] = []  # the sink needs the engine the runtime builds
+            sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queues[queue_id].channel)
+            runtime = build_runtime(
+                RuntimeSettings(settings.scenario, speed=settings.speed, start=settings.start,
+                                seed=settings.seed, bots=settings.bots),
+                persist=sink, clock=clock, telephony=telephony)
+            holder.append(runtime)
+            app.state.server = Server(settings, database, sessions, runtime, sink,
+                                      Sessions(settings.session_ttl),
+                                      ServerMetrics(runtime, sink))
+            await runtime.start()
+            try:
+                yield
+            finally:
+                await runtime.stop()
+                del app.state.server
+        finally:
+            database.dispose()
+
+    app = FastAPI(title="callcenter", version="0.1.0", lifespan=lifespan,
+                  description="Contact-center server: agent actions, live views, history.")
+    app.include_router(routes_auth.router)
+    app.include_router(routes_agents.router)
+    app.include_router(routes_read.router)
+    app.add_exception_handler(RoutingError, _on_routing_error)
+    app.add_exception_handler(NotFound, _on_routing_error)
+    app.add_exception_handler(Conflict, _on_routing_error)
+    app.add_exception_handler(ConfigError, _on_config_error)
+    app.add_exception_handler(NotPersisted, _on_unavailable)
+    app.add_exception_handler(DriverStopped, _on_unavailable)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """Prometheus text format (no login: meant for the scraper on a private network)."""
+        registry = server_of(request).metrics.registry
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

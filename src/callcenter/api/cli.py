@@ -1,0 +1,86 @@
+"""`callcenter migrate`, `callcenter create-user` and `callcenter serve`.
+
+    callcenter migrate --db postgresql://user@host/callcenter
+    callcenter create-user alice --role supervisor          # asks for the password
+    callcenter serve --port 8080
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from callcenter.api.settings import ServerSettings
+from callcenter.core.config import ConfigError
+from callcenter.store import Conflict, create_engine_for, database_url, migrate, session_factory
+from callcenter.store.users import create_user as store_create_user
+
+__all__ = ["create_user", "migrate_command", "serve"]
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (default: $CALLCENTER_DATABASE_URL, else sqlite:///callcenter.db).")]
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def migrate_command(db: DbOption = None) -> None:
+    """Create or upgrade the database schema to the newest revision."""
+    migrate(db)
+    where = database_url(db).render_as_string(hide_password=True)
+    Console().print(f"database at the newest revision: {where}", highlight=False)
+
+
+def create_user(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    password: Annotated[str | None, typer.Option(
+        help="The password (asked for, hidden, when left out).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Add a user who can log in to the server (migrates the database first)."""
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    migrate(db)
+    engine = create_engine_for(db)
+    try:
+        with session_factory(engine).begin() as session:
+            store_create_user(session, username, password, role)
+    except (ConfigError, Conflict) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        engine.dispose()
+    Console().print(f"user {username!r} created with role {role!r}", highlight=False)
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on [127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [8080].")] = None,
+    scenario: Annotated[str | None, typer.Option(
+        help="Queues, agents and simulated callers: an example name or a TOML file "
+             "[hotline].")] = None,
+    speed: Annotated[float | None, typer.Option(
+        help="Engine seconds per real second [1].")] = None,
+    bots: Annotated[bool | None, typer.Option(
+        "--bots/--no-bots", help="Bot agents answer calls [on].")] = None,
+) -> None:
+    """Run the server (API, simulated telephony, /metrics) until interrupted."""
+    import uvicorn  # the server's own dependency, loaded only to serve
+
+    from callcenter.api.app import create_app
+
+    try:
+        settings = ServerSettings.from_env(database_url=db, host=host, port=port,
+                                           scenario=scenario, speed=speed, bots=bots)
+    except ValidationError as exc:
+        raise _fail(str(exc)) from None
+    app = create_app(settings)
+    Console().print(f"callcenter serving on http://{settings.host}:{settings.port}",
+                    highlight=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

@@ -1,0 +1,84 @@
+"""The persistence sink: the engine's commands written through the store, one
+transaction per batch, committed before the driver acknowledges the batch.
+
+- `InteractionStateChanged` opens the interaction's row on first sight and then
+  follows its state, queue and agent;
+- `RecordInteraction` completes the row with the engine's final record;
+- `RecordAgentSpan` appends a closed agent-state span.
+
+The database work runs in a worker thread so the event loop keeps serving
+requests; the driver awaits one batch at a time, so writes never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.core.commands import (
+    Command,
+    InteractionStateChanged,
+    RecordAgentSpan,
+    RecordInteraction,
+)
+from callcenter.store.history import (
+    open_interaction,
+    record_interaction,
+    record_span,
+    update_interaction_state,
+)
+from callcenter.store.models import InteractionRow
+
+
+class StoreSink:
+    """A driver persistence sink over a session factory.
+
+    `channel_of(queue_id)` names the channel of a queue (for a row opened by a state
+    change); `outcomes` counts stored final rows by outcome (for `/metrics`).
+    """
+
+    def __init__(self, sessions: sessionmaker[Session],
+                 channel_of: Callable[[str], str]) -> None:
+        self._sessions = sessions
+        self._channel_of = channel_of
+        self.outcomes: Counter[str] = Counter()
+
+    async def __call__(self, commands: list[Command]) -> None:
+        if any(isinstance(c, _STORED) for c in commands):
+            channels = {c.queue_id: self._channel_of(c.queue_id) for c in commands
+                        if isinstance(c, InteractionStateChanged)}  # read on the loop
+            outcomes = await asyncio.to_thread(self.write, commands, channels)
+            self.outcomes.update(outcomes)
+
+    def write(self, commands: list[Command], channels: dict[str, str]) -> list[str]:
+        """Store the commands in one transaction; the outcomes of the rows completed.
+        `channels` names the channel of every queue a state change mentions."""
+        outcomes: list[str] = []
+        with self._sessions.begin() as session:
+            for c in commands:
+                if isinstance(c, InteractionStateChanged):
+                    self._follow(session, c, channels[c.queue_id])
+                elif isinstance(c, RecordInteraction):
+                    record_interaction(session, c.record)
+                    outcomes.append(c.record.outcome)
+                elif isinstance(c, RecordAgentSpan):
+                    record_span(session, c.span)
+        return outcomes
+
+    @staticmethod
+    def _follow(session: Session, c: InteractionStateChanged, channel: str) -> None:
+        if session.get(InteractionRow, c.interaction_id) is None:
+            open_interaction(session, c.interaction_id, channel=channel,
+                             queue_id=c.queue_id, arrived_at=c.at, state=c.state)
+            if c.agent_id is not None:
+                update_interaction_state(session, c.interaction_id, c.state,
+                                         agent_id=c.agent_id)
+        else:
+            update_interaction_state(session, c.interaction_id, c.state, queue_id=c.queue_id,
+                                     agent_id=c.agent_id)
+
+
+_STORED = (InteractionStateChanged, RecordInteraction, RecordAgentSpan)

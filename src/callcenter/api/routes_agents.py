@@ -1,0 +1,222 @@
+"""Agent actions (`/api/agents/{agent_id}/...`) and agent views.
+
+Each action becomes one engine event given to `driver.submit`, which returns once
+the change is stored: the response acknowledges a committed change. The engine
+refuses illegal ones (`RoutingError`: 409 naming the state; unknown ids: 404).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field, model_validator
+
+from callcenter.api.deps import AgentOrStaff, ServerDep, Staff
+from callcenter.api.state import Server
+from callcenter.core.errors import UnknownAgent
+from callcenter.core.events import (
+    AgentHungUp,
+    AgentLogin,
+    AgentLogout,
+    AgentPause,
+    AgentReady,
+    Event,
+    OfferAccepted,
+    OfferRejected,
+    TransferToAgent,
+    TransferToQueue,
+    WrapUpDone,
+)
+from callcenter.store.audit import audit
+from callcenter.store.users import list_dispositions
+
+router = APIRouter(prefix="/api/agents", tags=["agents"])
+
+Id = Field(min_length=1, max_length=100)
+
+
+class AgentView(BaseModel):
+    """An agent's live state and the interactions it holds."""
+
+    agent_id: str
+    state: str
+    reason: str
+    offers: list[str]
+    connected: list[str]
+    wrapping: list[str]
+
+
+class LoginBody(BaseModel):
+    """Log in ready for offers (or paused)."""
+
+    ready: bool = True
+
+
+class PauseBody(BaseModel):
+    """Why the agent pauses (break, lunch, training, ...)."""
+
+    reason: str = Field(min_length=1, max_length=100)
+
+
+class InteractionBody(BaseModel):
+    """The interaction the action is about."""
+
+    interaction_id: str = Id
+
+
+class WrapUpBody(InteractionBody):
+    """The end of after-contact work: a disposition code and free-text notes."""
+
+    disposition: str = Field(default="", max_length=100)
+    notes: str = Field(default="", max_length=4000)
+
+
+class TransferBody(InteractionBody):
+    """Where the connected interaction goes: a queue or another agent (exactly one)."""
+
+    queue_id: str | None = Field(default=None, min_length=1, max_length=100)
+    to_agent_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferBody:
+        if (self.queue_id is None) == (self.to_agent_id is None):
+            raise ValueError("give exactly one of queue_id and to_agent_id")
+        return self
+
+
+def agent_view(server: Server, agent_id: str) -> AgentView:
+    """The engine's view of one agent; 404 if the engine has no such agent."""
+    agent = server.runtime.engine.agents.get(agent_id)
+    if agent is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no agent {agent_id!r}")
+    return AgentView(agent_id=agent_id, state=agent.state.value, reason=agent.state_reason,
+                     offers=sorted(agent.offers), connected=sorted(agent.connected),
+                     wrapping=sorted(agent.wrapping))
+
+
+async def submit(server: Server, event: Event) -> None:
+    """Hand `event` to the driver and wait until it is handled and stored (timed)."""
+    started = time.perf_counter()
+    try:
+        await server.runtime.driver.submit(event)
+    finally:
+        server.metrics.routing_latency.labels(type(event).__name__).observe(
+            time.perf_counter() - started)
+
+
+async def _act(server: Server, agent_id: str, event: Event) -> AgentView:
+    if agent_id not in server.runtime.engine.agents:
+        raise UnknownAgent(f"no agent {agent_id!r}")
+    await submit(server, event)
+    return agent_view(server, agent_id)
+
+
+@router.get("", response_model=list[AgentView])
+async def list_agents(server: ServerDep, _user: Staff) -> list[AgentView]:
+    """Every agent's live state (supervisors and admins)."""
+    return [agent_view(server, a) for a in sorted(server.runtime.engine.agents)]
+
+
+@router.get("/{agent_id}", response_model=AgentView)
+async def get_agent(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentView:
+    """One agent's live state, with its offers (an agent sees only itself)."""
+    return agent_view(server, agent_id)
+
+
+@router.post("/{agent_id}/login", response_model=AgentView)
+async def agent_login(agent_id: str, server: ServerDep, _user: AgentOrStaff,
+                      body: LoginBody | None = None) -> AgentView:
+    """Log the agent in, ready (default) or paused."""
+    ready = True if body is None else body.ready
+    return await _act(server, agent_id, AgentLogin(agent_id, ready=ready))
+
+
+@router.post("/{agent_id}/logout", response_model=AgentView)
+async def agent_logout(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentView:
+    """Log the agent out (once its current work is done)."""
+    return await _act(server, agent_id, AgentLogout(agent_id))
+
+
+@router.post("/{agent_id}/ready", response_model=AgentView)
+async def agent_ready(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentView:
+    """Make the agent ready for offers (ends a pause)."""
+    return await _act(server, agent_id, AgentReady(agent_id))
+
+
+@router.post("/{agent_id}/pause", response_model=AgentView)
+async def agent_pause(agent_id: str, body: PauseBody, server: ServerDep,
+                      _user: AgentOrStaff) -> AgentView:
+    """Pause the agent with a reason (once its current work is done)."""
+    return await _act(server, agent_id, AgentPause(agent_id, body.reason))
+
+
+@router.post("/{agent_id}/accept", response_model=AgentView)
+async def accept_offer(agent_id: str, body: InteractionBody, server: ServerDep,
+                       _user: AgentOrStaff) -> AgentView:
+    """Accept the offer of an interaction: it connects."""
+    return await _act(server, agent_id, OfferAccepted(agent_id, body.interaction_id))
+
+
+@router.post("/{agent_id}/reject", response_model=AgentView)
+async def reject_offer(agent_id: str, body: InteractionBody, server: ServerDep,
+                       _user: AgentOrStaff) -> AgentView:
+    """Decline the offer of an interaction: it goes back to where it waited."""
+    return await _act(server, agent_id, OfferRejected(agent_id, body.interaction_id))
+
+
+@router.post("/{agent_id}/hangup", response_model=AgentView)
+async def hang_up(agent_id: str, body: InteractionBody, server: ServerDep,
+                  _user: AgentOrStaff) -> AgentView:
+    """End the conversation; the agent goes to wrap-up."""
+    return await _act(server, agent_id, AgentHungUp(agent_id, body.interaction_id))
+
+
+def _check_disposition(server: Server, code: str) -> None:
+    with server.sessions() as session:
+        known = {d.code for d in list_dispositions(session)}
+    if code and known and code not in known:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [{
+            "loc": ["body", "disposition"], "type": "value_error",
+            "msg": f"unknown disposition code {code!r} (known: {', '.join(sorted(known))})"}])
+
+
+def _store_notes(server: Server, actor: str, body: WrapUpBody) -> None:
+    with server.sessions.begin() as session:
+        audit(session, actor=actor, action="wrap_up", entity="interaction",
+              entity_id=body.interaction_id,
+              after={"disposition": body.disposition, "notes": body.notes})
+
+
+@router.post("/{agent_id}/wrapup", response_model=AgentView)
+async def wrap_up_done(agent_id: str, body: WrapUpBody, server: ServerDep,
+                       user: AgentOrStaff) -> AgentView:
+    """Finish after-contact work with a disposition code (checked against the store's
+    active codes when there are any); notes go to the audit log."""
+    await asyncio.to_thread(_check_disposition, server, body.disposition)
+    view = await _act(server, agent_id,
+                      WrapUpDone(agent_id, body.interaction_id, body.disposition))
+    if body.notes:
+        await asyncio.to_thread(_store_notes, server, user.username, body)
+    return view
+
+
+@router.post("/{agent_id}/transfer", response_model=AgentView)
+async def transfer(agent_id: str, body: TransferBody, server: ServerDep,
+                   _user: AgentOrStaff) -> AgentView:
+    """Transfer the agent's connected interaction to a queue or to another agent."""
+    agent = server.runtime.engine.agents.get(agent_id)
+    if agent is None:
+        raise UnknownAgent(f"no agent {agent_id!r}")
+    if body.interaction_id not in agent.connected:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            f"agent {agent_id!r} is {agent.state.value}: "
+                            f"not connected to {body.interaction_id!r}")
+    event: Event
+    if body.queue_id is not None:
+        event = TransferToQueue(body.interaction_id, body.queue_id)
+    else:
+        assert body.to_agent_id is not None
+        event = TransferToAgent(body.interaction_id, body.to_agent_id)
+    return await _act(server, agent_id, event)

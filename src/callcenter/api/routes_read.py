@@ -1,0 +1,129 @@
+"""Read endpoints: queues (live, from the engine) and interaction search (from the store)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict
+
+from callcenter.api.deps import AnyUser, ServerDep
+from callcenter.api.state import Server
+from callcenter.store.history import MAX_PAGE, search_interactions
+
+router = APIRouter(prefix="/api", tags=["read"])
+
+
+class QueueView(BaseModel):
+    """A queue's live figures."""
+
+    queue_id: str
+    channel: str
+    waiting: int
+
+
+class InteractionView(BaseModel):
+    """One interaction row (times are Unix seconds on the engine's clock)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    interaction_id: str
+    channel: str
+    queue_id: str
+    first_queue_id: str
+    priority: int
+    arrived_at: float
+    answered_at: float | None
+    ended_at: float | None
+    completed_at: float | None
+    outcome: str | None
+    agent_id: str | None
+    exit_reason: str
+    exit_action: str
+    offers: int
+    transfers: int
+    callback: bool
+    disposition: str
+    first_offered_at: float | None
+    talk_seconds: float
+    wrap_seconds: float
+    caller_number: str | None
+    state: str
+    open: bool
+
+
+class InteractionPage(BaseModel):
+    """One page of a search, newest arrival first, and how many matched in all."""
+
+    items: list[InteractionView]
+    total: int
+    offset: int
+    limit: int
+
+
+@router.get("/queues", response_model=list[QueueView])
+async def list_queues(server: ServerDep, _user: AnyUser) -> list[QueueView]:
+    """Every queue with the number of interactions waiting in it now."""
+    engine = server.runtime.engine
+    return [QueueView(queue_id=q.id, channel=q.channel, waiting=engine.waiting_count(q.id))
+            for q in sorted(engine.queues.values(), key=lambda q: q.id)]
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+@dataclass(frozen=True, slots=True)
+class _Criteria:
+    since: float | None
+    until: float | None
+    queue_id: str | None
+    agent_id: str | None
+    outcome: str | None
+    caller_number: str | None
+    offset: int
+    limit: int
+
+
+def _search(server: Server, c: _Criteria) -> InteractionPage:
+    with server.sessions() as session:
+        page = search_interactions(session, since=c.since, until=c.until, queue_id=c.queue_id,
+                                   agent_id=c.agent_id, outcome=c.outcome,
+                                   caller_number=c.caller_number, offset=c.offset,
+                                   limit=c.limit)
+        return InteractionPage(items=[InteractionView.model_validate(r) for r in page.items],
+                               total=page.total, offset=page.offset, limit=page.limit)
+
+
+@router.get("/interactions", response_model=InteractionPage)
+async def find_interactions(
+    server: ServerDep, user: AnyUser,
+    since: Annotated[datetime | None, Query(description="Arrived at or after (ISO 8601 or "
+                                            "Unix seconds; UTC when no zone is given)")] = None,
+    until: Annotated[datetime | None, Query(description="Arrived before")] = None,
+    queue: Annotated[str | None, Query(max_length=100)] = None,
+    agent: Annotated[str | None, Query(max_length=100)] = None,
+    outcome: Annotated[str | None, Query(max_length=20)] = None,
+    number: Annotated[str | None, Query(max_length=64, description="Caller number")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> InteractionPage:
+    """Search stored interactions. An agent sees only its own (`agent` defaults to itself)."""
+    if user.agent_id is not None and user.role == "agent":
+        if agent is not None and agent != user.agent_id:
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                f"user {user.username!r} may not see agent {agent!r}")
+        agent = user.agent_id
+    elif user.role == "agent":
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"user {user.username!r} is not linked to an agent")
+    criteria = _Criteria(_epoch(since), _epoch(until), queue, agent, outcome, number, offset,
+                         limit)
+    return await asyncio.to_thread(_search, server, criteria)

@@ -1,0 +1,59 @@
+"""Server settings: one pydantic model, read from `CALLCENTER_*` environment variables.
+
+    settings = ServerSettings.from_env(port=9000)   # explicit values win over the environment
+
+| variable | field | default |
+|---|---|---|
+| `CALLCENTER_DATABASE_URL` | `database_url` | `sqlite:///callcenter.db` (the store's default) |
+| `CALLCENTER_HOST` | `host` | `127.0.0.1` |
+| `CALLCENTER_PORT` | `port` | `8080` |
+| `CALLCENTER_SCENARIO` | `scenario` | `hotline` |
+| `CALLCENTER_SPEED` | `speed` | `1.0` |
+| `CALLCENTER_BOTS` | `bots` | `true` |
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ENV_PREFIX = "CALLCENTER_"
+
+
+class ServerSettings(BaseModel):
+    """Everything `create_app` needs to know; validated on construction."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the store; None: the store's default (a SQLite file)."""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    scenario: str = "hotline"
+    """The scenario whose queues and agents the engine runs, and whose callers the sim
+    telephony plays: an example's name or a TOML file."""
+    speed: float = Field(default=1.0, gt=0)
+    """Engine seconds per real second."""
+    start: float | None = None
+    """Engine time (Unix seconds) to begin at; None: now."""
+    seed: int | None = None
+    bots: bool = True
+    """Bot agents log in and answer; False leaves every agent to people."""
+    session_ttl: float = Field(default=12 * 3600, gt=0)
+    """Seconds a login stays valid."""
+    cookie_secure: bool = False
+    """Send the session cookie only over HTTPS (turn on behind a TLS proxy)."""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> ServerSettings:
+        """Settings from `CALLCENTER_<FIELD>` variables; `overrides` that are not None win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw is not None and raw != "":
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

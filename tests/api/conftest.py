@@ -1,0 +1,221 @@
+"""A real app on a real database: a SQLite file, and PostgreSQL when a server answers.
+
+The engine runs the hotline example from a Monday 09:00 (open hours) with no bots
+and a `FakeTelephony`, so calls arrive only when a test injects them. The app's
+lifespan and an `httpx.AsyncClient` over `ASGITransport` run on an event loop in
+a helper thread (an anyio blocking portal); tests call it synchronously.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from fastapi import FastAPI
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+
+from callcenter.api import ServerSettings, create_app
+from callcenter.api.state import Server
+from callcenter.core.events import Event
+from callcenter.runtime.app import scenario_path
+from callcenter.sim.scenario import load_scenario
+from callcenter.store import create_engine_for, database_url, migrate, session_factory
+from callcenter.store.models import UserRow
+from callcenter.store.users import hash_password
+from callcenter.telephony.base import FakeTelephony
+
+POSTGRES_URL = os.environ.get("CALLCENTER_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+MONDAY_9AM = load_scenario(scenario_path("hotline")).epoch(date(2025, 3, 3), 9 * 3600)
+USERS = {  # username: role; every password is "pw-" + username
+    "early-1": "agent",
+    "early-2": "agent",
+    "sup": "supervisor",
+    "root": "admin",
+}
+_schemas = itertools.count(1)
+
+
+def password(username: str) -> str:
+    """The test password of a user in USERS."""
+    return "pw-" + username
+
+
+@functools.cache
+def _hashes() -> dict[str, str]:
+    """argon2 hashes of the USERS' passwords, made once (each costs a good part of a second)."""
+    return {name: hash_password(password(name)) for name in USERS}
+
+
+def seed_users(url: str) -> None:
+    """Migrate the database and create the USERS."""
+    migrate(url)
+    engine = create_engine_for(url)
+    try:
+        with session_factory(engine).begin() as session:
+            session.add_all(UserRow(username=name, password_hash=_hashes()[name], role=role)
+                            for name, role in USERS.items())
+    finally:
+        engine.dispose()
+
+
+class Harness:
+    """A started app: synchronous requests, its server objects, its fake telephony.
+
+    The client keeps no cookies between requests: each request carries only the
+    credentials the test gives it.
+    """
+
+    def __init__(self, app: FastAPI, portal: BlockingPortal, telephony: FakeTelephony) -> None:
+        self.app = app
+        self.portal = portal
+        self.telephony = telephony
+        self._tokens: dict[str, str] = {}
+        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                         base_url="http://testserver")
+
+    @property
+    def server(self) -> Server:
+        """The app's resources."""
+        found: Server = self.app.state.server
+        return found
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request, answered before this returns."""
+        response: httpx.Response = self.portal.call(self._request, method, path, kwargs)
+        return response
+
+    async def _request(self, method: str, path: str, kwargs: dict[str, Any]) -> httpx.Response:
+        try:
+            return await self._client.request(method, path, **kwargs)
+        finally:
+            self._client.cookies.clear()
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        """GET `path`."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        """POST `path`."""
+        return self.request("POST", path, **kwargs)
+
+    def inject(self, event: Event) -> None:
+        """A line event (an arrival, a caller hanging up), handled before this returns."""
+        self.portal.call(self._inject, event)
+
+    async def _inject(self, event: Event) -> None:
+        self.telephony.inject(event)
+        await self.server.runtime.driver.settled()
+
+    def token(self, username: str) -> str:
+        """Log `username` in; its bearer token."""
+        r = self.post("/api/login", json={"username": username, "password": password(username)})
+        assert r.status_code == 200, r.text
+        token: str = r.json()["token"]
+        return token
+
+    def auth(self, username: str) -> dict[str, str]:
+        """Headers with a bearer token of `username` (one login per user and app; tests
+        that log out use `token` for a login of their own)."""
+        if username not in self._tokens:
+            self._tokens[username] = self.token(username)
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._client.aclose()
+
+
+def start(url: str) -> Iterator[Harness]:
+    """Seed the users, start the app on `url` (its lifespan), yield it, stop it."""
+    seed_users(url)
+    telephony = FakeTelephony()
+    settings = ServerSettings(database_url=url, start=MONDAY_9AM, bots=False)
+    app = create_app(settings, telephony=telephony)
+    with ExitStack() as stack:
+        portal = stack.enter_context(start_blocking_portal())
+        stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
+        harness = Harness(app, portal, telephony)
+        try:
+            yield harness
+        finally:
+            portal.call(harness.aclose)
+
+
+def _postgres_url() -> URL:
+    base = database_url(POSTGRES_URL)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        pytest.skip(f"PostgreSQL not reachable at {base.render_as_string()}: {exc.orig}")
+    finally:
+        admin.dispose()
+    return base
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[URL]:
+    """A database of our own on the PostgreSQL server, dropped after the session."""
+    base = _postgres_url()
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"callcenter_api_{os.getpid()}_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a fresh schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'api.db'}"
+        return
+    base: URL = request.getfixturevalue("postgres_database")
+    schema = f"api_{next(_schemas)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def harness(db_url: str) -> Iterator[Harness]:
+    """A started app on each database."""
+    yield from start(db_url)
+
+
+@pytest.fixture
+def sqlite_harness(tmp_path: Path) -> Iterator[Harness]:
+    """A started app of its own on a SQLite file."""
+    yield from start(f"sqlite:///{tmp_path / 'api.db'}")
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """One started app on a SQLite file for a whole module (the role matrix)."""
+    yield from start(f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}")
