@@ -12,6 +12,7 @@ from callcenter.core.engine import Engine
 from callcenter.core.events import (
     AgentHungUp,
     AgentLogin,
+    CallerHungUp,
     Event,
     InteractionArrived,
     OfferAccepted,
@@ -72,3 +73,12 @@ def test_rows_hold_plain_strings() -> None:
     values = [c.record.outcome if isinstance(c, RecordInteraction) else c.span.state
               for c in rows]
     assert values and all(type(v) is str for v in values)
+
+
+def test_the_row_carries_the_callers_number() -> None:
+    """The arrival's caller ends up in the interaction row as caller_number."""
+    engine = Engine([QueueConfig("q")], [])
+    out = engine.handle(InteractionArrived("i1", "q", caller="+4930123456"), 0.0)
+    out += engine.handle(CallerHungUp("i1"), 5.0)
+    rows = [c.record for c in out if isinstance(c, RecordInteraction)]
+    assert [r.caller_number for r in rows] == ["+4930123456"]

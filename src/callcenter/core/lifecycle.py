@@ -68,6 +68,7 @@ class Lifecycle(Router):
         extra = tuple(sorted((r.skill, r.min_level) for r in ev.skills))
         now = self._now
         ix = Interaction(ev.interaction_id, q, q.id, ev.priority, extra, now, now)
+        ix.caller = ev.caller
         self._ix[ix.id] = ix
         self._admit(ix, q, depth=0)
 
@@ -287,6 +288,7 @@ class Lifecycle(Router):
             callback=ix.callback, disposition=ix.disposition,
             first_offered_at=ix.first_offered_at, talk_seconds=ix.talk, wrap_seconds=wrap,
             service_level_threshold=q.service_level_threshold, short_abandon=q.short_abandon,
+            caller_number=ix.caller or None,
         )))
 
     def _move(self, ix: Interaction, what: InteractionInput, agent: Agent | None = None) -> None:

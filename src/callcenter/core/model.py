@@ -122,6 +122,7 @@ class Interaction:
     first_offered_at: float | None = None
     offers: int = 0
     transfers: int = 0
+    caller: str = ""
     callback: bool = False
     callback_pending: bool = False  # registered, not yet answered: customer off the line
     overdue: bool = False

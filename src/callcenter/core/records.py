@@ -19,7 +19,8 @@ class InteractionRecord:
     the first answer; `ended_at` is when the customer left the queue unanswered or
     the last conversation ended; `completed_at` is after the last agent's wrap-up.
     `talk_seconds` adds up every connected segment (a transfer makes several);
-    `wrap_seconds` is the after-contact work of the last agent.
+    `wrap_seconds` is the after-contact work of the last agent. `caller_number` is
+    the arrival's `caller` (None when unknown).
     """
 
     interaction_id: str
@@ -44,6 +45,7 @@ class InteractionRecord:
     wrap_seconds: float = 0.0
     service_level_threshold: float = 20.0
     short_abandon: float = 5.0
+    caller_number: str | None = None
 
     @property
     def wait(self) -> float:

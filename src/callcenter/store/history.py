@@ -69,7 +69,7 @@ def record_interaction(session: Session, record: InteractionRecord, *,
                        caller_number: str | None = None) -> InteractionRow:
     """Write the final row: insert, or complete the open row with the same id.
 
-    `caller_number` is kept from the open row unless given here.
+    `caller_number` is kept from the open row unless given here or on the record.
     """
     check_id("interaction", "interaction_id", record.interaction_id)
     row = session.get(InteractionRow, record.interaction_id)
@@ -77,7 +77,10 @@ def record_interaction(session: Session, record: InteractionRecord, *,
         row = InteractionRow(interaction_id=record.interaction_id)
         session.add(row)
     for name in _RECORD_FIELDS:
-        setattr(row, name, getattr(record, name))
+        if name != "caller_number":
+            setattr(row, name, getattr(record, name))
+    if caller_number is None:
+        caller_number = record.caller_number
     if caller_number is not None:
         row.caller_number = caller_number
     row.state = record.outcome
