@@ -32,7 +32,7 @@ LOGGED_OUT = "logged_out"
 PAUSED = "paused"
 
 
-class _Bot:
+class Bot:
     """How the agents of one group answer: delay, rejections, recovery from a pause."""
 
     __slots__ = ("delay", "recover_after", "reject", "uniform")
@@ -57,9 +57,9 @@ class Roster:
         """Each agent's state as the engine last reported it."""
         self.extra: list[AgentConfig] = []
         """Agents added during the run (trace staffing beyond a group's size)."""
-        self._bots: dict[str, _Bot] = {}
+        self._bots: dict[str, Bot] = {}
         for g, grng in zip(scenario.groups, rng.spawn(len(scenario.groups)), strict=True):
-            bot = _Bot(g, grng)
+            bot = Bot(g, grng)
             for a in g.agents:
                 self._bots[a.id] = bot
         self._relogin: set[str] = set()

@@ -46,7 +46,8 @@ from callcenter.core.events import (
     OfferRejected,
 )
 from callcenter.runtime.clock import Clock, Timer
-from callcenter.sim.models import Constant, Never, Sampler, UniformSource, poisson_arrivals
+from callcenter.sim.agents import Bot
+from callcenter.sim.models import Never, Sampler, poisson_arrivals
 from callcenter.sim.spec import AgentGroup, ArrivalStream, Scenario
 from callcenter.telephony.base import Report
 
@@ -78,18 +79,6 @@ class _Call:
         return out
 
 
-class _Bot:
-    __slots__ = ("delay", "recover_after", "reject", "uniform")
-
-    def __init__(self, group: AgentGroup, rng: np.random.Generator) -> None:
-        d_rng, r_rng = rng.spawn(2)
-        instant = group.answer_delay == Constant(0.0)
-        self.delay = None if instant else Sampler(group.answer_delay, d_rng)
-        self.reject = group.reject_probability
-        self.uniform = UniformSource(r_rng)
-        self.recover_after = group.recover_after
-
-
 class SimTelephony:
     """Synthetic callers (and optionally bot agents) for a scenario, in real time."""
 
@@ -108,11 +97,11 @@ class SimTelephony:
         self._queue_handle = {q.id: Sampler(scenario.caller_model(q.id).handle_time, r)
                               for q, r in zip(scenario.queues,
                                               ht_rng.spawn(len(scenario.queues)), strict=True)}
-        self._bots: dict[str, _Bot] = {}
+        self._bots: dict[str, Bot] = {}
         if bots:
             for g, g_rng in zip(scenario.groups, bot_rng.spawn(len(scenario.groups)),
                                 strict=True):
-                bot = _Bot(g, g_rng)
+                bot = Bot(g, g_rng)
                 self._bots.update((a.id, bot) for a in g.agents)
         self._breaks = breaks
         self._prefix = id_prefix
