@@ -14,10 +14,12 @@ from callcenter.core.events import (
     AgentLogin,
     AgentLogout,
     AgentPause,
+    AgentReady,
     CallerHungUp,
     InteractionArrived,
     OfferAccepted,
     OfferRejected,
+    TimerExpired,
     TransferToAgent,
     TransferToQueue,
     WrapUpDone,
@@ -258,3 +260,21 @@ def test_direct_transfer_to_an_agent_without_capacity_is_refused() -> None:
     with pytest.raises(RoutingError, match="no chat"):
         engine.handle(TransferToAgent("c1", "b"), 3.0)
     assert engine.interaction_state("c1") is InteractionState.CONNECTED
+
+
+def test_declined_direct_transfer_waits_under_the_queues_max_wait() -> None:
+    """A direct transfer the agent declines joins the queue's line and times out there."""
+    engine = Engine([QueueConfig("q", max_wait=60, retry_after=0, wrap_up=0)],
+                    [AgentConfig("a"), AgentConfig("b")])
+    engine.handle(AgentLogin("a"), 0.0)
+    engine.handle(AgentLogin("b", ready=False), 0.0)
+    engine.handle(InteractionArrived("i1", "q"), 1.0)
+    engine.handle(OfferAccepted("a", "i1"), 2.0)
+    engine.handle(AgentPause("a", "break"), 2.5)
+    engine.handle(AgentReady("b"), 2.6)
+    engine.handle(TransferToAgent("i1", "b"), 3.0)
+    engine.handle(OfferRejected("b", "i1"), 4.0)
+    engine.handle(AgentPause("b", "break"), 4.5)
+    out = engine.handle(TimerExpired(), 64.0)
+    assert [(c.reason, c.action) for c in of_type(out, ExitQueue)] == [("max_wait", "hangup")]
+    assert engine.interaction_state("i1") is None

@@ -85,6 +85,12 @@ class Lifecycle(Router):
             self._enqueue(ix, q)
 
     def _enqueue(self, ix: Interaction, q: QueueConfig) -> None:
+        self._start_waiting(ix, q)
+        self._move(ix, II.REQUEUE if ix.state is IS.TRANSFERRED else II.ADMIT)
+        self._route_waiting(ix)
+
+    def _start_waiting(self, ix: Interaction, q: QueueConfig) -> None:
+        """Put `ix` in queue `q`'s line at step 0, with that queue's escalation and max wait."""
         now = self._now
         ix.queue = q
         ix.queued_at = now
@@ -95,13 +101,11 @@ class Lifecycle(Router):
                 t.cancelled = True
         ix.timers = [t for t in ix.timers if not t.cancelled]
         ix.placements = {self._target(q, ix.extra).key: 0}
-        self._move(ix, II.REQUEUE if ix.state is IS.TRANSFERRED else II.ADMIT)
         self._waiting_in[q.id][ix.id] = ix
         if q.escalation:
             self._arm(ix, q.escalation[0].after + now, "escalate", 1)
         if q.max_wait is not None:
             self._arm(ix, now + q.max_wait, "max_wait", 0)
-        self._route_waiting(ix)
 
     def _exit(self, ix: Interaction, q: QueueConfig, reason: str, action: ExitAction,
               depth: int) -> None:
@@ -438,9 +442,10 @@ class Lifecycle(Router):
         self._move(ix, back)
         ix.gen += 1
         if ix.personal_for is not None or ix.placements == {}:
-            # A transfer to one agent that was not taken goes to its queue's line.
+            # A transfer to one agent that was not taken joins its queue's line, with
+            # that queue's escalation and max wait from now on.
             ix.personal_for = None
-            ix.placements = {self._target(ix.queue, ix.extra).key: ix.step}
+            self._start_waiting(ix, ix.queue)
         if ix.overdue and not ix.callback_pending:
             ix.overdue = False
             self._exit(ix, ix.queue, "max_wait", ix.queue.timeout_action, 0)
