@@ -4,7 +4,9 @@
     uvicorn.run(app, host=settings.host, port=settings.port)
 
 On start the lifespan migrates the store to head, builds the runtime (engine,
-driver, sim telephony) with the store as its persistence sink, and starts it; on
+driver, sim telephony) with the store as its persistence sink, reconciles what a
+crash left open (`callcenter.store.reconcile`: open interactions closed as `lost`,
+agents logged out) and only then starts the runtime; on
 stop it stops the runtime (telephony first, then the driver drains) and closes
 the database. Nothing here is module-level state: two apps share nothing.
 """
@@ -18,6 +20,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.api import routes_agents, routes_auth, routes_read
 from callcenter.api.auth import Sessions
@@ -31,6 +34,7 @@ from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime
 from callcenter.runtime.clock import Clock
 from callcenter.runtime.driver import DriverStopped, NotPersisted
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
+from callcenter.store.reconcile import LOST, Reconciled, reconcile
 from callcenter.telephony.base import Telephony
 
 _NOT_FOUND = (UnknownAgent, UnknownInteraction, UnknownQueue, NotFound)
@@ -54,6 +58,11 @@ async def _on_unavailable(_request: Request, exc: Exception) -> Response:
     return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
 
 
+def _reconcile(sessions: sessionmaker[Session], at: float) -> Reconciled:
+    with sessions.begin() as session:
+        return reconcile(session, at)
+
+
 def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                telephony: Telephony | None = None) -> FastAPI:
     """The server app. `clock` and `telephony` replace the real clock and the sim adapter
@@ -73,6 +82,10 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                                 seed=settings.seed, bots=settings.bots),
                 persist=sink, clock=clock, telephony=telephony)
             holder.append(runtime)
+            # Before any traffic: the new engine knows nothing of the dead process's calls
+            # and agents. The sim adapter carries no call across a restart, so no `alive`.
+            closed = await asyncio.to_thread(_reconcile, sessions, runtime.clock.time())
+            sink.outcomes[LOST] += len(closed.interactions)
             app.state.server = Server(settings, database, sessions, runtime, sink,
                                       Sessions(settings.session_ttl),
                                       ServerMetrics(runtime, sink))

@@ -42,7 +42,7 @@ class _LiveCollector(Collector):
         outcomes = CounterMetricFamily("callcenter_interactions",
                                        "Interactions completed and stored since start, "
                                        "by outcome.", labels=["outcome"])
-        for outcome in ("completed", "abandoned", "timed_out", "rejected"):
+        for outcome in ("completed", "abandoned", "timed_out", "rejected", "lost"):
             outcomes.add_metric([outcome], self._sink.outcomes.get(outcome, 0))
         yield outcomes
         stats = self._runtime.driver.stats

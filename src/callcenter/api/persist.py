@@ -4,7 +4,9 @@ transaction per batch, committed before the driver acknowledges the batch.
 - `InteractionStateChanged` opens the interaction's row on first sight and then
   follows its state, queue and agent;
 - `RecordInteraction` completes the row with the engine's final record;
-- `RecordAgentSpan` appends a closed agent-state span.
+- `RecordAgentSpan` appends a closed agent-state span;
+- `AgentStateChanged` replaces the agent's presence row (state, reason, since), which
+  a restart reconciles (`callcenter.store.reconcile`).
 
 The database work runs in a worker thread so the event loop keeps serving
 requests; the driver awaits one batch at a time, so writes never overlap.
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.commands import (
+    AgentStateChanged,
     Command,
     InteractionStateChanged,
     RecordAgentSpan,
@@ -28,6 +31,7 @@ from callcenter.store.history import (
     open_interaction,
     record_interaction,
     record_span,
+    set_presence,
     update_interaction_state,
 )
 from callcenter.store.models import InteractionRow
@@ -66,6 +70,8 @@ class StoreSink:
                     outcomes.append(c.record.outcome)
                 elif isinstance(c, RecordAgentSpan):
                     record_span(session, c.span)
+                elif isinstance(c, AgentStateChanged):
+                    set_presence(session, c.agent_id, c.state, c.reason, c.at)
         return outcomes
 
     @staticmethod
@@ -81,4 +87,4 @@ class StoreSink:
                                      agent_id=c.agent_id)
 
 
-_STORED = (InteractionStateChanged, RecordInteraction, RecordAgentSpan)
+_STORED = (InteractionStateChanged, RecordInteraction, RecordAgentSpan, AgentStateChanged)

@@ -1,4 +1,5 @@
-"""Interactions and agent-state spans: written as they happen, searched for reports.
+"""Interactions, agent-state spans and agent presence: written as they happen, searched
+for reports.
 
 An interaction row is opened when the interaction arrives (`open_interaction`),
 follows its state (`update_interaction_state`), and is completed with the engine's
@@ -18,7 +19,7 @@ from callcenter.core.config import ConfigError
 from callcenter.core.records import AgentSpan, InteractionRecord
 from callcenter.store.configs import check_id
 from callcenter.store.errors import Conflict, NotFound, StoreError
-from callcenter.store.models import AgentSpanRow, InteractionRow
+from callcenter.store.models import AgentPresenceRow, AgentSpanRow, InteractionRow
 
 T = TypeVar("T")
 MAX_PAGE = 1000
@@ -183,3 +184,26 @@ def agent_spans(session: Session, agent_id: str | None = None, *, since: float |
         query = query.where(AgentSpanRow.start < until)
     query = query.order_by(AgentSpanRow.start, AgentSpanRow.id)
     return [agent_span(r) for r in session.scalars(query)]
+
+
+# --- agent presence ----------------------------------------------------------------
+
+
+def set_presence(session: Session, agent_id: str, state: str, reason: str,
+                 since: float) -> AgentPresenceRow:
+    """Record an agent's current state (insert or replace its presence row)."""
+    check_id("presence", "agent_id", agent_id)
+    row = session.get(AgentPresenceRow, agent_id)
+    if row is None:
+        row = AgentPresenceRow(agent_id=agent_id)
+        session.add(row)
+    row.state = state
+    row.reason = reason
+    row.since = since
+    session.flush()
+    return row
+
+
+def agent_presence(session: Session) -> list[AgentPresenceRow]:
+    """Every agent's presence row, by agent id."""
+    return list(session.scalars(select(AgentPresenceRow).order_by(AgentPresenceRow.agent_id)))

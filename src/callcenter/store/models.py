@@ -371,6 +371,21 @@ class AgentSpanRow(Base):
     end: Mapped[float] = mapped_column(Double())
 
 
+class AgentPresenceRow(Base):
+    """An agent's current state (`AgentStateChanged`): what it is doing since when.
+
+    One row per agent that ever changed state; `logged_out` once it logs out or once
+    a restart reconciled it (`callcenter.store.reconcile`).
+    """
+
+    __tablename__ = "agent_presence"
+
+    agent_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    state: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    since: Mapped[float] = mapped_column(Double())
+
+
 class AuditRow(Base):
     """Who changed what, when; `before`/`after` are JSON snapshots of the entity."""
 
