@@ -12,12 +12,14 @@ bots, callers connected to a (human) agent hang up after their handle time.
 Everything runs on `Clock.call_at`: with a `LoopClock(speed=60)` a simulated
 minute passes every second; with a `FakeClock` a test moves time by hand.
 Interaction ids are `<prefix>-<n>`; the prefix defaults to the start time in
-base 36, so ids stay unique across restarts against the same database.
+base 36 plus a random tag, so ids stay unique across restarts against the same
+database, even when a fixed start time repeats.
 """
 
 from __future__ import annotations
 
 import math
+import secrets
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -128,7 +130,7 @@ class SimTelephony:
         self._report = report
         now = self._clock.time()
         if self._prefix is None:
-            self._prefix = "sim" + np.base_repr(int(now), 36).lower()
+            self._prefix = f"sim{np.base_repr(int(now), 36).lower()}{secrets.token_hex(3)}"
         for aid in self._bots:
             report(AgentLogin(aid))
         self._schedule_day(datetime.fromtimestamp(now, self._scenario.zone()).date())
