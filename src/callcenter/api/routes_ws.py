@@ -1,0 +1,138 @@
+"""`/api/ws`: the live event stream, one JSON object per engine command.
+
+Each connection subscribes to the runtime's `CommandHub` with a filter of its own
+and a bounded queue (`pubsub.Subscription`): a client that reads too slowly loses
+its oldest messages, which it is told about (`Dropped`), and never holds up the
+driver. The subscription ends when the socket does.
+
+- An agent receives its own `OfferToAgent`, `WithdrawOffer`, `Connect`,
+  `Disconnect` and `AgentStateChanged`.
+- A supervisor or admin first receives a `Snapshot` (the queues of
+  `GET /api/queues`, the agents of `GET /api/agents`), then the deltas:
+  `AgentStateChanged`, `InteractionStateChanged`, `RecordInteraction`,
+  `RecordAgentSpan`.
+
+Credentials: the `token` query parameter, else `Authorization: Bearer`, else the
+session cookie. Without a valid login the socket is closed with code 1008
+(policy violation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import asdict
+from enum import Enum
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+
+from callcenter.api.auth import COOKIE_NAME, STAFF, Principal
+from callcenter.api.routes_agents import agent_view
+from callcenter.api.routes_read import QueueView
+from callcenter.api.state import Server, server_of
+from callcenter.core.commands import (
+    AgentStateChanged,
+    Command,
+    Connect,
+    Disconnect,
+    InteractionStateChanged,
+    OfferToAgent,
+    RecordAgentSpan,
+    RecordInteraction,
+    WithdrawOffer,
+)
+from callcenter.runtime.pubsub import Subscription
+
+router = APIRouter(prefix="/api", tags=["events"])
+
+QUEUE_SIZE = 1000
+"""Messages a connection may fall behind before it loses the oldest."""
+
+AGENT_TYPES = (OfferToAgent, WithdrawOffer, Connect, Disconnect, AgentStateChanged)
+STAFF_TYPES = (AgentStateChanged, InteractionStateChanged, RecordInteraction, RecordAgentSpan)
+
+
+def _plain(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {k: v.value if isinstance(v, Enum) else v for k, v in pairs}
+
+
+def message(command: Command) -> dict[str, Any]:
+    """The JSON object sent for `command`: `{"type": <class name>, ...its fields}`."""
+    return {"type": type(command).__name__, **asdict(command, dict_factory=_plain)}
+
+
+def _token(ws: WebSocket) -> str | None:
+    query = ws.query_params.get("token", "").strip()
+    if query:
+        return query
+    scheme, _, token = ws.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return ws.cookies.get(COOKIE_NAME) or None
+
+
+def _accepts(user: Principal) -> Callable[[Command], bool]:
+    if user.role in STAFF:
+        return lambda c: isinstance(c, STAFF_TYPES)
+    own = user.agent_id
+    return lambda c: isinstance(c, AGENT_TYPES) and c.agent_id == own
+
+
+def snapshot(server: Server) -> dict[str, Any]:
+    """Queues with their waiting counts and agents with their states, now."""
+    engine = server.runtime.engine
+    queues = [QueueView(queue_id=q.id, channel=q.channel, waiting=engine.waiting_count(q.id))
+              for q in sorted(engine.queues.values(), key=lambda q: q.id)]
+    return {"type": "Snapshot", "at": server.runtime.clock.time(),
+            "queues": [q.model_dump() for q in queues],
+            "agents": [agent_view(server, a).model_dump() for a in sorted(engine.agents)]}
+
+
+async def _forward(ws: WebSocket, sub: Subscription[Command]) -> None:
+    """Send every queued command until the hub closes (the server stops)."""
+    seen = 0
+    async for command in sub:
+        if sub.dropped > seen:
+            await ws.send_json({"type": "Dropped", "dropped": sub.dropped - seen})
+            seen = sub.dropped
+        await ws.send_json(message(command))
+    await ws.close(code=status.WS_1001_GOING_AWAY)
+
+
+async def _until_gone(ws: WebSocket) -> None:
+    """Read (and ignore) what the client sends until it disconnects."""
+    while (await ws.receive())["type"] != "websocket.disconnect":
+        pass
+
+
+@router.websocket("/ws")
+async def events(ws: WebSocket) -> None:
+    """The event stream of the logged-in user (see the module's docstring)."""
+    server = server_of(ws)
+    token = _token(ws)
+    user = server.logins.lookup(token) if token else None
+    await ws.accept()
+    if user is None or (user.role not in STAFF and user.agent_id is None):
+        reason = "not logged in" if user is None else "user is not linked to an agent"
+        await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason=reason)
+        return
+    sub = server.runtime.events.subscribe(_accepts(user), maxsize=QUEUE_SIZE)
+    try:
+        if user.role in STAFF:
+            await ws.send_json(snapshot(server))  # taken after subscribing: no gap
+        tasks = [asyncio.create_task(_forward(ws, sub)), asyncio.create_task(_until_gone(ws))]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect,
+                                         RuntimeError, OSError):
+                    await task
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sub.close()

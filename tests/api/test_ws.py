@@ -1,0 +1,179 @@
+"""`/api/ws` over a real socket: uvicorn on a loopback port, the `websockets` client.
+
+uvicorn serves the harness's app (whose lifespan the harness already runs, so
+`lifespan="off"`) on the harness's event loop; each client call goes through the
+same portal, so sockets, arrivals and agent actions interleave in test order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from callcenter.core.events import InteractionArrived
+from tests.api.conftest import Harness
+
+Message = dict[str, Any]
+
+
+@contextlib.asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[str]:
+    """Serve `app` on a free loopback port; its `ws://` base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", ws="websockets-sansio",
+                                           log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        yield f"ws://127.0.0.1:{port}/api/ws"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+class Live:
+    """The harness plus its app served on a socket; synchronous client calls."""
+
+    def __init__(self, harness: Harness, url: str) -> None:
+        self.h = harness
+        self.url = url
+
+    def connect(self, query: str = "", headers: dict[str, str] | None = None
+                ) -> ClientConnection:
+        """Open a socket to `/api/ws`."""
+        async def _open() -> ClientConnection:
+            return await connect(self.url + query, additional_headers=headers)
+        found: ClientConnection = self.h.portal.call(_open)
+        return found
+
+    def connect_as(self, username: str) -> ClientConnection:
+        """A socket logged in as `username` with the `token` query parameter."""
+        return self.connect(f"?token={self.h.token(username)}")
+
+    def next(self, ws: ClientConnection, timeout: float = 5.0) -> Message:
+        """The next message."""
+        async def _recv() -> Message:
+            found: Message = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+            return found
+        message: Message = self.h.portal.call(_recv)
+        return message
+
+    def drain(self, ws: ClientConnection, quiet: float = 0.3) -> list[Message]:
+        """Every message until none comes for `quiet` seconds."""
+        out: list[Message] = []
+        while True:
+            try:
+                out.append(self.next(ws, quiet))
+            except TimeoutError:
+                return out
+
+    def close(self, ws: ClientConnection) -> None:
+        """Close the socket from the client's side."""
+        self.h.portal.call(ws.close)
+
+    def wait_subscribers(self, count: int) -> None:
+        """Wait (up to 5 s) until the hub has `count` subscribers."""
+        async def _wait() -> None:
+            events = self.h.server.runtime.events
+            async with asyncio.timeout(5):
+                while events.subscribers != count:
+                    await asyncio.sleep(0.01)
+        self.h.portal.call(_wait)
+
+
+@pytest.fixture
+def live(sqlite_harness: Harness) -> Iterator[Live]:
+    """A started app served on a free loopback port."""
+    with sqlite_harness.portal.wrap_async_context_manager(_serving(sqlite_harness.app)) as url:
+        yield Live(sqlite_harness, url)
+
+
+def _interactions(messages: list[Message]) -> set[str]:
+    return {m["interaction_id"] for m in messages if "interaction_id" in m}
+
+
+def test_an_agent_receives_its_own_offer(live: Live) -> None:
+    """After an arrival, the offered agent's socket gets the `OfferToAgent` for it."""
+    h = live.h
+    ws = live.connect_as("early-1")
+    h.post("/api/agents/early-1/login", headers=h.auth("early-1"))
+    h.inject(InteractionArrived("x1", "hotline"))
+    offers = [m for m in live.drain(ws) if m["type"] == "OfferToAgent"]
+    assert [(m["interaction_id"], m["agent_id"], m["queue_id"]) for m in offers] == [
+        ("x1", "early-1", "hotline")]
+    live.close(ws)
+
+
+def test_an_agent_does_not_receive_another_agents_offer(live: Live) -> None:
+    """An offer to early-2 never reaches early-1's socket, which gets only its own."""
+    h = live.h
+    ws = live.connect_as("early-1")
+    h.post("/api/agents/early-2/login", headers=h.auth("early-2"))
+    h.post("/api/agents/early-1/login", headers=h.auth("early-1"), json={"ready": False})
+    h.inject(InteractionArrived("x1", "hotline"))  # only early-2 is available
+    h.post("/api/agents/early-1/ready", headers=h.auth("early-1"))
+    h.inject(InteractionArrived("x2", "hotline"))
+    messages = live.drain(ws)
+    assert {m.get("agent_id") for m in messages} == {"early-1"}
+    assert _interactions(messages) == {"x2"}
+    assert [m["state"] for m in messages if m["type"] == "AgentStateChanged"] == [
+        "paused", "available", "reserved"]
+    live.close(ws)
+
+
+def test_a_supervisor_gets_a_snapshot_then_deltas(live: Live) -> None:
+    """A supervisor (by cookie) first gets queues and agents, then each change."""
+    h = live.h
+    h.inject(InteractionArrived("w1", "hotline"))
+    ws = live.connect(headers={"Cookie": f"callcenter_session={h.token('sup')}"})
+    first = live.next(ws)
+    assert first["type"] == "Snapshot"
+    assert {"queue_id": "hotline", "channel": "voice", "waiting": 1} in first["queues"]
+    agents = {a["agent_id"]: a["state"] for a in first["agents"]}
+    assert agents["early-1"] == "logged_out"
+    h.post("/api/agents/early-1/login", headers=h.auth("early-1"))
+    seen = {(m["type"], m.get("agent_id"), m.get("interaction_id"), m.get("state"))
+            for m in live.drain(ws)}
+    assert {("AgentStateChanged", "early-1", None, "reserved"),
+            ("InteractionStateChanged", "early-1", "w1", "offered")} <= seen
+    assert not any(t in {"OfferToAgent", "Snapshot"} for t, *_ in seen)
+    live.close(ws)
+
+
+def test_a_connection_without_credentials_is_closed_with_1008(live: Live) -> None:
+    """No token, header or cookie: the server closes the socket with policy violation."""
+    ws = live.connect()
+    with pytest.raises(ConnectionClosed) as closed:
+        live.next(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    assert live.h.server.runtime.events.subscribers == 0
+
+
+def test_an_unknown_token_is_closed_with_1008(live: Live) -> None:
+    """A bearer token the server never issued is refused like no token."""
+    ws = live.connect(headers={"Authorization": "Bearer not-a-token"})
+    with pytest.raises(ConnectionClosed) as closed:
+        live.next(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+def test_a_disconnect_unsubscribes(live: Live) -> None:
+    """Closing the socket removes its subscription from the runtime's hub."""
+    ws = live.connect_as("early-1")
+    live.wait_subscribers(1)
+    live.close(ws)
+    live.wait_subscribers(0)
