@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.api import routes_agents, routes_auth, routes_read, routes_ws
+from callcenter.api import routes_admin, routes_agents, routes_auth, routes_read, routes_ws
 from callcenter.api.auth import Sessions
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.persist import StoreSink
@@ -103,6 +103,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(routes_auth.router)
     app.include_router(routes_agents.router)
     app.include_router(routes_read.router)
+    app.include_router(routes_admin.router)
     app.include_router(routes_ws.router)
     app.add_exception_handler(RoutingError, _on_routing_error)
     app.add_exception_handler(NotFound, _on_routing_error)
