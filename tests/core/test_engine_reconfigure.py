@@ -8,13 +8,15 @@ from callcenter.core.agent_state import AgentState
 from callcenter.core.config import (
     AgentConfig,
     EscalationStep,
+    ExitAction,
+    ExitKind,
     Membership,
     QueueConfig,
     SkillRequirement,
     Strategy,
 )
-from callcenter.core.errors import RoutingError, UnknownQueue
-from callcenter.core.events import AgentConfigured, QueueConfigured
+from callcenter.core.errors import RoutingError, UnknownAgent, UnknownQueue
+from callcenter.core.events import AgentConfigured, AgentRemoved, QueueConfigured, QueueRemoved
 from callcenter.core.interaction_state import InteractionState
 from tests.core.conftest import Harness, agent
 
@@ -119,3 +121,52 @@ def test_ringing_interaction_survives_a_queue_change() -> None:
     h.hang_up("b", "i1", at=20)
     h.run_until(25)
     assert h.record("i1").wrap_seconds == 5
+
+
+# ---------------------------------------------------------------- removal
+
+
+def test_removed_queue_is_unknown_to_arrivals() -> None:
+    """After QueueRemoved an arrival for that queue raises UnknownQueue."""
+    h = Harness([QueueConfig("q"), QueueConfig("old")], [agent("a", "q")])
+    h.send(QueueRemoved("old"), at=0)
+    with pytest.raises(UnknownQueue):
+        h.arrive("i1", "old", at=1)
+
+
+def test_queue_with_an_open_interaction_cannot_be_removed() -> None:
+    """Removing a queue that still holds an interaction is refused, naming the count."""
+    h = Harness([QueueConfig("q")], [])
+    h.arrive("i1", "q", at=0)
+    with pytest.raises(RoutingError, match="1 open interactions"):
+        h.send(QueueRemoved("q"), at=1)
+    assert h.ix_state("i1") is InteractionState.QUEUED
+
+
+def test_queue_with_members_or_referrers_cannot_be_removed() -> None:
+    """A queue that agents are members of, or another queue exits to, stays."""
+    h = Harness([QueueConfig("q"),
+                 QueueConfig("front", max_wait=30, timeout_action=ExitAction(ExitKind.QUEUE, "q"))],
+                [agent("a", "q")])
+    with pytest.raises(RoutingError, match="exit or overflow of \\['front'\\]"):
+        h.send(QueueRemoved("q"), at=0)
+
+
+def test_removed_agent_gets_no_more_work_and_is_unknown() -> None:
+    """A logged-out agent removed is no longer offered work and cannot log in."""
+    h = Harness([QueueConfig("q")], [agent("a", "q"), agent("b", "q")])
+    h.send(AgentRemoved("a"), at=0)
+    h.login("b", at=1)
+    h.arrive("i1", "q", at=2)
+    assert h.offered("i1") == ["b"]
+    with pytest.raises(UnknownAgent):
+        h.login("a", at=3)
+    assert sum(h.engine.agents_by_state().values()) == 1
+
+
+def test_logged_in_agent_cannot_be_removed() -> None:
+    """Removing a logged-in agent is refused; it must log out first."""
+    h = Harness([QueueConfig("q")], [agent("a", "q")])
+    h.login("a", at=0)
+    with pytest.raises(RoutingError, match="log it out"):
+        h.send(AgentRemoved("a"), at=1)

@@ -33,6 +33,7 @@ from callcenter.core.events import (
     AgentLogout,
     AgentPause,
     AgentReady,
+    AgentRemoved,
     CallbackRequested,
     CallerHungUp,
     Event,
@@ -40,6 +41,7 @@ from callcenter.core.events import (
     OfferAccepted,
     OfferRejected,
     QueueConfigured,
+    QueueRemoved,
     TimerExpired,
     TransferToAgent,
     TransferToQueue,
@@ -158,7 +160,7 @@ class Engine(Lifecycle):
     def agents_by_state(self) -> dict[AgentState, int]:
         """How many agents are in each state."""
         counts = dict.fromkeys(AgentState, 0)
-        for a in self._agents:
+        for a in self.agents.values():
             counts[a.state] += 1
         return counts
 
@@ -221,6 +223,10 @@ class Engine(Lifecycle):
                 self._configure_queue(cfg)
             case AgentConfigured(config=cfg):
                 self._configure_agent(cfg)
+            case QueueRemoved(queue_id=qid):
+                self._remove_queue(qid)
+            case AgentRemoved(agent_id=aid):
+                self._remove_agent(aid)
 
     # ------------------------------------------------------------------ configuration
 
@@ -264,4 +270,31 @@ class Engine(Lifecycle):
             raise RoutingError(f"agent {cfg.id!r} is logged in: log it out to change it")
         self._tiers_for(cfg)  # refuses unknown memberships before anything changes
         self._replace_agent_config(a, cfg)
+        self._rebuild()
+
+    def _remove_queue(self, queue_id: str) -> None:
+        self._queue(queue_id)
+        held = [ix.id for ix in self._ix.values() if ix.queue.id == queue_id]
+        if held:
+            raise RoutingError(f"queue {queue_id!r} still has {len(held)} open interactions")
+        refs = sorted(q.id for q in self.queues.values() if q.id != queue_id and queue_id in
+                      {a.queue_id for a in (q.timeout_action, q.closed_action, q.full_action,
+                                            q.no_agents_action)}
+                      | {r for st in q.escalation for r in st.overflow_to})
+        if refs:
+            raise RoutingError(f"queue {queue_id!r} is an exit or overflow of {refs}")
+        members = sorted(a.id for a in self.agents.values()
+                         if any(m.queue_id == queue_id for m in a.cfg.queues))
+        if members:
+            raise RoutingError(f"queue {queue_id!r} has member agents {members}")
+        for table in (self.queues, self._waiting_in, self._staffed, self._aht):
+            del table[queue_id]
+        self._rebuild()
+
+    def _remove_agent(self, agent_id: str) -> None:
+        a = self._agent(agent_id)
+        if a.logged_in:
+            raise RoutingError(f"agent {agent_id!r} is logged in: log it out to remove it")
+        del self.agents[agent_id]
+        a.removed = True
         self._rebuild()

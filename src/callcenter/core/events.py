@@ -133,6 +133,20 @@ class AgentConfigured:
     config: AgentConfig
 
 
+@dataclass(frozen=True, slots=True)
+class QueueRemoved:
+    """A queue is deleted; refused while interactions are in it or anything refers to it."""
+
+    queue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRemoved:
+    """An agent is deleted; refused while it is logged in."""
+
+    agent_id: str
+
+
 Event = (
     InteractionArrived
     | CallerHungUp
@@ -150,4 +164,6 @@ Event = (
     | TimerExpired
     | QueueConfigured
     | AgentConfigured
+    | QueueRemoved
+    | AgentRemoved
 )

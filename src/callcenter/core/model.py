@@ -74,6 +74,7 @@ class Agent:
     personal: list[tuple[float, int, int, Interaction]] = field(default_factory=list)
     staffed: bool = False
     channels: tuple[str, ...] = ()
+    removed: bool = False
 
     def total_load(self) -> int:
         """Offers, conversations and wrap-ups held, all channels."""

@@ -132,6 +132,8 @@ class Router:
             self._staffed[qid] = 0
         for a in self._agents:
             self._leave_pools(a)
+            if a.removed:
+                continue
             a.tiers = self._tiers_for(a.cfg)
             served = {self.queues[qid].channel for qid in a.tiers}
             a.channels = tuple(c for c in CHANNELS if a.caps.get(c, 0) > 0 and c in served)
