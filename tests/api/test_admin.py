@@ -40,6 +40,7 @@ def test_queue_round_trip(harness: Harness) -> None:
     assert harness.server.runtime.engine.queues["sales"].wrap_up == 30
     assert call(harness, "DELETE", "/queues/sales").status_code == 204
     assert call(harness, "GET", "/queues/sales").status_code == 404
+    assert "sales" not in harness.server.runtime.engine.queues
 
 
 def test_agent_round_trip(shared: Harness) -> None:
@@ -55,6 +56,7 @@ def test_agent_round_trip(shared: Harness) -> None:
     assert shared.server.runtime.engine.agents["rt-a"].cfg.skill_map() == {"german": 9}
     assert call(shared, "DELETE", "/agents/rt-a").status_code == 204
     assert call(shared, "GET", "/agents/rt-a").status_code == 404
+    assert "rt-a" not in shared.server.runtime.engine.agents
 
 
 def test_negative_wrap_up_is_422_naming_the_field(shared: Harness) -> None:

@@ -5,9 +5,8 @@ Each change is one store transaction with its audit row (who, action, entity, id
 before/after). After the commit, a queue or agent change is applied to the running
 engine (`QueueConfigured` / `AgentConfigured`). What the engine would refuse is
 checked before the transaction, so the store and the engine agree: a logged-in
-agent or a queue with waiting interactions gives 409. The engine has no event that
-removes a queue or an agent: a deleted one leaves the store at once and the engine
-at the next start.
+agent or a queue with waiting interactions gives 409. A delete leaves the store,
+then the engine (`QueueRemoved` / `AgentRemoved`).
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from callcenter.core.config import (
     Strategy,
     WeeklyHours,
 )
-from callcenter.core.events import AgentConfigured, QueueConfigured
+from callcenter.core.events import AgentConfigured, AgentRemoved, QueueConfigured, QueueRemoved
 from callcenter.store.audit import snapshot
 from callcenter.store.configs import (
     delete_agent,
@@ -357,6 +356,8 @@ async def remove_queue(queue_id: str, server: ServerDep, user: Admin) -> None:
         delete_queue(session, queue_id)
         record(session, user, "delete", "queue", queue_id, before=before)
     await in_transaction(server, work)
+    if queue_id in engine.queues:
+        await server.runtime.driver.submit(QueueRemoved(queue_id))
 
 
 # --- agents ------------------------------------------------------------------------
@@ -487,3 +488,5 @@ async def remove_agent(agent_id: str, server: ServerDep, user: Admin) -> None:
         delete_agent(session, agent_id)
         record(session, user, "delete", "agent", agent_id, before=before)
     await in_transaction(server, work)
+    if agent_id in server.runtime.engine.agents:
+        await server.runtime.driver.submit(AgentRemoved(agent_id))
