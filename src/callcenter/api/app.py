@@ -22,7 +22,15 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.api import routes_admin, routes_agents, routes_auth, routes_read, routes_ws
+from callcenter.api import (
+    routes_admin,
+    routes_agents,
+    routes_auth,
+    routes_read,
+    routes_reports,
+    routes_supervisor,
+    routes_ws,
+)
 from callcenter.api.auth import Sessions
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.persist import StoreSink
@@ -105,6 +113,8 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(routes_read.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_ws.router)
+    app.include_router(routes_supervisor.router)
+    app.include_router(routes_reports.router)
     app.add_exception_handler(RoutingError, _on_routing_error)
     app.add_exception_handler(NotFound, _on_routing_error)
     app.add_exception_handler(Conflict, _on_routing_error)

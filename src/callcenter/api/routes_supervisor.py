@@ -1,0 +1,180 @@
+"""Supervisor views and actions (`/api/supervisor/...`): live queues and agents, force
+pause and force logout.
+
+Supervisors and admins only. An admin sees and drives every agent; a supervisor only
+the agents of the teams it supervises (store teams): another agent is 403, and the
+snapshots leave other agents out. Forced actions go through `driver.submit` like the
+agent's own, and write an audit row naming the supervisor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+
+from callcenter.api.auth import Principal, Role
+from callcenter.api.deps import ServerDep, Staff
+from callcenter.api.routes_agents import submit
+from callcenter.api.state import Server
+from callcenter.core.agent_state import AgentState
+from callcenter.core.errors import UnknownAgent
+from callcenter.core.events import AgentLogout, AgentPause, Event
+from callcenter.core.interaction_state import WAITING
+from callcenter.store.audit import audit
+from callcenter.store.history import MAX_PAGE, search_interactions
+from callcenter.store.users import get_user, supervised_agents
+
+router = APIRouter(prefix="/api/supervisor", tags=["supervisor"])
+
+_WAITING_STATES = frozenset(s.value for s in WAITING)
+
+
+class QueueSnapshot(BaseModel):
+    """A queue now: interactions waiting, the longest wait, its agents by state."""
+
+    queue_id: str
+    channel: str
+    waiting: int
+    oldest_wait: float | None = Field(description="Seconds the longest-waiting interaction "
+                                      "has waited since arrival (None: nobody waits)")
+    agents: dict[str, int] = Field(description="Agents serving the queue, by state "
+                                   "(only the caller's agents for a supervisor)")
+
+
+class AgentSnapshot(BaseModel):
+    """An agent now: its state, the reason (pause reason), since when."""
+
+    agent_id: str
+    state: str
+    reason: str
+    since: float | None = Field(description="Unix seconds on the engine's clock (None: "
+                                "logged out since before the server started)")
+
+
+class Snapshot(BaseModel):
+    """Queues and agents at one moment."""
+
+    at: float
+    queues: list[QueueSnapshot]
+    agents: list[AgentSnapshot]
+
+
+class ForcePauseBody(BaseModel):
+    """Why the supervisor pauses the agent."""
+
+    reason: str = Field(min_length=1, max_length=100)
+
+
+def scope_of(server: Server, user: Principal) -> frozenset[str] | None:
+    """The agents `user` may see and drive (None: all of them)."""
+    if user.role == Role.ADMIN:
+        return None
+    with server.sessions() as session:
+        return frozenset(supervised_agents(session, get_user(session, user.username)))
+
+
+def _oldest_arrivals(server: Server) -> dict[str, float]:
+    """The earliest arrival among stored open interactions waiting, by current queue."""
+    out: dict[str, float] = {}
+    with server.sessions() as session:
+        offset, total = 0, 1
+        while offset < total:
+            page = search_interactions(session, is_open=True, offset=offset, limit=MAX_PAGE)
+            for row in page.items:
+                if row.state in _WAITING_STATES:
+                    out[row.queue_id] = min(out.get(row.queue_id, row.arrived_at),
+                                            row.arrived_at)
+            offset, total = offset + MAX_PAGE, page.total
+    return out
+
+
+def _agent_snapshot(server: Server, agent_id: str) -> AgentSnapshot:
+    agent = server.runtime.engine.agents[agent_id]
+    return AgentSnapshot(agent_id=agent_id, state=agent.state.value,
+                         reason=agent.state_reason, since=agent.state_since)
+
+
+def _visible(server: Server, scope: frozenset[str] | None) -> list[str]:
+    return sorted(a for a in server.runtime.engine.agents if scope is None or a in scope)
+
+
+def _queues(server: Server, scope: frozenset[str] | None, now: float) -> list[QueueSnapshot]:
+    engine = server.runtime.engine
+    oldest = _oldest_arrivals(server)
+    visible = [engine.agents[a] for a in _visible(server, scope)]
+    out = []
+    for q in sorted(engine.queues.values(), key=lambda q: q.id):
+        by_state = {s.value: 0 for s in AgentState}
+        for agent in visible:
+            if q.id in agent.tiers:
+                by_state[agent.state.value] += 1
+        waiting = engine.waiting_count(q.id)
+        first = oldest.get(q.id)
+        out.append(QueueSnapshot(queue_id=q.id, channel=q.channel, waiting=waiting,
+                                 oldest_wait=max(0.0, now - first) if waiting and first
+                                 is not None else None, agents=by_state))
+    return out
+
+
+async def _check(server: Server, user: Principal, agent_id: str) -> None:
+    if agent_id not in server.runtime.engine.agents:
+        raise UnknownAgent(f"no agent {agent_id!r}")
+    scope = await asyncio.to_thread(scope_of, server, user)
+    if scope is not None and agent_id not in scope:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"user {user.username!r} does not supervise agent {agent_id!r}")
+
+
+def _audit(server: Server, user: Principal, action: str, agent_id: str,
+           after: dict[str, str]) -> None:
+    with server.sessions.begin() as session:
+        audit(session, actor=user.username, action=action, entity="agent",
+              entity_id=agent_id, after=after)
+
+
+async def _force(server: Server, user: Principal, agent_id: str, event: Event,
+                 action: str, after: dict[str, str]) -> AgentSnapshot:
+    await _check(server, user, agent_id)
+    await submit(server, event)
+    await asyncio.to_thread(_audit, server, user, action, agent_id, after)
+    return _agent_snapshot(server, agent_id)
+
+
+@router.get("/snapshot", response_model=Snapshot)
+async def snapshot(server: ServerDep, user: Staff) -> Snapshot:
+    """Every queue (waiting, oldest wait, agents by state) and the caller's agents."""
+    scope = await asyncio.to_thread(scope_of, server, user)
+    now = server.runtime.clock.time()
+    queues = await asyncio.to_thread(_queues, server, scope, now)
+    agents = [_agent_snapshot(server, a) for a in _visible(server, scope)]
+    return Snapshot(at=now, queues=queues, agents=agents)
+
+
+@router.get("/queues", response_model=list[QueueSnapshot])
+async def queues(server: ServerDep, user: Staff) -> list[QueueSnapshot]:
+    """Every queue now: waiting, oldest wait, the caller's agents serving it by state."""
+    scope = await asyncio.to_thread(scope_of, server, user)
+    return await asyncio.to_thread(_queues, server, scope, server.runtime.clock.time())
+
+
+@router.get("/agents", response_model=list[AgentSnapshot])
+async def agents(server: ServerDep, user: Staff) -> list[AgentSnapshot]:
+    """The caller's agents now (an admin's: all): state, reason, since."""
+    scope = await asyncio.to_thread(scope_of, server, user)
+    return [_agent_snapshot(server, a) for a in _visible(server, scope)]
+
+
+@router.post("/agents/{agent_id}/pause", response_model=AgentSnapshot)
+async def force_pause(agent_id: str, body: ForcePauseBody, server: ServerDep,
+                      user: Staff) -> AgentSnapshot:
+    """Pause the agent with a reason (once its current work is done); audited."""
+    return await _force(server, user, agent_id, AgentPause(agent_id, body.reason),
+                        "force_pause", {"reason": body.reason})
+
+
+@router.post("/agents/{agent_id}/logout", response_model=AgentSnapshot)
+async def force_logout(agent_id: str, server: ServerDep, user: Staff) -> AgentSnapshot:
+    """Log the agent out (once its current work is done); audited."""
+    return await _force(server, user, agent_id, AgentLogout(agent_id), "force_logout", {})
