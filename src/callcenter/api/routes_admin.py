@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.api import routes_admin_directory
 from callcenter.api.deps import ServerDep
+from callcenter.api.errors import errors
 from callcenter.api.routes_admin_directory import NO_CONTENT, Admin, Name, in_transaction, record
 from callcenter.api.routes_agents import submit
 from callcenter.api.state import Server
@@ -58,7 +59,8 @@ from callcenter.store.errors import Conflict, NotFound
 from callcenter.store.models import AgentRow, CalendarRow, QueueRow
 
 T = TypeVar("T")
-router = APIRouter(prefix="/api/admin", tags=["admin"])
+router = APIRouter(prefix="/api/admin", tags=["admin"],
+                   responses=errors(401, 403, 404, 409, 422, 503))
 router.include_router(routes_admin_directory.router)
 
 

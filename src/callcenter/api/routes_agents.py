@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field, model_validator
 
 from callcenter.api.deps import AgentOrStaff, ServerDep, Staff
+from callcenter.api.errors import errors
 from callcenter.api.state import Server
 from callcenter.core.errors import UnknownAgent
 from callcenter.core.events import (
@@ -32,7 +33,8 @@ from callcenter.core.events import (
 from callcenter.store.audit import audit
 from callcenter.store.users import list_dispositions
 
-router = APIRouter(prefix="/api/agents", tags=["agents"])
+router = APIRouter(prefix="/api/agents", tags=["agents"],
+                   responses=errors(401, 403, 404, 409, 503))
 
 Id = Field(min_length=1, max_length=100)
 

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.api.auth import COOKIE_NAME, Role
 from callcenter.api.deps import AnyUser, ServerDep, credential
+from callcenter.api.errors import errors
 from callcenter.store.users import agent_of_user, authenticate
 
-router = APIRouter(prefix="/api", tags=["auth"])
+router = APIRouter(prefix="/api", tags=["auth"], responses=errors(401))
 
 
 class LoginRequest(BaseModel):

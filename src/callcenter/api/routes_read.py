@@ -11,10 +11,11 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict
 
 from callcenter.api.deps import AnyUser, ServerDep
+from callcenter.api.errors import errors
 from callcenter.api.state import Server
 from callcenter.store.history import MAX_PAGE, search_interactions
 
-router = APIRouter(prefix="/api", tags=["read"])
+router = APIRouter(prefix="/api", tags=["read"], responses=errors(401, 403))
 
 
 class QueueView(BaseModel):
