@@ -15,6 +15,8 @@ from callcenter.api.errors import errors
 from callcenter.api.state import Server
 from callcenter.store.history import MAX_PAGE, search_interactions
 
+MAX_OFFSET = 2**31 - 1  # larger offsets overflow the database's integer
+
 router = APIRouter(prefix="/api", tags=["read"], responses=errors(401, 403))
 
 
@@ -113,7 +115,7 @@ async def find_interactions(
     agent: Annotated[str | None, Query(max_length=100)] = None,
     outcome: Annotated[str | None, Query(max_length=20)] = None,
     number: Annotated[str | None, Query(max_length=64, description="Caller number")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> InteractionPage:
     """Search stored interactions. An agent sees only its own (`agent` defaults to itself)."""
