@@ -23,6 +23,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel
 
 from callcenter.api.deps import ServerDep, Staff
+from callcenter.api.errors import errors
 from callcenter.api.routes_supervisor import scope_of
 from callcenter.api.state import Server
 from callcenter.core import metrics
@@ -34,7 +35,7 @@ from callcenter.store.history import (
     search_interactions,
 )
 
-router = APIRouter(prefix="/api/reports", tags=["reports"])
+router = APIRouter(prefix="/api/reports", tags=["reports"], responses=errors(401, 403))
 
 INTERVALS = (15, 30, 60)
 MAX_INTERVALS = 31 * 24 * 4

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from callcenter.api.auth import Principal, Role
 from callcenter.api.deps import ServerDep, Staff
+from callcenter.api.errors import errors
 from callcenter.api.routes_agents import submit
 from callcenter.api.state import Server
 from callcenter.core.agent_state import AgentState
@@ -26,7 +27,8 @@ from callcenter.store.audit import audit
 from callcenter.store.history import MAX_PAGE, search_interactions
 from callcenter.store.users import get_user, supervised_agents
 
-router = APIRouter(prefix="/api/supervisor", tags=["supervisor"])
+router = APIRouter(prefix="/api/supervisor", tags=["supervisor"],
+                   responses=errors(401, 403, 404, 409, 503))
 
 _WAITING_STATES = frozenset(s.value for s in WAITING)
 
