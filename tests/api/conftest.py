@@ -9,9 +9,6 @@ a helper thread (an anyio blocking portal); tests call it synchronously.
 from __future__ import annotations
 
 import functools
-import itertools
-import os
-import secrets
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date
@@ -22,22 +19,19 @@ import httpx
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
 
 from callcenter.api import ServerSettings, create_app
 from callcenter.api.state import Server
 from callcenter.core.events import Event
 from callcenter.runtime.app import scenario_path
 from callcenter.sim.scenario import load_scenario
-from callcenter.store import create_engine_for, database_url, migrate, session_factory
+from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.models import UserRow
 from callcenter.store.users import hash_password
 from callcenter.telephony.base import FakeTelephony
+from tests.postgres import scratch_database, scratch_schema
 
-POSTGRES_URL = os.environ.get("CALLCENTER_TEST_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/test")
 MONDAY_9AM = load_scenario(scenario_path("hotline")).epoch(date(2025, 3, 3), 9 * 3600)
 USERS = {  # username: role; every password is "pw-" + username
     "early-1": "agent",
@@ -45,7 +39,6 @@ USERS = {  # username: role; every password is "pw-" + username
     "sup": "supervisor",
     "root": "admin",
 }
-_schemas = itertools.count(1)
 
 
 def password(username: str) -> str:
@@ -154,33 +147,11 @@ def start(url: str) -> Iterator[Harness]:
             portal.call(harness.aclose)
 
 
-def _postgres_url() -> URL:
-    base = database_url(POSTGRES_URL)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {base.render_as_string()}: {exc.orig}")
-    finally:
-        admin.dispose()
-    return base
-
-
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[URL]:
     """A database of our own on the PostgreSQL server, dropped after the session."""
-    base = _postgres_url()
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"callcenter_api_{os.getpid()}_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("callcenter_api") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -190,17 +161,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'api.db'}"
         return
     base: URL = request.getfixturevalue("postgres_database")
-    schema = f"api_{next(_schemas)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+    with scratch_schema(base, "api") as url:
         yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
