@@ -305,8 +305,8 @@ def test_expected_wait_is_place_times_handle_time_over_staffed_agents() -> None:
     h.take("y", "q", at=0)
     h.arrive("i1", "q", at=1)
     h.arrive("i2", "q", at=2)
-    assert h.engine.expected_wait("i1", 2) == pytest.approx(1 * 180 / 2)
-    assert h.engine.expected_wait("i2", 2) == pytest.approx(2 * 180 / 2)
+    assert h.engine.expected_wait("i1") == pytest.approx(1 * 180 / 2)
+    assert h.engine.expected_wait("i2") == pytest.approx(2 * 180 / 2)
 
 
 def test_expected_wait_follows_completed_handle_times() -> None:
@@ -319,14 +319,14 @@ def test_expected_wait_follows_completed_handle_times() -> None:
     h.run_until(60)  # handled in 40 + 20 = 60: 0.5 * 180 + 0.5 * 60 = 120
     h.take("y", "q", at=60)
     h.arrive("i1", "q", at=61)
-    assert h.engine.expected_wait("i1", 61) == pytest.approx(120)
+    assert h.engine.expected_wait("i1") == pytest.approx(120)
 
 
 def test_expected_wait_is_none_when_nobody_is_staffed() -> None:
     """With no agent staffed for the queue, expected_wait is None."""
     h = one_agent()
     h.arrive("i1", "q", at=0)
-    assert h.engine.expected_wait("i1", 0) is None
+    assert h.engine.expected_wait("i1") is None
 
 
 def test_waiting_count_includes_callbacks() -> None:

@@ -27,7 +27,7 @@ class ClockEngine:
     def next_deadline(self) -> float | None:
         return self.deadlines[0] if self.deadlines else None
 
-    def expected_wait(self, interaction_id: str, now: float) -> float | None:
+    def expected_wait(self, interaction_id: str) -> float | None:
         return None
 
 

@@ -133,23 +133,20 @@ class Engine(Lifecycle):
         ix = self._ix.get(interaction_id)
         if ix is None or not ix.waiting():
             return None
-        mine = ix.score(self._now)
-        ahead = 0
-        for other in self._waiting_in[ix.queue.id].values():
-            if other is ix:
-                continue
-            s = other.score(self._now)
-            if s > mine or (s == mine and other.arrived_at < ix.arrived_at):
-                ahead += 1
+        # One queue ages all its interactions alike, so the order of their scores is the
+        # same at any time: compare the time-invariant keys.
+        q = ix.queue
+        mine = ix.wait_key(q)
+        ahead = sum(1 for other in self._waiting_in[q.id].values()
+                    if other is not ix and other.wait_key(q) < mine)
         return ahead + 1
 
-    def expected_wait(self, interaction_id: str, now: float) -> float | None:
+    def expected_wait(self, interaction_id: str) -> float | None:
         """Expected seconds until an agent takes it: place x smoothed handle time / staffed
-        agents, less nothing already waited (None if not waiting or nobody is staffed)."""
+        agents (None if not waiting or nobody is staffed)."""
         ix = self._ix.get(interaction_id)
         if ix is None or not ix.waiting():
             return None
-        self._now = now
         staffed = self._staffed[ix.queue.id]
         if staffed == 0:
             return None

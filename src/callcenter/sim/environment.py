@@ -52,7 +52,7 @@ class EngineLike(Protocol):
         """When the engine next needs a `TimerExpired`, if ever."""
         ...
 
-    def expected_wait(self, interaction_id: str, now: float) -> float | None:
+    def expected_wait(self, interaction_id: str) -> float | None:
         """Expected remaining wait of a queued interaction."""
         ...
 

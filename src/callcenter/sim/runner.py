@@ -213,7 +213,7 @@ class Simulation:
                                     skills if skills is not None else stream.skills))
         cb = stream.callback
         if cb is not None and call.on_line and not call.connected:
-            ewt = self.engine.expected_wait(iid, env.now)
+            ewt = self.engine.expected_wait(iid)
             if (ewt is not None and ewt > cb.threshold
                     and self._callback_uniform.random() < cb.probability):
                 if cb.delay > 0:
