@@ -201,11 +201,6 @@ class Pool:
         members = self.tiers[min(self.tiers)]
         return members[min(int(u * len(members)), len(members) - 1)]
 
-    def push(self, entry: tuple[int, float, float, int, int]) -> None:
-        """Add an agent's entry (key, token, index); compacts when mostly stale."""
-        heapq.heappush(self.heap, entry)
-        self.live += 1
-
     def compact(self, agents: list[Agent]) -> None:
         """Drop stale entries (called when they outnumber the live ones)."""
         self.heap = [e for e in self.heap if agents[e[4]].pool_token == e[3]]

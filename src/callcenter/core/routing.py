@@ -115,12 +115,7 @@ class Router:
             a.targets.append((t, ms))
             t.members[a.idx] = ms
             if a.pool_token and q.channel in a.pool_channels:
-                entry = self._pool_entry(a, t, a.pool_token)
-                for pool in t.pools[ms:]:
-                    pool.push(entry)
-                    if pool.strategy is Strategy.RANDOM:
-                        pool.draw_add(a.idx, entry[0])
-                    a.pools.append(pool)
+                self._join_target(a, t, ms)
         return t
 
     def _rebuild(self) -> None:
@@ -191,21 +186,21 @@ class Router:
 
     def _enter_pools(self, a: Agent, channels: list[str]) -> None:
         self._token += 1
-        token = self._token
-        a.pool_token = token
+        a.pool_token = self._token
         a.pool_channels = tuple(channels)
-        pools = a.pools
-        push = heapq.heappush
         for t, ms in a.targets:
-            if t.queue.channel not in channels:
-                continue
-            entry = self._pool_entry(a, t, token)
-            for pool in t.pools[ms:]:
-                push(pool.heap, entry)
-                pool.live += 1
-                if pool.strategy is Strategy.RANDOM:
-                    pool.draw_add(a.idx, entry[0])
-                pools.append(pool)
+            if t.queue.channel in channels:
+                self._join_target(a, t, ms)
+
+    def _join_target(self, a: Agent, t: Target, min_step: int) -> None:
+        """Put available agent `a` in target `t`'s pools from step `min_step` on."""
+        entry = self._pool_entry(a, t, a.pool_token)
+        for pool in t.pools[min_step:]:
+            heapq.heappush(pool.heap, entry)
+            pool.live += 1
+            if pool.strategy is Strategy.RANDOM:
+                pool.draw_add(a.idx, entry[0])
+            a.pools.append(pool)
 
     def _leave_pools(self, a: Agent) -> None:
         if not a.pool_token:
