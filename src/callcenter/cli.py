@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from callcenter.api.cli import create_user, migrate_command, serve
-from callcenter.sim.cli import demo, simulate
+from callcenter.api.cli import create_user, demo, migrate_command, serve
+from callcenter.sim.cli import simulate
 from callcenter.wfm.cli import staff
 
 app = typer.Typer(

@@ -1,4 +1,4 @@
-"""`callcenter simulate` and `callcenter demo` through the Typer app."""
+"""`callcenter simulate` through the Typer app."""
 
 from __future__ import annotations
 
@@ -70,14 +70,14 @@ def test_simulate_bad_scenario_exits_2(tmp_path: Path) -> None:
     assert "line 2" in result.output and "wrap_up" in result.output
 
 
-def test_demo_prints_summary_and_interval_chart() -> None:
-    """`demo` runs an example and shows the queue table and SL-by-interval bars."""
-    result = runner.invoke(app, ["demo", "--scenario", "hotline"], env={"COLUMNS": "140"})
+def test_simulate_takes_an_example_name_and_charts_it() -> None:
+    """An example's name runs the shipped scenario; --intervals adds SL and occupancy bars."""
+    result = runner.invoke(app, ["simulate", "hotline", "--intervals"], env={"COLUMNS": "140"})
     assert result.exit_code == 0, result.output
-    assert "Hotline" in result.stdout and "service level by interval" in result.stdout
+    assert "service level by interval" in result.stdout and "occupancy" in result.stdout
 
 
-def test_demo_unknown_example_names_the_known_ones() -> None:
+def test_simulate_unknown_example_names_the_known_ones() -> None:
     """An unknown example name lists the examples and exits with status 2."""
-    result = runner.invoke(app, ["demo", "--scenario", "nope"])
+    result = runner.invoke(app, ["simulate", "nope"])
     assert result.exit_code == 2 and "hotline" in result.output

@@ -40,14 +40,15 @@ def scenario(per_hour: float = 60.0, agents: int = 2, patience: float | None = N
 class World:
     """Engine + driver + sim adapter on a fake clock; rows collected by a persist sink."""
 
-    def __init__(self, sc: Scenario, bots: bool = True, seed: int = 7) -> None:
+    def __init__(self, sc: Scenario, bots: bool | set[str] = True, seed: int = 7,
+                 queues: set[str] | None = None) -> None:
         self.clock = FakeClock(sc.epoch(DAY0, 9 * 3600))
         self.rows: list[InteractionRecord] = []
         self.commands: list[Command] = []
         engine = Engine(sc.queues, [a for g in sc.groups for a in g.agents])
         self.driver = EngineDriver(engine, self.clock, self._persist)
         self.tel = SimTelephony(sc, self.clock, np.random.default_rng(seed), bots=bots,
-                                id_prefix="t")
+                                queues=queues, id_prefix="t")
         self.driver.add_sink("telephony", self.tel.execute)
 
     async def _persist(self, commands: list[Command]) -> None:
@@ -178,5 +179,36 @@ def test_stop_cancels_every_pending_timer() -> None:
         await w.run(300)
         await w.stop()
         assert w.clock.pending() == 0
+
+    asyncio.run(main())
+
+
+def test_bots_drive_only_the_agents_named() -> None:
+    """With a set of bots, the other agents of the group never log in nor take breaks."""
+
+    async def main() -> None:
+        shift = Shift("day", 8 * 3600, 17 * 3600,
+                      breaks=(Break(9 * 3600 + 600, 300, "coffee"),))
+        w = World(scenario(per_hour=60, agents=2, shift=shift), bots={"a-1"})
+        await w.start()
+        await w.run(1200)
+        await w.stop()
+        moved = {c.agent_id for c in w.commands if isinstance(c, AgentStateChanged)}
+        assert moved == {"a-1"}
+        assert w.rows and {r.agent_id for r in w.rows if r.agent_id} == {"a-1"}
+
+    asyncio.run(main())
+
+
+def test_streams_to_queues_the_engine_lacks_stay_silent() -> None:
+    """Arrival streams whose queue is not among `queues` produce no calls."""
+
+    async def main() -> None:
+        w = World(scenario(per_hour=360), queues={"other"})
+        await w.start()
+        await w.run(600)
+        await w.stop()
+        assert w.tel.arrivals == 0
+        assert w.driver.stats.peer_refused == 0
 
     asyncio.run(main())

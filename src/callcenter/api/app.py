@@ -3,8 +3,11 @@
     app = create_app(ServerSettings.from_env())
     uvicorn.run(app, host=settings.host, port=settings.port)
 
-On start the lifespan migrates the store to head, builds the runtime (engine,
-driver, sim telephony) with the store as its persistence sink, reconciles what a
+On start the lifespan migrates the store to head, reads the queues and agents from
+the store (an empty store is first seeded with the scenario's:
+`callcenter.store.seed`), builds the runtime (engine, driver, sim telephony whose
+bots leave agents linked to a user to their people) with the store as its
+persistence sink, reconciles what a
 crash left open (`callcenter.store.reconcile`: open interactions closed as `lost`,
 agents logged out) and only then starts the runtime; on
 stop it stops the runtime (telephony first, then the driver drains) and closes
@@ -38,11 +41,14 @@ from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server, server_of
 from callcenter.core.config import ConfigError
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
-from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime
+from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
 from callcenter.runtime.clock import Clock
 from callcenter.runtime.driver import DriverStopped, NotPersisted
+from callcenter.sim.scenario import load_scenario
+from callcenter.sim.spec import Scenario
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
 from callcenter.store.reconcile import LOST, Reconciled, reconcile
+from callcenter.store.seed import Routing, linked_agents, routing_config
 from callcenter.telephony.base import Telephony
 
 _NOT_FOUND = (UnknownAgent, UnknownInteraction, UnknownQueue, NotFound)
@@ -71,6 +77,13 @@ def _reconcile(sessions: sessionmaker[Session], at: float) -> Reconciled:
         return reconcile(session, at)
 
 
+def _routing(sessions: sessionmaker[Session], scenario: Scenario) -> tuple[Routing, set[str]]:
+    with sessions.begin() as session:
+        routing = routing_config(session, scenario.queues,
+                                 [a for g in scenario.groups for a in g.agents])
+        return routing, linked_agents(session)
+
+
 def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                telephony: Telephony | None = None) -> FastAPI:
     """The server app. `clock` and `telephony` replace the real clock and the sim adapter
@@ -83,12 +96,15 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
         database = create_engine_for(url)
         sessions = session_factory(database)
         try:
+            scenario = load_scenario(scenario_path(settings.scenario))
+            routing, humans = await asyncio.to_thread(_routing, sessions, scenario)
             holder: list[Runtime] = []  # the sink needs the engine the runtime builds
             sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queues[queue_id].channel)
             runtime = build_runtime(
                 RuntimeSettings(settings.scenario, speed=settings.speed, start=settings.start,
                                 seed=settings.seed, bots=settings.bots),
-                persist=sink, clock=clock, telephony=telephony)
+                persist=sink, clock=clock, telephony=telephony, scenario=scenario,
+                queues=routing.queues, agents=routing.agents, humans=humans)
             holder.append(runtime)
             # Before any traffic: the new engine knows nothing of the dead process's calls
             # and agents. The sim adapter carries no call across a restart, so no `alive`.

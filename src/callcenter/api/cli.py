@@ -3,22 +3,27 @@
     callcenter migrate --db postgresql://user@host/callcenter
     callcenter create-user alice --role supervisor          # asks for the password
     callcenter serve --port 8080
+    callcenter demo                                         # seeded database, bots, logins
 """
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
 
 from callcenter.api.settings import ServerSettings
 from callcenter.core.config import ConfigError
 from callcenter.store import Conflict, create_engine_for, database_url, migrate, session_factory
 from callcenter.store.users import create_user as store_create_user
 
-__all__ = ["create_user", "migrate_command", "serve"]
+__all__ = ["create_user", "demo", "migrate_command", "serve"]
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="Database URL (default: $CALLCENTER_DATABASE_URL, else sqlite:///callcenter.db).")]
@@ -84,3 +89,50 @@ def serve(
     Console().print(f"callcenter serving on http://{settings.host}:{settings.port}",
                     highlight=False)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def demo(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    db: Annotated[Path, typer.Option(
+        "--db", dir_okay=False,
+        help="The demo's SQLite file; deleted and created afresh on every run.")]
+    = Path("callcenter-demo.db"),
+    scenario: Annotated[str, typer.Option(
+        help="Example name or TOML file: queues, agents and callers.")] = "customer-service",
+    speed: Annotated[float, typer.Option(min=0.01, help="Engine seconds per real second.")]
+    = 1.0,
+) -> None:
+    """Run a living contact center: seeded database, simulated callers, bot agents, and
+    logins for an admin, a supervisor and an agent (see the printed table)."""
+    import uvicorn  # the server's own dependency, loaded only to serve
+
+    from callcenter.api.app import create_app
+    from callcenter.api.demo import busy_start, reset_database, seed_demo
+    from callcenter.runtime.app import scenario_path
+    from callcenter.sim.errors import ScenarioError
+    from callcenter.sim.scenario import load_scenario
+
+    try:
+        sc = load_scenario(scenario_path(scenario))
+        start = busy_start(sc, date.today())
+    except (ScenarioError, ValueError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    reset_database(db)
+    url = f"sqlite:///{db}"
+    console = Console()
+    with console.status("creating the demo database"):
+        logins = seed_demo(url, scenario)
+    settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
+                              speed=speed, start=start, bots=True)
+    where = f"http://{host}:{port}"
+    table = Table("login", "password", "role", "acts as", title="demo logins")
+    for login in logins:
+        table.add_row(login.username, login.password, login.role, login.agent_id or "")
+    console.print(Panel.fit(
+        f"[bold]{sc.name}[/] on {where}\n{sc.description}\n"
+        f"Simulated callers and bot agents at {speed:g}x; the [bold]agent[/] login's agent "
+        "waits for you.\nAPI: " + where + "/docs   metrics: " + where + "/metrics   "
+        "stop: Ctrl-C", title="callcenter demo", border_style="cyan"), highlight=False)
+    console.print(table)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -75,12 +75,20 @@ def _field(name: str, build: Callable[..., T], *args: Any) -> T:
 # --- calendars ---------------------------------------------------------------------
 
 
+LocalTime = Annotated[time, WithJsonSchema({
+    "type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$",
+    "description": "Local wall-clock time, HH:MM or HH:MM:SS (no offset: the calendar's "
+                   "time zone applies)."})]
+"""A time of day on a calendar's wall clock. JSON Schema's `time` format requires an
+offset, which these times must not have."""
+
+
 class HoursModel(BaseModel):
     """Open hours on one weekday (0 is Monday), in the calendar's time zone."""
 
     weekday: int = Field(ge=0, le=6)
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class CalendarSettings(BaseModel):

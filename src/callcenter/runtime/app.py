@@ -11,12 +11,14 @@ Nothing here is module-level state: every object belongs to the `Runtime` it bui
 from __future__ import annotations
 
 import random
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from callcenter.core.config import AgentConfig, QueueConfig
 from callcenter.core.engine import Engine
 from callcenter.runtime.clock import Clock, LoopClock
 from callcenter.runtime.driver import EngineDriver, Sink
@@ -91,22 +93,36 @@ class Runtime:
 
 
 def build_runtime(settings: RuntimeSettings, *, persist: Sink | None = None,
-                  clock: Clock | None = None, telephony: Telephony | None = None) -> Runtime:
+                  clock: Clock | None = None, telephony: Telephony | None = None,
+                  scenario: Scenario | None = None,
+                  queues: Sequence[QueueConfig] | None = None,
+                  agents: Sequence[AgentConfig] | None = None,
+                  humans: Collection[str] = ()) -> Runtime:
     """Wire a runtime. `persist` stores commands before they are acknowledged (the
     server plugs the store in here); `clock` and `telephony` replace the defaults
-    (a `LoopClock` at `settings.speed`, the `sim` adapter) in tests."""
-    scenario = load_scenario(scenario_path(settings.scenario))
+    (a `LoopClock` at `settings.speed`, the `sim` adapter) in tests.
+
+    `scenario` is the loaded `settings.scenario` (loaded here when None). The engine
+    runs `queues` and `agents` (the server passes the store's), else the scenario's;
+    the sim adapter's callers go to those queues, and its bots drive those agents but
+    for `humans` (agents people log in as)."""
+    if scenario is None:
+        scenario = load_scenario(scenario_path(settings.scenario))
+    if queues is None:
+        queues = scenario.queues
+    if agents is None:
+        agents = [a for g in scenario.groups for a in g.agents]
     seed = scenario.seed if settings.seed is None else settings.seed
     tel_rng, eng_rng = np.random.default_rng(seed).spawn(2)
     engine_settings = replace(scenario.settings, interaction_changes=True, agent_changes=True)
-    engine = Engine(scenario.queues, [a for g in scenario.groups for a in g.agents],
-                    engine_settings, random.Random(int(eng_rng.integers(2**63))))
+    engine = Engine(queues, agents, engine_settings, random.Random(int(eng_rng.integers(2**63))))
     if clock is None:
         clock = LoopClock(settings.speed, settings.start)
     driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch)
     if telephony is None:
-        telephony = SimTelephony(scenario, clock, tel_rng, bots=settings.bots,
-                                 breaks=settings.breaks)
+        bots = {a.id for a in agents}.difference(humans) if settings.bots else set()
+        telephony = SimTelephony(scenario, clock, tel_rng, bots=bots, breaks=settings.breaks,
+                                 queues={q.id for q in queues})
     events = CommandHub()
     driver.add_sink("telephony", telephony.execute)
     driver.add_sink("pubsub", events)

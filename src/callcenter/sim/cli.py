@@ -1,8 +1,8 @@
-"""`callcenter simulate` and `callcenter demo`: run scenarios through the routing engine.
+"""`callcenter simulate`: run scenarios through the routing engine.
 
     callcenter simulate examples/scenarios/hotline.toml --days 5 --replications 10
     callcenter simulate examples/scenarios/hotline.toml --json --rows rows.csv
-    callcenter demo
+    callcenter simulate customer-service --intervals      # an example, with charts
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from callcenter.sim import report
@@ -23,10 +22,10 @@ from callcenter.sim.output import write_records, write_spans
 from callcenter.sim.runner import RunResult, run_replications
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import Scenario
-from callcenter.sim.summary import Summary, intervals, summarize
+from callcenter.sim.summary import intervals, summarize
 from callcenter.tuning import tuned_gc
 
-__all__ = ["demo", "run_with_progress", "simulate"]
+__all__ = ["run_with_progress", "simulate"]
 
 EXAMPLES = Path(str(resources.files("callcenter.examples") / "scenarios"))
 """The example scenarios (examples/scenarios in the source tree, shipped in the package)."""
@@ -56,7 +55,9 @@ def _fail(err: ScenarioError) -> typer.Exit:
 
 
 def simulate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).", dir_okay=False)],
+    scenario: Annotated[str, typer.Argument(
+        help="Scenario file (TOML), or the name of an example (hotline, customer-service, "
+             "full-day).")],
     days: Annotated[int | None, typer.Option(min=1, help="Days to simulate "
                                              "(default: the scenario's).")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Random seed "
@@ -76,8 +77,15 @@ def simulate(
 ) -> None:
     """Simulate a scenario through the routing engine and report its KPIs per queue."""
     err = Console(stderr=True)
+    path = Path(scenario)
+    if not path.suffix:
+        path = EXAMPLES / f"{scenario}.toml"
+        if not path.exists():
+            known = ", ".join(p.stem for p in sorted(EXAMPLES.glob("*.toml")))
+            raise _fail(ScenarioError(f"no example scenario {scenario!r} (examples: {known}); "
+                                      "pass a .toml file"))
     try:
-        sc = load_scenario(scenario)
+        sc = load_scenario(path)
     except ScenarioError as exc:
         raise _fail(exc) from None
     n_days = sc.days if days is None else days
@@ -108,43 +116,7 @@ def simulate(
         ivals = intervals(results[0], sc)
         for q in sc.queues:
             console.print(report.interval_chart(ivals, q.id, sc.timezone))
+        console.print(report.occupancy_bars(summary))
     if summary.unfinished:
         err.print(f"[yellow]{summary.unfinished} interaction(s) still open a day after the "
                   "horizon were left out[/]")
-
-
-def demo(
-    scenario: Annotated[str, typer.Option(help="Example scenario name or file.")]
-    = "customer-service",
-    days: Annotated[int | None, typer.Option(min=1, help="Days to simulate.")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Random seed.")] = None,
-) -> None:
-    """Run an example contact center (simulated callers and agents) and show its KPIs."""
-    path = Path(scenario)
-    if not path.suffix:
-        path = EXAMPLES / f"{scenario}.toml"
-        if not path.exists():
-            known = ", ".join(p.stem for p in sorted(EXAMPLES.glob("*.toml")))
-            raise _fail(ScenarioError(f"no example scenario {scenario!r} (examples: {known}); "
-                                      "pass --scenario FILE.toml"))
-    try:
-        sc = load_scenario(path)
-    except ScenarioError as exc:
-        raise _fail(exc) from None
-    n_days = sc.days if days is None else days
-    the_seed = sc.seed if seed is None else seed
-    console = Console()
-    console.print(Panel.fit(f"[bold]{sc.name}[/]\n{sc.description}".rstrip(),
-                            title="callcenter demo", border_style="cyan"))
-    results = run_with_progress(sc, 1, the_seed, n_days, console)
-    summary: Summary = summarize(sc, results, the_seed, n_days)
-    console.print(report.summary_table(summary))
-    ivals = intervals(results[0], sc)
-    for q in sc.queues:
-        console.print(report.interval_chart(ivals, q.id, sc.timezone))
-    console.print(report.occupancy_bars(summary))
-    shown = path.resolve()
-    if shown.is_relative_to(Path.cwd()):
-        shown = shown.relative_to(Path.cwd())
-    console.print(f"[dim]{results[0].arrivals:,} calls, {len(results[0].spans):,} agent spans; "
-                  f"`callcenter simulate {shown} --json` gives the numbers.[/]")

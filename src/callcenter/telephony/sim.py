@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -85,7 +85,12 @@ class SimTelephony:
     """Synthetic callers (and optionally bot agents) for a scenario, in real time."""
 
     def __init__(self, scenario: Scenario, clock: Clock, rng: np.random.Generator, *,
-                 bots: bool = True, breaks: bool = True, id_prefix: str | None = None) -> None:
+                 bots: bool | Collection[str] = True, breaks: bool = True,
+                 queues: Collection[str] | None = None, id_prefix: str | None = None) -> None:
+        """`bots`: True drives every agent of the scenario's groups, False none, a
+        collection those agents (each with its group's answer model). `queues`: the
+        queues the engine runs (None: the scenario's); arrival streams to other queues
+        stay silent."""
         if scenario.trace is not None:
             raise ValueError("the sim adapter needs [[arrivals]]; trace replay is for "
                              "`callcenter simulate`")
@@ -93,9 +98,10 @@ class SimTelephony:
         self._clock = clock
         arr_rng, pat_rng, ht_rng, bot_rng = rng.spawn(4)
         self._arrival_rng = arr_rng
-        self._streams = [self._stream(s, p, h) for s, p, h in zip(
+        streams = [self._stream(s, p, h) for s, p, h in zip(
             scenario.arrivals, pat_rng.spawn(len(scenario.arrivals)),
             ht_rng.spawn(len(scenario.arrivals)), strict=True)]
+        self._streams = [s for s in streams if queues is None or s.spec.queue_id in queues]
         self._queue_handle = {q.id: Sampler(scenario.caller_model(q.id).handle_time, r)
                               for q, r in zip(scenario.queues,
                                               ht_rng.spawn(len(scenario.queues)), strict=True)}
@@ -104,7 +110,8 @@ class SimTelephony:
             for g, g_rng in zip(scenario.groups, bot_rng.spawn(len(scenario.groups)),
                                 strict=True):
                 bot = Bot(g, g_rng)
-                self._bots.update((a.id, bot) for a in g.agents)
+                self._bots.update((a.id, bot) for a in g.agents
+                                  if bots is True or a.id in bots)
         self._breaks = breaks
         self._prefix = id_prefix
         self._report: Report | None = None
@@ -182,7 +189,7 @@ class SimTelephony:
         self._feed(order, 0)
         if self._breaks:
             for g in sc.groups:
-                if g.shift is not None and g.agents[0].id in self._bots:
+                if g.shift is not None and any(a.id in self._bots for a in g.agents):
                     self._schedule_breaks(g, day, now)
         self._at(sc.epoch(day + timedelta(days=1)),
                  lambda: self._schedule_day(day + timedelta(days=1)))
@@ -203,6 +210,8 @@ class SimTelephony:
         assert g.shift is not None
         sc = self._scenario
         for i, a in enumerate(g.agents):
+            if a.id not in self._bots:
+                continue
             for b in g.shift.breaks:
                 begin = sc.epoch(day, b.start + i * b.stagger)
                 if begin >= now:

@@ -1,0 +1,102 @@
+"""`callcenter demo`: seeded logins, bots beside a person, and the command end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from callcenter.api.demo import busy_start, demo_logins, seed_demo
+from callcenter.runtime.app import scenario_path
+from callcenter.sim.scenario import load_scenario
+from callcenter.store import create_engine_for, session_factory
+from callcenter.store.seed import linked_agents
+from callcenter.store.users import authenticate, supervised_agents
+from tests.api.test_restart import _free_port
+
+CLI = Path(sys.executable).with_name("callcenter")
+SCENARIO = load_scenario(scenario_path("customer-service"))
+
+
+def test_busy_start_skips_a_sunday_to_an_open_weekday() -> None:
+    """On a Sunday (queues closed, no callers) the demo starts on the Friday before."""
+    t = busy_start(SCENARIO, date(2026, 11, 29))
+    assert t == SCENARIO.epoch(date(2026, 11, 27), 10 * 3600)
+
+
+def test_seeded_logins_authenticate_and_the_agent_login_is_a_person(tmp_path: Path) -> None:
+    """Every demo login works with its printed password; only the agent login's agent is
+    linked (left to a person), and the supervisor supervises every agent."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    logins = seed_demo(url)
+    agents = {a.id for g in SCENARIO.groups for a in g.agents}
+    database = create_engine_for(url)
+    try:
+        with session_factory(database)() as session:
+            for login in logins:
+                user = authenticate(session, login.username, login.password)
+                assert user is not None and user.role == login.role
+            person = next(x.agent_id for x in logins if x.role == "agent")
+            assert linked_agents(session) == {person}
+            sup = authenticate(session, "supervisor", "supervisor")
+            assert sup is not None and set(supervised_agents(session, sup)) == agents
+    finally:
+        database.dispose()
+    assert [x.username for x in logins] == [x.username for x in demo_logins(SCENARIO)]
+
+
+def _get(client: httpx.Client, path: str) -> httpx.Response:
+    r = client.get(path)
+    assert r.status_code == 200, r.text
+    return r
+
+
+def test_demo_command_serves_a_living_call_center(tmp_path: Path) -> None:
+    """`callcenter demo` prints its logins, bots answer simulated calls, the agent login's
+    agent stays with its person (logged out), and Ctrl-C stops it cleanly."""
+    port = _free_port()
+    db = tmp_path / "demo.db"
+    out = (tmp_path / "demo.log").open("wb")
+    proc = subprocess.Popen([str(CLI), "demo", "--port", str(port), "--db", str(db),
+                             "--speed", "60"], stdout=out, stderr=subprocess.STDOUT,
+                            env={**os.environ, "COLUMNS": "200"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, (tmp_path / "demo.log").read_text()
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).is_success:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "demo did not come up"
+            time.sleep(0.2)
+        token = httpx.post(f"{base}/api/login", json={"username": "supervisor",
+                                                      "password": "supervisor"}).json()["token"]
+        client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+        deadline = time.monotonic() + 30
+        while _get(client, "/api/interactions?outcome=completed").json()["total"] < 3:
+            assert time.monotonic() < deadline, "no completed calls"
+            time.sleep(0.5)
+        agents = {a["agent_id"]: a for a in _get(client, "/api/supervisor/agents").json()}
+        person = next(x.agent_id for x in demo_logins(SCENARIO) if x.role == "agent")
+        assert agents[person]["state"] == "logged_out"
+        assert sum(a["state"] != "logged_out" for a in agents.values()) == len(agents) - 1
+        client.close()
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGINT)
+        code = proc.wait(timeout=20)
+        out.close()
+    log = (tmp_path / "demo.log").read_text()
+    assert code == 0, log
+    for name in ("admin", "supervisor", "agent"):
+        assert name in log
+    assert base in log
