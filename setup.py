@@ -25,6 +25,7 @@ if os.environ.get("CALLCENTER_COMPILE") == "1":
 setup(
     packages=[*find_packages("src"), "callcenter.examples", "callcenter.examples.scenarios"],
     package_dir={"": "src", "callcenter.examples": "examples"},
-    package_data={"callcenter": ["py.typed"], "callcenter.examples.scenarios": ["*.toml", "*.json"]},
+    package_data={"callcenter": ["py.typed"], "callcenter.web": ["static/*"],
+                  "callcenter.examples.scenarios": ["*.toml", "*.json"]},
     ext_modules=ext_modules,
 )

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter import web
 from callcenter.api import (
     routes_admin,
     routes_agents,
@@ -131,6 +132,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(routes_ws.router)
     app.include_router(routes_supervisor.router)
     app.include_router(routes_reports.router)
+    app.include_router(web.router)  # the browser UI: /, /desktop, /wallboard
     app.add_exception_handler(RoutingError, _on_routing_error)
     app.add_exception_handler(NotFound, _on_routing_error)
     app.add_exception_handler(Conflict, _on_routing_error)

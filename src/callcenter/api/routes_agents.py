@@ -88,6 +88,32 @@ class TransferBody(InteractionBody):
         return self
 
 
+class WorkItem(BaseModel):
+    """An interaction the agent holds: offered to it, connected, or in wrap-up."""
+
+    interaction_id: str
+    status: str = Field(description="offered, connected or wrapping")
+    queue_id: str
+    channel: str
+    caller_number: str | None
+    arrived_at: float
+    answered_at: float | None
+    offer_expires_at: float | None = Field(description="When an offer stops ringing "
+                                           "(engine time; None when not offered)")
+
+
+class AgentWork(BaseModel):
+    """An agent's state and the interactions it holds now, with the engine's clock."""
+
+    agent_id: str
+    state: str
+    reason: str
+    since: float | None
+    at: float = Field(description="Engine time (Unix seconds) of this answer")
+    speed: float = Field(description="Engine seconds per real second")
+    items: list[WorkItem]
+
+
 def agent_view(server: Server, agent_id: str) -> AgentView:
     """The engine's view of one agent; 404 if the engine has no such agent."""
     agent = server.runtime.engine.agents.get(agent_id)
@@ -125,6 +151,28 @@ async def list_agents(server: ServerDep, _user: Staff) -> list[AgentView]:
 async def get_agent(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentView:
     """One agent's live state, with its offers (an agent sees only itself)."""
     return agent_view(server, agent_id)
+
+
+@router.get("/{agent_id}/work", response_model=AgentWork)
+async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentWork:
+    """The agent's state and its offers, connected and wrapping interactions with caller
+    number, queue and times (the desktop's view; an agent sees only itself)."""
+    agent = server.runtime.engine.agents.get(agent_id)
+    if agent is None:
+        raise UnknownAgent(f"no agent {agent_id!r}")
+    items = []
+    for status_, held in (("offered", agent.offers), ("connected", agent.connected),
+                          ("wrapping", agent.wrapping)):
+        for iid in sorted(held):
+            ix = held[iid]
+            timer = agent.offer_timers.get(iid) if status_ == "offered" else None
+            items.append(WorkItem(interaction_id=iid, status=status_, queue_id=ix.queue.id,
+                                  channel=ix.channel, caller_number=ix.caller or None,
+                                  arrived_at=ix.arrived_at, answered_at=ix.answered_at,
+                                  offer_expires_at=None if timer is None else timer.at))
+    return AgentWork(agent_id=agent_id, state=agent.state.value, reason=agent.state_reason,
+                     since=agent.state_since, at=server.runtime.clock.time(),
+                     speed=server.settings.speed, items=items)
 
 
 @router.post("/{agent_id}/login", response_model=AgentView)

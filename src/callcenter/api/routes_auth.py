@@ -1,4 +1,4 @@
-"""`POST /api/login` and `POST /api/logout`."""
+"""`POST /api/login`, `POST /api/logout` and `GET /api/me`."""
 
 from __future__ import annotations
 
@@ -69,3 +69,19 @@ async def logout(request: Request, response: Response, server: ServerDep,
     if token:
         server.logins.close(token)
     response.delete_cookie(COOKIE_NAME, path="/")
+
+
+class Me(BaseModel):
+    """Who the token or cookie belongs to (the browser UI cannot read its HttpOnly cookie)."""
+
+    username: str
+    role: Role
+    agent_id: str | None
+    expires_at: float
+
+
+@router.get("/me", response_model=Me)
+async def me(user: AnyUser) -> Me:
+    """The logged-in user: name, role, the agent it acts as, when the login expires."""
+    return Me(username=user.username, role=user.role, agent_id=user.agent_id,
+              expires_at=user.expires_at)

@@ -1,4 +1,5 @@
-"""Read endpoints: queues (live, from the engine) and interaction search (from the store)."""
+"""Read endpoints: queues (live, from the engine), interaction search and the active
+disposition codes (from the store)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from callcenter.api.deps import AnyUser, ServerDep
 from callcenter.api.errors import errors
 from callcenter.api.state import Server
 from callcenter.store.history import MAX_PAGE, search_interactions
+from callcenter.store.users import list_dispositions
 
 MAX_OFFSET = 2**31 - 1  # larger offsets overflow the database's integer
 
@@ -73,6 +75,24 @@ async def list_queues(server: ServerDep, _user: AnyUser) -> list[QueueView]:
     engine = server.runtime.engine
     return [QueueView(queue_id=q.id, channel=q.channel, waiting=engine.waiting_count(q.id))
             for q in sorted(engine.queues.values(), key=lambda q: q.id)]
+
+
+class DispositionChoice(BaseModel):
+    """A disposition code an agent may pick at wrap-up."""
+
+    code: str
+    label: str
+
+
+def _dispositions(server: Server) -> list[DispositionChoice]:
+    with server.sessions() as session:
+        return [DispositionChoice(code=d.code, label=d.label) for d in list_dispositions(session)]
+
+
+@router.get("/dispositions", response_model=list[DispositionChoice])
+async def active_dispositions(server: ServerDep, _user: AnyUser) -> list[DispositionChoice]:
+    """The active disposition codes, by code (what wrap-up accepts; none: any)."""
+    return await asyncio.to_thread(_dispositions, server)
 
 
 def _epoch(moment: datetime | None) -> float | None:

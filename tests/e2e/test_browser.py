@@ -1,0 +1,170 @@
+"""The pages in a real browser (Debian's chromium) against a real server: an agent
+handles a call from offer to wrap-up, a supervisor's wallboard follows the queue and
+the agents, a wrong password is refused on the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from callcenter.core.config import AgentConfig
+from callcenter.core.events import InteractionArrived
+from callcenter.store.configs import save_agent
+from callcenter.store.history import search_interactions
+from callcenter.store.models import AgentRow
+from callcenter.store.users import (
+    add_agent,
+    add_supervisor,
+    create_team,
+    get_user,
+    save_disposition,
+)
+from tests.api.conftest import password
+from tests.e2e.conftest import Site
+
+TIMEOUT = 10_000  # ms a page may take to show a change
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    """A fresh browser context (no cookies) and page."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(TIMEOUT)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _log_in(page: Page, site: Site, username: str) -> None:
+    page.goto(site.url + "/")
+    page.fill("#username", username)
+    page.fill("#password", password(username))
+    page.click("#login-button")
+
+
+def test_an_agent_handles_a_call_from_offer_to_wrap_up(site: Site, page: Page,
+                                                       tmp_path: Path) -> None:
+    """Log in, go ready, accept the injected call's offer, hang up, wrap up with a
+    disposition: the stored interaction row carries it."""
+    with site.h.server.sessions.begin() as session:
+        save_disposition(session, "sale", "Sale")
+        save_disposition(session, "info", "Information")
+    _log_in(page, site, "early-1")
+    page.wait_for_url(site.url + "/desktop")
+    state = page.locator("#state")
+    expect(state).to_have_text("logged out")
+    page.click("#login")
+    expect(state).to_have_text("paused")
+    page.click("#ready")
+    expect(state).to_have_text("available")
+
+    site.h.inject(InteractionArrived("web-1", "hotline", caller="+4930555123"))
+    offer = page.locator('.call.offer[data-interaction="web-1"]')
+    expect(offer.locator(".caller")).to_have_text("+4930555123")
+    expect(offer.locator(".queue")).to_have_text("hotline")
+    expect(offer.locator(".countdown")).to_contain_text(" s")
+    expect(state).to_have_text("reserved")
+    offer.locator("button.accept").click()
+
+    call = page.locator('.call.connected[data-interaction="web-1"]')
+    expect(call.locator(".caller")).to_have_text("+4930555123")
+    expect(state).to_have_text("busy")
+    page.screenshot(path=tmp_path / "desktop.png", full_page=True)
+    call.locator("button.hangup").click()
+
+    wrap = page.locator('form.wrapping[data-interaction="web-1"]')
+    expect(state).to_have_text("wrap up")
+    wrap.locator("select.disposition").select_option("sale")
+    wrap.locator("textarea.notes").fill("wants the yearly plan")
+    wrap.locator("button.done").click()
+    expect(state).to_have_text("available")
+    expect(page.locator('#recent tr[data-interaction="web-1"] .disposition')).to_have_text("sale")
+
+    with site.h.server.sessions() as session:
+        (row,) = search_interactions(session, agent_id="early-1").items
+    assert (row.interaction_id, row.outcome, row.disposition, row.caller_number) == (
+        "web-1", "completed", "sale", "+4930555123")
+
+
+def test_a_refused_action_shows_the_apis_message(site: Site, page: Page) -> None:
+    """A transfer the server refuses shows its error message on the desktop."""
+    _log_in(page, site, "early-1")
+    page.wait_for_url(site.url + "/desktop")
+    page.click("#login")
+    page.click("#ready")
+    expect(page.locator("#state")).to_have_text("available")
+    site.h.inject(InteractionArrived("web-2", "hotline"))
+    page.locator('.call.offer[data-interaction="web-2"] button.accept').click()
+    call = page.locator('.call.connected[data-interaction="web-2"]')
+    call.locator("input.transfer-agent").fill("nobody")
+    call.get_by_role("button", name="Transfer to agent").click()
+    expect(page.locator("#error")).to_contain_text("no agent 'nobody'")
+    expect(page.locator("#state")).to_have_text("busy")
+
+
+def test_the_wallboard_follows_the_queue_and_the_agents(site: Site, page: Page,
+                                                        tmp_path: Path) -> None:
+    """A supervisor's wallboard shows the waiting count go up on a call's arrival and
+    down when it is offered, and the agent's state change."""
+    with site.h.server.sessions.begin() as session:  # sup supervises early-1 and early-2
+        team = create_team(session, "floor")
+        for agent_id in ("early-1", "early-2"):
+            if session.get(AgentRow, agent_id) is None:
+                save_agent(session, AgentConfig(agent_id))
+            add_agent(session, team, agent_id)
+        add_supervisor(session, team, get_user(session, "sup"))
+    _log_in(page, site, "sup")
+    page.wait_for_url(site.url + "/wallboard")
+    tile = page.locator('.tile[data-queue="hotline"]')
+    row = page.locator('#agents tr[data-agent="early-1"]')
+    expect(tile.locator(".waiting")).to_have_text("0")
+    expect(row.locator(".state")).to_have_text("logged out")
+    expect(page.locator("#agents tr")).to_have_count(2)  # its team's agents only
+
+    site.h.inject(InteractionArrived("wb-1", "hotline"))
+    expect(tile.locator(".waiting")).to_have_text("1")
+    expect(tile.locator(".oldest")).to_have_text("0:00")  # ticks from the arrival
+
+    me = site.h.auth("early-1")
+    assert site.h.post("/api/agents/early-1/login", headers=me).status_code == 200
+    expect(row.locator(".state")).to_have_text("reserved")  # offered the waiting call
+    expect(tile.locator(".waiting")).to_have_text("0")
+    expect(page.locator('.count[data-state="reserved"] strong')).to_have_text("1")
+    site.h.post("/api/agents/early-1/accept", headers=me, json={"interaction_id": "wb-1"})
+    expect(row.locator(".state")).to_have_text("busy")
+    page.screenshot(path=tmp_path / "wallboard.png", full_page=True)
+
+    site.h.post("/api/agents/early-1/hangup", headers=me, json={"interaction_id": "wb-1"})
+    site.h.post("/api/agents/early-1/wrapup", headers=me, json={"interaction_id": "wb-1"})
+    expect(tile.locator(".answered")).to_have_text("1")
+    expect(tile.locator(".sl")).to_have_text("100 %")
+
+
+def test_the_wallboard_force_pauses_an_agent(site: Site, page: Page) -> None:
+    """The Force pause button pauses the agent with the chosen reason."""
+    assert site.h.post("/api/agents/early-2/login",
+                       headers=site.h.auth("early-2")).status_code == 200
+    _log_in(page, site, "root")
+    page.wait_for_url(site.url + "/wallboard")
+    row = page.locator('#agents tr[data-agent="early-2"]')
+    expect(row.locator(".state")).to_have_text("available")
+    page.select_option("#pause-reason", "lunch")
+    row.get_by_role("button", name="Force pause").click()
+    expect(row.locator(".state")).to_have_text("paused")
+    expect(row.locator(".reason")).to_have_text("lunch")
+    assert site.h.server.runtime.engine.agents["early-2"].state.value == "paused"
+
+
+def test_a_wrong_password_shows_the_error(site: Site, page: Page) -> None:
+    """A failed login stays on the form and shows the API's message."""
+    page.goto(site.url + "/")
+    page.fill("#username", "early-1")
+    page.fill("#password", "not-the-password")
+    page.click("#login-button")
+    expect(page.locator("#error")).to_contain_text("wrong username or password")
+    assert page.url == site.url + "/"
+    assert page.context.cookies() == []
