@@ -130,9 +130,10 @@ def demo(
     for login in logins:
         table.add_row(login.username, login.password, login.role, login.agent_id or "")
     console.print(Panel.fit(
-        f"[bold]{sc.name}[/] on {where}\n{sc.description}\n"
-        f"Simulated callers and bot agents at {speed:g}x; the [bold]agent[/] login's agent "
-        "waits for you.\nAPI: " + where + "/docs   metrics: " + where + "/metrics   "
-        "stop: Ctrl-C", title="callcenter demo", border_style="cyan"), highlight=False)
+        f"[bold]{sc.name}[/]: open [bold]{where}/[/] in a browser\n{sc.description}\n"
+        f"Simulated callers and bot agents at {speed:g}x. Log in as [bold]supervisor[/] for "
+        "the wallboard, or as [bold]agent[/] to take calls yourself.\n"
+        f"API: {where}/docs   metrics: {where}/metrics   stop: Ctrl-C",
+        title="callcenter demo", border_style="cyan"), highlight=False)
     console.print(table)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
