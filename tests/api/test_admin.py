@@ -67,10 +67,10 @@ def test_negative_wrap_up_is_422_naming_the_field(shared: Harness) -> None:
 
 
 def test_request_shape_error_names_the_field(shared: Harness) -> None:
-    """A value of the wrong type is pydantic's 422 with the field's location."""
+    """A value of the wrong type is a 422 with the field's path."""
     r = call(shared, "POST", "/agents", {"id": "bad-a", "capacity": [{"channel": "voice"}]})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"][-1] == "slots"
+    assert r.json()["errors"][0]["field"] == "capacity[0].slots"
 
 
 def test_unknown_exit_queue_is_422(shared: Harness) -> None:

@@ -71,7 +71,7 @@ def test_pause_without_a_reason_is_422_naming_the_field(shared: Harness) -> None
     """A pause needs a reason; the 422 names the field."""
     r = shared.post("/api/agents/late-1/pause", headers=shared.auth("sup"), json={})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["body", "reason"]
+    assert r.json()["errors"][0]["field"] == "reason"
 
 
 def test_transfer_needs_exactly_one_target(shared: Harness) -> None:
@@ -79,7 +79,7 @@ def test_transfer_needs_exactly_one_target(shared: Harness) -> None:
     body = {"interaction_id": "x1", "queue_id": "hotline", "to_agent_id": "late-2"}
     r = shared.post("/api/agents/late-1/transfer", headers=shared.auth("sup"), json=body)
     assert r.status_code == 422
-    assert "exactly one of queue_id and to_agent_id" in r.json()["detail"][0]["msg"]
+    assert "exactly one of queue_id and to_agent_id" in r.json()["detail"]
 
 
 def test_transfer_of_a_call_the_agent_does_not_hold_is_409(shared: Harness) -> None:
@@ -115,4 +115,4 @@ def test_an_unknown_disposition_is_422_when_codes_are_defined(harness: Harness) 
     r = harness.post(f"{AGENT}/wrapup", headers=me,
                      json={"interaction_id": "x1", "disposition": "bogus"})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["body", "disposition"]
+    assert r.json()["errors"][0]["field"] == "disposition"

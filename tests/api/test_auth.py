@@ -64,4 +64,4 @@ def test_login_without_password_is_422_naming_the_field(shared: Harness) -> None
     """A login body without a password names the missing field."""
     r = shared.post("/api/login", json={"username": "sup"})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["body", "password"]
+    assert r.json()["errors"][0]["field"] == "password"

@@ -54,4 +54,4 @@ def test_a_bad_limit_is_422_naming_the_field(shared: Harness) -> None:
     """`limit` above the page maximum names the query field."""
     r = shared.get("/api/interactions", headers=shared.auth("sup"), params={"limit": 5000})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["query", "limit"]
+    assert r.json()["errors"][0]["field"] == "limit"

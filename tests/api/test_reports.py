@@ -84,7 +84,7 @@ def test_a_bad_interval_is_422_naming_the_field(sqlite_harness: Harness) -> None
     r = sqlite_harness.get("/api/reports/queues", headers=sqlite_harness.auth("sup"),
                            params={**HOUR, "interval": 20})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["query", "interval"]
+    assert r.json()["errors"][0]["field"] == "interval"
 
 
 def test_an_agent_may_not_read_reports(sqlite_harness: Harness) -> None:

@@ -177,3 +177,40 @@ def test_a_disconnect_unsubscribes(live: Live) -> None:
     live.wait_subscribers(1)
     live.close(ws)
     live.wait_subscribers(0)
+
+
+def _close_code(live: Live, ws: ClientConnection) -> int | None:
+    """The close code the server sent, once the socket ends (messages before it skipped)."""
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            live.next(ws)
+    return closed.value.rcvd.code if closed.value.rcvd is not None else None
+
+
+def test_deactivating_the_user_closes_its_socket_with_1008(live: Live) -> None:
+    """An admin deactivating an agent user closes that user's open socket."""
+    h = live.h
+    ws = live.connect_as("early-1")
+    live.wait_subscribers(1)
+    r = h.request("PUT", "/api/admin/users/early-1", json={"role": "agent", "active": False},
+                  headers=h.auth("root"))
+    assert r.status_code == 200, r.text
+    assert _close_code(live, ws) == 1008
+
+
+def test_logout_closes_the_sockets_of_its_token_with_1008(live: Live) -> None:
+    """Logging out ends the socket opened with the same token."""
+    token = live.h.token("sup")
+    ws = live.connect(f"?token={token}")
+    live.wait_subscribers(1)
+    live.h.post("/api/logout", headers={"Authorization": f"Bearer {token}"})
+    assert _close_code(live, ws) == 1008
+
+
+def test_a_revoked_socket_unsubscribes(live: Live) -> None:
+    """Once its login is revoked, the socket's subscription leaves the hub."""
+    ws = live.connect_as("early-1")
+    live.wait_subscribers(1)
+    live.h.server.logins.revoke(usernames={"early-1"})
+    live.wait_subscribers(0)
+    live.close(ws)

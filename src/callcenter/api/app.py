@@ -36,11 +36,11 @@ from callcenter.api import (
     routes_ws,
 )
 from callcenter.api.auth import Sessions
+from callcenter.api.errors import one_invalid_shape
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.persist import StoreSink
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server, server_of
-from callcenter.core.config import ConfigError
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
 from callcenter.runtime.clock import Clock
@@ -63,10 +63,6 @@ async def _on_routing_error(_request: Request, exc: Exception) -> Response:
     if isinstance(exc, _NOT_FOUND):
         return _error(status.HTTP_404_NOT_FOUND, str(exc))
     return _error(status.HTTP_409_CONFLICT, str(exc))
-
-
-async def _on_config_error(_request: Request, exc: Exception) -> Response:
-    return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
 
 
 async def _on_unavailable(_request: Request, exc: Exception) -> Response:
@@ -136,7 +132,6 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.add_exception_handler(RoutingError, _on_routing_error)
     app.add_exception_handler(NotFound, _on_routing_error)
     app.add_exception_handler(Conflict, _on_routing_error)
-    app.add_exception_handler(ConfigError, _on_config_error)
     app.add_exception_handler(NotPersisted, _on_unavailable)
     app.add_exception_handler(DriverStopped, _on_unavailable)
 
@@ -146,4 +141,5 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
         registry = server_of(request).metrics.registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    one_invalid_shape(app)
     return app

@@ -4,6 +4,11 @@ A token is 32 random bytes (URL-safe text) handed to the client once, as the
 response of `POST /api/login` and in the HttpOnly session cookie. The server keeps
 only its SHA-256 digest, in memory: a restart logs everybody out, and nothing
 stored lets anyone rebuild a token.
+
+A login ends at logout, at expiry, or when an admin changes what it was granted on
+(`Sessions.revoke`: the user deactivated, deleted, given another role, password or
+agent, or its agent relinked or deleted). Whoever holds a live login's socket
+(`/api/ws`) asks to hear of its end with `Sessions.watch`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -49,12 +54,17 @@ def _digest(token: str) -> str:
 
 
 class Sessions:
-    """Live logins by token digest; expired ones are dropped when met."""
+    """Live logins by token digest; expired ones are dropped when met.
+
+    Used from the event loop only (not thread-safe); watchers are called there, once,
+    when the login they watch ends.
+    """
 
     def __init__(self, ttl: float, now: Callable[[], float] = time.time) -> None:
         self._ttl = ttl
         self._now = now
         self._by_digest: dict[str, Principal] = {}
+        self._watchers: dict[str, list[Callable[[], None]]] = {}
 
     def open(self, username: str, role: Role, agent_id: str | None) -> str:
         """A new token for the user (the only time it exists in clear)."""
@@ -70,13 +80,48 @@ class Sessions:
         if found is None:
             return None
         if found.expires_at <= self._now():
-            del self._by_digest[key]
+            self._end(key)
             return None
         return found
 
     def close(self, token: str) -> None:
         """Forget the token (logout); unknown tokens are ignored."""
-        self._by_digest.pop(_digest(token), None)
+        self._end(_digest(token))
+
+    def revoke(self, *, usernames: Collection[str] = (),
+               agent_ids: Collection[str] = ()) -> int:
+        """End every login of one of `usernames` or acting as one of `agent_ids`; how
+        many ended."""
+        ended = [key for key, p in self._by_digest.items()
+                 if p.username in usernames or (p.agent_id is not None
+                                                and p.agent_id in agent_ids)]
+        for key in ended:
+            self._end(key)
+        return len(ended)
+
+    def watch(self, token: str, ended: Callable[[], None]) -> Callable[[], None]:
+        """Call `ended()` once when the login of `token` ends (at once if it is not live);
+        returns a function that stops watching."""
+        key = _digest(token)
+        if self.lookup(token) is None:
+            ended()
+            return lambda: None
+        watchers = self._watchers.setdefault(key, [])
+        watchers.append(ended)
+
+        def unwatch() -> None:
+            if ended in watchers:
+                watchers.remove(ended)
+        return unwatch
+
+    def remaining(self, principal: Principal) -> float:
+        """Seconds until the login of `principal` expires (<= 0: expired)."""
+        return principal.expires_at - self._now()
+
+    def _end(self, key: str) -> None:
+        self._by_digest.pop(key, None)
+        for ended in self._watchers.pop(key, []):
+            ended()
 
     def __len__(self) -> int:
         return len(self._by_digest)

@@ -1,16 +1,33 @@
-"""The error answers routes declare in the OpenAPI document: `responses=errors(401, 403)`.
+"""The error answers: their bodies, the 422 handlers, and what routes declare in the
+OpenAPI document (`responses=errors(401, 403)`).
 
-Every 4xx/5xx the app raises itself has the body `{"detail": "..."}` (`HTTPException`
-and the handlers in `app.py`). A 422 is either FastAPI's list of field errors (the
-request's shape) or, where the core refuses a configuration (`ConfigError`), one
-message naming the field.
+Every error body has `detail`, one message for a person to read. A 422 (an invalid
+request) also lists each invalid field in `errors`, whatever refused it: FastAPI's
+check of the request's shape (`RequestValidationError`), a value the core refuses
+(`ConfigError`), or a route's own check (`InvalidField`):
+
+    {"detail": "capacity[0].slots: Field required",
+     "errors": [{"field": "capacity[0].slots", "message": "capacity[0].slots: Field required"}]}
+
+`field` is a body field's path (`capacity[0].slots`), a query or path parameter's
+name, `body` for the body as a whole, or null when a `ConfigError` names no single
+field the API can tell.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from fastapi import FastAPI, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from callcenter.core.config import ConfigError
+
+T = TypeVar("T")
 
 _MEANINGS = {
     401: "Not logged in, or wrong username or password",
@@ -29,20 +46,109 @@ class ErrorBody(BaseModel):
 
 
 class FieldError(BaseModel):
-    """One invalid field, as FastAPI reports it."""
+    """One invalid field and what is wrong with it."""
 
-    loc: list[str | int]
-    msg: str
-    type: str
+    field: str | None = Field(description="A body field's path (`capacity[0].slots`), a "
+                              "query or path parameter's name, `body` for the whole body; "
+                              "null when the refusal names no single field")
+    message: str = Field(description="What is wrong, naming the field")
 
 
 class InvalidBody(BaseModel):
-    """The invalid fields, or one message naming the field."""
+    """An invalid request: one message naming the fields, and each field's error."""
 
-    detail: list[FieldError] | str
+    detail: str
+    errors: list[FieldError]
+
+
+class InvalidField(ValueError):
+    """A request value a route refuses (422), with the field it is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entries for the error `codes` a route answers with."""
     return {code: {"model": InvalidBody if code == 422 else ErrorBody,
                    "description": _MEANINGS[code]} for code in codes}
+
+
+def invalid(problems: Sequence[FieldError]) -> JSONResponse:
+    """The 422 answer listing `problems`."""
+    body = InvalidBody(detail="; ".join(p.message for p in problems), errors=list(problems))
+    return JSONResponse(body.model_dump(), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """`("body", "capacity", 0, "slots")` as `capacity[0].slots`; `("query", "limit")` as
+    `limit`; `("body",)` as `body`."""
+    where, *parts = loc
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path or str(where)
+
+
+def named_field(names: Iterable[str], build: Callable[[], T]) -> T:
+    """`build()`, with a `ConfigError` turned into an `InvalidField` for the first of
+    `names` its message mentions (a core message names the field; a plural name also
+    matches its singular: `skills` for "a skill is listed twice")."""
+    try:
+        return build()
+    except InvalidField:
+        raise
+    except ConfigError as exc:
+        message = str(exc)
+        for name in sorted(names, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(name)}\b|\b{re.escape(name.removesuffix('s'))}\b",
+                         message):
+                raise InvalidField(name, message) from None
+        raise
+
+
+async def _on_request_invalid(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for e in exc.errors():
+        name = field_path(e["loc"])
+        problems.append(FieldError(field=name, message=f"{name}: {e['msg']}"))
+    return invalid(problems)
+
+
+async def _on_field_invalid(_request: Request, exc: Exception) -> Response:
+    return invalid([FieldError(field=getattr(exc, "field", None), message=str(exc))])
+
+
+def _declare_invalid(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with every 422 answer an `InvalidBody` (FastAPI declares its own list
+    on each route that takes input)."""
+    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    invalid_schema = InvalidBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(invalid_schema.pop("$defs", {}))
+    schemas["InvalidBody"] = invalid_schema
+    answer = {"description": _MEANINGS[422], "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/InvalidBody"}}}}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if "422" in operation.get("responses", {}):
+                operation["responses"]["422"] = answer
+    return document
+
+
+def one_invalid_shape(app: FastAPI) -> None:
+    """Answer every 422 of `app` as an `InvalidBody`, and say so in its OpenAPI document."""
+    app.add_exception_handler(RequestValidationError, _on_request_invalid)
+    app.add_exception_handler(ConfigError, _on_field_invalid)
+    app.add_exception_handler(InvalidField, _on_field_invalid)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _declare_invalid(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.api import routes_admin_directory
 from callcenter.api.deps import ServerDep
-from callcenter.api.errors import errors
+from callcenter.api.errors import InvalidField, errors, named_field
 from callcenter.api.routes_admin_directory import NO_CONTENT, Admin, Name, in_transaction, record
 from callcenter.api.routes_agents import submit
 from callcenter.api.state import Server
@@ -65,11 +65,11 @@ router.include_router(routes_admin_directory.router)
 
 
 def _field(name: str, build: Callable[..., T], *args: Any) -> T:
-    """`build(*args)`, with a `ConfigError` message prefixed by the field it is about."""
+    """`build(*args)`, with a `ConfigError` turned into an `InvalidField` for `name`."""
     try:
         return build(*args)
     except ConfigError as exc:
-        raise ConfigError(f"{name}: {exc}") from None
+        raise InvalidField(name, f"{name}: {exc}") from None
 
 
 # --- calendars ---------------------------------------------------------------------
@@ -244,7 +244,7 @@ class QueueSettings(BaseModel):
             e: ExitModel = getattr(self, name)
             return _field(name, ExitAction, e.kind, e.queue_id)
 
-        return QueueConfig(
+        return named_field(QueueSettings.model_fields, lambda: QueueConfig(
             id=queue_id, strategy=self.strategy, channel=self.channel,
             required_skills=tuple(_field(f"required_skills[{i}]", SkillRequirement, r.skill,
                                          r.min_level) for i, r in enumerate(self.required_skills)),
@@ -259,7 +259,7 @@ class QueueSettings(BaseModel):
             closed_action=exit_("closed_action"), wrap_up=self.wrap_up,
             offer_timeout=self.offer_timeout, retry_after=self.retry_after,
             aging_rate=self.aging_rate, service_level_threshold=self.service_level_threshold,
-            short_abandon=self.short_abandon, default_handle_time=self.default_handle_time)
+            short_abandon=self.short_abandon, default_handle_time=self.default_handle_time))
 
 
 class QueueIn(QueueSettings):
@@ -290,7 +290,7 @@ def _check_queue_for_engine(server: Server, config: QueueConfig) -> None:
     for name, targets in fields.items():
         for target in targets:
             if target is not None and target != config.id and target not in engine.queues:
-                raise ConfigError(f"queue {config.id!r}: {name}: no queue {target!r}")
+                raise InvalidField(name, f"queue {config.id!r}: {name}: no queue {target!r}")
     old = engine.queues.get(config.id)
     if old is not None and old.escalation != config.escalation \
             and engine.waiting_count(config.id):
@@ -312,8 +312,8 @@ async def _write_queue(server: Server, user: Admin, queue_id: str, body: QueueSe
             try:
                 calendar = get_calendar(session, body.calendar_id)
             except NotFound:
-                raise ConfigError(f"queue {queue_id!r}: calendar_id: "
-                                  f"no calendar {body.calendar_id!r}") from None
+                raise InvalidField("calendar_id", f"queue {queue_id!r}: calendar_id: "
+                                   f"no calendar {body.calendar_id!r}") from None
         config = body.config(queue_id, calendar)
         _check_queue_for_engine(server, config)
         save_queue(session, config, calendar_id=body.calendar_id)
@@ -408,8 +408,9 @@ class AgentSettings(BaseModel):
         """The core `AgentConfig` (`ConfigError` naming the field if it is wrong)."""
         queues = tuple(_field(f"queues[{i}]", Membership, m.queue_id, m.tier)
                        for i, m in enumerate(self.queues))
-        return AgentConfig(agent_id, tuple((s.skill, s.level) for s in self.skills), queues,
-                           tuple((c.channel, c.slots) for c in self.capacity))
+        return named_field(AgentSettings.model_fields, lambda: AgentConfig(
+            agent_id, tuple((s.skill, s.level) for s in self.skills), queues,
+            tuple((c.channel, c.slots) for c in self.capacity)))
 
 
 class AgentIn(AgentSettings):
@@ -438,7 +439,8 @@ def _check_agent_for_engine(server: Server, agent_id: str,
         raise Conflict(f"agent {agent_id!r} is logged in: log it out to change it")
     for i, m in enumerate(config.queues if config else ()):
         if m.queue_id not in engine.queues:
-            raise ConfigError(f"agent {agent_id!r}: queues[{i}]: no queue {m.queue_id!r}")
+            raise InvalidField(f"queues[{i}].queue_id",
+                               f"agent {agent_id!r}: queues[{i}]: no queue {m.queue_id!r}")
 
 
 async def _write_agent(server: Server, user: Admin, agent_id: str, body: AgentSettings, *,
@@ -490,7 +492,8 @@ async def change_agent(agent_id: str, body: AgentSettings, server: ServerDep,
 
 @router.delete("/agents/{agent_id}", **NO_CONTENT)
 async def remove_agent(agent_id: str, server: ServerDep, user: Admin) -> None:
-    """Delete an agent (its history stays); 409 while it is logged in."""
+    """Delete an agent (its history stays) and end the logins acting as it; 409 while it
+    is logged in."""
     _check_agent_for_engine(server, agent_id, None)
 
     def work(session: Session) -> None:
@@ -498,5 +501,6 @@ async def remove_agent(agent_id: str, server: ServerDep, user: Admin) -> None:
         delete_agent(session, agent_id)
         record(session, user, "delete", "agent", agent_id, before=before)
     await in_transaction(server, work)
+    server.logins.revoke(agent_ids={agent_id})
     if agent_id in server.runtime.engine.agents:
         await server.runtime.driver.submit(AgentRemoved(agent_id))

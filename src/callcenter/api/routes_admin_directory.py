@@ -4,6 +4,11 @@ shares.
 Every change runs in one store transaction with its audit row (`in_transaction`);
 `Admin` admits the admin role only. Queues, agents and calendars are in
 `routes_admin`, which includes this router.
+
+A change to a user ends its logins after the commit (`Sessions.revoke`, which also
+closes their sockets): a new role, password, active flag or agent takes effect at
+the next login, never half-way through a session. Linking an agent also ends the
+logins that acted as that agent (its previous user's, or a namesake user's).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.api.auth import Principal, Role
 from callcenter.api.deps import Authorize, ServerDep
+from callcenter.api.errors import InvalidField
 from callcenter.api.state import Server
 from callcenter.core.config import ConfigError
 from callcenter.store.audit import audit
@@ -112,6 +118,18 @@ def _user_snapshot(session: Session, row: UserRow) -> dict[str, Any]:
     return _user_view(session, row).model_dump(exclude={"created_at"})
 
 
+def _revoke(server: Server, username: str, before: dict[str, Any] | None,
+            after: dict[str, Any] | None, *, password: bool) -> None:
+    """End the logins that a change of user `username` from `before` to `after` (its
+    snapshots; None: absent) makes stale."""
+    if before == after and not password:
+        return
+    old = before["agent_id"] if before else None
+    new = after["agent_id"] if after else None
+    agents = {a for a in (old, new) if a is not None and old != new}
+    server.logins.revoke(usernames={username}, agent_ids=agents)
+
+
 def _apply_user(session: Session, row: UserRow, body: UserSettings) -> None:
     set_role(session, row, body.role.value)
     row.active = body.active
@@ -150,26 +168,33 @@ async def add_user(body: UserIn, server: ServerDep, user: Admin) -> UserView:
         record(session, user, "create", "user", row.username,
                after=_user_snapshot(session, row))
         return _user_view(session, row)
-    return await in_transaction(server, work)
+    view = await in_transaction(server, work)
+    _revoke(server, view.username, None, view.model_dump(), password=True)
+    return view
 
 
 @router.put("/users/{username}", response_model=UserView)
 async def change_user(username: str, body: UserSettings, server: ServerDep,
                       user: Admin) -> UserView:
-    """Replace a user's role, active flag and agent link (and password, if given)."""
-    def work(session: Session) -> UserView:
+    """Replace a user's role, active flag and agent link (and password, if given); a
+    change ends the user's logins."""
+    def work(session: Session) -> tuple[UserView, dict[str, Any]]:
         row = get_user(session, username)
         before = _user_snapshot(session, row)
         _apply_user(session, row, body)
         record(session, user, "update", "user", username, before,
                _user_snapshot(session, row))
-        return _user_view(session, row)
-    return await in_transaction(server, work)
+        return _user_view(session, row), before
+    view, before = await in_transaction(server, work)
+    _revoke(server, username, before, view.model_dump(exclude={"created_at"}),
+            password=body.password is not None)
+    return view
 
 
 @router.delete("/users/{username}", **NO_CONTENT)
 async def remove_user(username: str, server: ServerDep, user: Admin) -> None:
-    """Delete a user (its agent stays, unlinked); an admin cannot delete itself."""
+    """Delete a user (its agent stays, unlinked) and end its logins; an admin cannot
+    delete itself."""
     if username == user.username:
         raise Conflict(f"user {username!r} is logged in as this admin: it cannot delete itself")
 
@@ -182,6 +207,7 @@ async def remove_user(username: str, server: ServerDep, user: Admin) -> None:
         session.flush()
         record(session, user, "delete", "user", username, before=before)
     await in_transaction(server, work)
+    server.logins.revoke(usernames={username})
 
 
 # --- teams -------------------------------------------------------------------------
@@ -224,14 +250,22 @@ def _fill_team(session: Session, row: TeamRow, body: TeamSettings) -> None:
     row.supervisors.clear()
     row.agents.clear()
     session.flush()
-    for username in body.supervisors:
+    for i, username in enumerate(body.supervisors):
+        field = f"supervisors[{i}]"
         try:
             supervisor = get_user(session, username)
         except NotFound:
-            raise ConfigError(f"team {row.name!r}: supervisors: no user {username!r}") from None
-        add_supervisor(session, row, supervisor)
-    for agent_id in body.agents:
-        add_agent(session, row, agent_id)
+            raise InvalidField(field, f"team {row.name!r}: {field}: "
+                               f"no user {username!r}") from None
+        try:
+            add_supervisor(session, row, supervisor)
+        except ConfigError as exc:
+            raise InvalidField(field, str(exc)) from None
+    for i, agent_id in enumerate(body.agents):
+        try:
+            add_agent(session, row, agent_id)
+        except ConfigError as exc:
+            raise InvalidField(f"agents[{i}]", str(exc)) from None
 
 
 @router.get("/teams", response_model=list[TeamView])

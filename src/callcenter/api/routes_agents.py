@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field, model_validator
 
 from callcenter.api.deps import AgentOrStaff, ServerDep, Staff
-from callcenter.api.errors import errors
+from callcenter.api.errors import InvalidField, errors
 from callcenter.api.state import Server
 from callcenter.core.errors import UnknownAgent
 from callcenter.core.events import (
@@ -227,9 +227,8 @@ def _check_disposition(server: Server, code: str) -> None:
     with server.sessions() as session:
         known = {d.code for d in list_dispositions(session)}
     if code and known and code not in known:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [{
-            "loc": ["body", "disposition"], "type": "value_error",
-            "msg": f"unknown disposition code {code!r} (known: {', '.join(sorted(known))})"}])
+        raise InvalidField("disposition", f"disposition: unknown code {code!r} "
+                           f"(known: {', '.join(sorted(known))})")
 
 
 def _store_notes(server: Server, actor: str, body: WrapUpBody) -> None:

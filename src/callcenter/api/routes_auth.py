@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.api.auth import COOKIE_NAME, Role
 from callcenter.api.deps import AnyUser, ServerDep, credential
 from callcenter.api.errors import errors
-from callcenter.store.users import agent_of_user, authenticate
+from callcenter.store.users import agent_of_user, authenticate, namesake_taken
 
 router = APIRouter(prefix="/api", tags=["auth"], responses=errors(401))
 
@@ -35,12 +35,14 @@ class LoginResponse(BaseModel):
 
 
 def _check_password(sessions: sessionmaker[Session], username: str,
-                    password: str) -> tuple[Role, str | None] | None:
+                    password: str) -> tuple[Role, str | None, bool] | None:
+    """The user's role, linked agent, and whether it may act as its namesake agent."""
     with sessions.begin() as session:  # commits a rehash of an outdated hash
         user = authenticate(session, username, password)
         if user is None:
             return None
-        return Role(user.role), agent_of_user(session, user)
+        linked = agent_of_user(session, user)
+        return Role(user.role), linked, linked is None and not namesake_taken(session, user)
 
 
 @router.post("/login", response_model=LoginResponse)
@@ -50,8 +52,8 @@ async def login(body: LoginRequest, response: Response, server: ServerDep) -> Lo
                                     body.password)
     if found is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    role, agent_id = found
-    if agent_id is None and role is Role.AGENT and body.username in server.runtime.engine.agents:
+    role, agent_id, namesake = found
+    if namesake and role is Role.AGENT and body.username in server.runtime.engine.agents:
         agent_id = body.username  # an agent user without a link logs in as its namesake
     ttl = server.settings.session_ttl
     token = server.logins.open(body.username, role, agent_id)

@@ -23,7 +23,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel
 
 from callcenter.api.deps import ServerDep, Staff
-from callcenter.api.errors import errors
+from callcenter.api.errors import InvalidField, errors
 from callcenter.api.routes_supervisor import scope_of
 from callcenter.api.state import Server
 from callcenter.core import metrics
@@ -92,23 +92,18 @@ def _epoch(moment: datetime) -> float:
     return moment.timestamp()
 
 
-def _invalid(field: str, msg: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [{
-        "loc": ["query", field], "type": "value_error", "msg": msg}])
-
-
 def _starts(since: datetime, until: datetime, interval: int) -> tuple[list[float], float]:
     """The interval starts from `since` to `until`, and the interval length (seconds)."""
     if interval not in INTERVALS:
-        raise _invalid("interval", f"interval must be 15, 30 or 60 minutes, got {interval}")
+        raise InvalidField("interval", f"interval must be 15, 30 or 60 minutes, got {interval}")
     lo, hi = _epoch(since), _epoch(until)
     if hi <= lo:
-        raise _invalid("until", "until must be after since")
+        raise InvalidField("until", "until must be after since")
     length = interval * 60.0
     count = -int(-(hi - lo) // length)
     if count > MAX_INTERVALS:
-        raise _invalid("until", f"a report holds at most {MAX_INTERVALS} intervals, "
-                       f"this range needs {count}")
+        raise InvalidField("until", f"a report holds at most {MAX_INTERVALS} intervals, "
+                                    f"this range needs {count}")
     return [lo + k * length for k in range(count)], length
 
 

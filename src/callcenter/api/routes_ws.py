@@ -14,7 +14,8 @@ driver. The subscription ends when the socket does.
 
 Credentials: the `token` query parameter, else `Authorization: Bearer`, else the
 session cookie. Without a valid login the socket is closed with code 1008
-(policy violation).
+(policy violation), and so it is when its login ends (logout, expiry, or an admin's
+change to the user: `Sessions.revoke`).
 """
 
 from __future__ import annotations
@@ -103,6 +104,13 @@ async def _forward(ws: WebSocket, sub: Subscription[Command]) -> None:
     await ws.close(code=status.WS_1001_GOING_AWAY)
 
 
+async def _until_ended(ws: WebSocket, ended: asyncio.Event, within: float) -> None:
+    """Close the socket with 1008 once its login ends or, at the latest, expires."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(ended.wait(), max(within, 0.0))
+    await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="login ended")
+
+
 async def _until_gone(ws: WebSocket) -> None:
     """Read (and ignore) what the client sends until it disconnects."""
     while (await ws.receive())["type"] != "websocket.disconnect":
@@ -116,15 +124,18 @@ async def events(ws: WebSocket) -> None:
     token = _token(ws)
     user = server.logins.lookup(token) if token else None
     await ws.accept()
-    if user is None or (user.role not in STAFF and user.agent_id is None):
+    if token is None or user is None or (user.role not in STAFF and user.agent_id is None):
         reason = "not logged in" if user is None else "user is not linked to an agent"
         await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason=reason)
         return
+    ended = asyncio.Event()
+    unwatch = server.logins.watch(token, ended.set)
     sub = server.runtime.events.subscribe(_accepts(user), maxsize=QUEUE_SIZE)
     try:
         if user.role in STAFF:
             await ws.send_json(snapshot(server))  # taken after subscribing: no gap
-        tasks = [asyncio.create_task(_forward(ws, sub)), asyncio.create_task(_until_gone(ws))]
+        tasks = [asyncio.create_task(_forward(ws, sub)), asyncio.create_task(_until_gone(ws)),
+                 asyncio.create_task(_until_ended(ws, ended, server.logins.remaining(user)))]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -138,3 +149,4 @@ async def events(ws: WebSocket) -> None:
         pass
     finally:
         sub.close()
+        unwatch()

@@ -112,6 +112,13 @@ def agent_of_user(session: Session, user: UserRow) -> str | None:
     return session.scalar(select(AgentRow.id).where(AgentRow.user_id == user.id))
 
 
+def namesake_taken(session: Session, user: UserRow) -> bool:
+    """True when the agent named like the user is linked to another user (then a user
+    without a link of its own may not act as that namesake)."""
+    owner = session.scalar(select(AgentRow.user_id).where(AgentRow.id == user.username))
+    return owner is not None and owner != user.id
+
+
 # --- teams -------------------------------------------------------------------------
 
 

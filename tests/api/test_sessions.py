@@ -1,0 +1,113 @@
+"""Logins die with the user: an admin's change to a user (or to its agent) ends its
+sessions, so the old token gets 401."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.api.conftest import Harness
+
+ADMIN = "root"
+
+
+def admin(h: Harness, method: str, path: str, body: dict[str, Any] | None = None
+          ) -> httpx.Response:
+    """One admin request, expected to succeed."""
+    r = h.request(method, "/api/admin" + path, json=body, headers=h.auth(ADMIN))
+    assert r.is_success, r.text
+    return r
+
+
+def user(h: Harness, username: str, **fields: Any) -> dict[str, str]:
+    """Create `username` (password "pw") with `fields`, log it in; its bearer headers."""
+    admin(h, "POST", "/users", {"username": username, "password": "pw", **fields})
+    r = h.post("/api/login", json={"username": username, "password": "pw"})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def me(h: Harness, headers: dict[str, str]) -> int:
+    """The status of a request any logged-in user may make."""
+    return h.get("/api/queues", headers=headers).status_code
+
+
+def test_deactivating_a_user_ends_its_login(shared: Harness) -> None:
+    """A user set inactive loses its open login at once."""
+    headers = user(shared, "s-off", role="supervisor")
+    admin(shared, "PUT", "/users/s-off", {"role": "supervisor", "active": False})
+    assert me(shared, headers) == 401
+
+
+def test_a_new_role_ends_the_login(shared: Harness) -> None:
+    """A supervisor made an agent must log in again; its old token is refused."""
+    headers = user(shared, "s-role", role="supervisor")
+    admin(shared, "PUT", "/users/s-role", {"role": "agent"})
+    assert me(shared, headers) == 401
+
+
+def test_a_new_password_ends_the_login(shared: Harness) -> None:
+    """Setting a password ends the logins made with the old one."""
+    headers = user(shared, "s-pw", role="supervisor")
+    admin(shared, "PUT", "/users/s-pw", {"role": "supervisor", "password": "new"})
+    assert me(shared, headers) == 401
+
+
+def test_deleting_a_user_ends_its_login(shared: Harness) -> None:
+    """A deleted user's token is refused."""
+    headers = user(shared, "s-del", role="supervisor")
+    admin(shared, "DELETE", "/users/s-del")
+    assert me(shared, headers) == 401
+
+
+def test_relinking_a_user_to_another_agent_ends_its_login(shared: Harness) -> None:
+    """A user moved from one agent to another cannot go on acting as the first."""
+    admin(shared, "POST", "/agents", {"id": "s-a1"})
+    admin(shared, "POST", "/agents", {"id": "s-a2"})
+    headers = user(shared, "s-link", role="agent", agent_id="s-a1")
+    admin(shared, "PUT", "/users/s-link", {"role": "agent", "agent_id": "s-a2"})
+    assert shared.get("/api/agents/s-a1", headers=headers).status_code == 401
+
+
+def test_linking_an_agent_ends_its_previous_users_login(shared: Harness) -> None:
+    """Giving an agent to another user ends the login of the user that had it."""
+    admin(shared, "POST", "/agents", {"id": "s-a3"})
+    headers = user(shared, "s-old", role="agent", agent_id="s-a3")
+    admin(shared, "POST", "/users", {"username": "s-new", "password": "pw",
+                                     "agent_id": "s-a3"})
+    assert shared.get("/api/agents/s-a3", headers=headers).status_code == 401
+
+
+def test_deleting_an_agent_ends_the_logins_acting_as_it(shared: Harness) -> None:
+    """The login of a user linked to a deleted agent ends."""
+    admin(shared, "POST", "/agents", {"id": "s-a4"})
+    headers = user(shared, "s-gone", role="agent", agent_id="s-a4")
+    admin(shared, "DELETE", "/agents/s-a4")
+    assert me(shared, headers) == 401
+
+
+def test_an_unchanged_user_keeps_its_login(shared: Harness) -> None:
+    """Replacing a user with the same settings (no password) leaves its login alone."""
+    headers = user(shared, "s-same", role="supervisor")
+    admin(shared, "PUT", "/users/s-same", {"role": "supervisor"})
+    assert me(shared, headers) == 200
+
+
+def test_other_users_keep_their_logins(shared: Harness) -> None:
+    """Deactivating one user leaves another user's login alone."""
+    headers = user(shared, "s-other", role="supervisor")
+    user(shared, "s-victim", role="supervisor")
+    admin(shared, "PUT", "/users/s-victim", {"role": "supervisor", "active": False})
+    assert me(shared, headers) == 200
+
+
+def test_a_user_whose_namesake_agent_is_linked_elsewhere_does_not_act_as_it(
+        shared: Harness) -> None:
+    """Once agent early-2 is linked to another user, user early-2 logs in as no agent."""
+    if shared.get("/api/admin/agents/early-2", headers=shared.auth(ADMIN)).status_code == 404:
+        admin(shared, "POST", "/agents", {"id": "early-2"})
+    admin(shared, "POST", "/users", {"username": "s-owner", "password": "pw",
+                                     "agent_id": "early-2"})
+    r = shared.post("/api/login", json={"username": "early-2", "password": "pw-early-2"})
+    assert r.json()["agent_id"] is None
