@@ -267,6 +267,16 @@ def test_position_counts_from_one_in_arrival_order() -> None:
     assert [h.engine.position(f"i{n}") for n in range(3)] == [1, 2, 3]
 
 
+def test_position_of_simultaneous_arrivals_follows_the_routing_order() -> None:
+    """Arrivals at the same instant get distinct positions, in the order they are served."""
+    h = one_agent()
+    for n in range(3):
+        h.arrive(f"i{n}", "q", at=4)
+    assert [h.engine.position(f"i{n}") for n in range(3)] == [1, 2, 3]
+    h.login("a", at=5)  # i0 rings the agent: it keeps its place until answered
+    assert h.engine.position("i0") is None and h.engine.position("i2") == 3
+
+
 def test_position_puts_higher_priority_ahead() -> None:
     """A higher-priority arrival goes ahead of those already waiting."""
     h = one_agent(aging_rate=0)

@@ -136,9 +136,10 @@ class Engine(Lifecycle):
         # One queue ages all its interactions alike, so the order of their scores is the
         # same at any time: compare the time-invariant keys.
         q = ix.queue
-        mine = ix.wait_key(q)
+        # Equal keys (same arrival, same priority) are served in the router's order.
+        mine = (ix.wait_key(q), ix.wait_seq)
         ahead = sum(1 for other in self._waiting_in[q.id].values()
-                    if other is not ix and other.wait_key(q) < mine)
+                    if other is not ix and (other.wait_key(q), other.wait_seq) < mine)
         return ahead + 1
 
     def expected_wait(self, interaction_id: str) -> float | None:

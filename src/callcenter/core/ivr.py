@@ -468,8 +468,11 @@ class IvrRunner:
         if position is not None:
             values: dict[str, object] = dict(s.variables)
             values["position"] = position
-            values["wait_minutes"] = "less than one" if wait is None or wait < 60 \
-                else str(max(1, round(wait / 60)))
+            minutes = None if wait is None else max(1, round(wait / 60))
+            values["wait_minutes"] = "" if minutes is None else minutes
+            values["wait"] = ("not known" if wait is None else "less than a minute"
+                              if wait < 60 else "about 1 minute" if minutes == 1
+                              else f"about {minutes} minutes")
             out.append(PlayPrompts(s.call_id, tuple(p.render(values) for p in t.announcement),
                                    False, s.language))
         self._arm(s, now + t.announce_every)

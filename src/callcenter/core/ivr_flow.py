@@ -38,7 +38,8 @@ class Prompt:
     """Something to play: a WAV file, or text rendered to speech (once, then cached).
 
     Text may hold `{name}` fields, filled from the call's variables (and, for queue
-    announcements, `{position}` and `{wait_minutes}`) when it is played."""
+    announcements, `{position}`, `{wait}` as words and `{wait_minutes}` as a number)
+    when it is played."""
 
     file: str | None = None
     text: str | None = None
@@ -156,8 +157,7 @@ class QueueTreatment:
     consent: tuple[Prompt, ...] = ()
     announce_every: float | None = None
     announcement: tuple[Prompt, ...] = (
-        Prompt(text="You are number {position} in line. "
-                    "The expected wait is about {wait_minutes} minutes."),)
+        Prompt(text="You are number {position} in line. The expected wait is {wait}."),)
     callback_key: str | None = None
     callback_confirmation: tuple[Prompt, ...] = (
         Prompt(text="Thank you. We will call you back and keep your place in line."),)

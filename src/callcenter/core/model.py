@@ -110,6 +110,7 @@ class Interaction:
     state: InteractionState = InteractionState.ARRIVED
     gen: int = 0
     queue_seq: int = 0
+    wait_seq: int = 0  # the router's tie-break among equal wait keys (position)
     step: int = 0
     placements: dict[TargetKey, int] = field(default_factory=dict)
     offered_to: dict[str, Agent] = field(default_factory=dict)

@@ -332,6 +332,7 @@ class Router:
                 self._offer(ix, best, t.queue.id)
                 return
         self._seq += 1
+        ix.wait_seq = self._seq
         for key, s in ix.placements.items():
             t = self._targets[key]
             k0, k1 = ix.wait_key(t.queue)
