@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from callcenter.core.config import AgentConfig
 from callcenter.core.events import InteractionArrived
@@ -157,6 +157,41 @@ def test_the_wallboard_force_pauses_an_agent(site: Site, page: Page) -> None:
     expect(row.locator(".state")).to_have_text("paused")
     expect(row.locator(".reason")).to_have_text("lunch")
     assert site.h.server.runtime.engine.agents["early-2"].state.value == "paused"
+
+
+def test_the_wallboard_reconnects_after_the_socket_drops(site: Site, page: Page) -> None:
+    """While /api/ws is down the wallboard shows a disconnected banner and retries; once
+    the server takes the socket again the banner goes and live updates resume."""
+    routes: list[WebSocketRoute] = []
+    refuse = [False]
+
+    def through(ws: WebSocketRoute) -> None:
+        if refuse[0]:
+            ws.close(code=1011, reason="test: server away")
+            return
+        ws.connect_to_server()
+        routes.append(ws)
+
+    page.route_web_socket("**/api/ws", through)
+    _log_in(page, site, "root")
+    page.wait_for_url(site.url + "/wallboard")
+    banner = page.locator("#banner")
+    waiting = page.locator('.tile[data-queue="hotline"] .waiting')
+    expect(waiting).to_have_text("0")
+    expect(banner).to_be_hidden()
+
+    refuse[0] = True
+    routes[-1].close(code=1011, reason="test: dropped")
+    expect(banner).to_contain_text("Disconnected")
+    refuse[0] = False
+    for _ in range(200):  # a later retry gets through
+        if len(routes) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert len(routes) == 2
+    expect(banner).to_be_hidden()
+    site.h.inject(InteractionArrived("rc-1", "hotline"))
+    expect(waiting).to_have_text("1")
 
 
 def test_a_wrong_password_shows_the_error(site: Site, page: Page) -> None:
