@@ -1,0 +1,242 @@
+"""The load generator of `bench/server.py`: N agents on WebSockets and REST, one asyncio loop.
+
+Each agent logs in (`POST /api/login`, a bearer token), opens `/api/ws`, logs in to
+routing ready (`POST /api/agents/{id}/login`), then for every `OfferToAgent` on
+its socket: accept, talk `talk` seconds, hang up, wrap up `wrap` seconds, finish
+wrap-up, and wait for the next offer. The moment each message arrives is read with
+`time.time()` as soon as the socket hands it over, before parsing.
+
+The run: setup (every agent ready), `settle` seconds for the backlog of callers
+who arrived during setup to drain, `seconds` of measurement, `grace` seconds for
+the measured calls to finish. Then the server's arrival times (`GET /bench/stats`)
+are joined with the offers by interaction id: latency = offer at the socket -
+caller's arrival, for the callers who arrived in the measured window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import numpy as np
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, WebSocketException
+
+PASSWORD_LOGINS = 3
+"""Agents that log in with their password (`POST /api/login`, an argon2 check of
+~0.1-0.3 s of server CPU each); the others get their tokens from `/bench/tokens`."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    base: str
+    agents: list[str]
+    password: str
+    talk: float
+    wrap: float
+    seconds: float
+    settle: float
+    grace: float
+    setup_timeout: float = 300.0
+
+
+@dataclass
+class Tally:
+    offers: dict[str, float] = field(default_factory=dict)
+    handled: dict[str, float] = field(default_factory=dict)
+    """Interaction id -> when its wrap-up was acknowledged."""
+    errors: Counter[str] = field(default_factory=Counter)
+    ready: int = 0
+    stopping: bool = False
+
+
+class _Agent:
+    def __init__(self, agent_id: str, plan: Plan, client: httpx.AsyncClient,
+                 tally: Tally) -> None:
+        self.id = agent_id
+        self.plan = plan
+        self.client = client
+        self.tally = tally
+        self.headers: dict[str, str] = {}
+        self.ws: ClientConnection | None = None
+        self.offers: asyncio.Queue[str] = asyncio.Queue()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def post(self, path: str, body: dict[str, Any]) -> bool:
+        try:
+            r = await self.client.post(path, json=body, headers=self.headers)
+        except httpx.HTTPError as exc:
+            self.tally.errors[f"{path.rsplit('/', 1)[-1]}: {type(exc).__name__}"] += 1
+            return False
+        if not r.is_success:
+            self.tally.errors[f"{path.rsplit('/', 1)[-1]}: HTTP {r.status_code}"] += 1
+            return False
+        return True
+
+    async def login(self) -> str | None:
+        """Log in with the password; the token, or None (counted)."""
+        r = await self.client.post("/api/login", json={"username": self.id,
+                                                       "password": self.plan.password})
+        if not r.is_success:
+            self.tally.errors[f"login: HTTP {r.status_code}"] += 1
+            return None
+        return str(r.json()["token"])
+
+    async def setup(self, token: str) -> None:
+        """Connect, start reading and working, go ready."""
+        try:
+            self.headers = {"Authorization": f"Bearer {token}"}
+            url = self.plan.base.replace("http://", "ws://") + f"/api/ws?token={token}"
+            self.ws = await connect(url, max_size=None, ping_interval=None)
+            self.tasks = [asyncio.create_task(self.read()), asyncio.create_task(self.work())]
+            if await self.post(f"/api/agents/{self.id}/login", {"ready": True}):
+                self.tally.ready += 1
+        except (httpx.HTTPError, OSError, WebSocketException) as exc:
+            self.tally.errors[f"setup: {type(exc).__name__}"] += 1
+
+    async def read(self) -> None:
+        """Note each offer's arrival; count drops, withdrawn offers and lost sockets."""
+        assert self.ws is not None
+        tally = self.tally
+        try:
+            async for raw in self.ws:
+                now = time.time()
+                msg = json.loads(raw)
+                kind = msg["type"]
+                if kind == "OfferToAgent":
+                    iid = msg["interaction_id"]
+                    tally.offers.setdefault(iid, now)
+                    self.offers.put_nowait(iid)
+                elif kind == "Dropped":
+                    tally.errors["socket messages dropped"] += msg["dropped"]
+                elif kind == "WithdrawOffer":
+                    tally.errors[f"offer withdrawn ({msg['reason']})"] += 1
+        except ConnectionClosed:
+            pass
+        if not tally.stopping:
+            tally.errors["socket closed by the server"] += 1
+
+    async def work(self) -> None:
+        """Accept, talk, hang up, wrap up, one offer after the other."""
+        plan = self.plan
+        base = f"/api/agents/{self.id}"
+        while True:
+            iid = await self.offers.get()
+            body = {"interaction_id": iid}
+            if not await self.post(f"{base}/accept", body):
+                continue
+            await asyncio.sleep(plan.talk)
+            if not await self.post(f"{base}/hangup", body):
+                continue
+            await asyncio.sleep(plan.wrap)
+            if await self.post(f"{base}/wrapup", {**body, "disposition": ""}):
+                self.tally.handled[iid] = time.time()
+
+
+async def _cpu(client: httpx.AsyncClient) -> dict[str, float]:
+    """The server's CPU seconds so far and how many callers have arrived."""
+    r = await client.get("/bench/cpu")
+    r.raise_for_status()
+    return {k: float(v) for k, v in r.json().items()}
+
+
+async def _tokens(client: httpx.AsyncClient,
+                  agents: list[_Agent]) -> tuple[dict[str, str], float]:
+    """Tokens for every agent (the first few by password); seconds per password login."""
+    tokens: dict[str, str] = {}
+    t = time.perf_counter()
+    for a in agents[:PASSWORD_LOGINS]:
+        token = await a.login()
+        if token is not None:
+            tokens[a.id] = token
+    login_s = (time.perf_counter() - t) / max(1, min(PASSWORD_LOGINS, len(agents)))
+    rest = [a.id for a in agents[PASSWORD_LOGINS:]]
+    if rest:
+        r = await client.post("/bench/tokens", json=rest)
+        r.raise_for_status()
+        tokens.update(r.json())
+    return tokens, login_s
+
+
+async def _drained(client: httpx.AsyncClient, tally: Tally, timeout: float) -> None:
+    """Wait until every caller who arrived during setup has been offered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        arrived = (await _cpu(client))["arrived"]
+        await asyncio.sleep(0.5)
+        if len(tally.offers) >= arrived:  # all who had arrived are offered within 0.5 s
+            return
+    tally.errors["backlog not drained after setup"] += 1
+
+
+async def drive(plan: Plan) -> dict[str, Any]:
+    """Run the plan against the server at `plan.base`; the figures of the measured window."""
+    tally = Tally()
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=plan.base, limits=limits, timeout=60.0) as client:
+        agents = [_Agent(a, plan, client, tally) for a in plan.agents]
+        t_setup = time.time()
+        tokens, login_s = await _tokens(client, agents)
+        setups = [asyncio.create_task(a.setup(tokens[a.id])) for a in agents if a.id in tokens]
+        try:
+            done, _ = await asyncio.wait(setups, timeout=plan.setup_timeout)
+            if len(done) < len(setups):
+                tally.errors["setup timed out"] += len(setups) - len(done)
+            setup_s = time.time() - t_setup
+            await _drained(client, tally, 30.0)
+            await asyncio.sleep(plan.settle)
+            t0, cpu0 = time.time(), (await _cpu(client))["cpu_s"]
+            await asyncio.sleep(plan.seconds)
+            t1, cpu1 = time.time(), (await _cpu(client))["cpu_s"]
+            await asyncio.sleep(plan.grace)
+            r = await client.get("/bench/stats")
+            r.raise_for_status()
+            stats = r.json()
+        finally:
+            tally.stopping = True
+            for a in agents:
+                if a.ws is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(a.ws.close(), 5.0)
+            tasks = [*setups, *(t for a in agents for t in a.tasks)]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    figures = _figures(plan, tally, stats, t0, t1, cpu1 - cpu0, setup_s)
+    figures["password_login_ms"] = login_s * 1e3
+    return figures
+
+
+def _figures(plan: Plan, tally: Tally, stats: dict[str, Any], t0: float, t1: float,
+             cpu_s: float, setup_s: float) -> dict[str, Any]:
+    arrived: dict[str, float] = stats["arrived"]
+    window = {iid: t for iid, t in arrived.items() if t0 <= t < t1}
+    lat = np.array([tally.offers[iid] - t for iid, t in window.items() if iid in tally.offers])
+    errors = Counter(tally.errors)
+    errors["never offered"] += len(window) - len(lat)
+    errors["offered, not finished"] += sum(1 for iid in window
+                                           if iid in tally.offers and iid not in tally.handled)
+    errors["agents not ready"] += len(plan.agents) - tally.ready
+    errors.update({k: v for k, v in stats["server_errors"].items()})
+    errors = Counter({k: v for k, v in errors.items() if v})
+    span = t1 - t0
+    handled = sum(1 for t in tally.handled.values() if t0 <= t < t1)
+    ms = (lambda q: float(np.percentile(lat, q) * 1e3)) if len(lat) else (lambda q: float("nan"))
+    return {
+        "agents": len(plan.agents), "agents_ready": tally.ready, "seconds": span,
+        "setup_s": setup_s,
+        "calls_arrived": len(window), "calls_offered": len(lat),
+        "arrived_per_s": len(window) / span, "offered_per_s": len(lat) / span,
+        "handled_per_s": handled / span,
+        "p50_ms": ms(50), "p99_ms": ms(99), "max_ms": float(lat.max() * 1e3) if len(lat) else
+        float("nan"),
+        "server_cpu_s": cpu_s,
+        "cpu_ms_per_call": cpu_s / handled * 1e3 if handled else float("nan"),
+        "errors": sum(errors.values()), "error_kinds": dict(errors),
+    }

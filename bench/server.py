@@ -1,0 +1,340 @@
+"""Server benchmark: N agents on WebSockets, M new calls/s, offer latency, on SQLite and PostgreSQL.
+
+The real server (`create_app(ServerSettings(...))` under uvicorn, as `callcenter
+serve` runs it) runs in a process of its own on a free loopback port, its store on
+a fresh SQLite file, then on a scratch PostgreSQL database. Its scenario (written
+to a temporary folder) has one voice queue, N agents and no bots; the sim adapter
+brings callers as a Poisson stream of M per second who never hang up on their own.
+This process is the load generator (`bench/_loadgen.py`): N agents log in (REST,
+bearer tokens), open `/api/ws`, go ready, and answer every offer: accept, talk
+2 s, hang up, wrap up 1 s, finish wrap-up.
+
+Latency is call arrival -> `OfferToAgent` at the agent's socket: the moment the sim
+adapter reports the caller (`time.time()` in the server process; with speed 1
+the engine's clock is that same clock) to the moment the load generator's socket
+hands over the offer. It covers the driver's queue, routing, the group commit,
+the fan-out to the subscriptions and both event loops. Only callers who arrived in
+the measured window count; errors are non-2xx answers, sockets the server closed,
+messages dropped, offers withdrawn, calls never offered or never finished, and
+the driver's own error counters.
+
+The peer (`bench/_serve_peer.py`) is a bare FastAPI/uvicorn app doing the same
+transport work for the same load generator: a Poisson arrival picks the
+longest-idle connected agent and pushes the same messages to its socket; the
+agent answers with the same REST calls. It has no engine and no store, so it is
+the floor that Python, uvicorn and this machine set. Two ratios, per database:
+our p99 / peer p99 (what routing and a committed store add to the tail), and our
+capacity / peer capacity, where capacity = calls handled per server CPU-second in
+the window: one event loop cannot use more than about one core, so this is the
+sustainable rate each would reach on its own core (an estimate; the database
+server's own CPU is not counted).
+
+    python bench/server.py                 # 500 agents, 50 calls/s, 60 s per database
+    python bench/server.py --quick         # 100 agents, 10 calls/s, 5 s each, under 30 s
+    python bench/server.py --json          # one JSON object: ours per database, peer, ratios
+    python bench/server.py --agents 200 --rate 20 --seconds 30 --db sqlite
+
+PostgreSQL: `CALLCENTER_TEST_POSTGRES_URL` (default the local `test` database, as
+the tests use) is where a scratch database is created and dropped again; when no
+server answers, that part is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _loadgen import Plan, drive
+
+HERE = Path(__file__).resolve().parent
+POSTGRES_URL = os.environ.get("CALLCENTER_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+PASSWORD = "bench-password"
+QUEUE = "bench"
+
+
+@dataclass(frozen=True)
+class Size:
+    agents: int
+    rate: float
+    seconds: float
+    talk: float
+    wrap: float
+    settle: float
+
+
+FULL = Size(agents=500, rate=50.0, seconds=60.0, talk=2.0, wrap=1.0, settle=8.0)
+QUICK = Size(agents=100, rate=10.0, seconds=5.0, talk=1.0, wrap=0.5, settle=2.0)
+TARGET = {"agents": 500, "calls_per_s": 50, "p99_ms": 50.0, "errors": 0}
+
+
+def _tod(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def write_scenario(folder: Path, size: Size, horizon: float) -> Path:
+    """One voice queue, `size.agents` agents without shifts, callers from now (UTC)
+    for `horizon` seconds at `size.rate` per second, who wait and talk as long as the
+    agent likes (the agent hangs up)."""
+    now = datetime.now(UTC)
+    begin = now.hour * 3600 + now.minute * 60 + now.second - 1
+    end = begin + horizon
+    windows = [(begin, min(end, 86_400))] + ([(0, end - 86_400)] if end > 86_400 else [])
+    arrivals = "".join(
+        f'\n[[arrivals]]\nqueue = "{QUEUE}"\nper_hour = {size.rate * 3600}\n'
+        f'start = "{_tod(a)}"\nend = "{"24:00" if b >= 86_400 else _tod(b)}"\n'
+        for a, b in windows)
+    text = f"""[simulation]
+name = "server benchmark"
+timezone = "UTC"
+seed = 1
+
+[queues.{QUEUE}]
+wrap_up = 60
+offer_timeout = 20
+handle_time = 3600
+patience = "never"
+
+[[agents]]
+name = "agent"
+count = {size.agents}
+{arrivals}"""
+    path = folder / "bench.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def prepare_store(url: str, scenario: Path) -> list[str]:
+    """Migrate, store the queue and agents, and one agent user per agent, linked to it.
+    Every user has the same password and the same argon2 hash (hashed once: 500
+    hashes would take minutes; each login still verifies at full cost)."""
+    from callcenter.sim.scenario import load_scenario
+    from callcenter.store import create_engine_for, migrate, session_factory
+    from callcenter.store.configs import save_agent, save_queue
+    from callcenter.store.models import UserRow
+    from callcenter.store.users import create_user, link_agent
+
+    sc = load_scenario(scenario)
+    agents = [a for g in sc.groups for a in g.agents]
+    migrate(url)
+    database = create_engine_for(url)
+    try:
+        with session_factory(database).begin() as session:
+            for q in sc.queues:
+                save_queue(session, q)
+            first = create_user(session, agents[0].id, PASSWORD)
+            for a in agents:
+                save_agent(session, a)
+                user = first if a.id == first.username else UserRow(
+                    username=a.id, password_hash=first.password_hash, role="agent")
+                session.add(user)
+                session.flush()
+                link_agent(session, a.id, user)
+    finally:
+        database.dispose()
+    return [a.id for a in agents]
+
+
+@contextlib.contextmanager
+def scratch_postgres() -> Iterator[str | None]:
+    """A database of our own on the PostgreSQL server, dropped afterwards; None if no
+    server answers."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from callcenter.store import database_url
+
+    base = database_url(POSTGRES_URL)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT",
+                          connect_args={"connect_timeout": 3})
+    try:
+        try:
+            with admin.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError:
+            yield None
+            return
+        name = f"bench_server_{os.getpid()}_{secrets.token_hex(4)}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield base.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(args: list[str], log: Path, timeout: float = 60.0) -> Iterator[str]:
+    """Start `python <args> --port P` and yield its base URL once it answers; stop it
+    (by its PID: SIGTERM, then SIGKILL) however the block ends."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, *args, "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{args[0]} exited with {proc.returncode}:\n"
+                                   f"{log.read_text(errors='replace')[-3000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/bench/cpu", timeout=1.0).is_success:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{args[0]} did not answer within {timeout:.0f} s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _log_errors(log: Path) -> int:
+    text = log.read_text(errors="replace")
+    return text.count("Traceback") + text.count("ERROR")
+
+
+def run_one(server_args: list[str], log: Path, agents: list[str], size: Size) -> dict[str, Any]:
+    """One server, one load run; the load generator's figures plus the server log's errors."""
+    plan = Plan(base="", agents=agents, password=PASSWORD, talk=size.talk, wrap=size.wrap,
+                seconds=size.seconds, settle=size.settle, grace=size.talk + size.wrap + 2.0)
+    with serving(server_args, log) as base:
+        figures = asyncio.run(drive(replace(plan, base=base)))
+    logged = _log_errors(log)
+    if logged:
+        figures["error_kinds"]["server log errors"] = logged
+        figures["errors"] += logged
+    return figures
+
+
+def _raise_open_files() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 65_536 if hard == resource.RLIM_INFINITY else min(hard, 65_536)
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(143)  # unwinds through the finally blocks: children and database
+
+
+def measure(size: Size, dbs: list[str], err: Any) -> dict[str, Any]:
+    horizon = 900.0 + size.seconds
+    results: dict[str, Any] = {"size": asdict(size), "ours": {}, "skipped": {}}
+    with tempfile.TemporaryDirectory(prefix="callcenter-bench-") as tmp:
+        folder = Path(tmp)
+        for db in dbs:
+            scenario = write_scenario(folder, size, horizon)
+            with contextlib.ExitStack() as stack:
+                if db == "sqlite":
+                    url: str | None = f"sqlite:///{folder / 'bench.db'}"
+                else:
+                    url = stack.enter_context(scratch_postgres())
+                    if url is None:
+                        results["skipped"][db] = f"no PostgreSQL server at {POSTGRES_URL}"
+                        err.print(f"[yellow]skipped {db}: {results['skipped'][db]}")
+                        continue
+                err.print(f"[dim]ours on {db}: {size.agents} agents, {size.rate:g} calls/s, "
+                          f"{size.seconds:g} s")
+                agents = prepare_store(url, scenario)
+                results["ours"][db] = run_one(
+                    [str(HERE / "_serve_ours.py"), "--db", url, "--scenario", str(scenario)],
+                    folder / f"ours-{db}.log", agents, size)
+        err.print(f"[dim]peer: {size.agents} agents, {size.rate:g} calls/s, {size.seconds:g} s")
+        agents = [f"agent-{i}" for i in range(1, size.agents + 1)]
+        results["peer"] = run_one([str(HERE / "_serve_peer.py"), "--rate", str(size.rate)],
+                                  folder / "peer.log", agents, size)
+    peer = results["peer"]
+    results["ratio"] = {db: {"p99": r["p99_ms"] / peer["p99_ms"],
+                             "capacity": peer["cpu_ms_per_call"] / r["cpu_ms_per_call"]}
+                        for db, r in results["ours"].items()}
+    results["target"] = TARGET
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="reduced size, under 30 s")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--agents", type=int, help="connected agents")
+    parser.add_argument("--rate", type=float, help="new calls per second")
+    parser.add_argument("--seconds", type=float, help="seconds of measured load")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    size = QUICK if args.quick else FULL
+    size = replace(size, **{k: v for k, v in (("agents", args.agents), ("rate", args.rate),
+                                                ("seconds", args.seconds)) if v is not None})
+    if size.agents < 1 or size.rate <= 0 or size.seconds <= 0:
+        parser.error("--agents, --rate and --seconds must be positive")
+    dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    _raise_open_files()
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+    from rich.console import Console
+    from rich.table import Table
+
+    err = Console(stderr=True)
+    results = measure(size, dbs, err)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    table = Table(title=f"Server: {size.agents} agents, {size.rate:g} calls/s, "
+                        f"{size.seconds:g} s",
+                  caption="latency: caller's arrival -> offer at the agent's socket")
+    for col in ("server", "arrived/s", "offered/s", "handled/s", "p50 ms", "p99 ms",
+                "max ms", "CPU ms/call", "errors"):
+        table.add_column(col, justify="right")
+    rows = [(f"ours, {db}", r) for db, r in results["ours"].items()]
+    for name, r in [*rows, ("peer", results["peer"])]:
+        table.add_row(name, f"{r['arrived_per_s']:.1f}", f"{r['offered_per_s']:.1f}",
+                      f"{r['handled_per_s']:.1f}", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}",
+                      f"{r['max_ms']:.1f}", f"{r['cpu_ms_per_call']:.2f}", str(r["errors"]))
+    Console(width=max(100, Console().width)).print(table)
+    for name, r in [*rows, ("peer", results["peer"])]:
+        print(f"{name}: setup (logins, sockets, ready) {r['setup_s']:.1f} s")
+        if r["error_kinds"]:
+            print(f"{name} errors: " + ", ".join(f"{k}: {v}" for k, v in r["error_kinds"].items()))
+    for db, ratio in results["ratio"].items():
+        print(f"{db}: p99 {ratio['p99']:.1f}x the peer's; capacity (calls per server "
+              f"CPU-second) {ratio['capacity']:.2f}x the peer's")
+    print("target: 500 agents, 50 calls/s, p99 < 50 ms, no errors")
+
+
+if __name__ == "__main__":
+    main()
