@@ -1,0 +1,331 @@
+"""The sippy side of the B2BUA: runs on the reactor thread, and only there.
+
+`SipStack` owns sippy's transaction manager (one UDP socket on the configured
+address, with one sender thread: several reordered 180 and 200) and one sippy
+`UA` per leg, keyed by Call-ID. It turns sippy's `CCEvent*` into our plain
+`IncomingCall` and `LegEvent` values and hands them to `emit` (which posts them
+to asyncio); the asyncio side's decisions come back as method calls (`answer`,
+`ring`, `reject`, `originate`, `hangup`) through `SippyThread.call`.
+
+Peers misbehave: each datagram is decoded as UTF-8 (else dropped), its
+`;transport=UDP` URI parameters are lower-cased (sippy fails to send a BYE to a
+Contact with an upper-case transport), and anything sippy raises while handling
+it is logged and counted, never raised: a malformed message gets sippy's 400 or
+silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from sippy.CCEvents import (
+    CCEventConnect,
+    CCEventDisconnect,
+    CCEventFail,
+    CCEventPreConnect,
+    CCEventRedirect,
+    CCEventRing,
+    CCEventTry,
+    CCEventUpdate,
+)
+from sippy.MsgBody import MsgBody
+from sippy.SipAddress import SipAddress
+from sippy.SipCallId import SipCallId
+from sippy.SipConf import SipConf
+from sippy.SipContact import SipContact
+from sippy.SipTransactionManager import SipTransactionManager
+from sippy.SipURL import SipURL
+from sippy.Time.Timeout import Timeout
+from sippy.UA import UA
+from sippy.Udp_server import Udp_server, Udp_server_opts
+
+from callcenter.telephony.sip.calls import (
+    BUSY_CODES,
+    Answered,
+    Busy,
+    Failed,
+    HungUp,
+    IncomingCall,
+    LegEvent,
+    NoAnswer,
+    Ringing,
+    SipSettings,
+    SipUri,
+)
+from callcenter.telephony.sip.thread import SipLog
+
+log = logging.getLogger("callcenter.telephony.sip")
+
+Emit = Callable[[IncomingCall | LegEvent], None]
+
+_TRANSPORT_PARAM = re.compile(rb";transport=([A-Za-z]+)", re.IGNORECASE)
+
+
+def normalise_datagram(data: bytes) -> str | None:
+    """The datagram as text with lower-case URI transports; None when it is not UTF-8."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    head = _TRANSPORT_PARAM.sub(lambda m: b";transport=" + m.group(1).lower(), head)
+    try:
+        return (head + sep + body).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _our_contact() -> Any:
+    """Our Contact: this socket's address (filled in on sending), no display name.
+
+    sippy's default says `Anonymous <sip:...>`, which some peers (sipp's
+    `[next_url]`) copy into the Request-URI of their BYE.
+    """
+    url = SipURL(host=SipConf.my_address, port=SipConf.my_port, transport=SipConf.my_transport)
+    return SipContact(address=SipAddress(url=url, hadbrace=True))
+
+
+def _new_ua(config: dict[str, Any], on_event: Callable[..., None], **kwargs: Any) -> Any:
+    ua = UA(config, on_event, **kwargs)
+    ua.lContact = _our_contact()
+    return ua
+
+
+class _OneSenderOpts(Udp_server_opts):  # type: ignore[misc]
+    """One sender and one receiver thread per socket: more reorder 180 and 200."""
+
+    nworkers = 1
+
+
+class _GuardedTransactions(SipTransactionManager):  # type: ignore[misc]
+    """sippy's transaction manager that survives whatever arrives on the socket."""
+
+    model_udp_server = (Udp_server, _OneSenderOpts)
+    dropped = 0
+
+    def handleIncoming(self, data_in: bytes, ra: Any, server: Any, rtime: Any) -> None:
+        text = normalise_datagram(data_in) if isinstance(data_in, bytes) else data_in
+        if text is None:
+            self.dropped += 1
+            log.info("dropped a non-UTF-8 datagram from %s", ra)
+            return
+        try:
+            super().handleIncoming(text, ra, server, rtime)
+        except Exception as error:
+            self.dropped += 1
+            log.warning("dropped a message from %s that sippy could not handle: %r", ra, error)
+            log.debug("the message sippy could not handle", exc_info=True)
+
+    def bound_address(self) -> tuple[str, int]:
+        """The (host, port) the socket is bound to."""
+        server = next(iter(self.l4r.cache_l2s.values()))
+        host, port = server.uopts.laddress
+        return str(host), int(port)
+
+
+@dataclass(slots=True, eq=False)
+class _Leg:
+    ua: Any
+    inbound: bool
+    source: tuple[str, int] = ("", 0)
+    entry: str = ""
+    answered: bool = False
+    rang: bool = False
+    timer: Any = None
+
+
+class SipStack:
+    """The B2BUA's sippy half. Construct anywhere; call every method on the reactor thread."""
+
+    def __init__(self, settings: SipSettings, emit: Emit) -> None:
+        self._settings = settings
+        self._emit = emit
+        self._legs: dict[str, _Leg] = {}
+        self._config: dict[str, Any] = {}
+        self._tm: _GuardedTransactions | None = None
+
+    @property
+    def dropped(self) -> int:
+        """Datagrams dropped unparsed since `open` (not UTF-8, or sippy raised on them)."""
+        return 0 if self._tm is None else self._tm.dropped
+
+    def open(self) -> tuple[str, int]:
+        """Bind the UDP socket and take requests; returns the bound address."""
+        self._config = {
+            "_sip_address": self._settings.host,
+            "_sip_port": self._settings.port,
+            "_sip_logger": SipLog(),
+        }
+        with warnings.catch_warnings():
+            # sippy probes for IPv6 with a socket it never closes.
+            warnings.simplefilter("ignore", ResourceWarning)
+            self._tm = _GuardedTransactions(self._config, self._recv_request)
+        self._config["_sip_tm"] = self._tm
+        return self._tm.bound_address()
+
+    def close(self) -> None:
+        """Hang up every leg, then close the socket (queued messages go out first)."""
+        for call_id in list(self._legs):
+            self.hangup(call_id)
+        if self._tm is not None:
+            self._tm.shutdown()
+            self._tm = None
+
+    # -- requests outside a dialog -------------------------------------------------
+
+    def _recv_request(self, req: Any, sip_t: Any) -> Any:
+        if req.getHFBody("to").getTag() is not None:
+            return (req.genResponse(481, "Call Leg/Transaction Does Not Exist"), None, None)
+        method = req.getMethod()
+        if method == "OPTIONS":
+            return (req.genResponse(200, "OK"), None, None)
+        if method != "INVITE":
+            return (req.genResponse(501, "Not Implemented"), None, None)
+        host, port = req.getSource()
+        if not self._settings.allows_source(host):
+            log.info("INVITE from %s:%s refused: not a trunk", host, port)
+            return (req.genResponse(403, "Forbidden"), None, None)
+        to_number = req.getRURI().username or ""
+        entry = self._settings.dids.get(to_number)
+        if entry is None:
+            log.info("INVITE to %r refused: no such number", to_number)
+            return (req.genResponse(404, "Not Found"), None, None)
+        call_id = str(req.getHFBody("call-id"))
+        if call_id in self._legs:
+            return (req.genResponse(482, "Loop Detected"), None, None)
+        ua = _new_ua(self._config, partial(self._on_ua_event, call_id))
+        leg = _Leg(ua, inbound=True, source=(host, port), entry=entry)
+        self._legs[call_id] = leg
+        try:
+            return leg.ua.recvRequest(req, sip_t)
+        except Exception as error:
+            self._legs.pop(call_id, None)
+            log.warning("INVITE %s refused 400: %r", call_id, error)
+            return (req.genResponse(400, "Bad Request"), None, None)
+
+    # -- events from sippy's UAs ---------------------------------------------------
+
+    def _on_ua_event(self, call_id: str, event: Any, ua: Any) -> None:
+        leg = self._legs.get(call_id)
+        if leg is None or leg.ua is not ua:
+            return
+        if isinstance(event, CCEventUpdate):
+            # Re-INVITEs (hold, codec change) come with the media layer; refuse
+            # them without ending the call.
+            ua.recvEvent(CCEventFail((488, "Not Acceptable Here")))
+            return
+        if leg.inbound:
+            self._on_inbound_event(call_id, leg, event)
+        else:
+            self._on_outbound_event(call_id, leg, event)
+
+    def _on_inbound_event(self, call_id: str, leg: _Leg, event: Any) -> None:
+        if isinstance(event, CCEventTry):
+            _cid, from_number, to_number, body, _auth, _name = event.getData()
+            sdp = None if body is None else str(body)
+            call = IncomingCall(call_id, from_number or "", to_number or "", leg.source, sdp,
+                                leg.entry)
+            self._emit(call)
+        elif isinstance(event, CCEventDisconnect | CCEventFail):
+            self._end(call_id, HungUp(call_id, remote=True))
+
+    def _on_outbound_event(self, call_id: str, leg: _Leg, event: Any) -> None:
+        if isinstance(event, CCEventRing):
+            if not leg.rang and not leg.answered:
+                leg.rang = True
+                self._emit(Ringing(call_id))
+        elif isinstance(event, CCEventConnect | CCEventPreConnect):
+            if not leg.answered:
+                leg.answered = True
+                self._cancel_timer(leg)
+                body = event.getData()[2]
+                self._emit(Answered(call_id, None if body is None else str(body)))
+        elif isinstance(event, CCEventFail | CCEventRedirect):
+            code, reason = event.getData()[:2]
+            outcome: LegEvent = (
+                Busy(call_id, code) if code in BUSY_CODES else Failed(call_id, code, reason)
+            )
+            self._end(call_id, outcome)
+        elif isinstance(event, CCEventDisconnect):
+            outcome = (
+                HungUp(call_id, remote=True) if leg.answered else Failed(call_id, 0, "disconnected")
+            )
+            self._end(call_id, outcome)
+
+    def _end(self, call_id: str, outcome: LegEvent) -> None:
+        leg = self._legs.pop(call_id, None)
+        if leg is not None:
+            self._cancel_timer(leg)
+            self._emit(outcome)
+
+    @staticmethod
+    def _cancel_timer(leg: _Leg) -> None:
+        if leg.timer is not None:
+            leg.timer.cancel()
+            leg.timer = None
+
+    # -- the controller's decisions --------------------------------------------------
+
+    def _pending_inbound(self, call_id: str) -> _Leg | None:
+        leg = self._legs.get(call_id)
+        if leg is None or not leg.inbound or leg.answered:
+            return None
+        return leg
+
+    def ring(self, call_id: str) -> None:
+        """180 Ringing on an inbound leg not yet answered."""
+        leg = self._pending_inbound(call_id)
+        if leg is not None:
+            leg.ua.recvEvent(CCEventRing((180, "Ringing", None)))
+
+    def answer(self, call_id: str, sdp: str | None) -> None:
+        """200 OK with `sdp` on an inbound leg not yet answered."""
+        leg = self._pending_inbound(call_id)
+        if leg is not None:
+            leg.answered = True
+            body = None if sdp is None else MsgBody(sdp)
+            leg.ua.recvEvent(CCEventConnect((200, "OK", body)))
+
+    def reject(self, call_id: str, code: int, reason: str) -> None:
+        """A final failure response on an inbound leg not yet answered."""
+        leg = self._pending_inbound(call_id)
+        if leg is not None:
+            leg.ua.recvEvent(CCEventFail((code, reason)))
+            self._end(call_id, HungUp(call_id, remote=False))
+
+    def hangup(self, call_id: str) -> None:
+        """End a leg: BYE when answered, CANCEL when still ringing out, 480 when unanswered in."""
+        leg = self._legs.get(call_id)
+        if leg is None:
+            return
+        if leg.inbound and not leg.answered:
+            leg.ua.recvEvent(CCEventFail((480, "Temporarily Unavailable")))
+        else:
+            leg.ua.recvEvent(CCEventDisconnect())
+        self._end(call_id, HungUp(call_id, remote=False))
+
+    def originate(
+        self, call_id: str, uri: SipUri, from_number: str, sdp: str | None, timeout: float
+    ) -> None:
+        """Send an INVITE to `uri`; NoAnswer and a CANCEL if not answered within `timeout` s."""
+        on_event = partial(self._on_ua_event, call_id)
+        ua = _new_ua(self._config, on_event, nh_address=(uri.host, uri.port))
+        leg = _Leg(ua, inbound=False, source=(uri.host, uri.port))
+        self._legs[call_id] = leg
+        leg.timer = Timeout(self._no_answer, timeout, 1, call_id)
+        body = None if sdp is None else MsgBody(sdp)
+        try:
+            ua.recvEvent(CCEventTry((SipCallId(call_id), from_number, uri.user, body, None, None)))
+        except Exception as error:
+            log.warning("INVITE to %s failed: %r", uri, error)
+            self._end(call_id, Failed(call_id, 0, "could not send"))
+
+    def _no_answer(self, call_id: str) -> None:
+        leg = self._legs.get(call_id)
+        if leg is None or leg.answered:
+            return
+        leg.timer = None
+        leg.ua.recvEvent(CCEventDisconnect())
+        self._end(call_id, NoAnswer(call_id))

@@ -1,0 +1,177 @@
+"""sipp as the real SIP peer of the B2BUA tests (fixtures and helpers), and a B2BUA on a
+loopback port.
+
+Each sipp runs one call of a scenario from `scenarios/` as a subprocess of the
+test's event loop; a sipp still running at the end is killed by its PID. The
+tests skip when `sipp` (Debian package sip-tester) is missing, except under CI,
+where they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from callcenter.telephony.sip.b2bua import SipB2BUA
+from callcenter.telephony.sip.calls import IncomingCall, LegEvent, SdpRewriter, SipSettings
+
+Handler = Callable[[SipB2BUA, IncomingCall], Awaitable[None]]
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+SIPP_TIMEOUT = 20.0
+"""Seconds a sipp may run before it is killed (a hang, not a measurement)."""
+
+
+def find_sipp() -> str:
+    """The sipp binary, or a skip (a failure under CI) naming the package to install."""
+    found = shutil.which("sipp")
+    if found is None:
+        reason = "sipp is not installed (Debian package sip-tester)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+def free_udp_port(host: str = "127.0.0.1") -> int:
+    """A UDP port that was free a moment ago on `host`."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class SippRun:
+    """A running sipp; `wait` returns its exit code (0: the call went as scripted)."""
+
+    process: asyncio.subprocess.Process
+    log: Path
+    port: int
+    messages: Path
+    """The SIP messages it sent and received, when started with `trace`."""
+
+    async def wait(self, timeout: float = SIPP_TIMEOUT) -> int:
+        """The exit code; kills the process (by PID) if it runs past `timeout`."""
+        try:
+            return await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            self.kill()
+            await self.process.wait()
+            return -1
+
+    def kill(self) -> None:
+        """Kill this sipp if it still runs."""
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, 9)
+
+    def output(self) -> str:
+        """What sipp printed (for assertion messages)."""
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+
+@dataclass
+class Sipp:
+    """Starts sipp scenarios in `workdir`; kills what is left at teardown."""
+
+    binary: str
+    workdir: Path
+    runs: list[SippRun] = field(default_factory=list)
+
+    async def start(
+        self,
+        scenario: str | Path,
+        *,
+        remote: tuple[str, int] | None = None,
+        service: str = "service",
+        local_ip: str = "127.0.0.1",
+        trace: bool = False,
+    ) -> SippRun:
+        """Run one call of `scenario` (a name in scenarios/ or a path); UAS when no `remote`."""
+        path = scenario if isinstance(scenario, Path) else SCENARIOS / scenario
+        port = free_udp_port(local_ip)
+        media = free_udp_port(local_ip)
+        args = [
+            "-sf", str(path), "-m", "1", "-nostdin", "-i", local_ip, "-bind_local",
+            "-p", str(port), "-mi", local_ip, "-mp", str(media), "-s", service,
+            "-timeout", f"{int(SIPP_TIMEOUT)}s", "-timeout_error",
+        ]  # fmt: skip
+        if remote is not None:
+            args.insert(0, f"{remote[0]}:{remote[1]}")
+        log = self.workdir / f"sipp-{len(self.runs)}-{path.stem}.log"
+        messages = self.workdir / f"sipp-{len(self.runs)}-{path.stem}.messages"
+        if trace:
+            args += ["-trace_msg", "-message_file", str(messages)]
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                self.binary, *args, cwd=self.workdir, stdin=asyncio.subprocess.DEVNULL,
+                stdout=out, stderr=asyncio.subprocess.STDOUT,
+            )  # fmt: skip
+        run = SippRun(process, log, port, messages)
+        self.runs.append(run)
+        return run
+
+    def kill_all(self) -> None:
+        """Kill every sipp this fixture started that still runs."""
+        for run in self.runs:
+            run.kill()
+
+
+@dataclass
+class Recorder:
+    """Collects incoming calls and leg events; lets a test await the next one."""
+
+    calls: list[IncomingCall] = field(default_factory=list)
+    events: list[LegEvent] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def on_event(self, event: LegEvent) -> None:
+        """The B2BUA's event handler."""
+        self.events.append(event)
+        self.changed.set()
+
+    async def until(self, done: Callable[[], bool], timeout: float = SIPP_TIMEOUT) -> None:
+        """Wait until `done()` holds (a hang guard, not a measurement)."""
+        async with asyncio.timeout(timeout):
+            while not done():
+                self.changed.clear()
+                await self.changed.wait()
+
+
+@contextlib.asynccontextmanager
+async def running_b2bua(
+    handler: Handler, recorder: Recorder, rewriter: SdpRewriter | None = None, **settings: object
+) -> AsyncIterator[SipB2BUA]:
+    """A started B2BUA on a free loopback port, trunk 127.0.0.1, DID 4940112233."""
+    defaults: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "trunks": ("127.0.0.1",),
+        "dids": {"4940112233": "main-ivr"},
+    }
+    defaults.update(settings)
+
+    async def recording_handler(call: IncomingCall) -> None:
+        recorder.calls.append(call)
+        recorder.changed.set()
+        await handler(b2bua, call)
+
+    b2bua = SipB2BUA(
+        SipSettings(**defaults),  # type: ignore[arg-type]
+        recording_handler,
+        recorder.on_event,
+        rewriter,
+    )
+    await b2bua.start()
+    try:
+        yield b2bua
+    finally:
+        await b2bua.stop()
