@@ -314,14 +314,27 @@ def test_killed_daemon_is_restarted(tmp_path: Path) -> None:
     run(tmp_path, check, on_ready=on_ready, on_lost=lost.append)
 
 
-def test_start_failure_names_the_cause(tmp_path: Path) -> None:
-    """A daemon that cannot start (its NG port is taken) raises RtpEngineError with its log."""
+def test_taken_ng_port_is_a_start_error(tmp_path: Path) -> None:
+    """A taken NG port (another daemon would answer our pings) raises RtpEngineError."""
     async def main() -> None:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
             taken.bind(("127.0.0.1", 0))
             busy = settings(ng_port=taken.getsockname()[1])
-            with pytest.raises(RtpEngineError, match="Address already in use"):
+            with pytest.raises(RtpEngineError, match="is taken"):
                 await RtpEngineProcess(busy, run_dir=tmp_path).start()
+
+    asyncio.run(main())
+
+
+def test_daemon_that_exits_at_start_reports_its_last_words(tmp_path: Path) -> None:
+    """A daemon that exits while starting raises RtpEngineError quoting its stderr."""
+    fake = tmp_path / "rtpengine"
+    fake.write_text("#!/bin/sh\necho 'CRIT: [core] Fatal error: bad config' >&2\nexit 1\n")
+    fake.chmod(0o755)
+
+    async def main() -> None:
+        with pytest.raises(RtpEngineError, match="Fatal error: bad config"):
+            await RtpEngineProcess(settings(binary=str(fake)), run_dir=tmp_path).start()
 
     asyncio.run(main())
 

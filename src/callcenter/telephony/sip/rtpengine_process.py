@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import tempfile
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -91,6 +92,16 @@ def render_config(settings: RtpEngineSettings, dtmf_port: int) -> str:
     if settings.recording_dir is not None:
         lines += [f"recording-dir = {settings.recording_dir}", "recording-method = pcap"]
     return "\n".join(lines) + "\n"
+
+
+def _check_free(port: int) -> None:
+    """Raises if the NG port is taken: an orphaned daemon there would answer our pings."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((_LOOPBACK, port))
+        except OSError as e:
+            raise RtpEngineError(f"NG port {_LOOPBACK}:{port} is taken ({e.strerror}); "
+                                 "is another rtpengine running?") from e
 
 
 @dataclass(frozen=True)
@@ -220,6 +231,7 @@ class RtpEngineProcess:
     async def _launch(self) -> None:
         """Starts one daemon and waits for its pong; kills it and raises if none comes."""
         self._stderr.clear()
+        _check_free(self.settings.ng_port)
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 self.settings.binary, f"--config-file={self.config_path}",
