@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import struct
+import sys
 import wave
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -346,3 +347,54 @@ def test_missing_binary_is_a_start_error(tmp_path: Path) -> None:
             await RtpEngineProcess(settings(binary="no-such-rtpengine"), run_dir=tmp_path).start()
 
     asyncio.run(main())
+
+
+OWNER = """
+import asyncio, sys
+from pathlib import Path
+from callcenter.telephony.sip.rtpengine_process import RtpEngineProcess, RtpEngineSettings
+
+async def main() -> None:
+    settings = RtpEngineSettings(ng_port=int(sys.argv[1]), port_min=int(sys.argv[2]),
+                                 port_max=int(sys.argv[2]) + 9, threads=1)
+    process = RtpEngineProcess(settings, run_dir=Path(sys.argv[3]))
+    await process.start()
+    print(process.pid, flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def test_daemon_does_not_outlive_a_killed_owner(tmp_path: Path) -> None:
+    """When the process that started rtpengine is killed outright, the daemon ends too."""
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+
+    async def main() -> bool:
+        owner = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", OWNER, str(free_port()), str(free_port()), str(tmp_path),
+            stdout=asyncio.subprocess.PIPE)
+        assert owner.stdout is not None
+        daemon = int(await asyncio.wait_for(owner.stdout.readline(), 30))
+        owner.kill()
+        await owner.wait()
+        try:
+            for _ in range(400):  # SIGTERM takes the daemon a moment to act on
+                if not running(daemon):
+                    return True
+                await asyncio.sleep(0.05)
+            return False
+        finally:
+            if running(daemon):  # the test failed: do not leave the orphan behind
+                os.kill(daemon, signal.SIGKILL)
+
+    assert asyncio.run(main())
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie awaiting its new parent's reaping is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False

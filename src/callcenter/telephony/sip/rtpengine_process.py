@@ -7,8 +7,10 @@ dies, every call it anchored is gone: `on_lost` is called, and the daemon is
 started again after a backoff that doubles on each failure in a row (reset
 once a daemon has stayed up for `stable_after` seconds); `on_ready` is called
 after every (re)start. `stop()` ends the daemon by its PID (SIGTERM, then
-SIGKILL). The daemon logs to its stderr, which we read line by line into our
-log (syslog is not used).
+SIGKILL); should we die without stopping it, the kernel sends it SIGTERM
+(a parent-death signal, set by util-linux's `setpriv` where it is installed).
+The daemon logs to its stderr, which we read line by line into our log
+(syslog is not used).
 
 rtpengine sends a JSON object per detected RFC 4733 DTMF event to
 `dtmf-log-dest`; that is a UDP socket of ours on the loopback, and each event
@@ -21,6 +23,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import tempfile
@@ -232,10 +235,16 @@ class RtpEngineProcess:
         """Starts one daemon and waits for its pong; kills it and raises if none comes."""
         self._stderr.clear()
         _check_free(self.settings.ng_port)
+        binary = shutil.which(self.settings.binary)
+        if binary is None:
+            raise RtpEngineError(f"cannot start {self.settings.binary}: not found")
+        command = [binary, f"--config-file={self.config_path}", "--config-section=rtpengine"]
+        setpriv = shutil.which("setpriv")  # util-linux; it execs, so the PID is the daemon's
+        if setpriv is not None:  # the daemon gets SIGTERM if we die without stopping it
+            command = [setpriv, "--pdeathsig", "TERM", "--", *command]
         try:
             self._proc = await asyncio.create_subprocess_exec(
-                self.settings.binary, f"--config-file={self.config_path}",
-                "--config-section=rtpengine", stdin=asyncio.subprocess.DEVNULL,
+                *command, stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         except OSError as e:
             raise RtpEngineError(f"cannot start {self.settings.binary}: {e}") from e
