@@ -95,3 +95,31 @@ def test_command_hub_publishes_a_command_list_in_order() -> None:
         assert [agent_a1.get_nowait(), agent_a1.get_nowait()] == [cmds[0], cmds[2]]
 
     asyncio.run(main())
+
+
+def test_keyed_subscriber_receives_only_its_keys_items() -> None:
+    """A subscriber with a key gets the items of that key (through its filter); keyless
+    subscribers still get everything; closing one forgets it."""
+
+    async def main() -> None:
+        hub: PubSub[tuple[str, int]] = PubSub(key_of=lambda item: item[0])
+        alice = hub.subscribe(lambda item: item[1] > 0, key="alice")
+        bob = hub.subscribe(key="bob")
+        every = hub.subscribe()
+        for item in [("alice", 1), ("bob", 2), ("alice", 0), ("carol", 3)]:
+            hub.publish(item)
+        assert [alice.get_nowait()] == [("alice", 1)] and len(alice) == 0
+        assert [bob.get_nowait()] == [("bob", 2)] and len(bob) == 0
+        assert len(every) == 4
+        assert hub.subscribers == 3
+        bob.close()
+        hub.publish(("bob", 4))
+        assert hub.subscribers == 2 and len(bob) == 0
+
+    asyncio.run(main())
+
+
+def test_key_needs_a_hub_with_key_of() -> None:
+    """Subscribing with a key to a hub that cannot key its items is refused."""
+    with pytest.raises(ValueError, match="key_of"):
+        PubSub[int]().subscribe(key="alice")

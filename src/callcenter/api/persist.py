@@ -9,7 +9,12 @@ transaction per batch, committed before the driver acknowledges the batch.
   a restart reconciles (`callcenter.store.reconcile`).
 
 The database work runs in a worker thread so the event loop keeps serving
-requests; the driver awaits one batch at a time, so writes never overlap.
+requests; the driver awaits one batch at a time, so writes never overlap. That
+lets the sink keep one session across batches (a transaction each): the rows of
+open interactions and the presence rows stay in its identity map, held by the
+sink, so following a state change is an UPDATE without a SELECT first (the sink is
+the only writer of those rows while the server runs; reconciliation runs before).
+A failed batch rolls back, which expires them: the next batch reads them again.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from callcenter.store.history import (
     set_presence,
     update_interaction_state,
 )
-from callcenter.store.models import InteractionRow
+from callcenter.store.models import AgentPresenceRow, InteractionRow
 
 
 class StoreSink:
@@ -49,6 +54,10 @@ class StoreSink:
         self._sessions = sessions
         self._channel_of = channel_of
         self.outcomes: Counter[str] = Counter()
+        self._session: Session | None = None
+        self._open: dict[str, InteractionRow] = {}
+        self._presence: dict[str, AgentPresenceRow] = {}
+        """Strong references: the session's identity map holds rows only weakly."""
 
     async def __call__(self, commands: list[Command]) -> None:
         if any(isinstance(c, _STORED) for c in commands):
@@ -61,30 +70,38 @@ class StoreSink:
         """Store the commands in one transaction; the outcomes of the rows completed.
         `channels` names the channel of every queue a state change mentions."""
         outcomes: list[str] = []
-        with self._sessions.begin() as session:
+        if self._session is None:
+            self._session = self._sessions()
+        session = self._session
+        opened, present = self._open, self._presence
+        with session.begin():
             for c in commands:
                 if isinstance(c, InteractionStateChanged):
-                    self._follow(session, c, channels[c.queue_id])
+                    row = self._follow(session, c, channels[c.queue_id])
+                    if row.open:
+                        opened[c.interaction_id] = row
                 elif isinstance(c, RecordInteraction):
                     record_interaction(session, c.record)
+                    opened.pop(c.record.interaction_id, None)
                     outcomes.append(c.record.outcome)
                 elif isinstance(c, RecordAgentSpan):
                     record_span(session, c.span)
                 elif isinstance(c, AgentStateChanged):
-                    set_presence(session, c.agent_id, c.state, c.reason, c.at)
+                    present[c.agent_id] = set_presence(session, c.agent_id, c.state, c.reason,
+                                                       c.at)
         return outcomes
 
     @staticmethod
-    def _follow(session: Session, c: InteractionStateChanged, channel: str) -> None:
+    def _follow(session: Session, c: InteractionStateChanged, channel: str) -> InteractionRow:
         if session.get(InteractionRow, c.interaction_id) is None:
-            open_interaction(session, c.interaction_id, channel=channel,
-                             queue_id=c.queue_id, arrived_at=c.at, state=c.state)
+            row = open_interaction(session, c.interaction_id, channel=channel,
+                                   queue_id=c.queue_id, arrived_at=c.at, state=c.state)
             if c.agent_id is not None:
                 update_interaction_state(session, c.interaction_id, c.state,
                                          agent_id=c.agent_id)
-        else:
-            update_interaction_state(session, c.interaction_id, c.state, queue_id=c.queue_id,
-                                     agent_id=c.agent_id)
+            return row
+        return update_interaction_state(session, c.interaction_id, c.state,
+                                        queue_id=c.queue_id, agent_id=c.agent_id)
 
 
 _STORED = (InteractionStateChanged, RecordInteraction, RecordAgentSpan, AgentStateChanged)

@@ -130,7 +130,8 @@ async def events(ws: WebSocket) -> None:
         return
     ended = asyncio.Event()
     unwatch = server.logins.watch(token, ended.set)
-    sub = server.runtime.events.subscribe(_accepts(user), maxsize=QUEUE_SIZE)
+    key = None if user.role in STAFF else user.agent_id  # an agent's own commands only
+    sub = server.runtime.events.subscribe(_accepts(user), maxsize=QUEUE_SIZE, key=key)
     try:
         if user.role in STAFF:
             await ws.send_json(snapshot(server))  # taken after subscribing: no gap
