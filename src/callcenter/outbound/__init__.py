@@ -1,0 +1,1 @@
+"""Outbound work outside the pure core: lead-list import, public-holiday lookup."""

@@ -1,0 +1,240 @@
+"""CSV lead-list import: column mapping, E.164 numbers, a time zone per lead, a report.
+
+The importer reads a CSV stream row by row and returns every lead and every
+rejected row (with its line number and the reason); it stores nothing. The
+caller stores the leads in one transaction, so a list is imported whole or not
+at all. Each data row ends up in exactly one place: a lead (`sources` says
+which lines made it, since rows with the same number merge into one lead) or
+`rejected`.
+
+Per row: the number is parsed with the campaign's default region and must be a
+valid number; the lead id is the id column or else the E.164 number; the
+priority column must be a whole number; the time zone is, in order, the
+timezone column (if mapped and filled), the number's zone, the address's zone
+(country, and ZIP for the US), the campaign's zone. A later row with the same
+number fills the first row's empty custom fields and raises its priority.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from callcenter.core.dialer.campaign import Campaign
+from callcenter.core.dialer.leads import Lead
+from callcenter.outbound.zones import zone_of_address, zone_of_number
+
+Progress = Callable[[int, int], None]
+"""Called with (data rows read, bytes read) every `every` rows and at the end."""
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (no header, a mapped column missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMapping:
+    """Which CSV column holds what. Only `number` is required.
+
+    `fields` maps CSV columns to custom field names; None takes every column
+    not mapped to something else, under its header name.
+    """
+
+    number: str
+    id: str | None = None
+    priority: str | None = None
+    timezone: str | None = None
+    country: str | None = None
+    postcode: str | None = None
+    fields: Mapping[str, str] | None = None
+
+    def columns(self) -> list[str]:
+        """Every column this mapping reads."""
+        named = [self.number, self.id, self.priority, self.timezone, self.country, self.postcode]
+        return [c for c in named if c] + list(self.fields or ())
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A row that was not imported: its line in the file and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What a file gave: leads (with their source lines), rejected rows, merges."""
+
+    leads: list[Lead] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    sources: dict[str, list[int]] = field(default_factory=dict)
+    rows: int = 0
+
+    @property
+    def merged(self) -> int:
+        """How many rows were merged into an earlier row's lead (same number)."""
+        return sum(len(lines) - 1 for lines in self.sources.values())
+
+
+class _Counted:
+    """Lines of a text stream, counting the bytes read (for progress)."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.bytes = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._lines:
+            self.bytes += len(line.encode("utf-8", "surrogatepass"))
+            yield line
+
+
+class _Reject(Exception):
+    """A row's reason for rejection, raised inside the row's parsing."""
+
+
+def import_leads(
+    lines: Iterable[str],
+    campaign: Campaign,
+    mapping: ColumnMapping,
+    *,
+    progress: Progress | None = None,
+    every: int = 1000,
+) -> ImportResult:
+    """Read a CSV lead list (header row first) into leads and rejected rows.
+
+    `lines` is a text stream opened with `newline=""` (or any iterable of lines).
+    Raises `ImportFileError` when the header is missing or lacks a mapped column.
+    """
+    counted = _Counted(lines)
+    reader = csv.reader(counted)
+    header = next(reader, None)
+    if not header or not any(h.strip() for h in header):
+        raise ImportFileError("the file has no header row")
+    header = [h.strip() for h in header]
+    header[0] = header[0].lstrip("\ufeff")
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise ImportFileError(f"column {dup!r} appears twice in the header")
+    missing = [c for c in mapping.columns() if c not in header]
+    if missing:
+        raise ImportFileError(f"mapped column {missing[0]!r} is not in the header {header}")
+    custom = dict(mapping.fields) if mapping.fields is not None else {
+        h: h for h in header if h and h not in mapping.columns()
+    }
+    state = _State(campaign, mapping, header, custom)
+    last_line = reader.line_num
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            raise ImportFileError(f"line {last_line + 1}: unreadable CSV: {exc}") from None
+        if row is None:
+            break
+        line, last_line = last_line + 1, reader.line_num
+        if not row:
+            continue  # a blank line
+        state.result.rows += 1
+        try:
+            state.take(row, line)
+        except _Reject as why:
+            state.result.rejected.append(Rejection(line, str(why)))
+        if progress is not None and state.result.rows % every == 0:
+            progress(state.result.rows, counted.bytes)
+    if progress is not None:
+        progress(state.result.rows, counted.bytes)
+    return state.finish()
+
+
+class _State:
+    """The leads so far, by number and by id, while a file is read."""
+
+    def __init__(
+        self, campaign: Campaign, mapping: ColumnMapping, header: list[str],
+        custom: dict[str, str],
+    ) -> None:
+        self.campaign = campaign
+        self.mapping = mapping
+        self.index = {h: i for i, h in enumerate(header)}
+        self.width = len(header)
+        self.custom = custom
+        self.result = ImportResult()
+        self.by_number: dict[str, Lead] = {}
+        self.id_line: dict[str, tuple[int, str]] = {}
+
+    def cell(self, row: list[str], column: str | None) -> str:
+        return row[self.index[column]].strip() if column else ""
+
+    def take(self, row: list[str], line: int) -> None:
+        if len(row) != self.width:
+            raise _Reject(f"has {len(row)} fields, the header has {self.width}")
+        raw = self.cell(row, self.mapping.number)
+        if not raw:
+            raise _Reject("no phone number")
+        number = _parse(raw, self.campaign.default_region)
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        priority = _priority(self.cell(row, self.mapping.priority))
+        fields = {name: row[self.index[col]].strip() for col, name in self.custom.items()}
+        lead_id = self.cell(row, self.mapping.id) or e164
+        first = self.by_number.get(e164)
+        if first is not None:
+            merged = {k: v or fields.get(k, "") for k, v in first.fields.items()}
+            self.by_number[e164] = Lead(
+                first.id, e164, first.zone, max(first.priority, priority), merged, first.country,
+            )
+            self.result.sources[first.id].append(line)
+            return
+        taken = self.id_line.get(lead_id)
+        if taken is not None:
+            raise _Reject(f"id {lead_id!r} is already used on line {taken[0]} by {taken[1]}")
+        zone = self.zone(row, number)
+        country = phonenumbers.region_code_for_number(number)
+        self.by_number[e164] = Lead(lead_id, e164, zone, priority, fields, country or None)
+        self.id_line[lead_id] = (line, e164)
+        self.result.sources[lead_id] = [line]
+
+    def zone(self, row: list[str], number: phonenumbers.PhoneNumber) -> str:
+        explicit = self.cell(row, self.mapping.timezone)
+        if explicit:
+            try:
+                ZoneInfo(explicit)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise _Reject(f"timezone: unknown time zone {explicit!r}") from None
+            return explicit
+        by_number = zone_of_number(number)
+        if by_number is not None:
+            return by_number
+        country = self.cell(row, self.mapping.country)
+        if country:
+            by_address = zone_of_address(country, self.cell(row, self.mapping.postcode))
+            if by_address is not None:
+                return by_address
+        return self.campaign.timezone
+
+    def finish(self) -> ImportResult:
+        self.result.leads = list(self.by_number.values())
+        return self.result
+
+
+def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise _Reject(f"not a phone number: {raw!r} ({exc})") from None
+    if not phonenumbers.is_valid_number(number):
+        raise _Reject(f"not a valid phone number: {raw!r} (default region {region})")
+    return number
+
+
+def _priority(raw: str) -> int:
+    if not raw:
+        return 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise _Reject(f"priority: not a whole number: {raw!r}") from None
