@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from callcenter.api import ServerSettings, create_app
 from callcenter.api.errors import InvalidBody
@@ -79,3 +80,10 @@ def test_every_422_in_the_schema_is_the_one_shape() -> None:
             if "422" in op["responses"]}
     assert refs == {"#/components/schemas/InvalidBody"}
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_value_the_database_cannot_store_is_422(harness: Harness) -> None:
+    """A NUL character, which PostgreSQL cannot store in a text, is a 422, not a 500."""
+    r = post(harness, "/api/admin/skills", {"id": "nul\u0000"})
+    assert fields(r) == [None]

@@ -11,7 +11,8 @@ check of the request's shape (`RequestValidationError`), a value the core refuse
 
 `field` is a body field's path (`capacity[0].slots`), a query or path parameter's
 name, `body` for the body as a whole, or null when a `ConfigError` names no single
-field the API can tell.
+field the API can tell, or the database refuses a value (`DataError`: PostgreSQL
+holds no NUL character in a text).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from fastapi import FastAPI, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 
 from callcenter.core.config import ConfigError
 
@@ -121,6 +123,13 @@ async def _on_field_invalid(_request: Request, exc: Exception) -> Response:
     return invalid([FieldError(field=getattr(exc, "field", None), message=str(exc))])
 
 
+async def _on_data_invalid(_request: Request, exc: Exception) -> Response:
+    """A value the database cannot hold (PostgreSQL: a NUL character in a text)."""
+    assert isinstance(exc, DataError)
+    return invalid([FieldError(field=None, message=f"a value the database cannot store: "
+                               f"{str(exc.orig).splitlines()[0]}")])
+
+
 def _declare_invalid(document: dict[str, Any]) -> dict[str, Any]:
     """`document` with every 422 answer an `InvalidBody` (FastAPI declares its own list
     on each route that takes input)."""
@@ -144,6 +153,7 @@ def one_invalid_shape(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_request_invalid)
     app.add_exception_handler(ConfigError, _on_field_invalid)
     app.add_exception_handler(InvalidField, _on_field_invalid)
+    app.add_exception_handler(DataError, _on_data_invalid)
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
