@@ -13,9 +13,9 @@
 
 Each inbound INVITE from a trunk to a known number runs `on_call` as a task;
 the handler (or anyone later) decides with `reject`, `ring`, `answer`, or
-`bridge` to an outbound leg. `originate` places an outbound leg; its
-progress (`Ringing`, `Answered`, `Busy`, `NoAnswer`, `Failed`) and every
-leg's end (`HungUp`) go to `on_event`, in order, on the loop.
+`bridge` to an outbound leg. `originate` places an outbound leg; its progress
+(`Ringing`, `Answered`) and outcome (`Busy`, `NoAnswer`, `Failed`), and the
+hang-up of any leg (`HungUp`), go to `on_event`, in order, on the loop.
 
 `bridge(a, b)` ties inbound leg `a` to outbound leg `b`: `b` ringing rings `a`;
 `b` answered answers `a` with `b`'s SDP (through the rewriter); after that,
@@ -249,7 +249,7 @@ class SipB2BUA:
             self._spawn(self.ring(peer.call_id))
         elif isinstance(item, Answered) and peer.inbound and not peer.answered:
             self._spawn(self.answer(peer.call_id, item.sdp))
-        elif isinstance(item, HungUp) and (peer.answered or peer.inbound is False):
+        elif isinstance(item, HungUp) and (peer.answered or not peer.inbound):
             self._spawn(self.hangup(peer.call_id))
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:

@@ -69,6 +69,16 @@ def _route_sippy_output() -> None:
             setattr(module, "dump_exception", _dump_exception)  # noqa: B010
 
 
+def _halt() -> None:
+    """On the reactor: drop every pending sippy timer (retransmissions, dead-leg
+    reapers of the B2BUA that is stopping) and end the loop, so that a later start
+    begins clean."""
+    ed = _ed.ED2
+    ed.tlisteners.clear()
+    ed.twasted = 0
+    ed.breakLoop()
+
+
 class SippyThread:
     """Runs sippy's reactor in a thread; `start` and `stop` from the asyncio loop."""
 
@@ -103,10 +113,16 @@ class SippyThread:
         thread = self._thread
         if thread is None:
             return
-        _ed.ED2.callFromThread(_ed.ED2.breakLoop)
+        _ed.ED2.callFromThread(_halt)
         thread.join(timeout)
         if thread.is_alive():  # pragma: no cover - a wedged reactor
             log.error("sippy reactor thread did not stop within %.1f s", timeout)
+        else:
+            # Point sippy's cross-thread wake-up back at a live thread (ours, as at
+            # import): left aimed at the exited reactor thread, freeing sippy's
+            # dispatcher at interpreter exit crashes once another thread (say, an
+            # asyncio child watcher) has reused the dead thread's id.
+            _ed.ED2.elp.CFT_enable(signal.SIGURG)
         self._thread = None
         self._loop = None
         gc.unfreeze()

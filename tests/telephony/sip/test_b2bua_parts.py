@@ -1,0 +1,75 @@
+"""The B2BUA's pure parts: settings, SIP URIs, datagram clean-up, the reactor thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from callcenter.telephony.sip.calls import SipSettings, SipUri
+from callcenter.telephony.sip.stack import normalise_datagram
+from callcenter.telephony.sip.thread import SippyThread
+
+
+def test_trunks_admit_addresses_and_networks_only() -> None:
+    """A source is admitted when it is a listed trunk address or inside a listed network."""
+    settings = SipSettings(trunks=("192.0.2.10", "10.0.0.0/8", "::1"))
+    assert settings.allows_source("192.0.2.10")
+    assert settings.allows_source("10.1.2.3")
+    assert settings.allows_source("[::1]")
+    assert not settings.allows_source("192.0.2.11")
+    assert not settings.allows_source("not-an-address")
+
+
+def test_a_trunk_that_is_not_an_address_is_a_config_error() -> None:
+    """SipSettings refuses a trunk that is neither an address nor a network, naming it."""
+    with pytest.raises(ValueError, match=r"pbx\.example"):
+        SipSettings(trunks=("pbx.example",))
+
+
+def test_sip_uri_parts_and_default_port() -> None:
+    """A dialled URI yields user, host and port (5060 when absent); non-UDP transports are refused."""  # noqa: E501
+    assert SipUri.parse("sip:1001@192.0.2.7:5062") == SipUri("1001", "192.0.2.7", 5062)
+    assert SipUri.parse("sip:agent@127.0.0.1;transport=UDP") == SipUri("agent", "127.0.0.1", 5060)
+    with pytest.raises(ValueError, match="only UDP"):
+        SipUri.parse("sip:1001@192.0.2.7;transport=tcp")
+    with pytest.raises(ValueError, match="not a SIP URI"):
+        SipUri.parse("tel:+4940112233")
+
+
+def test_datagram_transports_are_lower_cased_in_headers_only() -> None:
+    """`;transport=UDP` becomes lower case in the headers; the body and other text stay as sent."""
+    data = (
+        b"INVITE sip:1@h;transport=UDP SIP/2.0\r\nContact: <sip:a@h:5;TRANSPORT=Udp>\r\n\r\n"
+        b"a=x;transport=UDP\r\n"
+    )
+    text = normalise_datagram(data)
+    assert text is not None
+    head, body = text.split("\r\n\r\n")
+    assert head.count(";transport=udp") == 2
+    assert body == "a=x;transport=UDP\r\n"
+
+
+def test_datagram_that_is_not_utf8_is_dropped() -> None:
+    """A datagram that is not UTF-8 text is not handed to sippy."""
+    assert normalise_datagram(b"INVITE \xff\xfe sip:1@h SIP/2.0\r\n\r\n") is None
+
+
+def test_reactor_thread_runs_calls_and_stops() -> None:
+    """Work sent to the reactor runs on its thread, results come back to asyncio, and stop joins it."""  # noqa: E501
+
+    async def main() -> tuple[int, int, bool]:
+        thread = SippyThread(name="sippy-test")
+        thread.start()
+        try:
+            ident = await thread.run(threading.get_ident)
+            with pytest.raises(RuntimeError, match="one reactor per process"):
+                SippyThread().start()
+        finally:
+            thread.stop()
+        return ident, threading.get_ident(), thread.running
+
+    reactor, ours, running = asyncio.run(main())
+    assert reactor != ours
+    assert not running
