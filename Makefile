@@ -25,7 +25,7 @@ test: $(VENV)/.test
 
 # The routing core compiled with mypyc (CALLCENTER_COMPILE=1, see setup.py) in its own
 # venv, not editable: the same suite runs against it.
-$(FAST)/.installed: pyproject.toml setup.py $(wildcard src/callcenter/core/*.py)
+$(FAST)/.installed: pyproject.toml setup.py $(wildcard src/callcenter/core/*.py src/callcenter/core/dialer/*.py src/callcenter/sim/*.py)
 	test -x $(FBIN)/python || $(PY) -m venv $(FAST)
 	$(FBIN)/pip install --quiet --upgrade pip
 	$(FBIN)/pip install --quiet '.[test,bench]'
