@@ -188,7 +188,7 @@ def day_full(lead: Lead, campaign: Campaign, at: float) -> bool:
 def earliest_due(lead: Lead, campaign: Campaign, at: float) -> float:
     """`at`, moved past the drop hold and past a local day whose attempts are used up."""
     due = at
-    if False:
+    if lead.dropped_at is not None and not lead.drop_exempt:
         due = max(due, lead.dropped_at + campaign.drop_hold)
     if day_full(lead, campaign, due):
         due = start_of_next_day(lead.zone, due)
