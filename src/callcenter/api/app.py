@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter import web
 from callcenter.api import (
-    routes_admin,
+    admin,
     routes_agents,
     routes_auth,
     routes_read,
@@ -124,7 +124,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(routes_auth.router)
     app.include_router(routes_agents.router)
     app.include_router(routes_read.router)
-    app.include_router(routes_admin.router)
+    app.include_router(admin.router)
     app.include_router(routes_ws.router)
     app.include_router(routes_supervisor.router)
     app.include_router(routes_reports.router)

@@ -1,0 +1,214 @@
+"""Admin CRUD of queues (`/api/admin/queues`), in the store and the running engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from callcenter.api.admin.common import NO_CONTENT, Admin, Name, core_field, in_transaction, record
+from callcenter.api.deps import ServerDep
+from callcenter.api.errors import InvalidField, named_field
+from callcenter.api.routes_agents import submit
+from callcenter.api.state import Server
+from callcenter.core.config import (
+    Calendar,
+    EscalationStep,
+    ExitAction,
+    ExitKind,
+    QueueConfig,
+    SkillRequirement,
+    Strategy,
+)
+from callcenter.core.events import QueueConfigured, QueueRemoved
+from callcenter.store.audit import snapshot
+from callcenter.store.configs import delete_queue, get_calendar, get_queue, list_queues, save_queue
+from callcenter.store.errors import Conflict, NotFound
+from callcenter.store.models import QueueRow
+
+router = APIRouter()  # included by callcenter.api.admin under /api/admin
+
+
+class RequirementModel(BaseModel):
+    """A skill a queue requires, at a minimum level."""
+
+    skill: str = Name
+    min_level: int = 1
+
+
+class EscalationModel(BaseModel):
+    """After `after` seconds of waiting: relax levels, widen tiers, overflow."""
+
+    after: float
+    relax_levels: int = 0
+    max_tier: int | None = None
+    overflow_to: list[str] = []
+
+
+class ExitModel(BaseModel):
+    """What happens to an interaction leaving the queue (`queue` needs `queue_id`)."""
+
+    kind: ExitKind = ExitKind.HANGUP
+    queue_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class QueueSettings(BaseModel):
+    """A queue's settings (`core.config.QueueConfig`); `calendar_id` names a stored
+    calendar (none: always open)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: Strategy = Strategy.LONGEST_IDLE
+    channel: str = "voice"
+    required_skills: list[RequirementModel] = []
+    initial_max_tier: int | None = None
+    escalation: list[EscalationModel] = []
+    max_length: int | None = None
+    max_wait: float | None = None
+    timeout_action: ExitModel = ExitModel()
+    full_action: ExitModel = ExitModel()
+    reject_when_no_agents: bool = False
+    no_agents_action: ExitModel = ExitModel()
+    calendar_id: str | None = Field(default=None, min_length=1, max_length=100)
+    closed_action: ExitModel = ExitModel()
+    wrap_up: float = 0.0
+    offer_timeout: float = 20.0
+    retry_after: float = 10.0
+    aging_rate: float = 0.1
+    service_level_threshold: float = 20.0
+    short_abandon: float = 5.0
+    default_handle_time: float = 180.0
+
+    def config(self, queue_id: str, calendar: Calendar | None) -> QueueConfig:
+        """The core `QueueConfig` (`ConfigError` naming the field if it is wrong)."""
+        def exit_(name: str) -> ExitAction:
+            e: ExitModel = getattr(self, name)
+            return core_field(name, ExitAction, e.kind, e.queue_id)
+
+        return named_field(QueueSettings.model_fields, lambda: QueueConfig(
+            id=queue_id, strategy=self.strategy, channel=self.channel,
+            required_skills=tuple(core_field(f"required_skills[{i}]", SkillRequirement, r.skill,
+                                             r.min_level)
+                                  for i, r in enumerate(self.required_skills)),
+            initial_max_tier=self.initial_max_tier,
+            escalation=tuple(core_field(f"escalation[{i}]", EscalationStep, s.after, s.relax_levels,
+                                        s.max_tier, tuple(s.overflow_to))
+                             for i, s in enumerate(self.escalation)),
+            max_length=self.max_length, max_wait=self.max_wait,
+            timeout_action=exit_("timeout_action"), full_action=exit_("full_action"),
+            reject_when_no_agents=self.reject_when_no_agents,
+            no_agents_action=exit_("no_agents_action"), calendar=calendar,
+            closed_action=exit_("closed_action"), wrap_up=self.wrap_up,
+            offer_timeout=self.offer_timeout, retry_after=self.retry_after,
+            aging_rate=self.aging_rate, service_level_threshold=self.service_level_threshold,
+            short_abandon=self.short_abandon, default_handle_time=self.default_handle_time))
+
+
+class QueueIn(QueueSettings):
+    """A new queue."""
+
+    id: str = Name
+
+
+class QueueView(QueueIn):
+    """A queue as stored."""
+
+
+def _queue_view(session: Session, queue_id: str) -> QueueView:
+    config = get_queue(session, queue_id)
+    row = session.get(QueueRow, queue_id)
+    data: dict[str, Any] = snapshot(config)
+    data.pop("calendar")
+    return QueueView.model_validate({**data, "calendar_id": row.calendar_id if row else None})
+
+
+def _check_queue_for_engine(server: Server, config: QueueConfig) -> None:
+    """Refuse before storing what the running engine would refuse after."""
+    engine = server.runtime.engine
+    fields = {name: [getattr(config, name).queue_id] for name in
+              ("timeout_action", "full_action", "no_agents_action", "closed_action")}
+    fields |= {f"escalation[{i}].overflow_to": list(s.overflow_to)
+               for i, s in enumerate(config.escalation)}
+    for name, targets in fields.items():
+        for target in targets:
+            if target is not None and target != config.id and target not in engine.queues:
+                raise InvalidField(name, f"queue {config.id!r}: {name}: no queue {target!r}")
+    old = engine.queues.get(config.id)
+    if old is not None and old.escalation != config.escalation \
+            and engine.waiting_count(config.id):
+        raise Conflict(f"queue {config.id!r} has waiting interactions: "
+                       "its escalation steps cannot change now")
+
+
+async def _write_queue(server: Server, user: Admin, queue_id: str, body: QueueSettings, *,
+                       create: bool) -> QueueView:
+    def work(session: Session) -> tuple[QueueView, QueueConfig]:
+        exists = session.get(QueueRow, queue_id) is not None
+        if create and exists:
+            raise Conflict(f"queue {queue_id!r} already exists")
+        if not create and not exists:
+            raise NotFound(f"no queue {queue_id!r}")
+        before = None if create else _queue_view(session, queue_id).model_dump()
+        calendar = None
+        if body.calendar_id is not None:
+            try:
+                calendar = get_calendar(session, body.calendar_id)
+            except NotFound:
+                raise InvalidField("calendar_id", f"queue {queue_id!r}: calendar_id: "
+                                   f"no calendar {body.calendar_id!r}") from None
+        config = body.config(queue_id, calendar)
+        _check_queue_for_engine(server, config)
+        save_queue(session, config, calendar_id=body.calendar_id)
+        view = _queue_view(session, queue_id)
+        record(session, user, "create" if create else "update", "queue", queue_id, before,
+               view.model_dump())
+        return view, config
+
+    view, config = await in_transaction(server, work)
+    await submit(server, QueueConfigured(config))
+    return view
+
+
+@router.get("/queues", response_model=list[QueueView])
+async def list_stored_queues(server: ServerDep, _user: Admin) -> list[QueueView]:
+    """Every stored queue, by id."""
+    return await in_transaction(server, lambda s: [_queue_view(s, q.id)
+                                                   for q in list_queues(s)])
+
+
+@router.get("/queues/{queue_id}", response_model=QueueView)
+async def read_queue(queue_id: str, server: ServerDep, _user: Admin) -> QueueView:
+    """One stored queue."""
+    return await in_transaction(server, lambda s: _queue_view(s, queue_id))
+
+
+@router.post("/queues", response_model=QueueView, status_code=status.HTTP_201_CREATED)
+async def add_queue(body: QueueIn, server: ServerDep, user: Admin) -> QueueView:
+    """Create a queue (routable at once); 409 if it exists."""
+    return await _write_queue(server, user, body.id, body, create=True)
+
+
+@router.put("/queues/{queue_id}", response_model=QueueView)
+async def change_queue(queue_id: str, body: QueueSettings, server: ServerDep,
+                       user: Admin) -> QueueView:
+    """Replace a queue's settings, in the store and the running engine."""
+    return await _write_queue(server, user, queue_id, body, create=False)
+
+
+@router.delete("/queues/{queue_id}", **NO_CONTENT)
+async def remove_queue(queue_id: str, server: ServerDep, user: Admin) -> None:
+    """Delete a queue; 409 while interactions wait in it, agents are members of it or
+    other queues send interactions to it."""
+    engine = server.runtime.engine
+    if queue_id in engine.queues and (waiting := engine.waiting_count(queue_id)):
+        raise Conflict(f"queue {queue_id!r} has {waiting} waiting interactions")
+
+    def work(session: Session) -> None:
+        before = _queue_view(session, queue_id).model_dump()
+        delete_queue(session, queue_id)
+        record(session, user, "delete", "queue", queue_id, before=before)
+    await in_transaction(server, work)
+    if queue_id in engine.queues:
+        await server.runtime.driver.submit(QueueRemoved(queue_id))
