@@ -16,7 +16,7 @@ drops. Target: drops <= 3.0 % in every 24 h window and >= 52 talk minutes per
 agent-hour, ahead of ADAPT_AVERAGE at an equal or lower drop rate.
 
     python bench/dialer.py            # 5 simulated days
-    python bench/dialer.py --quick    # 1 simulated day, under 30 s
+    python bench/dialer.py --quick    # 1 simulated day of a 4-hour shift, under 30 s
     python bench/dialer.py --json     # one JSON object: every dialer, ratios
 """
 
@@ -35,6 +35,7 @@ from callcenter.sim.outbound import OutboundResult, OutboundScenario, simulate
 AGENTS = 50
 FULL_DAYS = 5
 QUICK_DAYS = 1
+QUICK_SHIFT_HOURS = 4
 SEED = 20240601
 CAP = 0.03
 TARGET_TALK = 52.0
@@ -55,13 +56,15 @@ def figures(result: OutboundResult, seconds: float) -> dict[str, float | int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 simulated day, under 30 s")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 simulated day of a 4-hour shift, under 30 s")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--days", type=int, help="simulated days (default 5, quick 1)")
     parser.add_argument("--seed", type=int, default=SEED)
     options = parser.parse_args()
     days = options.days or (QUICK_DAYS if options.quick else FULL_DAYS)
-    scenario = OutboundScenario(agents=AGENTS, days=days, cap=CAP)
+    hours = QUICK_SHIFT_HOURS if options.quick else 8
+    scenario = OutboundScenario(agents=AGENTS, days=days, shift_seconds=hours * 3600.0, cap=CAP)
 
     pacers: list[Pacer] = [Progressive(), AdaptAverage(), Predictive()]
     results: dict[str, dict[str, float | int]] = {}
@@ -86,7 +89,7 @@ def main() -> None:
     if options.json:
         print(json.dumps({
             "benchmark": "dialer",
-            "inputs": {"agents": AGENTS, "days": days, "shift_hours": 8, "live_rate": 0.30,
+            "inputs": {"agents": AGENTS, "days": days, "shift_hours": hours, "live_rate": 0.30,
                        "answer_mean_s": 12.0, "talk_mean_s": 180.0, "wrap_s": 15.0,
                        "cap": CAP, "seed": options.seed, "quick": options.quick},
             "ours": "predictive", "peer": "adapt_average",
@@ -96,7 +99,7 @@ def main() -> None:
         }))
         return
 
-    table = Table(title=f"{AGENTS} agents, {days} x 8 h, live 30 %, cap 3 %: same callees "
+    table = Table(title=f"{AGENTS} agents, {days} x {hours} h, live 30 %, cap 3 %: same callees "
                         f"for every dialer (seed {options.seed})")
     for heading in ("dialer", "talk min / agent-h", "worst 24 h drops", "drops (run)",
                     "dialed", "live answers", "drops", "wall s"):
