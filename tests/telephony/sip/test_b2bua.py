@@ -162,7 +162,7 @@ def test_originated_call_not_answered_in_time_reports_no_answer_and_cancels(
         async with running_b2bua(never_called, recorder) as b2bua:
             phone = await sipp_runner.start("uas_no_answer.xml")
             leg = await b2bua.originate(
-                f"sip:agent@127.0.0.1:{phone.port}", from_number="100", sdp=OUR_SDP, timeout=1
+                f"sip:agent@127.0.0.1:{phone.port}", from_number="100", sdp=OUR_SDP, timeout=2
             )
             await recorder.until(lambda: any(isinstance(e, NoAnswer) for e in recorder.events))
             code = await phone.wait()
