@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 
 from callcenter.core.dialer.campaign import CallOutcome, RetryRule, weekly
-from callcenter.core.dialer.lead_queue import UnknownLead
+from callcenter.core.dialer.lead_queue import LeadQueue, UnknownLead
 from callcenter.core.dialer.leads import (
     TRANSITIONS,
     IllegalLeadTransition,
@@ -24,9 +24,9 @@ from tests.dialer.leadkit import ALWAYS, BERLIN, DAY, HOUR, LA, NY, TOKYO, at, c
 NOW = at(NY, 2026, 6, 10, 12)  # a Wednesday, noon in New York
 
 
-def dialed(q: object, now: float, agent: str | None = None) -> str:
+def dialed(q: LeadQueue, now: float, agent: str | None = None) -> str:
     """The id of the lead the queue hands out (fails when none)."""
-    got = q.next_lead(now, agent)  # type: ignore[attr-defined]
+    got = q.next_lead(now, agent)
     assert got is not None, "no lead handed out"
     return str(got.id)
 
