@@ -4,16 +4,21 @@ A change to a user ends its logins after the commit (`Sessions.revoke`, which al
 closes their sockets): a new role, password, active flag or agent takes effect at
 the next login, never half-way through a session. Linking an agent also ends the
 logins that acted as that agent (its previous user's, or a namesake user's).
+
+No change may leave no active admin: deactivating, demoting or deleting the last
+one is 409 (`_keeping_an_admin`), so the admins can never lock themselves out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from callcenter.api.admin.common import NO_CONTENT, Admin, Name, in_transaction, record
@@ -84,6 +89,30 @@ def _revoke(server: Server, username: str, before: dict[str, Any] | None,
     server.logins.revoke(usernames={username}, agent_ids=agents)
 
 
+def _active_admins() -> Select[int]:
+    return select(UserRow.id).where(UserRow.role == Role.ADMIN.value, UserRow.active)
+
+
+@contextmanager
+def _keeping_an_admin(session: Session, row: UserRow, change: str) -> Iterator[None]:
+    """Around a change to the user of `row`: refuse it (409, as `change`: "deleted",
+    "deactivated", ...) if it leaves no active admin.
+
+    The active admins' rows are locked first (`FOR UPDATE` on PostgreSQL), so of two
+    concurrent changes that each take away one of the last two admins, the second
+    waits and then sees the first. On SQLite the check after the change runs in the
+    change's write transaction, which waits for any other writer's commit."""
+    if row.role != Role.ADMIN or not row.active:
+        yield
+        return
+    username = row.username
+    session.scalars(_active_admins().with_for_update()).all()
+    yield
+    session.flush()
+    if session.scalar(select(func.count()).select_from(_active_admins().subquery())) == 0:
+        raise Conflict(f"user {username!r} is the last active admin: it cannot be {change}")
+
+
 def _apply_user(session: Session, row: UserRow, body: UserSettings) -> None:
     set_role(session, row, body.role.value)
     row.active = body.active
@@ -131,11 +160,14 @@ async def add_user(body: UserIn, server: ServerDep, user: Admin) -> UserView:
 async def change_user(username: str, body: UserSettings, server: ServerDep,
                       user: Admin) -> UserView:
     """Replace a user's role, active flag and agent link (and password, if given); a
-    change ends the user's logins."""
+    change ends the user's logins. 409 if it would leave no active admin."""
     def work(session: Session) -> tuple[UserView, dict[str, Any]]:
         row = get_user(session, username)
         before = _user_snapshot(session, row)
-        _apply_user(session, row, body)
+        change = ("deactivated" if body.role == Role.ADMIN
+                  else f"demoted to {body.role.value!r}")
+        with _keeping_an_admin(session, row, change):
+            _apply_user(session, row, body)
         record(session, user, "update", "user", username, before,
                _user_snapshot(session, row))
         return _user_view(session, row), before
@@ -148,7 +180,7 @@ async def change_user(username: str, body: UserSettings, server: ServerDep,
 @router.delete("/users/{username}", **NO_CONTENT)
 async def remove_user(username: str, server: ServerDep, user: Admin) -> None:
     """Delete a user (its agent stays, unlinked) and end its logins; an admin cannot
-    delete itself."""
+    delete itself, nor the last active admin."""
     if username == user.username:
         raise Conflict(f"user {username!r} is logged in as this admin: it cannot delete itself")
 
@@ -157,8 +189,9 @@ async def remove_user(username: str, server: ServerDep, user: Admin) -> None:
         before = _user_snapshot(session, row)
         if before["agent_id"] is not None:
             link_agent(session, before["agent_id"], None)
-        session.delete(row)
-        session.flush()
+        with _keeping_an_admin(session, row, "deleted"):
+            session.delete(row)
+            session.flush()
         record(session, user, "delete", "user", username, before=before)
     await in_transaction(server, work)
     server.logins.revoke(usernames={username})
