@@ -16,7 +16,6 @@ caller's arrival, for the callers who arrived in the measured window.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections import Counter
@@ -31,6 +30,8 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 PASSWORD_LOGINS = 3
 """Agents that log in with their password (`POST /api/login`, an argon2 check of
 ~0.1-0.3 s of server CPU each); the others get their tokens from `/bench/tokens`."""
+SETUP_CONCURRENCY = 20
+"""Agents connecting and going ready at once (hundreds of handshakes at once time out)."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,12 @@ class _Agent:
             return None
         return str(r.json()["token"])
 
-    async def setup(self, token: str) -> None:
+    async def setup(self, token: str, gate: asyncio.Semaphore) -> None:
         """Connect, start reading and working, go ready."""
+        async with gate:
+            await self._setup(token)
+
+    async def _setup(self, token: str) -> None:
         try:
             self.headers = {"Authorization": f"Bearer {token}"}
             url = self.plan.base.replace("http://", "ws://") + f"/api/ws?token={token}"
@@ -183,7 +188,9 @@ async def drive(plan: Plan) -> dict[str, Any]:
         agents = [_Agent(a, plan, client, tally) for a in plan.agents]
         t_setup = time.time()
         tokens, login_s = await _tokens(client, agents)
-        setups = [asyncio.create_task(a.setup(tokens[a.id])) for a in agents if a.id in tokens]
+        gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+        setups = [asyncio.create_task(a.setup(tokens[a.id], gate))
+                  for a in agents if a.id in tokens]
         try:
             done, _ = await asyncio.wait(setups, timeout=plan.setup_timeout)
             if len(done) < len(setups):
@@ -200,14 +207,16 @@ async def drive(plan: Plan) -> dict[str, Any]:
             stats = r.json()
         finally:
             tally.stopping = True
-            for a in agents:
-                if a.ws is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(a.ws.close(), 5.0)
-            tasks = [*setups, *(t for a in agents for t in a.tasks)]
-            for t in tasks:
+            work = [*setups, *(a.tasks[1] for a in agents if a.tasks)]
+            for t in work:
                 t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*work, return_exceptions=True)
+            await asyncio.gather(*(asyncio.wait_for(a.ws.close(), 5.0) for a in agents
+                                   if a.ws is not None), return_exceptions=True)
+            reads = [a.tasks[0] for a in agents if a.tasks]
+            for t in reads:
+                t.cancel()
+            await asyncio.gather(*reads, return_exceptions=True)
     figures = _figures(plan, tally, stats, t0, t1, cpu1 - cpu0, setup_s)
     figures["password_login_ms"] = login_s * 1e3
     return figures

@@ -227,7 +227,10 @@ def serving(args: list[str], log: Path, timeout: float = 60.0) -> Iterator[str]:
 
 def _log_errors(log: Path) -> int:
     text = log.read_text(errors="replace")
-    return text.count("Traceback") + text.count("ERROR")
+    found = text.count("Traceback") + text.count("ERROR")
+    if found:
+        print(f"{log.name}: {found} errors logged; the last:\n{text[-2500:]}", file=sys.stderr)
+    return found
 
 
 def run_one(server_args: list[str], log: Path, agents: list[str], size: Size) -> dict[str, Any]:
