@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from callcenter.api.cli import create_user, demo, migrate_command, serve
+from callcenter.outbound.cli import import_leads_command
 from callcenter.sim.cli import simulate
 from callcenter.wfm.cli import staff
 
@@ -20,6 +21,7 @@ app.command("staff")(staff)
 app.command("migrate")(migrate_command)
 app.command("create-user")(create_user)
 app.command("serve")(serve)
+app.command("import-leads")(import_leads_command)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ number fills the first row's empty custom fields and raises its priority.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -225,7 +226,8 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
-        raise _Reject(f"not a phone number: {raw!r} ({exc})") from None
+        why = re.sub(r"^\(\d+\) ", "", str(exc)).rstrip(".")
+        raise _Reject(f"not a phone number: {raw!r} ({why})") from None
     if not phonenumbers.is_valid_number(number):
         raise _Reject(f"not a valid phone number: {raw!r} (default region {region})")
     return number

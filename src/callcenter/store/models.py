@@ -400,3 +400,63 @@ class AuditRow(Base):
     entity_id: Mapped[str] = mapped_column(ID)
     before: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+
+
+# --- outbound ------------------------------------------------------------------------
+
+
+class CampaignRow(Base):
+    """An outbound campaign: its name and its `core.dialer.campaign.Campaign` as JSON
+    (`callcenter.store.leads.campaign_to_json`)."""
+
+    __tablename__ = "campaigns"
+
+    name: Mapped[str] = mapped_column(ID, primary_key=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LeadRow(Base):
+    """One lead of a campaign (`core.dialer.leads.Lead`), as the queue last left it.
+
+    A number appears once per campaign; `counts` is the JSON list of retry-outcome
+    counts in `RETRY_OUTCOMES` order.
+    """
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        Index("ix_leads_campaign_number", "campaign", "number", unique=True),
+        Index("ix_leads_campaign_state_due", "campaign", "state", "due"),
+    )
+
+    campaign: Mapped[str] = mapped_column(
+        ForeignKey("campaigns.name", ondelete="CASCADE"), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20))
+    zone: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[int]
+    fields: Mapped[dict[str, str]] = mapped_column(JSON())
+    country: Mapped[str | None] = mapped_column(String(2))
+    agent_reserved: Mapped[bool]
+    state: Mapped[str] = mapped_column(String(20))
+    result: Mapped[str | None] = mapped_column(String(20))
+    due: Mapped[float] = mapped_column(Double())
+    attempts: Mapped[int]
+    day: Mapped[int]
+    attempts_on_day: Mapped[int]
+    counts: Mapped[list[int]] = mapped_column(JSON())
+    last_outcome: Mapped[str | None] = mapped_column(ID)
+    last_attempt_at: Mapped[float | None] = mapped_column(Double())
+    dropped_at: Mapped[float | None] = mapped_column(Double())
+    callback_at: Mapped[float | None] = mapped_column(Double())
+    callback_agent: Mapped[str | None] = mapped_column(ID)
+
+
+class DncNumberRow(Base):
+    """A number on a do-not-call list: `global`, `campaign:NAME` or `national:NAME`."""
+
+    __tablename__ = "dnc_numbers"
+
+    list_name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

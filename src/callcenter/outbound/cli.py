@@ -1,0 +1,163 @@
+"""`callcenter import-leads CAMPAIGN FILE`: a CSV lead list into a campaign, all or nothing.
+
+    callcenter import-leads spring-sale leads.csv --number phone --id customer \\
+        --field name --field "Postleitzahl=zip" --errors rejected.csv
+    callcenter import-leads spring-sale leads.csv --create --caller-id +4930123456 \\
+        --region DE --timezone Europe/Berlin
+
+Valid rows are stored in one transaction; rejected rows are listed (line, reason)
+and, with `--errors`, written to a CSV file. With `--strict` one rejected row
+stores nothing. Exit status: 0 stored, 1 rejected rows under `--strict`,
+2 the file or the campaign could not be used.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from callcenter.core.config import ConfigError
+from callcenter.core.dialer.campaign import Campaign
+from callcenter.outbound.importer import (
+    ColumnMapping,
+    ImportFileError,
+    ImportResult,
+    Rejection,
+    import_leads,
+)
+from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
+from callcenter.store.leads import Stored, add_campaign, add_leads, get_campaign
+
+__all__ = ["import_leads_command"]
+
+SHOWN = 20
+"""Rejected rows listed on the terminal (all of them go to --errors)."""
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def _fields(specs: list[str]) -> dict[str, str] | None:
+    """`--field COLUMN` or `--field NAME=COLUMN` into {column: field name}."""
+    if not specs:
+        return None
+    out: dict[str, str] = {}
+    for spec in specs:
+        name, _, column = spec.partition("=")
+        out[column or name] = name
+    return out
+
+
+def import_leads_command(
+    campaign: Annotated[str, typer.Argument(help="The campaign's name.")],
+    file: Annotated[Path, typer.Argument(help="CSV file, UTF-8, header row first.",
+                                         exists=True, dir_okay=False, readable=True)],
+    number: Annotated[str, typer.Option(help="Column with the phone number.")] = "phone",
+    id_column: Annotated[str | None, typer.Option(
+        "--id", help="Column with the lead id [the E.164 number].")] = None,
+    priority: Annotated[str | None, typer.Option(help="Column with the priority.")] = None,
+    timezone_column: Annotated[str | None, typer.Option(
+        "--tz-column", help="Column with an IANA time zone (overrides the number's).")] = None,
+    country: Annotated[str | None, typer.Option(help="Column with the address country.")] = None,
+    postcode: Annotated[str | None, typer.Option(help="Column with the postcode.")] = None,
+    field: Annotated[list[str] | None, typer.Option(
+        help="Custom field: COLUMN or NAME=COLUMN; repeat. [every other column]")] = None,
+    errors: Annotated[Path | None, typer.Option(
+        help="Write every rejected row (line, reason) to this CSV file.")] = None,
+    strict: Annotated[bool, typer.Option(
+        help="Store nothing when any row is rejected.")] = False,
+    create: Annotated[bool, typer.Option(
+        help="Create the campaign first (with --caller-id, --region, --timezone).")] = False,
+    caller_id: Annotated[str, typer.Option(help="With --create: caller ID, E.164.")] = "",
+    region: Annotated[str, typer.Option(help="With --create: default region.")] = "US",
+    timezone: Annotated[str, typer.Option(help="With --create: the campaign's zone.")] = "UTC",
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database URL (default: $CALLCENTER_DATABASE_URL, else "
+                     "sqlite:///callcenter.db).")] = None,
+) -> None:
+    """Import a CSV lead list into a campaign: numbers to E.164, a time zone per lead."""
+    console = Console()
+    mapping = ColumnMapping(number=number, id=id_column, priority=priority,
+                            timezone=timezone_column, country=country, postcode=postcode,
+                            fields=_fields(field or []))
+    migrate(db)
+    engine = create_engine_for(db)
+    try:
+        with session_factory(engine).begin() as session:
+            if create:
+                add_campaign(session, Campaign(campaign, caller_id=caller_id,
+                                               default_region=region, timezone=timezone))
+            target = get_campaign(session, campaign)
+            result = _read(file, target, mapping, console)
+            if strict and result.rejected:
+                _report(console, result, None, errors)
+                raise typer.Exit(1)  # leaving the block rolls the transaction back
+            stored = _store(session, campaign, result, console)
+        _report(console, result, stored, errors)
+    except (ConfigError, Conflict, NotFound, ImportFileError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _read(file: Path, campaign: Campaign, mapping: ColumnMapping, console: Console) -> ImportResult:
+    size = file.stat().st_size
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TextColumn("{task.fields[rows]} rows"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar, \
+            file.open(newline="", encoding="utf-8-sig") as stream:
+        task = bar.add_task(f"reading {file.name}", total=size, rows=0)
+        return import_leads(stream, campaign, mapping,
+                            progress=lambda rows, read: bar.update(task, completed=read,
+                                                                   rows=rows))
+
+
+def _store(session: Session, campaign: str, result: ImportResult, console: Console) -> Stored:
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} leads"),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("storing", total=len(result.leads))
+        return add_leads(session, campaign, result.leads,
+                         progress=lambda n: bar.update(task, completed=n))
+
+
+def _report(console: Console, result: ImportResult, stored: Stored | None,
+            errors: Path | None) -> None:
+    summary = Table(show_header=False, box=None)
+    summary.add_row("rows read", str(result.rows))
+    summary.add_row("leads", str(len(result.leads)))
+    summary.add_row("merged duplicate rows", str(result.merged))
+    summary.add_row("rejected rows", str(len(result.rejected)))
+    if stored is None:
+        summary.add_row("stored", "nothing (--strict)")
+    else:
+        summary.add_row("stored", str(stored.added))
+        summary.add_row("already in the campaign", str(len(stored.present)))
+    console.print(summary)
+    rejected = list(result.rejected)
+    if stored is not None:
+        rejected += [Rejection(result.sources[lead.id][0], why) for lead, why in stored.present]
+        rejected.sort(key=lambda r: r.line)
+    if rejected:
+        table = Table("line", "reason", title="not imported")
+        for r in rejected[:SHOWN]:
+            table.add_row(str(r.line), r.reason)
+        console.print(table)
+        if len(rejected) > SHOWN:
+            console.print(f"... and {len(rejected) - SHOWN} more"
+                          + ("" if errors else " (--errors FILE lists them all)"))
+    if errors is not None:
+        with errors.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "reason"])
+            writer.writerows([r.line, r.reason] for r in rejected)
+        console.print(f"rejected rows written to {errors}", highlight=False)
