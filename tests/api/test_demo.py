@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from callcenter.api.demo import busy_start, demo_logins, seed_demo
+from callcenter.api.demo import PERSON, busy_start, demo_logins, person_agent, seed_demo
 from callcenter.runtime.app import scenario_path
 from callcenter.sim.scenario import load_scenario
 from callcenter.store import create_engine_for, session_factory
@@ -30,12 +30,22 @@ def test_busy_start_skips_a_sunday_to_an_open_weekday() -> None:
     assert t == SCENARIO.epoch(date(2026, 11, 27), 10 * 3600)
 
 
+def test_the_persons_agent_has_every_skill_at_ten_in_every_queue() -> None:
+    """The person's agent can take any call of the scenario, first in every tier."""
+    you = person_agent(SCENARIO)
+    assert {m.queue_id for m in you.queues} == {q.id for q in SCENARIO.queues}
+    assert all(m.tier == 1 for m in you.queues)
+    needed = {r.skill for s in SCENARIO.arrivals for r in s.skills}
+    needed |= {r.skill for q in SCENARIO.queues for r in q.required_skills}
+    assert needed <= {s for s, level in you.skills if level == 10}
+
+
 def test_seeded_logins_authenticate_and_the_agent_login_is_a_person(tmp_path: Path) -> None:
     """Every demo login works with its printed password; only the agent login's agent is
     linked (left to a person), and the supervisor supervises every agent."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     logins = seed_demo(url)
-    agents = {a.id for g in SCENARIO.groups for a in g.agents}
+    agents = {a.id for g in SCENARIO.groups for a in g.agents} | {PERSON}
     database = create_engine_for(url)
     try:
         with session_factory(database)() as session:
@@ -48,7 +58,7 @@ def test_seeded_logins_authenticate_and_the_agent_login_is_a_person(tmp_path: Pa
             assert sup is not None and set(supervised_agents(session, sup)) == agents
     finally:
         database.dispose()
-    assert [x.username for x in logins] == [x.username for x in demo_logins(SCENARIO)]
+    assert [x.username for x in logins] == [x.username for x in demo_logins()]
 
 
 def _get(client: httpx.Client, path: str) -> httpx.Response:
@@ -86,8 +96,7 @@ def test_demo_command_serves_a_living_call_center(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "no completed calls"
             time.sleep(0.5)
         agents = {a["agent_id"]: a for a in _get(client, "/api/supervisor/agents").json()}
-        person = next(x.agent_id for x in demo_logins(SCENARIO) if x.role == "agent")
-        assert agents[person]["state"] == "logged_out"
+        assert agents[PERSON]["state"] == "logged_out"
         assert sum(a["state"] != "logged_out" for a in agents.values()) == len(agents) - 1
         client.close()
     finally:

@@ -5,12 +5,12 @@
 
 The demo (re)creates a SQLite file (`callcenter-demo.db` unless told otherwise),
 seeds it with the `customer-service` example (queues billing, technical and sales
-with skills, tiers and escalation; 32 agents), a team, disposition codes and three
-logins, then runs the server with simulated callers and bot agents. The agent that
-the `agent` login is linked to is left to a person: log in as `agent` and take
-calls in the browser beside the bots. The engine's clock starts at 10:00 local time
-of the latest day the example's callers call and its queues are open, so the demo
-is busy whatever the hour.
+with skills, tiers and escalation; 32 bot agents), one more agent `you` for a person
+(every skill at 10, tier 1 in every queue, so calls come soon), a team, disposition
+codes and three logins, then runs the server with simulated callers and bot agents.
+Log in as `agent` (acting as `you`) and take calls in the browser beside the bots.
+The engine's clock starts at 10:00 local time of the latest day the example's
+callers call and its queues are open, so the demo is busy whatever the hour.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from callcenter.core.config import AgentConfig, Membership
 from callcenter.runtime.app import scenario_path
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import Scenario
@@ -33,8 +34,8 @@ from callcenter.store.users import (
     save_disposition,
 )
 
-__all__ = ["DEMO_SCENARIO", "DemoLogin", "busy_start", "demo_logins", "reset_database",
-           "seed_demo"]
+__all__ = ["DEMO_SCENARIO", "PERSON", "DemoLogin", "busy_start", "demo_logins",
+           "person_agent", "reset_database", "seed_demo"]
 
 DEMO_SCENARIO = "customer-service"
 
@@ -62,15 +63,25 @@ class DemoLogin:
         return self.username
 
 
-def demo_logins(scenario: Scenario) -> list[DemoLogin]:
-    """An admin, a supervisor, and an agent login linked to the scenario's most
-    versatile agent (the one with the most queues; the first such)."""
-    agents = [a for g in scenario.groups for a in g.agents]
-    if not agents:
-        raise ValueError(f"scenario {scenario.name!r} has no agents for the demo logins")
-    person = max(agents, key=lambda a: len(a.queues))
+PERSON = "you"
+"""The agent the `agent` login acts as: added to the scenario's agents."""
+
+
+def person_agent(scenario: Scenario) -> AgentConfig:
+    """The demo's own agent for a person: every skill the scenario names at level 10,
+    tier 1 in every queue. So calls reach the person soon whatever the strategy: it is
+    the best skill match, starts with the fewest calls, and is never held back by tier."""
+    skills = {r.skill for q in scenario.queues for r in q.required_skills}
+    skills |= {s for g in scenario.groups for a in g.agents for s, _ in a.skills}
+    skills |= {r.skill for s in scenario.arrivals for r in s.skills}
+    return AgentConfig(PERSON, skills=tuple((s, 10) for s in sorted(skills)),
+                       queues=tuple(Membership(q.id) for q in scenario.queues))
+
+
+def demo_logins() -> list[DemoLogin]:
+    """An admin, a supervisor, and an agent login acting as the person's agent."""
     return [DemoLogin("admin", "admin"), DemoLogin("supervisor", "supervisor"),
-            DemoLogin("agent", "agent", person.id)]
+            DemoLogin("agent", "agent", PERSON)]
 
 
 def busy_start(scenario: Scenario, today: date, at: float = 10 * 3600) -> float:
@@ -97,13 +108,14 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO) -> list[DemoLogin]:
     the demo logins, a team `floor` (the supervisor, every agent) and disposition codes,
     in one transaction. Returns the logins."""
     scenario = load_scenario(scenario_path(scenario_name))
-    logins = demo_logins(scenario)
+    logins = demo_logins()
     migrate(url)
     database = create_engine_for(url)
     try:
         with session_factory(database).begin() as session:
+            agents = [a for g in scenario.groups for a in g.agents]
             routing = routing_config(session, scenario.queues,
-                                     [a for g in scenario.groups for a in g.agents])
+                                     [*agents, person_agent(scenario)])
             team = create_team(session, "floor")
             for login in logins:
                 user = create_user(session, login.username, login.password, login.role)
