@@ -20,12 +20,15 @@ if os.environ.get("CALLCENTER_COMPILE") == "1":
     ext_modules = mypycify([f"src/callcenter/core/{name}.py" for name in CORE],
                            opt_level="3")
 
-# The example scenarios live in examples/ at the top of the source tree and ship
-# inside the package as `callcenter.examples`, so `callcenter demo` works installed.
+# The example scenarios and IVR flows live in examples/ at the top of the source tree
+# and ship inside the package as `callcenter.examples`, so `callcenter demo` works
+# installed.
 setup(
-    packages=[*find_packages("src"), "callcenter.examples", "callcenter.examples.scenarios"],
+    packages=[*find_packages("src"), "callcenter.examples", "callcenter.examples.scenarios",
+              "callcenter.examples.flows"],
     package_dir={"": "src", "callcenter.examples": "examples"},
     package_data={"callcenter": ["py.typed"], "callcenter.web": ["static/*"],
-                  "callcenter.examples.scenarios": ["*.toml", "*.json"]},
+                  "callcenter.examples.scenarios": ["*.toml", "*.json"],
+                  "callcenter.examples.flows": ["*.yaml"]},
     ext_modules=ext_modules,
 )

@@ -14,9 +14,16 @@ HI = (Prompt(text="hi"),)
 
 
 def test_the_example_flow_loads() -> None:
-    """The shipped example is valid and starts with the business-hours check."""
+    """The example is valid and starts with the business-hours check."""
     flows = load_flows(EXAMPLE)
     assert flows["main"].start == "hours" and flows["main"].language == "de"
+
+
+def test_the_example_flow_ships_inside_the_package() -> None:
+    """`callcenter.examples.flows` holds the same file, so an installed copy has it."""
+    from importlib import resources
+    shipped = resources.files("callcenter.examples.flows") / "customer-service.yaml"
+    assert shipped.read_text(encoding="utf-8") == EXAMPLE.read_text(encoding="utf-8")
 
 
 def test_a_next_to_a_missing_node_is_named() -> None:
