@@ -11,13 +11,15 @@ persistence sink, reconciles what a
 crash left open (`callcenter.store.reconcile`: open interactions closed as `lost`,
 agents logged out) and only then starts the runtime; on
 stop it stops the runtime (telephony first, then the driver drains) and closes
-the database. Nothing here is module-level state: two apps share nothing.
+the database. With `settings.sip` the telephony is the `sip` adapter (real calls
+through the IVR flows of its config) instead of the simulated callers.
+Nothing here is module-level state: two apps share nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response, status
@@ -42,6 +44,7 @@ from callcenter.api.persist import StoreSink
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server, server_of
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
+from callcenter.core.ivr_flow import Flow
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
 from callcenter.runtime.clock import Clock
 from callcenter.runtime.driver import DriverStopped, NotPersisted
@@ -81,6 +84,16 @@ def _routing(sessions: sessionmaker[Session], scenario: Scenario) -> tuple[Routi
         return routing, linked_agents(session)
 
 
+def _sip_telephony(settings: ServerSettings) -> tuple[Telephony, Mapping[str, Flow]]:
+    """The `sip` adapter from `settings.telephony_config`, and its IVR flows."""
+    from callcenter.telephony.sip.adapter import SipTelephony  # loads sippy: only for SIP
+    from callcenter.telephony.sip.config import load_telephony_config
+
+    assert settings.telephony_config is not None
+    config = load_telephony_config(settings.telephony_config, listen=settings.sip)
+    return SipTelephony(config), config.flows
+
+
 def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                telephony: Telephony | None = None) -> FastAPI:
     """The server app. `clock` and `telephony` replace the real clock and the sim adapter
@@ -95,13 +108,16 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
         try:
             scenario = load_scenario(scenario_path(settings.scenario))
             routing, humans = await asyncio.to_thread(_routing, sessions, scenario)
+            tel, flows = telephony, None
+            if tel is None and settings.sip is not None:
+                tel, flows = _sip_telephony(settings)
             holder: list[Runtime] = []  # the sink needs the engine the runtime builds
             sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queues[queue_id].channel)
             runtime = build_runtime(
                 RuntimeSettings(settings.scenario, speed=settings.speed, start=settings.start,
                                 seed=settings.seed, bots=settings.bots),
-                persist=sink, clock=clock, telephony=telephony, scenario=scenario,
-                queues=routing.queues, agents=routing.agents, humans=humans)
+                persist=sink, clock=clock, telephony=tel, scenario=scenario,
+                queues=routing.queues, agents=routing.agents, humans=humans, flows=flows)
             holder.append(runtime)
             # Before any traffic: the new engine knows nothing of the dead process's calls
             # and agents. The sim adapter carries no call across a restart, so no `alive`.

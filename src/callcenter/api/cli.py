@@ -74,17 +74,31 @@ def serve(
         help="Engine seconds per real second [1].")] = None,
     bots: Annotated[bool | None, typer.Option(
         "--bots/--no-bots", help="Bot agents answer calls [on].")] = None,
+    sip: Annotated[str | None, typer.Option(
+        help="Take real SIP calls on HOST:PORT (UDP) instead of simulated ones; needs "
+             "--telephony-config.")] = None,
+    telephony_config: Annotated[Path | None, typer.Option(
+        "--telephony-config", dir_okay=False,
+        help="YAML file of the sip adapter: trunks, DIDs and flows, agents' phones.")] = None,
 ) -> None:
-    """Run the server (API, simulated telephony, /metrics) until interrupted."""
+    """Run the server (API, simulated or SIP telephony, /metrics) until interrupted."""
     import uvicorn  # the server's own dependency, loaded only to serve
 
     from callcenter.api.app import create_app
 
     try:
-        settings = ServerSettings.from_env(database_url=db, host=host, port=port,
-                                           scenario=scenario, speed=speed, bots=bots)
+        settings = ServerSettings.from_env(
+            database_url=db, host=host, port=port, scenario=scenario, speed=speed, bots=bots,
+            sip=sip, telephony_config=None if telephony_config is None else str(telephony_config))
     except ValidationError as exc:
         raise _fail(str(exc)) from None
+    if settings.sip is not None:
+        from callcenter.telephony.sip.config import TelephonyConfigError, load_telephony_config
+        try:  # a bad file is a clear message here, not a failed server start
+            assert settings.telephony_config is not None
+            load_telephony_config(settings.telephony_config, listen=settings.sip)
+        except TelephonyConfigError as exc:
+            raise _fail(str(exc)) from None
     app = create_app(settings)
     Console().print(f"callcenter serving on http://{settings.host}:{settings.port}",
                     highlight=False)

@@ -10,6 +10,13 @@
 | `CALLCENTER_SCENARIO` | `scenario` | `hotline` |
 | `CALLCENTER_SPEED` | `speed` | `1.0` |
 | `CALLCENTER_BOTS` | `bots` | `true` |
+| `CALLCENTER_SIP` | `sip` | none: the `sim` adapter |
+| `CALLCENTER_TELEPHONY_CONFIG` | `telephony_config` | none |
+
+With `sip` (`HOST:PORT`) the server takes real calls: the `sip` adapter (B2BUA and
+rtpengine) replaces the simulated callers, configured by the YAML file
+`telephony_config` (trunks, DIDs and their flows, agents' phones; see
+docs/reference/telephony.md).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ENV_PREFIX = "CALLCENTER_"
 
@@ -45,6 +52,16 @@ class ServerSettings(BaseModel):
     """Seconds a login stays valid."""
     cookie_secure: bool = False
     """Send the session cookie only over HTTPS (turn on behind a TLS proxy)."""
+    sip: str | None = None
+    """`HOST:PORT` to take SIP calls on (UDP); None: simulated telephony."""
+    telephony_config: str | None = None
+    """The `sip` adapter's YAML config file (needed with `sip`)."""
+
+    @model_validator(mode="after")
+    def _sip_needs_config(self) -> ServerSettings:
+        if self.sip is not None and self.telephony_config is None:
+            raise ValueError("sip: needs telephony_config (the telephony YAML file)")
+        return self
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> ServerSettings:

@@ -5,21 +5,30 @@
     ...
     await runtime.stop()
 
+With IVR `flows` (the `sip` adapter), the driver runs a `CallCenter` (engine + IVR)
+instead of the engine alone; the store and the pub/sub still get engine commands
+only, the telephony adapter gets both kinds.
+
 Nothing here is module-level state: every object belongs to the `Runtime` it built.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast, get_args
 
 import numpy as np
 
+from callcenter.core.center import CallCenter, CenterCommand
+from callcenter.core.commands import Command
 from callcenter.core.config import AgentConfig, QueueConfig
 from callcenter.core.engine import Engine
+from callcenter.core.ivr import IvrRunner
+from callcenter.core.ivr_flow import Flow
 from callcenter.runtime.clock import Clock, LoopClock
 from callcenter.runtime.driver import EngineDriver, Sink
 from callcenter.runtime.pubsub import CommandHub
@@ -69,10 +78,14 @@ class RuntimeSettings:
 class Runtime:
     """The running pieces of one node; `start()` and `stop()` in that order."""
 
-    def __init__(self, scenario: Scenario, engine: Engine, clock: Clock, driver: EngineDriver,
-                 telephony: Telephony, events: CommandHub) -> None:
+    def __init__(self, scenario: Scenario, engine: Engine, clock: Clock,
+                 driver: EngineDriver[Any], telephony: Telephony, events: CommandHub,
+                 center: CallCenter | None = None) -> None:
         self.scenario = scenario
         self.engine = engine
+        """The routing engine (the API reads queues and agents here)."""
+        self.center = center
+        """The engine and the IVR together, when the runtime runs flows."""
         self.clock = clock
         self.driver = driver
         self.telephony = telephony
@@ -92,12 +105,26 @@ class Runtime:
         self.events.close()
 
 
-def build_runtime(settings: RuntimeSettings, *, persist: Sink | None = None,
+_ENGINE_COMMANDS = get_args(Command)
+
+
+def engine_commands(sink: Sink[Command]) -> Sink[CenterCommand]:
+    """`sink` fed with the engine's commands of each list only (the IVR's are left out)."""
+    async def only_engine(commands: list[CenterCommand]) -> None:
+        kept = [c for c in commands if isinstance(c, _ENGINE_COMMANDS)]
+        if kept:
+            await sink(cast(list[Command], kept))
+
+    return only_engine
+
+
+def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = None,
                   clock: Clock | None = None, telephony: Telephony | None = None,
                   scenario: Scenario | None = None,
                   queues: Sequence[QueueConfig] | None = None,
                   agents: Sequence[AgentConfig] | None = None,
-                  humans: Collection[str] = ()) -> Runtime:
+                  humans: Collection[str] = (),
+                  flows: Mapping[str, Flow] | None = None) -> Runtime:
     """Wire a runtime. `persist` stores commands before they are acknowledged (the
     server plugs the store in here); `clock` and `telephony` replace the defaults
     (a `LoopClock` at `settings.speed`, the `sim` adapter) in tests.
@@ -105,7 +132,11 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink | None = None,
     `scenario` is the loaded `settings.scenario` (loaded here when None). The engine
     runs `queues` and `agents` (the server passes the store's), else the scenario's;
     the sim adapter's callers go to those queues, and its bots drive those agents but
-    for `humans` (agents people log in as)."""
+    for `humans` (agents people log in as).
+
+    With `flows` (IVR flows by id) the driver runs a `CallCenter`: calls start in a
+    flow (`CallEntered`) and reach the engine's queues from there; `telephony` must
+    then be given (the sim adapter plays no flows)."""
     if scenario is None:
         scenario = load_scenario(scenario_path(settings.scenario))
     if queues is None:
@@ -118,12 +149,22 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink | None = None,
     engine = Engine(queues, agents, engine_settings, random.Random(int(eng_rng.integers(2**63))))
     if clock is None:
         clock = LoopClock(settings.speed, settings.start)
+    events = CommandHub()
+    if flows is not None:
+        if telephony is None:
+            raise ValueError("IVR flows need a telephony adapter that plays them (sip)")
+        ivr = IvrRunner(flows, status=lambda c: (engine.position(c), engine.expected_wait(c)))
+        center = CallCenter(engine, ivr)
+        center_driver = EngineDriver(center, clock, None if persist is None else
+                                     engine_commands(persist), max_batch=settings.max_batch)
+        center_driver.add_sink("telephony", telephony.execute)
+        center_driver.add_sink("pubsub", engine_commands(events))
+        return Runtime(scenario, engine, clock, center_driver, telephony, events, center)
     driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch)
     if telephony is None:
         bots = {a.id for a in agents}.difference(humans) if settings.bots else set()
         telephony = SimTelephony(scenario, clock, tel_rng, bots=bots, breaks=settings.breaks,
                                  queues={q.id for q in queues})
-    events = CommandHub()
     driver.add_sink("telephony", telephony.execute)
     driver.add_sink("pubsub", events)
     return Runtime(scenario, engine, clock, driver, telephony, events)

@@ -16,6 +16,10 @@ Rules of the shell (the engine is not thread-safe and has no clock):
 
 A sink must not `await submit(...)` (the worker would wait for itself); adapters
 report events with `report(event)`, which queues without waiting.
+
+The driver drives anything with the engine's `handle(event, now)` and
+`next_deadline()` (a `Brain`): the `Engine` alone, or a `CallCenter` (engine + IVR)
+whose command lists also carry IVR commands; `C` is the command type its sinks get.
 """
 
 from __future__ import annotations
@@ -25,17 +29,33 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
-from callcenter.core.commands import Command
-from callcenter.core.engine import Engine
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import Event, TimerExpired
+from callcenter.core.ivr import IvrEvent
 from callcenter.runtime.clock import Clock, Timer
 
 log = logging.getLogger(__name__)
 
-Sink = Callable[[list[Command]], Awaitable[None]]
+C = TypeVar("C")
+"""The commands the brain returns and the sinks get (`Command` for the engine alone)."""
+
+Sink = Callable[[list[C]], Awaitable[None]]
 """Carries out (or stores, or publishes) a list of commands, in order."""
+
+
+class Brain(Protocol[C]):
+    """What the driver drives: the `Engine`, or a `CallCenter` (engine + IVR)."""
+
+    def handle(self, event: Any, now: float) -> list[C]:
+        """Apply one event at `now`; its commands (raises `RoutingError` if refused)."""
+        ...
+
+    def next_deadline(self) -> float | None:
+        """When to deliver the next `TimerExpired`, or None."""
+        ...
+
 
 _TIMER_EVENT = TimerExpired()
 
@@ -67,15 +87,15 @@ class DriverStats:
 class _Item:
     __slots__ = ("event", "future")
 
-    def __init__(self, event: Event, future: asyncio.Future[list[Command]] | None) -> None:
+    def __init__(self, event: Event | IvrEvent, future: asyncio.Future[Any] | None) -> None:
         self.event = event
         self.future = future
 
 
-class EngineDriver:
+class EngineDriver(Generic[C]):
     """Owns the engine; serializes events; persists, then acknowledges, then fans out."""
 
-    def __init__(self, engine: Engine, clock: Clock, persist: Sink | None = None,
+    def __init__(self, engine: Brain[C], clock: Clock, persist: Sink[C] | None = None,
                  *, max_batch: int = 256) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be >= 1, got {max_batch}")
@@ -83,7 +103,7 @@ class EngineDriver:
         self.clock = clock
         self.stats = DriverStats()
         self._persist = persist
-        self._sinks: list[tuple[str, Sink]] = []
+        self._sinks: list[tuple[str, Sink[C]]] = []
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Item] | None = None
         self._worker: asyncio.Task[None] | None = None
@@ -95,7 +115,7 @@ class EngineDriver:
 
     # ------------------------------------------------------------------ wiring
 
-    def add_sink(self, name: str, sink: Sink) -> None:
+    def add_sink(self, name: str, sink: Sink[C]) -> None:
         """Carry out every command list with `sink` too (after persistence, in order added)."""
         if any(n == name for n, _ in self._sinks):
             raise ValueError(f"a sink named {name!r} is already added")
@@ -133,21 +153,21 @@ class EngineDriver:
 
     # ------------------------------------------------------------------ events in
 
-    def post(self, event: Event) -> asyncio.Future[list[Command]]:
+    def post(self, event: Event | IvrEvent) -> asyncio.Future[list[C]]:
         """Queue `event`; the future gets its commands once they are persisted (or the
         `RoutingError` / `NotPersisted` that stopped them)."""
-        fut: asyncio.Future[list[Command]] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[list[C]] = asyncio.get_running_loop().create_future()
         self._enqueue(_Item(event, fut))
         return fut
 
-    async def submit(self, event: Event) -> list[Command]:
+    async def submit(self, event: Event | IvrEvent) -> list[C]:
         """Apply `event` now; return its commands once persisted. Raises the engine's
         `RoutingError` (nothing changed) or `NotPersisted`."""
         if self._worker is not None and asyncio.current_task() is self._worker:
             raise RuntimeError("a sink must not await submit(); use report() or post()")
         return await self.post(event)
 
-    def report(self, event: Event) -> None:
+    def report(self, event: Event | IvrEvent) -> None:
         """Queue an event from an adapter without waiting; a refusal is logged and counted."""
         self._enqueue(_Item(event, None))
 
@@ -186,8 +206,8 @@ class EngineDriver:
     async def _process(self, batch: list[_Item]) -> None:
         stats = self.stats
         stats.batches += 1
-        out: list[Command] = []
-        results: list[list[Command] | Exception] = []
+        out: list[C] = []
+        results: list[list[C] | Exception] = []
         for item in batch:
             ev = item.event
             if ev is _TIMER_EVENT:

@@ -7,8 +7,9 @@ take the voicemail or register the callback) and reports what happens on the
 lines as engine events (`InteractionArrived`, `CallerHungUp`, `OfferAccepted`
 from a phone, ...) through the `report` callback the runtime hands to `start`.
 
-`execute` receives every command the engine returns, in order; an adapter acts on
-the telephony ones and ignores the rest. It must return quickly and must not wait
+`execute` receives every command the engine returns (with a `CallCenter`, the
+IVR's too: `PlayPrompts`, `StartMusic`, `ReleaseCall`, ...), in order; an adapter
+acts on the telephony ones and ignores the rest. It must return quickly and must not wait
 for the engine: `report` only queues the event.
 """
 
@@ -26,8 +27,9 @@ from callcenter.core.commands import (
     WithdrawOffer,
 )
 from callcenter.core.events import Event
+from callcenter.core.ivr import IvrCommand, IvrEvent
 
-Report = Callable[[Event], None]
+Report = Callable[[Event | IvrEvent], None]
 """Queues an event for the engine (the driver's `report`); never blocks."""
 
 TelephonyCommand = OfferToAgent | WithdrawOffer | Connect | Disconnect | ExitQueue
@@ -47,7 +49,7 @@ class Telephony(Protocol):
         """Stop taking calls and cancel everything pending."""
         ...
 
-    async def execute(self, commands: Sequence[Command]) -> None:
+    async def execute(self, commands: Sequence[Command | IvrCommand]) -> None:
         """Carry out the telephony commands among `commands`, in order."""
         ...
 
@@ -70,11 +72,11 @@ class FakeTelephony:
         self._report = None
         self.running = False
 
-    async def execute(self, commands: Sequence[Command]) -> None:
+    async def execute(self, commands: Sequence[Command | IvrCommand]) -> None:
         """Record the telephony commands."""
         self.commands.extend(c for c in commands if isinstance(c, TELEPHONY_COMMANDS))
 
-    def inject(self, event: Event) -> None:
+    def inject(self, event: Event | IvrEvent) -> None:
         """A line event (an arrival, a hang-up, an answer from a phone) for the engine."""
         if self._report is None:
             raise RuntimeError("FakeTelephony is not started")

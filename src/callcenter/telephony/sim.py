@@ -47,6 +47,7 @@ from callcenter.core.events import (
     OfferAccepted,
     OfferRejected,
 )
+from callcenter.core.ivr import IvrCommand
 from callcenter.runtime.clock import Clock, Timer
 from callcenter.sim.agents import Bot
 from callcenter.sim.models import Never, Sampler, poisson_arrivals
@@ -251,7 +252,7 @@ class SimTelephony:
 
     # ------------------------------------------------------------------ engine commands
 
-    async def execute(self, commands: Sequence[Command]) -> None:
+    async def execute(self, commands: Sequence[Command | IvrCommand]) -> None:
         """Act on offers, connects, disconnects and exits; mirror the bots' states."""
         for c in commands:
             if isinstance(c, OfferToAgent):

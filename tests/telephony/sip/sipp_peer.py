@@ -94,8 +94,10 @@ class Sipp:
         service: str = "service",
         local_ip: str = "127.0.0.1",
         trace: bool = False,
+        keys: dict[str, str] | None = None,
     ) -> SippRun:
-        """Run one call of `scenario` (a name in scenarios/ or a path); UAS when no `remote`."""
+        """Run one call of `scenario` (a name in scenarios/ or a path); UAS when no `remote`.
+        `keys` fill the scenario's `[name]` fields (sipp's `-key name value`)."""
         path = scenario if isinstance(scenario, Path) else SCENARIOS / scenario
         port = free_udp_port(local_ip)
         media = free_udp_port(local_ip)
@@ -110,6 +112,8 @@ class Sipp:
         messages = self.workdir / f"sipp-{len(self.runs)}-{path.stem}.messages"
         if trace:
             args += ["-trace_msg", "-message_file", str(messages)]
+        for name, value in (keys or {}).items():
+            args += ["-key", name, value]
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(
                 self.binary, *args, cwd=self.workdir, stdin=asyncio.subprocess.DEVNULL,

@@ -114,6 +114,11 @@ class SipB2BUA:
         return self._address
 
     @property
+    def legs(self) -> int:
+        """Legs that have not ended."""
+        return len(self._legs)
+
+    @property
     def dropped(self) -> int:
         """Datagrams dropped unparsed since `start` (not UTF-8, or sippy raised on them)."""
         return self._stack.dropped

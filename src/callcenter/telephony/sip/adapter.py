@@ -1,0 +1,429 @@
+"""The `sip` telephony adapter: real calls through the B2BUA, media through rtpengine.
+
+    adapter = SipTelephony(load_telephony_config("telephony.yaml"))
+    runtime = build_runtime(settings, telephony=adapter, flows=adapter.config.flows)
+    await runtime.start()      # starts rtpengine, then the B2BUA
+
+A caller's INVITE to a DID is answered at once (200 with rtpengine's SDP) and
+enters the DID's flow; from then on the `CallCenter`'s commands drive the call and
+what happens on the lines comes back as events:
+
+| on the line | event reported |
+|---|---|
+| an INVITE to a DID, answered | `CallEntered(call, flow of the DID, caller, dialed)` |
+| a prompt has played (rtpengine reports its length; a timer) | `PromptFinished` |
+| an RFC 4733 key from the caller (rtpengine's DTMF events) | `DigitPressed` |
+| the agent's phone answers (200) / is busy or declines | `OfferAccepted` / `OfferRejected` |
+| the caller's BYE (or CANCEL) / the agent's BYE | `CallerHungUp` / `AgentHungUp` |
+
+| command | on the line |
+|---|---|
+| `PlayPrompts` / `StopPrompts` | `play media` of each prompt's WAV in turn / `stop media` |
+| `StartMusic` | hold music (repeated) whenever no prompt plays |
+| `LookupCustomer` | answered `found=False` at once (no directory yet) |
+| `OfferToAgent` | INVITE to the agent's contact; it rings a little past the offer's end |
+| `WithdrawOffer` | CANCEL (or BYE) of that leg |
+| `Connect` | rtpengine relays caller and agent (the agent's answer replaces the sink) |
+| `Disconnect` | hang up the agent's leg (caller hung up, transferred) or the caller's |
+| `ReleaseCall`, `ExitQueue` | hang up the caller |
+| `RecordVoicemail`, `TransferOut` | not yet: logged, the caller is hung up |
+
+A phone that does not answer is left to the engine's offer timeout. Commands of
+one call are carried out in order (a lock per call); prompts wait outside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from callcenter.core.commands import (
+    Command,
+    Connect,
+    Disconnect,
+    ExitQueue,
+    OfferToAgent,
+    WithdrawOffer,
+)
+from callcenter.core.events import AgentHungUp, CallerHungUp, OfferAccepted, OfferRejected
+from callcenter.core.ivr import (
+    CallEntered,
+    DigitPressed,
+    IvrCommand,
+    LookupAnswered,
+    LookupCustomer,
+    PlayPrompts,
+    PromptFinished,
+    RecordVoicemail,
+    ReleaseCall,
+    StartMusic,
+    StopPrompts,
+    TransferOut,
+)
+from callcenter.telephony.base import Report
+from callcenter.telephony.sip.b2bua import SipB2BUA
+from callcenter.telephony.sip.calls import (
+    Answered,
+    Busy,
+    Failed,
+    HungUp,
+    IncomingCall,
+    LegEvent,
+    NoAnswer,
+)
+from callcenter.telephony.sip.config import TelephonyConfig
+from callcenter.telephony.sip.media import CALLER, MediaAnchor
+from callcenter.telephony.sip.prompts import PromptError, PromptFiles
+from callcenter.telephony.sip.rtpengine import NgError
+from callcenter.telephony.sip.rtpengine_process import DtmfEvent, RtpEngineProcess
+
+log = logging.getLogger(__name__)
+
+_IVR_ACTED_ON = (PlayPrompts, StopPrompts, StartMusic, ReleaseCall, RecordVoicemail,
+                 TransferOut)
+_ACTED_ON = (*_IVR_ACTED_ON, OfferToAgent, WithdrawOffer, Connect, Disconnect, ExitQueue)
+
+MUSIC_REPEAT = 10_000
+"""Times hold music repeats (rtpengine needs a count); a prompt or the agent stops it."""
+
+
+@dataclass(eq=False)
+class _Call:
+    id: str
+    leg: str
+    """The caller's SIP Call-ID, also the rtpengine call-id."""
+    caller: str = ""
+    entered: bool = False
+    ended: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    generation: int = 0
+    """Bumped by every PlayPrompts, StopPrompts and Connect: older playback stops."""
+    prompting: bool = False
+    music: Path | None = None
+    media_on: bool = False
+    offers: dict[str, str] = field(default_factory=dict)
+    """Agent id -> its leg, while the leg lives."""
+    answers: dict[str, str] = field(default_factory=dict)
+    """Agent id -> the SDP its phone answered with."""
+    connected: str | None = None
+
+
+class SipTelephony:
+    """The `Telephony` adapter for real SIP calls (see the module's docstring)."""
+
+    def __init__(self, config: TelephonyConfig, *, run_dir: Path | None = None,
+                 now: Callable[[], float] = time.time, id_prefix: str | None = None) -> None:
+        self.config = config
+        self.rtpengine = RtpEngineProcess(config.rtpengine, run_dir=run_dir,
+                                          on_dtmf=self._on_dtmf, on_lost=self._on_lost)
+        self.media = MediaAnchor(self.rtpengine.client, config.rtpengine.interface)
+        self.prompts = PromptFiles(config.prompt_dir, config.prompt_cache)
+        self.b2bua = SipB2BUA(config.sip, on_call=self._on_call, on_event=self._on_event)
+        self._now = now
+        self._prefix = id_prefix or f"sip-{_base36(int(time.time()))}"
+        self._ids = itertools.count(1)
+        self._report: Report | None = None
+        self._calls: dict[str, _Call] = {}
+        self._by_leg: dict[str, _Call] = {}
+        self._agent_legs: dict[str, tuple[_Call, str]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def calls(self) -> int:
+        """Calls with a leg still up (caller or agent)."""
+        return len(self._calls)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self, report: Report) -> None:
+        """Start rtpengine, the sink and the B2BUA."""
+        self._report = report
+        await self.rtpengine.start()
+        try:
+            await self.media.open()
+            await self.b2bua.start()
+        except BaseException:
+            self.media.close()
+            await self.rtpengine.stop()
+            raise
+
+    async def stop(self) -> None:
+        """Hang up every leg, stop the B2BUA, then rtpengine."""
+        await self.b2bua.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.media.close()
+        await self.rtpengine.stop()
+        self._report = None
+
+    # ------------------------------------------------------------------ commands
+
+    async def execute(self, commands: Sequence[Command | IvrCommand]) -> None:
+        """Carry out the telephony commands among `commands`, in order."""
+        for c in commands:
+            if isinstance(c, LookupCustomer):
+                self._emit(LookupAnswered(c.call_id, found=False))
+                continue
+            if not isinstance(c, _ACTED_ON):
+                continue
+            call = self._calls.get(c.call_id if isinstance(c, _IVR_ACTED_ON)
+                                   else c.interaction_id)
+            if call is None:
+                continue
+            if isinstance(c, PlayPrompts):
+                call.generation += 1
+                call.prompting = True
+                self._spawn(self._play(call, call.generation, c))
+            elif isinstance(c, StopPrompts):
+                call.generation += 1
+                call.prompting = False
+                self._locked(call, self._stop_media(call))
+            elif isinstance(c, StartMusic):
+                call.music = self._music(c.music)
+                if not call.prompting:
+                    self._locked(call, self._start_music(call, call.generation))
+            elif isinstance(c, OfferToAgent):
+                self._locked(call, self._offer(call, c))
+            elif isinstance(c, WithdrawOffer):
+                self._locked(call, self._hangup_agent(call, c.agent_id))
+            elif isinstance(c, Connect):
+                call.generation += 1
+                call.prompting, call.music = False, None
+                self._locked(call, self._connect(call, c.agent_id))
+            elif isinstance(c, Disconnect):
+                self._locked(call, self._disconnect(call, c))
+            elif isinstance(c, ReleaseCall | ExitQueue):
+                self._locked(call, self._hangup_caller(call))
+            elif isinstance(c, RecordVoicemail | TransferOut):
+                log.warning("%s is not supported by the sip adapter yet; hanging up %s",
+                            type(c).__name__, call.id)
+                self._locked(call, self._hangup_caller(call))
+
+    def _music(self, name: str | None) -> Path:
+        if name is not None:
+            path = self.config.prompt_dir / name
+            if path.is_file():
+                return path.resolve()
+            log.warning("no hold music file %s; playing the default", path)
+        if self.config.music is not None:
+            return self.config.music.resolve()
+        return self.prompts.default_music()
+
+    async def _play(self, call: _Call, generation: int, command: PlayPrompts) -> None:
+        files: list[Path] = []
+        for prompt in command.prompts:
+            try:
+                files.append(await self.prompts.wav(prompt, command.language))
+            except PromptError as exc:
+                log.error("prompt skipped on %s: %s", call.id, exc)
+        for file in files:
+            async with call.lock:
+                if generation != call.generation or call.ended:
+                    return
+                await self._stop_media(call)
+                try:
+                    seconds = await self.media.play(call.leg, file)
+                except NgError as exc:
+                    log.error("play media on %s: %s", call.id, exc)
+                    continue
+                call.media_on = True
+            await asyncio.sleep(seconds)  # the prompt's timer: rtpengine told its length
+        if generation != call.generation or call.ended:
+            return
+        call.prompting, call.media_on = False, False
+        self._emit(PromptFinished(call.id))
+        if call.music is not None:
+            async with call.lock:
+                await self._start_music(call, generation)
+
+    async def _start_music(self, call: _Call, generation: int) -> None:
+        if call.music is None or call.prompting or call.ended or \
+                generation != call.generation:
+            return
+        await self._stop_media(call)
+        try:
+            await self.media.play(call.leg, call.music, repeat=MUSIC_REPEAT)
+            call.media_on = True
+        except NgError as exc:
+            log.error("hold music on %s: %s", call.id, exc)
+
+    async def _stop_media(self, call: _Call) -> None:
+        if call.media_on and not call.ended:
+            call.media_on = False
+            await self.media.stop(call.leg)
+
+    async def _offer(self, call: _Call, offer: OfferToAgent) -> None:
+        contact = self.config.agents.get(offer.agent_id)
+        if contact is None or call.ended:
+            if contact is None:
+                log.warning("agent %s has no SIP contact; the offer of %s rings nowhere",
+                            offer.agent_id, call.id)
+            return
+        timeout = max(1.0, offer.expires_at - self._now()) + self.config.offer_slack
+        leg = await self.b2bua.originate(contact, from_number=call.caller,
+                                         sdp=self.media.agent_offer(call.leg), timeout=timeout)
+        call.offers[offer.agent_id] = leg
+        self._agent_legs[leg] = (call, offer.agent_id)
+
+    async def _hangup_agent(self, call: _Call, agent_id: str) -> None:
+        leg = call.offers.get(agent_id)
+        if leg is not None:
+            await self.b2bua.hangup(leg)
+
+    async def _connect(self, call: _Call, agent_id: str) -> None:
+        sdp = call.answers.get(agent_id)
+        if sdp is None or call.ended:
+            log.warning("connect of %s to %s without the agent's answer", call.id, agent_id)
+            return
+        await self._stop_media(call)
+        try:
+            await self.media.connect(call.leg, sdp)
+        except NgError as exc:
+            log.error("bridging %s to %s: %s", call.id, agent_id, exc)
+            return
+        call.connected = agent_id
+
+    async def _disconnect(self, call: _Call, c: Disconnect) -> None:
+        if c.reason == "agent_hung_up":
+            await self._hangup_caller(call)
+            return
+        await self._hangup_agent(call, c.agent_id)
+        if c.reason == "transferred" and call.connected == c.agent_id:
+            call.connected = None
+            try:
+                await self.media.disconnect(call.leg)
+            except NgError as exc:
+                log.error("unbridging %s: %s", call.id, exc)
+
+    async def _hangup_caller(self, call: _Call) -> None:
+        await self.b2bua.hangup(call.leg)
+
+    # ------------------------------------------------------------------ line events
+
+    async def _on_call(self, incoming: IncomingCall) -> None:
+        if incoming.sdp is None:
+            await self.b2bua.reject(incoming.call_id, 488)
+            return
+        call = _Call(f"{self._prefix}-{next(self._ids)}", incoming.call_id,
+                     incoming.from_number)
+        self._calls[call.id] = call
+        self._by_leg[call.leg] = call
+        try:
+            sdp = await self.media.answer_caller(call.leg, incoming.sdp)
+        except NgError as exc:
+            log.error("rtpengine refused the media of %s: %s", call.leg, exc)
+            await self.b2bua.reject(call.leg, 503)
+            return
+        await self.b2bua.answer(call.leg, sdp)
+        if call.ended:  # the caller gave up while we answered
+            await self._forget(call)
+            return
+        call.entered = True
+        self._emit(CallEntered(call.id, incoming.entry, caller=incoming.from_number,
+                               dialed=incoming.to_number))
+
+    def _on_event(self, event: LegEvent) -> None:
+        agent = self._agent_legs.get(event.call_id)
+        if agent is not None:
+            self._agent_event(*agent, event)
+            return
+        call = self._by_leg.get(event.call_id)
+        if call is None or not isinstance(event, HungUp):
+            return
+        call.ended = True
+        if event.remote and call.entered:
+            self._emit(CallerHungUp(call.id))
+        if not call.offers:
+            self._spawn(self._forget(call))
+
+    def _agent_event(self, call: _Call, agent_id: str, event: LegEvent) -> None:
+        if isinstance(event, Answered):
+            call.answers[agent_id] = event.sdp or ""
+            self._emit(OfferAccepted(agent_id, call.id))
+            return
+        if isinstance(event, Busy | Failed):
+            self._emit(OfferRejected(agent_id, call.id))
+        elif isinstance(event, HungUp) and event.remote and agent_id in call.answers:
+            self._emit(AgentHungUp(agent_id, call.id))
+        elif not isinstance(event, NoAnswer | HungUp):
+            return  # Ringing
+        self._agent_legs.pop(event.call_id, None)
+        if call.offers.get(agent_id) == event.call_id:
+            del call.offers[agent_id]
+            call.answers.pop(agent_id, None)
+            if call.connected == agent_id:
+                call.connected = None
+        if call.ended and not call.offers:
+            self._spawn(self._forget(call))
+
+    async def _forget(self, call: _Call) -> None:
+        if self._calls.pop(call.id, None) is None:
+            return
+        self._by_leg.pop(call.leg, None)
+        call.generation += 1
+        async with call.lock:
+            await self.media.delete(call.leg)
+
+    async def _on_dtmf(self, event: DtmfEvent) -> None:
+        call = self._by_leg.get(event.call_id)
+        if call is not None and event.tag == CALLER and call.entered and not call.ended:
+            self._emit(DigitPressed(call.id, event.digit))
+
+    def _on_lost(self, status: int) -> None:
+        """rtpengine died: its calls have no media; end them (the engine closes them)."""
+        gone = set(self.media.forget_all())
+        log.error("rtpengine exited (%d): ending %d calls", status, len(gone))
+        for call in list(self._calls.values()):
+            if call.leg not in gone or call.ended:
+                continue
+            call.ended = True
+            if call.entered:
+                self._emit(CallerHungUp(call.id))
+            self._spawn(self.b2bua.hangup(call.leg))
+            for leg in list(call.offers.values()):
+                self._spawn(self.b2bua.hangup(leg))
+
+    # ------------------------------------------------------------------ helpers
+
+    def _emit(self, event: Any) -> None:
+        if self._report is not None:
+            self._report(event)
+
+    def _locked(self, call: _Call, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the call's earlier commands (asyncio's Lock is FIFO)."""
+        async def run() -> None:
+            async with call.lock:
+                await work
+
+        self._spawn(run())
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(self._logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("sip adapter task failed")
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while n:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+    return out or "0"

@@ -1,0 +1,174 @@
+"""The `sip` adapter's settings, from a YAML telephony config file.
+
+    config = load_telephony_config("telephony.yaml", listen="127.0.0.1:5060")
+
+```yaml
+trunks: [127.0.0.1]                  # source addresses or networks that may send INVITEs
+dids: {"4940112233": main}           # dialled number -> IVR flow id
+agents:                              # agent id -> the static SIP contact of its phone
+  early-1: sip:1001@192.0.2.7:5062
+flows: flows.yaml                    # IVR flows (relative to this file)
+prompt_cache: prompt-cache           # text prompts rendered by espeak-ng (default)
+music: hold.wav                      # hold music (default: a generated tone)
+offer_slack: 5                       # seconds an agent's phone rings past the offer's end
+rtpengine: {interface: 127.0.0.1, ng_port: 2223, port_min: 30000, port_max: 40000}
+```
+
+Relative paths are relative to the file. Every mistake raises `TelephonyConfigError`
+naming the file and the key (`telephony.yaml: agents.early-1: not a SIP URI ...`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from callcenter.core.ivr_flow import Flow
+from callcenter.flows import FlowFileError, load_flows
+from callcenter.telephony.sip.calls import SipSettings, SipUri
+from callcenter.telephony.sip.rtpengine_process import RtpEngineSettings
+
+_KEYS = frozenset({"listen", "trunks", "dids", "agents", "flows", "prompt_cache", "music",
+                   "offer_slack", "rtpengine"})
+_RTPENGINE_KEYS = frozenset({"interface", "ng_port", "port_min", "port_max", "threads"})
+
+
+class TelephonyConfigError(ValueError):
+    """The telephony config is invalid; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class TelephonyConfig:
+    """Everything the `sip` adapter needs: SIP, media, flows, agents' phones, prompts."""
+
+    sip: SipSettings
+    flows: Mapping[str, Flow]
+    agents: Mapping[str, str] = field(default_factory=dict)
+    """Agent id -> `sip:user@host[:port]` of its phone."""
+    rtpengine: RtpEngineSettings = field(default_factory=RtpEngineSettings)
+    prompt_dir: Path = Path(".")
+    """Where `{file: x.wav}` prompts are found (the flow file's folder)."""
+    prompt_cache: Path = Path("prompt-cache")
+    """Where text prompts are rendered to WAV, once per text and language."""
+    music: Path | None = None
+    """Hold music; None: a generated tone."""
+    offer_slack: float = 5.0
+    """Seconds an agent's phone may ring past the offer's end (the engine's timeout acts
+    first and withdraws the offer, which cancels the leg)."""
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """`host:port` (the `--sip` option); ValueError names what is wrong."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected HOST:PORT, got {text!r}")
+    return host.strip("[]"), int(port)
+
+
+def load_telephony_config(file: str | Path, *, listen: str | None = None) -> TelephonyConfig:
+    """Read and check the telephony config; `listen` (`host:port`) overrides its `listen`."""
+    path = Path(file)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TelephonyConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise TelephonyConfigError(f"{path}: not YAML: {exc}") from None
+    try:
+        return _Reader(path).read(raw if raw is not None else {}, listen)
+    except _Bad as bad:
+        raise TelephonyConfigError(f"{path}: {bad.key}: {bad.message}") from None
+
+
+class _Bad(Exception):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key, self.message = key, message
+
+
+def _mapping(value: object, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Bad(key, "expected a mapping")
+    return {str(k): v for k, v in value.items()}
+
+
+def _int(value: object, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Bad(key, f"expected a whole number, got {value!r}")
+    return value
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.base = path.parent
+
+    def read(self, raw: object, listen: str | None) -> TelephonyConfig:
+        data = _mapping(raw, "(top)")
+        for key in sorted(set(data) - _KEYS):
+            raise _Bad(key, f"unknown key (known: {', '.join(sorted(_KEYS))})")
+        listen = listen if listen is not None else data.get("listen", "127.0.0.1:5060")
+        try:
+            host, port = parse_listen(str(listen))
+        except ValueError as exc:
+            raise _Bad("listen", str(exc)) from None
+        flows = self._flows(data.get("flows"))
+        dids = {str(k): str(v) for k, v in _mapping(data.get("dids", {}), "dids").items()}
+        for did, flow in dids.items():
+            if flow not in flows:
+                raise _Bad(f"dids.{did}", f"no flow {flow!r} (flows: {', '.join(sorted(flows))})")
+        trunks = data.get("trunks", [])
+        if not isinstance(trunks, list):
+            raise _Bad("trunks", "expected a list of addresses or networks")
+        try:
+            sip = SipSettings(host=host, port=port, trunks=tuple(str(t) for t in trunks),
+                              dids=dids)
+        except ValueError as exc:
+            raise _Bad("trunks", str(exc)) from None
+        agents = {str(k): str(v) for k, v in _mapping(data.get("agents", {}), "agents").items()}
+        for agent, uri in agents.items():
+            try:
+                SipUri.parse(uri)
+            except ValueError as exc:
+                raise _Bad(f"agents.{agent}", str(exc)) from None
+        slack = data.get("offer_slack", 5.0)
+        if isinstance(slack, bool) or not isinstance(slack, int | float) or slack < 0:
+            raise _Bad("offer_slack", f"expected seconds >= 0, got {slack!r}")
+        music = data.get("music")
+        if music is not None and not (self.base / str(music)).is_file():
+            raise _Bad("music", f"no such file: {music!r}")
+        return TelephonyConfig(
+            sip=sip, flows=flows, agents=agents, rtpengine=self._rtpengine(data.get("rtpengine")),
+            prompt_dir=self._flow_dir(data.get("flows")),
+            prompt_cache=self.base / str(data.get("prompt_cache", "prompt-cache")),
+            music=None if music is None else self.base / str(music), offer_slack=float(slack))
+
+    def _flow_dir(self, value: object) -> Path:
+        return (self.base / str(value)).parent
+
+    def _flows(self, value: object) -> dict[str, Flow]:
+        if not isinstance(value, str) or not value:
+            raise _Bad("flows", "expected the path of an IVR flow file")
+        try:
+            return load_flows(self.base / value)
+        except FlowFileError as exc:
+            raise _Bad("flows", str(exc)) from None
+
+    def _rtpengine(self, value: object) -> RtpEngineSettings:
+        if value is None:
+            return RtpEngineSettings()
+        data = _mapping(value, "rtpengine")
+        for key in sorted(set(data) - _RTPENGINE_KEYS):
+            raise _Bad(f"rtpengine.{key}", "unknown key "
+                       f"(known: {', '.join(sorted(_RTPENGINE_KEYS))})")
+        values: dict[str, Any] = {}
+        for key, v in data.items():
+            values[key] = str(v) if key == "interface" else _int(v, f"rtpengine.{key}")
+        try:
+            return RtpEngineSettings(**values)
+        except ValueError as exc:
+            raise _Bad("rtpengine", str(exc)) from None

@@ -1,0 +1,141 @@
+"""Media of the `sip` adapter's calls, anchored in rtpengine: one rtpengine call per caller.
+
+The caller's leg is tag `caller`, the far side tag `callee`:
+
+1. `answer_caller(call_id, sdp)`: the caller's offer goes to rtpengine (`offer`),
+   and rtpengine's callee side is answered by a *sink* (a UDP socket of ours that
+   drops what it gets): rtpengine now anchors the caller alone, we can play
+   prompts to it (`play media` to tag `caller`) and hear its keys (DTMF events),
+   and the SDP rtpengine returns goes into our 200 to the caller.
+2. `agent_offer(call_id)`: the SDP rtpengine gave for the callee side, offered in
+   the INVITE to an agent's phone (every agent rung for this call gets the same).
+3. `connect(call_id, agent_sdp)`: the agent's answer replaces the sink (`answer`
+   again, same tags): from now on rtpengine relays caller <-> agent. rtpengine may
+   name new caller-side ports in its reply; the ports the caller already has keep
+   working, so the caller needs no re-INVITE (checked in the end-to-end test).
+4. `disconnect(call_id)` puts the sink back (a transfer); `delete` ends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from callcenter.telephony.sip.rtpengine import NgClient, NgError
+
+log = logging.getLogger(__name__)
+
+CALLER = "caller"
+CALLEE = "callee"
+
+_C_LINE = re.compile(r"^c=IN IP[46] \S+$")
+_M_LINE = re.compile(r"^m=(\w+) \d+ (.*)$")
+_KEEP = ("v=", "o=", "s=", "t=", "b=")
+_KEEP_ATTRIBUTES = ("a=rtpmap:", "a=fmtp:", "a=ptime:", "a=maxptime:")
+
+
+def sink_answer(offer: str, host: str, port: int) -> str:
+    """An answer to `offer` that accepts every codec and sends the media to host:port."""
+    family = "IP6" if ":" in host else "IP4"
+    lines: list[str] = []
+    for line in offer.splitlines():
+        if line.startswith(_KEEP) or line.startswith(_KEEP_ATTRIBUTES):
+            lines.append(line)
+        elif _C_LINE.match(line):
+            lines.append(f"c=IN {family} {host}")
+        elif (m := _M_LINE.match(line)) is not None:
+            lines.append(f"m={m[1]} {port} {m[2]}")
+            lines.append("a=sendrecv")
+    return "\r\n".join(lines) + "\r\n"
+
+
+class _Sink(asyncio.DatagramProtocol):
+    def datagram_received(self, data: bytes, addr: tuple[str | bytes, int]) -> None:
+        """Dropped: the callee side of a call that only hears prompts."""
+
+
+@dataclass(slots=True)
+class _Media:
+    to_callee: str
+    """rtpengine's SDP for the callee side (offered to agents)."""
+    sink: str
+    """The sink's answer, to put back after a transfer."""
+
+
+class MediaAnchor:
+    """rtpengine calls for the adapter's calls; `open()` binds the sink first."""
+
+    def __init__(self, client: NgClient, interface: str) -> None:
+        self.client = client
+        self.interface = interface
+        self._sink: asyncio.DatagramTransport | None = None
+        self._calls: dict[str, _Media] = {}
+
+    async def open(self) -> None:
+        """Bind the sink socket on rtpengine's interface."""
+        loop = asyncio.get_running_loop()
+        self._sink, _ = await loop.create_datagram_endpoint(
+            _Sink, local_addr=(self.interface, 0))
+
+    def close(self) -> None:
+        """Close the sink socket."""
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
+
+    def __contains__(self, call_id: str) -> bool:
+        return call_id in self._calls
+
+    async def answer_caller(self, call_id: str, sdp: str) -> str:
+        """Anchor the caller's offer against the sink; the SDP for our 200."""
+        assert self._sink is not None, "MediaAnchor.open() first"
+        port = self._sink.get_extra_info("sockname")[1]
+        to_callee = await self.client.offer(call_id, CALLER, sdp)
+        sink = sink_answer(to_callee, self.interface, port)
+        to_caller = await self.client.answer(call_id, CALLER, CALLEE, sink)
+        self._calls[call_id] = _Media(to_callee, sink)
+        return to_caller
+
+    def agent_offer(self, call_id: str) -> str:
+        """The SDP to offer an agent's phone for this call."""
+        return self._calls[call_id].to_callee
+
+    async def connect(self, call_id: str, agent_sdp: str) -> None:
+        """Relay the caller and the agent (whose answer is `agent_sdp`)."""
+        await self.client.answer(call_id, CALLER, CALLEE, agent_sdp)
+
+    async def disconnect(self, call_id: str) -> None:
+        """Put the sink back in the agent's place."""
+        media = self._calls.get(call_id)
+        if media is not None:
+            await self.client.answer(call_id, CALLER, CALLEE, media.sink)
+
+    async def play(self, call_id: str, file: Path, *, repeat: int = 1) -> float:
+        """Play `file` to the caller (`repeat` times); its length in seconds (0 if unknown)."""
+        ms = await self.client.play_media(call_id, CALLER, file, repeat_times=repeat)
+        return (ms or 0) / 1000
+
+    async def stop(self, call_id: str) -> None:
+        """Stop what plays to the caller (nothing playing is fine)."""
+        try:
+            await self.client.stop_media(call_id, CALLER)
+        except NgError as exc:
+            log.debug("stop media on %s: %s", call_id, exc)
+
+    async def delete(self, call_id: str) -> None:
+        """End the rtpengine call (forgotten even if rtpengine is gone)."""
+        if self._calls.pop(call_id, None) is None:
+            return
+        try:
+            await self.client.delete(call_id)
+        except NgError as exc:
+            log.warning("rtpengine delete %s: %s", call_id, exc)
+
+    def forget_all(self) -> list[str]:
+        """rtpengine was lost: every call it anchored is gone; their ids."""
+        gone = list(self._calls)
+        self._calls.clear()
+        return gone

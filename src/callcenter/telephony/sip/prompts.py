@@ -1,0 +1,104 @@
+"""Prompts as WAV files for rtpengine's `play media`.
+
+`{file: x.wav}` prompts are found in the flow file's folder. Text prompts are
+rendered once by espeak-ng (`espeak-ng -v <language> -w <file> <text>`) into the
+cache folder, named by a hash of language and text, so the same words in the
+same language are spoken from the same file on every call and after restarts.
+A file is written under a temporary name and renamed, so a half-written WAV is
+never played. Hold music without a configured file is a generated soft tone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import os
+import shutil
+import struct
+import wave
+from pathlib import Path
+
+from callcenter.core.ivr_flow import Prompt
+
+DEFAULT_LANGUAGE = "en"
+
+
+class PromptError(Exception):
+    """A prompt could not be made playable (espeak-ng missing or failing, no such file)."""
+
+
+class PromptFiles:
+    """Turns prompts into WAV paths; text is rendered by espeak-ng once and cached."""
+
+    def __init__(self, prompt_dir: Path, cache_dir: Path, *, espeak: str = "espeak-ng") -> None:
+        self.prompt_dir = prompt_dir
+        self.cache_dir = cache_dir
+        self.espeak = espeak
+        self.rendered = 0
+        """Texts rendered by espeak-ng since start (cache misses)."""
+        self._pending: dict[Path, asyncio.Future[Path]] = {}
+
+    async def wav(self, prompt: Prompt, language: str | None) -> Path:
+        """The WAV file to play for `prompt` (text in `language`)."""
+        if prompt.file is not None:
+            path = self.prompt_dir / prompt.file
+            if not path.is_file():
+                raise PromptError(f"no prompt file {path}")
+            return path.resolve()
+        assert prompt.text is not None
+        voice = language or DEFAULT_LANGUAGE
+        key = hashlib.sha256(f"{voice}\n{prompt.text}".encode()).hexdigest()[:32]
+        path = (self.cache_dir / f"{key}.wav").resolve()
+        if path.is_file():
+            return path
+        pending = self._pending.get(path)
+        if pending is None:  # one espeak-ng per text, however many calls ask at once
+            pending = asyncio.ensure_future(self._render(prompt.text, voice, path))
+            self._pending[path] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(path, None))
+        return await asyncio.shield(pending)
+
+    async def _render(self, text: str, voice: str, path: Path) -> Path:
+        binary = shutil.which(self.espeak)
+        if binary is None:
+            raise PromptError(f"{self.espeak} is not installed (Debian package espeak-ng)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(f".{os.getpid()}.part")
+        process = await asyncio.create_subprocess_exec(
+            binary, "-v", voice, "-w", str(part), "--", text,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE)
+        _, err = await process.communicate()
+        if process.returncode != 0 or not part.is_file():
+            part.unlink(missing_ok=True)
+            raise PromptError(f"espeak-ng failed for {text[:40]!r} ({voice}): "
+                              f"{err.decode(errors='replace').strip()}")
+        part.replace(path)
+        self.rendered += 1
+        return path
+
+    def default_music(self) -> Path:
+        """A generated hold tone (written once into the cache folder)."""
+        path = (self.cache_dir / "default-hold.wav").resolve()
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(f".{os.getpid()}.part")
+            write_tone(part, seconds=4.0)
+            part.replace(path)
+        return path
+
+
+def write_tone(path: Path, *, seconds: float, rate: int = 8000) -> None:
+    """A soft two-note chime (440 Hz, then 554 Hz, each fading), 16-bit mono."""
+    frames = bytearray()
+    half = int(rate * seconds / 2)
+    for freq in (440.0, 554.37):
+        for n in range(half):
+            fade = 1.0 - n / half
+            frames += struct.pack("<h", int(3000 * fade * math.sin(2 * math.pi * freq * n / rate)))
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(frames))
