@@ -6,9 +6,11 @@ its socket: accept, talk `talk` seconds, hang up, wrap up `wrap` seconds, finish
 wrap-up, and wait for the next offer. The moment each message arrives is read with
 `time.time()` as soon as the socket hands it over, before parsing.
 
-The run: setup (every agent ready), `settle` seconds for the backlog of callers
-who arrived during setup to drain, `seconds` of measurement, `grace` seconds for
-the measured calls to finish. Then the server's arrival times (`GET /bench/stats`)
+The run: setup (every agent connected and ready), then `POST /bench/go` starts the
+server's callers (none arrive during setup, so no backlog is measured), `settle`
+seconds for the load to reach its steady state (agents busy, wrapping up, free
+again), `seconds` of measurement, `grace` seconds for the measured calls to
+finish. Then the server's arrival times (`GET /bench/stats`)
 are joined with the offers by interaction id: latency = offer at the socket -
 caller's arrival, for the callers who arrived in the measured window.
 """
@@ -27,9 +29,6 @@ import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
-PASSWORD_LOGINS = 3
-"""Agents that log in with their password (`POST /api/login`, an argon2 check of
-~0.1-0.3 s of server CPU each); the others get their tokens from `/bench/tokens`."""
 SETUP_CONCURRENCY = 20
 """Agents connecting and going ready at once (hundreds of handshakes at once time out)."""
 
@@ -44,6 +43,9 @@ class Plan:
     seconds: float
     settle: float
     grace: float
+    password_logins: int = 3
+    """Agents that log in with their password (`POST /api/login`, an argon2 check of
+    ~0.1-0.3 s of server CPU each); the others get their tokens from `/bench/tokens`."""
     setup_timeout: float = 300.0
 
 
@@ -151,33 +153,22 @@ async def _cpu(client: httpx.AsyncClient) -> dict[str, float]:
     return {k: float(v) for k, v in r.json().items()}
 
 
-async def _tokens(client: httpx.AsyncClient,
-                  agents: list[_Agent]) -> tuple[dict[str, str], float]:
+async def _tokens(client: httpx.AsyncClient, agents: list[_Agent],
+                  logins: int) -> tuple[dict[str, str], float]:
     """Tokens for every agent (the first few by password); seconds per password login."""
     tokens: dict[str, str] = {}
     t = time.perf_counter()
-    for a in agents[:PASSWORD_LOGINS]:
+    for a in agents[:logins]:
         token = await a.login()
         if token is not None:
             tokens[a.id] = token
-    login_s = (time.perf_counter() - t) / max(1, min(PASSWORD_LOGINS, len(agents)))
-    rest = [a.id for a in agents[PASSWORD_LOGINS:]]
+    login_s = (time.perf_counter() - t) / max(1, min(logins, len(agents)))
+    rest = [a.id for a in agents[logins:]]
     if rest:
         r = await client.post("/bench/tokens", json=rest)
         r.raise_for_status()
         tokens.update(r.json())
     return tokens, login_s
-
-
-async def _drained(client: httpx.AsyncClient, tally: Tally, timeout: float) -> None:
-    """Wait until every caller who arrived during setup has been offered."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        arrived = (await _cpu(client))["arrived"]
-        await asyncio.sleep(0.5)
-        if len(tally.offers) >= arrived:  # all who had arrived are offered within 0.5 s
-            return
-    tally.errors["backlog not drained after setup"] += 1
 
 
 async def drive(plan: Plan) -> dict[str, Any]:
@@ -187,7 +178,7 @@ async def drive(plan: Plan) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=plan.base, limits=limits, timeout=60.0) as client:
         agents = [_Agent(a, plan, client, tally) for a in plan.agents]
         t_setup = time.time()
-        tokens, login_s = await _tokens(client, agents)
+        tokens, login_s = await _tokens(client, agents, plan.password_logins)
         gate = asyncio.Semaphore(SETUP_CONCURRENCY)
         setups = [asyncio.create_task(a.setup(tokens[a.id], gate))
                   for a in agents if a.id in tokens]
@@ -196,7 +187,7 @@ async def drive(plan: Plan) -> dict[str, Any]:
             if len(done) < len(setups):
                 tally.errors["setup timed out"] += len(setups) - len(done)
             setup_s = time.time() - t_setup
-            await _drained(client, tally, 30.0)
+            (await client.post("/bench/go")).raise_for_status()  # callers start now
             await asyncio.sleep(plan.settle)
             t0, cpu0 = time.time(), (await _cpu(client))["cpu_s"]
             await asyncio.sleep(plan.seconds)

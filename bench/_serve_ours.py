@@ -10,7 +10,12 @@ two additions that only measure:
   the start of the latency the benchmark measures. With `speed=1` and no `start`
   the engine's clock is `time.time()` (`LoopClock`), the same clock the load
   generator reads on the same machine.
-- `GET /bench/cpu` (this process's CPU seconds, all threads), `GET /bench/stats`
+- the wrapper holds the sim adapter's start (its callers) until `POST /bench/go`:
+  the load generator calls it once every agent is connected and ready, so the run
+  measures the steady state, not the working off of callers who arrived during
+  the setup.
+- `POST /bench/go` (callers start), `GET /bench/cpu` (this process's CPU seconds,
+  all threads), `GET /bench/stats`
   (the arrivals, the driver's error counters) and `POST /bench/tokens` (login
   tokens for a list of agent users, opened as `POST /api/login` opens them but
   without the argon2 check, which costs ~0.1-0.3 s of CPU per login on these
@@ -45,14 +50,24 @@ from callcenter.telephony.sim import SimTelephony
 
 
 class TimedArrivals:
-    """A telephony adapter that notes when each caller arrives, then passes everything on."""
+    """A telephony adapter that notes when each caller arrives, then passes everything on;
+    its callers start at `go()`, not at `start()`."""
 
     def __init__(self, inner: Telephony) -> None:
         self.inner = inner
         self.arrived: dict[str, float] = {}
+        self._report: Report | None = None
+        self._going = False
 
     async def start(self, report: Report) -> None:
-        arrived = self.arrived
+        self._report = report
+
+    async def go(self) -> None:
+        """Start the inner adapter (its callers begin to arrive); once only."""
+        if self._going or self._report is None:
+            return
+        self._going = True
+        arrived, report = self.arrived, self._report
 
         def timed(event: Event) -> None:
             if isinstance(event, InteractionArrived):
@@ -86,6 +101,11 @@ def main() -> None:
     @app.get("/bench/cpu", include_in_schema=False)
     async def cpu() -> dict[str, float]:
         return {"cpu_s": time.process_time(), "arrived": len(timed.arrived)}
+
+    @app.post("/bench/go", include_in_schema=False)
+    async def go() -> dict[str, bool]:
+        await timed.go()
+        return {"going": True}
 
     @app.post("/bench/tokens", include_in_schema=False)
     async def tokens(request: Request, usernames: list[str]) -> dict[str, str]:

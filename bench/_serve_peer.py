@@ -7,7 +7,7 @@ test) that speaks the same protocol to the same load generator:
 
 - callers arrive as a Poisson stream of `--rate` per second (on the event loop's
   clock; the arrival moment is noted with `time.time()`, as the server under test
-  notes it);
+  notes it), from `POST /bench/go` on, as in the server under test;
 - an arrival goes to the longest-idle agent whose socket is open and ready (a
   deque), else waits in a FIFO; the agent's socket gets the same messages, in the
   same order and shape, as from `/api/ws` (`OfferToAgent` and the agent's state
@@ -141,17 +141,25 @@ class Peer:
 def build(rate: float, seed: int) -> FastAPI:
     peer = Peer(rate, seed)
 
+    tasks: list[asyncio.Task[None]] = []
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(peer.arrivals())
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(lifespan=lifespan)
+
+    @app.post("/bench/go", include_in_schema=False)
+    async def go() -> dict[str, bool]:
+        if not tasks:
+            tasks.append(asyncio.create_task(peer.arrivals()))
+        return {"going": True}
 
     def agent_of(agent_id: str, authorization: str | None) -> Agent:
         scheme, _, token = (authorization or "").partition(" ")

@@ -7,7 +7,9 @@ to a temporary folder) has one voice queue, N agents and no bots; the sim adapte
 brings callers as a Poisson stream of M per second who never hang up on their own.
 This process is the load generator (`bench/_loadgen.py`): N agents log in (REST,
 bearer tokens), open `/api/ws`, go ready, and answer every offer: accept, talk
-2 s, hang up, wrap up 1 s, finish wrap-up.
+2 s, hang up, wrap up 1 s, finish wrap-up. Callers start to arrive only once every
+agent is ready (`POST /bench/go`), so the run measures the steady state. All
+servers start together and wait idle (no callers) until their turn.
 
 Latency is call arrival -> `OfferToAgent` at the agent's socket: the moment the sim
 adapter reports the caller (`time.time()` in the server process; with speed 1
@@ -30,7 +32,7 @@ sustainable rate each would reach on its own core (an estimate; the database
 server's own CPU is not counted).
 
     python bench/server.py                 # 500 agents, 50 calls/s, 60 s per database
-    python bench/server.py --quick         # 100 agents, 10 calls/s, 5 s each, under 30 s
+    python bench/server.py --quick         # 100 agents, 20 calls/s, 3 s each, under 30 s
     python bench/server.py --json          # one JSON object: ours per database, peer, ratios
     python bench/server.py --agents 200 --rate 20 --seconds 30 --db sqlite
 
@@ -81,10 +83,13 @@ class Size:
     talk: float
     wrap: float
     settle: float
+    password_logins: int
 
 
-FULL = Size(agents=500, rate=50.0, seconds=60.0, talk=2.0, wrap=1.0, settle=8.0)
-QUICK = Size(agents=100, rate=10.0, seconds=5.0, talk=1.0, wrap=0.5, settle=2.0)
+FULL = Size(agents=500, rate=50.0, seconds=60.0, talk=2.0, wrap=1.0, settle=8.0,
+            password_logins=3)
+QUICK = Size(agents=100, rate=20.0, seconds=3.0, talk=0.5, wrap=0.25, settle=1.0,
+             password_logins=1)
 TARGET = {"agents": 500, "calls_per_s": 50, "p99_ms": 50.0, "errors": 0}
 
 
@@ -120,6 +125,7 @@ patience = "never"
 name = "agent"
 count = {size.agents}
 {arrivals}"""
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "bench.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -193,31 +199,43 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextlib.contextmanager
-def serving(args: list[str], log: Path, timeout: float = 60.0) -> Iterator[str]:
-    """Start `python <args> --port P` and yield its base URL once it answers; stop it
-    (by its PID: SIGTERM, then SIGKILL) however the block ends."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, *args, "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT)
-    try:
+class Servers:
+    """Server processes (`python <args> --port P`) started one after the other without
+    waiting, so that they start in parallel; each stays idle (no caller arrives
+    before `POST /bench/go`) until its turn. `stop()` ends them by PID (SIGTERM, then
+    SIGKILL)."""
+
+    def __init__(self) -> None:
+        self._procs: list[tuple[subprocess.Popen[bytes], str, list[str], Path]] = []
+
+    def start(self, args: list[str], log: Path) -> None:
+        port = _free_port()
+        with log.open("wb") as out:
+            proc = subprocess.Popen([sys.executable, *args, "--port", str(port)],
+                                    stdout=out, stderr=subprocess.STDOUT)
+        self._procs.append((proc, f"http://127.0.0.1:{port}", args, log))
+
+    def wait(self, timeout: float = 90.0) -> list[str]:
+        """The base URLs, in the order started, once every server answers."""
         deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{args[0]} exited with {proc.returncode}:\n"
-                                   f"{log.read_text(errors='replace')[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/bench/cpu", timeout=1.0).is_success:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{args[0]} did not answer within {timeout:.0f} s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
+        for proc, base, args, log in self._procs:
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{args[0]} exited with {proc.returncode}:\n"
+                                       f"{log.read_text(errors='replace')[-3000:]}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/bench/cpu", timeout=1.0).is_success:
+                        break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{args[0]} did not answer within {timeout:.0f} s")
+                time.sleep(0.1)
+        return [base for _, base, _, _ in self._procs]
+
+    def stop(self) -> None:
+        for proc, *_ in self._procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc, *_ in self._procs:
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
@@ -233,17 +251,12 @@ def _log_errors(log: Path) -> int:
     return found
 
 
-def run_one(server_args: list[str], log: Path, agents: list[str], size: Size) -> dict[str, Any]:
-    """One server, one load run; the load generator's figures plus the server log's errors."""
-    plan = Plan(base="", agents=agents, password=PASSWORD, talk=size.talk, wrap=size.wrap,
-                seconds=size.seconds, settle=size.settle, grace=size.talk + size.wrap + 2.0)
-    with serving(server_args, log) as base:
-        figures = asyncio.run(drive(replace(plan, base=base)))
-    logged = _log_errors(log)
-    if logged:
-        figures["error_kinds"]["server log errors"] = logged
-        figures["errors"] += logged
-    return figures
+def run_one(base: str, agents: list[str], size: Size) -> dict[str, Any]:
+    """One load run against the server at `base`: the load generator's figures."""
+    plan = Plan(base=base, agents=agents, password=PASSWORD, talk=size.talk, wrap=size.wrap,
+                seconds=size.seconds, settle=size.settle, grace=size.talk + size.wrap + 1.0,
+                password_logins=size.password_logins)
+    return asyncio.run(drive(plan))
 
 
 def _raise_open_files() -> None:
@@ -258,32 +271,47 @@ def _on_sigterm(_signum: int, _frame: object) -> None:
 
 
 def measure(size: Size, dbs: list[str], err: Any) -> dict[str, Any]:
+    """Start the peer, prepare each store and start ours on it, then load the servers one
+    after the other (the others stay idle meanwhile)."""
     horizon = 900.0 + size.seconds
     results: dict[str, Any] = {"size": asdict(size), "ours": {}, "skipped": {}}
-    with tempfile.TemporaryDirectory(prefix="callcenter-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="callcenter-bench-") as tmp, \
+            contextlib.ExitStack() as stack:
         folder = Path(tmp)
+        servers = Servers()
+        stack.callback(servers.stop)  # before the scratch database is dropped
+        runs: list[tuple[str, Path, list[str]]] = [  # name, log, agents
+            ("peer", folder / "peer.log", [f"agent-{i}" for i in range(1, size.agents + 1)])]
+        servers.start([str(HERE / "_serve_peer.py"), "--rate", str(size.rate)], runs[0][1])
         for db in dbs:
-            scenario = write_scenario(folder, size, horizon)
-            with contextlib.ExitStack() as stack:
-                if db == "sqlite":
-                    url: str | None = f"sqlite:///{folder / 'bench.db'}"
-                else:
-                    url = stack.enter_context(scratch_postgres())
-                    if url is None:
-                        results["skipped"][db] = f"no PostgreSQL server at {POSTGRES_URL}"
-                        err.print(f"[yellow]skipped {db}: {results['skipped'][db]}")
-                        continue
-                err.print(f"[dim]ours on {db}: {size.agents} agents, {size.rate:g} calls/s, "
-                          f"{size.seconds:g} s")
-                agents = prepare_store(url, scenario)
-                results["ours"][db] = run_one(
-                    [str(HERE / "_serve_ours.py"), "--db", url, "--scenario", str(scenario)],
-                    folder / f"ours-{db}.log", agents, size)
-        err.print(f"[dim]peer: {size.agents} agents, {size.rate:g} calls/s, {size.seconds:g} s")
-        agents = [f"agent-{i}" for i in range(1, size.agents + 1)]
-        results["peer"] = run_one([str(HERE / "_serve_peer.py"), "--rate", str(size.rate)],
-                                  folder / "peer.log", agents, size)
-    peer = results["peer"]
+            scenario = write_scenario(folder / db, size, horizon)
+            if db == "sqlite":
+                url: str | None = f"sqlite:///{folder / 'bench.db'}"
+            else:
+                url = stack.enter_context(scratch_postgres())
+                if url is None:
+                    results["skipped"][db] = f"no PostgreSQL server at {POSTGRES_URL}"
+                    err.print(f"[yellow]skipped {db}: {results['skipped'][db]}")
+                    continue
+            runs.append((db, folder / f"ours-{db}.log", prepare_store(url, scenario)))
+            servers.start([str(HERE / "_serve_ours.py"), "--db", url,
+                           "--scenario", str(scenario)], runs[-1][1])
+        bases = servers.wait()
+        figures: dict[str, dict[str, Any]] = {}
+        pairs = list(zip(runs, bases, strict=True))
+        for (name, _, agents), base in [*pairs[1:], pairs[0]]:  # ours first, then the peer
+            who = "peer" if name == "peer" else f"ours on {name}"
+            err.print(f"[dim]{who}: {size.agents} agents, {size.rate:g} calls/s, "
+                      f"{size.seconds:g} s")
+            figures[name] = run_one(base, agents, size)
+        servers.stop()
+        for name, log, _ in runs:  # the logs are complete once the servers stopped
+            logged = _log_errors(log)
+            if logged:
+                figures[name]["error_kinds"]["server log errors"] = logged
+                figures[name]["errors"] += logged
+    results["ours"] = {name: f for name, f in figures.items() if name != "peer"}
+    results["peer"] = peer = figures["peer"]
     results["ratio"] = {db: {"p99": r["p99_ms"] / peer["p99_ms"],
                              "capacity": peer["cpu_ms_per_call"] / r["cpu_ms_per_call"]}
                         for db, r in results["ours"].items()}
