@@ -2,19 +2,29 @@
 transaction per batch, committed before the driver acknowledges the batch.
 
 - `InteractionStateChanged` opens the interaction's row on first sight and then
-  follows its state, queue and agent;
-- `RecordInteraction` completes the row with the engine's final record;
+  follows its state, queue and agent (a completed row is left as it is);
+- `RecordInteraction` completes the row with the engine's final record (or inserts
+  it, if there is no row yet);
 - `RecordAgentSpan` appends a closed agent-state span;
 - `AgentStateChanged` replaces the agent's presence row (state, reason, since), which
   a restart reconciles (`callcenter.store.reconcile`).
 
+A batch is coalesced before it is written: the commands are applied in order to
+the rows they touch, in memory, and only each row's final values are written, with
+one statement per kind of change (`callcenter.store.bulk`, executemany). An
+interaction that arrives and completes in the same batch is one INSERT of its final
+row; one that moves five times is one UPDATE; an agent's presence row is written
+once with its last state. The stored rows are the same as if every command were
+written one after the other.
+
+The sink remembers which interactions have an open row and which agents have a
+presence row (it is the only writer of those rows while the server runs;
+reconciliation runs before), so it reads the store only for ids it has not seen:
+one SELECT per batch for all of them. A failed batch rolls back and forgets what
+it remembered; the next batch reads again.
+
 The database work runs in a worker thread so the event loop keeps serving
-requests; the driver awaits one batch at a time, so writes never overlap. That
-lets the sink keep one session across batches (a transaction each): the rows of
-open interactions and the presence rows stay in its identity map, held by the
-sink, so following a state change is an UPDATE without a SELECT first (the sink is
-the only writer of those rows while the server runs; reconciliation runs before).
-A failed batch rolls back, which expires them: the next batch reads them again.
+requests; the driver awaits one batch at a time, so writes never overlap.
 """
 
 from __future__ import annotations
@@ -22,6 +32,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,14 +44,58 @@ from callcenter.core.commands import (
     RecordAgentSpan,
     RecordInteraction,
 )
-from callcenter.store.history import (
-    open_interaction,
-    record_interaction,
-    record_span,
-    set_presence,
-    update_interaction_state,
+from callcenter.core.records import AgentSpan, InteractionRecord
+from callcenter.store.bulk import (
+    insert_interactions,
+    insert_spans,
+    open_flags,
+    put_presence,
+    stored_presence,
+    update_interactions,
 )
-from callcenter.store.models import AgentPresenceRow, InteractionRow
+
+_RECORD_COLUMNS = tuple(f.name for f in fields(InteractionRecord) if f.name != "caller_number")
+
+
+class _Pending:
+    """One interaction's row over a batch: the values to insert (no row yet) or to set
+    (a stored row), and whether the row is open after the commands so far."""
+
+    __slots__ = ("insert", "open", "set")
+
+    def __init__(self, stored_open: bool | None) -> None:
+        self.open = stored_open
+        """True/False: the row is open/completed; None: there is no row yet."""
+        self.insert: dict[str, Any] | None = None
+        self.set: dict[str, Any] = {}
+
+    def follow(self, c: InteractionStateChanged, channel: str) -> None:
+        if self.open is None:  # first sight: open the row
+            self.insert = {"interaction_id": c.interaction_id, "channel": channel,
+                           "queue_id": c.queue_id, "first_queue_id": c.queue_id,
+                           "priority": 0, "arrived_at": c.at, "caller_number": None,
+                           "state": c.state, "open": True}
+            if c.agent_id is not None:
+                self.insert["agent_id"] = c.agent_id
+            self.open = True
+        elif self.open:
+            row = self.insert if self.insert is not None else self.set
+            row["state"] = c.state
+            row["queue_id"] = c.queue_id
+            if c.agent_id is not None:
+                row["agent_id"] = c.agent_id
+
+    def complete(self, record: InteractionRecord) -> None:
+        if self.open is None:
+            self.insert = {"interaction_id": record.interaction_id}
+        row = self.insert if self.insert is not None else self.set
+        for name in _RECORD_COLUMNS:
+            row[name] = getattr(record, name)
+        if record.caller_number is not None:
+            row["caller_number"] = record.caller_number
+        row["state"] = record.outcome
+        row["open"] = False
+        self.open = False
 
 
 class StoreSink:
@@ -55,9 +111,10 @@ class StoreSink:
         self._channel_of = channel_of
         self.outcomes: Counter[str] = Counter()
         self._session: Session | None = None
-        self._open: dict[str, InteractionRow] = {}
-        self._presence: dict[str, AgentPresenceRow] = {}
-        """Strong references: the session's identity map holds rows only weakly."""
+        self._open: set[str] = set()
+        """Interactions whose stored row is open."""
+        self._present: set[str] = set()
+        """Agents that have a presence row."""
 
     async def __call__(self, commands: list[Command]) -> None:
         if any(isinstance(c, _STORED) for c in commands):
@@ -69,39 +126,52 @@ class StoreSink:
     def write(self, commands: list[Command], channels: dict[str, str]) -> list[str]:
         """Store the commands in one transaction; the outcomes of the rows completed.
         `channels` names the channel of every queue a state change mentions."""
-        outcomes: list[str] = []
         if self._session is None:
             self._session = self._sessions()
         session = self._session
-        opened, present = self._open, self._presence
-        with session.begin():
-            for c in commands:
-                if isinstance(c, InteractionStateChanged):
-                    row = self._follow(session, c, channels[c.queue_id])
-                    if row.open:
-                        opened[c.interaction_id] = row
-                elif isinstance(c, RecordInteraction):
-                    record_interaction(session, c.record)
-                    opened.pop(c.record.interaction_id, None)
-                    outcomes.append(c.record.outcome)
-                elif isinstance(c, RecordAgentSpan):
-                    record_span(session, c.span)
-                elif isinstance(c, AgentStateChanged):
-                    present[c.agent_id] = set_presence(session, c.agent_id, c.state, c.reason,
-                                                       c.at)
+        try:
+            with session.begin():
+                outcomes, rows, presence = self._write(session, commands, channels)
+        except BaseException:
+            self._open.clear()
+            self._present.clear()
+            raise
+        for iid, p in rows.items():  # committed: remember what the store now holds
+            if p.open:
+                self._open.add(iid)
+            else:
+                self._open.discard(iid)
+        self._present.update(presence)
         return outcomes
 
-    @staticmethod
-    def _follow(session: Session, c: InteractionStateChanged, channel: str) -> InteractionRow:
-        if session.get(InteractionRow, c.interaction_id) is None:
-            row = open_interaction(session, c.interaction_id, channel=channel,
-                                   queue_id=c.queue_id, arrived_at=c.at, state=c.state)
-            if c.agent_id is not None:
-                update_interaction_state(session, c.interaction_id, c.state,
-                                         agent_id=c.agent_id)
-            return row
-        return update_interaction_state(session, c.interaction_id, c.state,
-                                        queue_id=c.queue_id, agent_id=c.agent_id)
+    def _write(self, session: Session, commands: list[Command], channels: dict[str, str],
+               ) -> tuple[list[str], dict[str, _Pending], dict[str, dict[str, Any]]]:
+        outcomes: list[str] = []
+        spans: list[AgentSpan] = []
+        presence: dict[str, dict[str, Any]] = {}
+        touched = {c.interaction_id if isinstance(c, InteractionStateChanged)
+                   else c.record.interaction_id for c in commands
+                   if isinstance(c, InteractionStateChanged | RecordInteraction)}
+        known = self._open
+        stored = open_flags(session, touched - known)
+        rows = {iid: _Pending(True if iid in known else stored.get(iid)) for iid in touched}
+        for c in commands:
+            if isinstance(c, InteractionStateChanged):
+                rows[c.interaction_id].follow(c, channels[c.queue_id])
+            elif isinstance(c, RecordInteraction):
+                rows[c.record.interaction_id].complete(c.record)
+                outcomes.append(c.record.outcome)
+            elif isinstance(c, RecordAgentSpan):
+                spans.append(c.span)
+            elif isinstance(c, AgentStateChanged):
+                presence[c.agent_id] = {"state": c.state, "reason": c.reason, "since": c.at}
+        insert_interactions(session, [p.insert for p in rows.values() if p.insert is not None])
+        update_interactions(session, {iid: p.set for iid, p in rows.items() if p.set})
+        insert_spans(session, spans)
+        present = self._present
+        put_presence(session, presence,
+                     present | stored_presence(session, presence.keys() - present))
+        return outcomes, rows, presence
 
 
 _STORED = (InteractionStateChanged, RecordInteraction, RecordAgentSpan, AgentStateChanged)
