@@ -116,3 +116,29 @@ def test_an_unknown_disposition_is_422_when_codes_are_defined(harness: Harness) 
                      json={"interaction_id": "x1", "disposition": "bogus"})
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "disposition"
+
+
+def test_wrap_up_follows_the_admins_disposition_changes(harness: Harness) -> None:
+    """The codes a wrap-up is checked against follow the admin API's changes at once: a
+    code created after an earlier wrap-up is accepted, a deactivated one refused."""
+    me, admin = harness.auth("early-1"), harness.auth("root")
+    codes = "/api/admin/dispositions"
+
+    def wrap_up(iid: str, code: str) -> int:
+        if iid not in harness.get(AGENT, headers=me).json()["wrapping"]:
+            harness.inject(InteractionArrived(iid, "hotline"))
+            harness.post(f"{AGENT}/accept", headers=me, json={"interaction_id": iid})
+            harness.post(f"{AGENT}/hangup", headers=me, json={"interaction_id": iid})
+        r = harness.post(f"{AGENT}/wrapup", headers=me,
+                         json={"interaction_id": iid, "disposition": code})
+        return r.status_code
+
+    assert harness.post(f"{AGENT}/login", headers=me).status_code == 200
+    assert harness.post(codes, headers=admin, json={"code": "sale"}).status_code == 201
+    assert wrap_up("x1", "sale") == 200
+    assert wrap_up("x2", "info") == 422
+    assert harness.post(codes, headers=admin, json={"code": "info"}).status_code == 201
+    assert wrap_up("x2", "info") == 200
+    r = harness.request("PUT", f"{codes}/sale", headers=admin, json={"active": False})
+    assert r.status_code == 200, r.text
+    assert wrap_up("x3", "sale") == 422

@@ -31,7 +31,6 @@ from callcenter.core.events import (
     WrapUpDone,
 )
 from callcenter.store.audit import audit
-from callcenter.store.users import list_dispositions
 
 router = APIRouter(prefix="/api/agents", tags=["agents"],
                    responses=errors(401, 403, 404, 409, 503))
@@ -223,9 +222,8 @@ async def hang_up(agent_id: str, body: InteractionBody, server: ServerDep,
     return await _act(server, agent_id, AgentHungUp(agent_id, body.interaction_id))
 
 
-def _check_disposition(server: Server, code: str) -> None:
-    with server.sessions() as session:
-        known = {d.code for d in list_dispositions(session)}
+async def _check_disposition(server: Server, code: str) -> None:
+    known = await server.dispositions.active(server.sessions)
     if code and known and code not in known:
         raise InvalidField("disposition", f"disposition: unknown code {code!r} "
                            f"(known: {', '.join(sorted(known))})")
@@ -242,8 +240,9 @@ def _store_notes(server: Server, actor: str, body: WrapUpBody) -> None:
 async def wrap_up_done(agent_id: str, body: WrapUpBody, server: ServerDep,
                        user: AgentOrStaff) -> AgentView:
     """Finish after-contact work with a disposition code (checked against the store's
-    active codes when there are any); notes go to the audit log."""
-    await asyncio.to_thread(_check_disposition, server, body.disposition)
+    active codes when there are any, kept in memory: `state.DispositionCodes`); notes
+    go to the audit log."""
+    await _check_disposition(server, body.disposition)
     view = await _act(server, agent_id,
                       WrapUpDone(agent_id, body.interaction_id, body.disposition))
     if body.notes:

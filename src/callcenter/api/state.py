@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import time
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +15,43 @@ from callcenter.api.metrics import ServerMetrics
 from callcenter.api.persist import StoreSink
 from callcenter.api.settings import ServerSettings
 from callcenter.runtime.app import Runtime
+from callcenter.store.users import list_dispositions
+
+
+class DispositionCodes:
+    """The store's active disposition codes, kept in memory for wrap-up checks.
+
+    Read from the store on first use, then kept until the admin API changes a code
+    (`invalidate`), or for at most `max_age` seconds, after which the next check reads
+    them again (a change made outside this server, by another process, shows then).
+    """
+
+    def __init__(self, max_age: float = 5.0) -> None:
+        self.max_age = max_age
+        self._codes: frozenset[str] | None = None
+        self._read_at = 0.0
+        self._changes = 0
+
+    async def active(self, sessions: sessionmaker[Session]) -> frozenset[str]:
+        """The active codes (empty: no codes defined, so any code goes)."""
+        codes = self._codes
+        if codes is not None and time.monotonic() - self._read_at < self.max_age:
+            return codes
+        changes, read_at = self._changes, time.monotonic()
+        codes = await asyncio.to_thread(_read_codes, sessions)
+        if changes == self._changes:  # no admin change while reading: keep them
+            self._codes, self._read_at = codes, read_at
+        return codes
+
+    def invalidate(self) -> None:
+        """Forget the codes (an admin changed one); the next check reads the store."""
+        self._codes = None
+        self._changes += 1
+
+
+def _read_codes(sessions: sessionmaker[Session]) -> frozenset[str]:
+    with sessions() as session:
+        return frozenset(d.code for d in list_dispositions(session))
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +65,7 @@ class Server:
     sink: StoreSink
     logins: Sessions
     metrics: ServerMetrics
+    dispositions: DispositionCodes = field(default_factory=DispositionCodes)
 
 
 def server_of(conn: HTTPConnection) -> Server:

@@ -1,4 +1,8 @@
-"""Admin CRUD of disposition codes (`/api/admin/dispositions`)."""
+"""Admin CRUD of disposition codes (`/api/admin/dispositions`).
+
+Every change ends by invalidating the server's in-memory copy of the active codes
+(`state.DispositionCodes`), so the next wrap-up checks against the new ones.
+"""
 
 from __future__ import annotations
 
@@ -75,7 +79,10 @@ async def add_disposition(body: DispositionIn, server: ServerDep,
         if session.get(DispositionCodeRow, body.code) is not None:
             raise Conflict(f"disposition {body.code!r} already exists")
         return _save_disposition(session, user, "create", body.code, body, None)
-    return await in_transaction(server, work)
+    try:
+        return await in_transaction(server, work)
+    finally:
+        server.dispositions.invalidate()
 
 
 @router.put("/dispositions/{code}", response_model=DispositionView)
@@ -85,7 +92,10 @@ async def change_disposition(code: str, body: DispositionSettings, server: Serve
     def work(session: Session) -> DispositionView:
         before = DispositionView.model_validate(_disposition(session, code)).model_dump()
         return _save_disposition(session, user, "update", code, body, before)
-    return await in_transaction(server, work)
+    try:
+        return await in_transaction(server, work)
+    finally:
+        server.dispositions.invalidate()
 
 
 @router.delete("/dispositions/{code}", **NO_CONTENT)
@@ -97,4 +107,7 @@ async def remove_disposition(code: str, server: ServerDep, user: Admin) -> None:
         session.delete(row)
         session.flush()
         record(session, user, "delete", "disposition", code, before=before)
-    await in_transaction(server, work)
+    try:
+        await in_transaction(server, work)
+    finally:
+        server.dispositions.invalidate()
