@@ -72,3 +72,12 @@ def test_the_sink_answer_sends_media_to_the_sink() -> None:
              "a=rtpmap:101 telephone-event/8000\r\na=rtcp:30001\r\na=sendrecv\r\n")
     answer = sink_answer(offer, "127.0.0.1", 4000)
     assert "m=audio 4000 RTP/AVP 0 101" in answer and "a=rtcp" not in answer
+
+
+def test_every_config_key_is_documented() -> None:
+    """Each key the telephony config accepts appears in the sip adapter's docs section."""
+    from callcenter.telephony.sip import config as module
+    page = (Path(__file__).resolve().parents[3] / "docs" / "reference" / "telephony.md")
+    section = page.read_text().split("## The sip adapter", 1)[1]
+    missing = [k for k in sorted(module._KEYS | module._RTPENGINE_KEYS) if f"{k}:" not in section]
+    assert missing == []
