@@ -18,7 +18,7 @@ from callcenter.sim.scenario import load_scenario
 from callcenter.store import create_engine_for, session_factory
 from callcenter.store.seed import linked_agents
 from callcenter.store.users import authenticate, supervised_agents
-from tests.api.test_restart import _free_port
+from tests.serving import free_port, wait_until_serving
 
 CLI = Path(sys.executable).with_name("callcenter")
 SCENARIO = load_scenario(scenario_path("customer-service"))
@@ -70,7 +70,7 @@ def _get(client: httpx.Client, path: str) -> httpx.Response:
 def test_demo_command_serves_a_living_call_center(tmp_path: Path) -> None:
     """`callcenter demo` prints its logins, bots answer simulated calls, the agent login's
     agent stays with its person (logged out), and Ctrl-C stops it cleanly."""
-    port = _free_port()
+    port = free_port()
     db = tmp_path / "demo.db"
     out = (tmp_path / "demo.log").open("wb")
     proc = subprocess.Popen([str(CLI), "demo", "--port", str(port), "--db", str(db),
@@ -78,16 +78,7 @@ def test_demo_command_serves_a_living_call_center(tmp_path: Path) -> None:
                             env={**os.environ, "COLUMNS": "200"})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, (tmp_path / "demo.log").read_text()
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "demo did not come up"
-            time.sleep(0.2)
+        wait_until_serving(proc, base, tmp_path / "demo.log")
         token = httpx.post(f"{base}/api/login", json={"username": "supervisor",
                                                       "password": "supervisor"}).json()["token"]
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,7 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -21,38 +19,24 @@ from callcenter.store import create_engine_for
 from callcenter.store.models import AgentPresenceRow, AgentSpanRow, InteractionRow
 from callcenter.store.reconcile import LOST, LOST_ON_RESTART
 from tests.api.conftest import MONDAY_9AM
+from tests.serving import free_port, wait_until_serving
 
 CLI = Path(sys.executable).with_name("callcenter")
 SPEED = 120  # two simulated minutes a second: a call every second or so, calls last ~1 s
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
 def _serve(url: str, tmp_path: Path, *, start: float,
            bots: bool) -> Iterator[subprocess.Popen[bytes]]:
     """`callcenter serve` on a free loopback port, ready to answer; killed by its PID after."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CALLCENTER_START": str(start), "CALLCENTER_SEED": "7"}
     args = [str(CLI), "serve", "--db", url, "--port", str(port), "--speed", str(SPEED),
             "--bots" if bots else "--no-bots"]
     log = (tmp_path / f"serve-{port}.log").open("wb")
     proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert proc.poll() is None, (tmp_path / f"serve-{port}.log").read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.1)
+        wait_until_serving(proc, f"http://127.0.0.1:{port}", tmp_path / f"serve-{port}.log")
         yield proc
     finally:
         if proc.poll() is None:
