@@ -73,10 +73,22 @@ def test_play_waits_for_the_prompt_then_goes_on() -> None:
     """A play node plays without barge-in and moves on only when the prompt finished."""
     r = runner({"p": Play((HELLO,), "q"), "q": ToQueue("sales")}, "p")
     out = r.handle(CallEntered("c", "f", caller="+49301"), 0.0)
-    assert out == [PlayPrompts("c", (HELLO,), False, None)]
+    assert out == [PlayPrompts("c", (HELLO,), False, None, 1)]
     assert of(EnterQueue, r.handle(DigitPressed("c", "5"), 1.0)) == []
     out = r.handle(PromptFinished("c"), 2.0)
     assert of(EnterQueue, out)[0].queue_id == "sales"
+
+
+def test_a_finish_of_a_stopped_prompt_does_not_end_the_next_one() -> None:
+    """The race: a key stops prompt 1 as its timer fires; that late finish (play 1) does
+    not cut short prompt 2, which goes on only on its own finish."""
+    r = runner({"m": Menu((MENU,), (("1", "p"),), "p"), "p": Play((HELLO,), "q"),
+                "q": ToQueue("sales")}, "m")
+    r.handle(CallEntered("c", "f"), 0.0)
+    out = r.handle(DigitPressed("c", "1"), 1.0)
+    assert of(PlayPrompts, out) == [PlayPrompts("c", (HELLO,), False, None, 2)]
+    assert r.handle(PromptFinished("c", 1), 1.0) == []
+    assert of(EnterQueue, r.handle(PromptFinished("c", 2), 3.0))[0].queue_id == "sales"
 
 
 def test_a_key_during_the_menu_prompt_stops_it_and_chooses() -> None:
@@ -97,7 +109,7 @@ def test_menu_timeout_replays_with_the_no_input_prompt_then_fails() -> None:
     r.handle(PromptFinished("c"), 3.0)
     assert r.next_deadline() == 7.0
     out = r.handle(TimerExpired(), 7.0)
-    assert out == [PlayPrompts("c", (nothing, MENU), True, None)]
+    assert out == [PlayPrompts("c", (nothing, MENU), True, None, 2)]
     r.handle(PromptFinished("c"), 9.0)
     out = r.handle(TimerExpired(), 13.0)
     assert of(EnterQueue, out)[0].queue_id == "qc"
@@ -110,7 +122,7 @@ def test_an_invalid_key_plays_the_invalid_prompt_and_the_menu_again() -> None:
     r.handle(CallEntered("c", "f"), 0.0)
     r.handle(PromptFinished("c"), 1.0)
     out = r.handle(DigitPressed("c", "7"), 2.0)
-    assert out == [PlayPrompts("c", (wrong, MENU), True, None)]
+    assert out == [PlayPrompts("c", (wrong, MENU), True, None, 2)]
     assert r.next_deadline() is None  # no timer while the prompt plays
 
 
@@ -168,7 +180,7 @@ def test_collect_too_short_costs_a_try() -> None:
     r = collect_flow(min_digits=4, retries=1)
     r.handle(CallEntered("x", "f"), 0.0)
     out = press(r, "12#", 1.0)
-    assert out == [PlayPrompts("x", (HELLO,), True, None)]
+    assert out == [PlayPrompts("x", (HELLO,), True, None, 2)]
 
 
 def office() -> Calendar:
@@ -204,7 +216,7 @@ def test_lookup_by_caller_merges_the_customer_fields() -> None:
     out = r.handle(CallEntered("c", "f", caller="+4930"), 0.0)
     assert out == [LookupCustomer("c", "+4930")]
     out = r.handle(LookupAnswered("c", True, (("name", "Ada"),)), 0.2)
-    assert out == [PlayPrompts("c", (Prompt(text="Hi Ada"),), False, None)]
+    assert out == [PlayPrompts("c", (Prompt(text="Hi Ada"),), False, None, 1)]
 
 
 def test_a_lookup_without_answer_counts_as_not_found() -> None:

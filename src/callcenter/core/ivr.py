@@ -70,9 +70,12 @@ class DigitPressed:
 
 @dataclass(frozen=True, slots=True)
 class PromptFinished:
-    """The prompts of the last `PlayPrompts` have been played (or were stopped)."""
+    """The prompts of `PlayPrompts` number `play` have been played. A finish for an
+    earlier play (its timer fired as a key stopped it) is ignored; `None` means the
+    latest play (adapters that cannot race)."""
 
     call_id: str
+    play: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +102,14 @@ IvrEvent = CallEntered | DigitPressed | PromptFinished | LookupAnswered | CallLe
 @dataclass(frozen=True, slots=True)
 class PlayPrompts:
     """Play these prompts in order (text in `language`); with `barge_in`, a key press
-    may stop them. The adapter answers with `PromptFinished`."""
+    may stop them. The adapter answers with `PromptFinished(call_id, play)`; `play`
+    counts the plays of the call from 1."""
 
     call_id: str
     prompts: tuple[Prompt, ...]
     barge_in: bool
     language: str | None
+    play: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +227,8 @@ _VOICEMAIL = "voicemail"  # voicemail greeting, then RecordVoicemail
 
 class _Session:
     __slots__ = ("call_id", "caller", "closing", "digits", "due", "ended", "flow", "language",
-                 "mode", "node", "path", "priority", "skills", "started", "token", "tries",
-                 "variables")
+                 "mode", "node", "path", "plays", "priority", "skills", "started", "token",
+                 "tries", "variables")
 
     def __init__(self, call_id: str, flow: Flow, caller: str, dialed: str, now: float) -> None:
         self.call_id = call_id
@@ -235,6 +240,7 @@ class _Session:
         self.digits = ""
         self.due = math.inf
         self.token = 0
+        self.plays = 0
         self.language = flow.language
         self.skills: list[SkillRequirement] = []
         self.priority = 0
@@ -298,7 +304,8 @@ class IvrRunner:
         elif isinstance(event, DigitPressed):
             self._digit(s, event.digit, now, out)
         elif isinstance(event, PromptFinished):
-            self._prompt_done(s, now, out)
+            if event.play is None or event.play == s.plays:
+                self._prompt_done(s, now, out)
         elif isinstance(event, LookupAnswered):
             node = s.flow.nodes[s.node]
             if s.mode == _LOOKUP and isinstance(node, Lookup):
@@ -357,8 +364,9 @@ class IvrRunner:
     def _play(self, s: _Session, prompts: tuple[Prompt, ...], barge_in: bool,
               out: list[IvrCommand]) -> None:
         values = s.variables
+        s.plays += 1
         out.append(PlayPrompts(s.call_id, tuple(p.render(values) for p in prompts),
-                               barge_in, s.language))
+                               barge_in, s.language, s.plays))
 
     def _go(self, s: _Session, name: str, now: float, out: list[IvrCommand]) -> None:
         """Enter node `name`, then any instant nodes after it, until one waits or ends."""
@@ -473,8 +481,9 @@ class IvrRunner:
             values["wait"] = ("not known" if wait is None else "less than a minute"
                               if wait < 60 else "about 1 minute" if minutes == 1
                               else f"about {minutes} minutes")
+            s.plays += 1
             out.append(PlayPrompts(s.call_id, tuple(p.render(values) for p in t.announcement),
-                                   False, s.language))
+                                   False, s.language, s.plays))
         self._arm(s, now + t.announce_every)
 
     # ------------------------------------------------------------------ caller input

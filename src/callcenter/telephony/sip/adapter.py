@@ -239,7 +239,7 @@ class SipTelephony:
         if generation != call.generation or call.ended:
             return
         call.prompting, call.media_on = False, False
-        self._emit(PromptFinished(call.id))
+        self._emit(PromptFinished(call.id, command.play or None))
         if call.music is not None:
             async with call.lock:
                 await self._start_music(call, generation)
