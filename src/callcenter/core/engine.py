@@ -177,8 +177,8 @@ class Engine(Lifecycle):
             case OfferRejected(agent_id=aid, interaction_id=iid):
                 a = self._agent(aid)
                 self._decline(a, self._offer_of(a, iid, AgentInput.DECLINE), "rejected")
-            case CallerHungUp(interaction_id=iid):
-                self._on_caller_hung_up(iid)
+            case CallerHungUp(interaction_id=iid, reason=reason):
+                self._on_caller_hung_up(iid, reason)
             case AgentHungUp(agent_id=aid, interaction_id=iid):
                 a = self._agent(aid)
                 ix = a.connected.get(iid)

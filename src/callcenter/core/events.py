@@ -23,9 +23,14 @@ class InteractionArrived:
 
 @dataclass(frozen=True, slots=True)
 class CallerHungUp:
-    """The customer left: an abandon while waiting or ringing, the end of talk if connected."""
+    """The customer left: an abandon while waiting or ringing, the end of talk if connected.
+
+    `reason` other than `caller_hung_up` says the line was lost, not hung up (`media_lost`:
+    the media server died); it becomes the interaction's `exit_reason`.
+    """
 
     interaction_id: str
+    reason: str = "caller_hung_up"
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,18 +145,20 @@ class Lifecycle(Router):
         else:
             ist.step(ix.id, ix.state, II.REQUEST_CALLBACK)
 
-    def _on_caller_hung_up(self, iid: str) -> None:
+    def _on_caller_hung_up(self, iid: str, reason: str = "caller_hung_up") -> None:
         ix = self._ix.get(iid)
         if ix is None or ix.state is IS.WRAP_UP or ix.callback_pending:
             return  # already over, or the customer is not on the line (a callback): nothing to do
+        if reason != "caller_hung_up":
+            ix.lost = reason
         if ix.state is IS.CONNECTED:
-            self._end_talk(ix, "caller_hung_up")
+            self._end_talk(ix, reason)
             return
         if ix.state is IS.OFFERED:
             for a in list(ix.offered_to.values()):
-                self._drop_offer(a, ix, "caller_hung_up")
+                self._drop_offer(a, ix, reason)
         self._unwait(ix)
-        self._finish(ix, II.ABANDON, "caller_hung_up", "")
+        self._finish(ix, II.ABANDON, reason, "")
 
     def _unwait(self, ix: Interaction) -> None:
         """Take `ix` out of its queue's line (heap entries go stale by generation)."""
@@ -232,7 +234,7 @@ class Lifecycle(Router):
             ix.disposition = disposition
         if ix.state is IS.WRAP_UP and ix.agent is a:
             ended = ix.ended_at if ix.ended_at is not None else self._now
-            self._finish(ix, II.WRAP_DONE, "", "", wrap=self._now - ended)
+            self._finish(ix, II.WRAP_DONE, ix.lost, "", wrap=self._now - ended)
         self._touch(a)
 
     def _on_transfer(self, ix: Interaction, q: QueueConfig, to: Agent | None) -> None:

@@ -129,6 +129,7 @@ class Interaction:
     callback_pending: bool = False  # registered, not yet answered: customer off the line
     overdue: bool = False
     disposition: str = ""
+    lost: str = ""  # why the line was lost (`media_lost`), if it was: the row's exit_reason
     timers: list[Timer] = field(default_factory=list)
 
     @property

@@ -15,6 +15,7 @@ what happens on the lines comes back as events:
 | an RFC 4733 key from the caller (rtpengine's DTMF events) | `DigitPressed` |
 | the agent's phone answers (200) / is busy or declines | `OfferAccepted` / `OfferRejected` |
 | the caller's BYE (or CANCEL) / the agent's BYE | `CallerHungUp` / `AgentHungUp` |
+| rtpengine died: BYE to both legs of its calls | `CallerHungUp(call, "media_lost")` |
 
 | command | on the line |
 |---|---|
@@ -88,6 +89,9 @@ log = logging.getLogger(__name__)
 _IVR_ACTED_ON = (PlayPrompts, StopPrompts, StartMusic, ReleaseCall, RecordVoicemail,
                  TransferOut)
 _ACTED_ON = (*_IVR_ACTED_ON, OfferToAgent, WithdrawOffer, Connect, Disconnect, ExitQueue)
+
+MEDIA_LOST = "media_lost"
+"""The reason of the interactions ended because rtpengine died."""
 
 MUSIC_REPEAT = 10_000
 """Times hold music repeats (rtpengine needs a count); a prompt or the agent stops it."""
@@ -378,7 +382,8 @@ class SipTelephony:
             self._emit(DigitPressed(call.id, event.digit))
 
     def _on_lost(self, status: int) -> None:
-        """rtpengine died: its calls have no media; end them (the engine closes them)."""
+        """rtpengine died: its calls have no media; BYE to both legs, and the engine closes
+        their interactions with reason `media_lost`."""
         gone = set(self.media.forget_all())
         log.error("rtpengine exited (%d): ending %d calls", status, len(gone))
         for call in list(self._calls.values()):
@@ -386,7 +391,7 @@ class SipTelephony:
                 continue
             call.ended = True
             if call.entered:
-                self._emit(CallerHungUp(call.id))
+                self._emit(CallerHungUp(call.id, MEDIA_LOST))
             self._spawn(self.b2bua.hangup(call.leg))
             for leg in list(call.offers.values()):
                 self._spawn(self.b2bua.hangup(leg))
