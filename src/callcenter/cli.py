@@ -6,6 +6,7 @@ import typer
 
 from callcenter.api.cli import create_user, demo, migrate_command, serve
 from callcenter.outbound.cli import import_leads_command
+from callcenter.outbound.compliance_cli import compliance_command
 from callcenter.sim.cli import simulate
 from callcenter.wfm.cli import staff
 
@@ -22,6 +23,7 @@ app.command("migrate")(migrate_command)
 app.command("create-user")(create_user)
 app.command("serve")(serve)
 app.command("import-leads")(import_leads_command)
+app.command("compliance")(compliance_command)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ EVERYONE = frozenset(USER_OF)
 ON_SELF = frozenset({AGENT_SELF, SUPERVISOR, ADMIN})
 STAFF = frozenset({SUPERVISOR, ADMIN})
 IX = {"interaction_id": "none"}
+ADMINS = frozenset({ADMIN})
+CAMPAIGN = {"name": "roles", "caller_id": "+4930123456"}
 
 ROUTES: list[tuple[str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("GET", "/api/queues", None, EVERYONE),
@@ -33,6 +35,23 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("POST", "/api/agents/early-1/wrapup", IX, ON_SELF),
     ("POST", "/api/agents/early-1/transfer", {**IX, "queue_id": "hotline"}, ON_SELF),
     ("POST", "/api/agents/early-1/logout", None, ON_SELF),
+    ("GET", "/api/campaigns", None, STAFF),
+    ("POST", "/api/campaigns", CAMPAIGN, ADMINS),
+    ("GET", "/api/campaigns/roles", None, STAFF),
+    ("PUT", "/api/campaigns/roles", {"caller_id": "+4930123456"}, ADMINS),
+    ("POST", "/api/campaigns/roles/start", None, ADMINS),
+    ("POST", "/api/campaigns/roles/pause", None, ADMINS),
+    ("POST", "/api/campaigns/roles/stop", None, ADMINS),
+    ("POST", "/api/campaigns/roles/leads", None, ADMINS),
+    ("GET", "/api/campaigns/roles/leads", None, STAFF),
+    ("GET", "/api/campaigns/roles/compliance", None, STAFF),
+    ("GET", "/api/campaigns/roles/dnc", None, STAFF),
+    ("POST", "/api/campaigns/roles/dnc", {"number": "+4930123457"}, ADMINS),
+    ("DELETE", "/api/campaigns/roles/dnc/+4930123457", None, ADMINS),
+    ("GET", "/api/dnc", None, STAFF),
+    ("POST", "/api/dnc", {"number": "+4930123457"}, ADMINS),
+    ("DELETE", "/api/dnc/+4930123457", None, ADMINS),
+    ("DELETE", "/api/campaigns/roles", None, ADMINS),
 ]
 CASES = [pytest.param(method, path, body, who, who in allowed, id=f"{who}:{method} {path}")
          for method, path, body, allowed in ROUTES for who in sorted(USER_OF)]

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter import web
 from callcenter.api import (
     admin,
+    campaigns,
     routes_agents,
     routes_auth,
     routes_read,
@@ -144,6 +145,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(routes_ws.router)
     app.include_router(routes_supervisor.router)
     app.include_router(routes_reports.router)
+    app.include_router(campaigns.router)  # outbound: /api/campaigns, /api/dnc
     app.include_router(web.router)  # the browser UI: /, /desktop, /wallboard
     app.add_exception_handler(RoutingError, _on_routing_error)
     app.add_exception_handler(NotFound, _on_routing_error)

@@ -414,6 +414,9 @@ class CampaignRow(Base):
     name: Mapped[str] = mapped_column(ID, primary_key=True)
     config: Mapped[dict[str, Any]] = mapped_column(JSON())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    state: Mapped[str] = mapped_column(String(20), default="stopped",
+                                       server_default="stopped")
+    """`stopped`, `running` or `paused` (`callcenter.store.campaigns.STATES`)."""
 
 
 class LeadRow(Base):
@@ -460,3 +463,23 @@ class DncNumberRow(Base):
     list_name: Mapped[str] = mapped_column(String(120), primary_key=True)
     number: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AttemptRow(Base):
+    """One dial attempt of a campaign, written by the dialer: the compliance report's
+    source. Times are Unix seconds; `info_delay` is the seconds from a dropped call's
+    live answer to the start of the information message."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_campaign_started", "campaign", "started"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    campaign: Mapped[str] = mapped_column(ForeignKey("campaigns.name", ondelete="CASCADE"))
+    lead_id: Mapped[str] = mapped_column(ID)
+    number: Mapped[str] = mapped_column(String(20))
+    started: Mapped[float] = mapped_column(Double())
+    answered: Mapped[float | None] = mapped_column(Double())
+    outcome: Mapped[str] = mapped_column(String(20))
+    agent: Mapped[str | None] = mapped_column(ID)
+    dropped: Mapped[bool] = mapped_column(default=False)
+    info_delay: Mapped[float | None] = mapped_column(Double())

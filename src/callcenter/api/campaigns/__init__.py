@@ -1,0 +1,15 @@
+"""Outbound campaigns over HTTP: `/api/campaigns` (CRUD, state, leads, do-not-call,
+compliance) and the global do-not-call list `/api/dnc`. Supervisors and admins read;
+admins write. The dialer that acts on a campaign's state is not wired yet."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from callcenter.api.campaigns import compliance, crud, dnc, leads
+from callcenter.api.errors import errors
+
+router = APIRouter(tags=["campaigns"], responses=errors(401, 403, 404, 409, 422, 503))
+for _module in (crud.router, leads.router, dnc.campaign_router, compliance.router,
+                dnc.global_router):
+    router.include_router(_module)

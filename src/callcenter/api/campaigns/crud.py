@@ -1,0 +1,233 @@
+"""Campaign CRUD and state (`/api/campaigns`): the core's `Campaign` as the body.
+
+Supervisors and admins read; admins write. Each change is one transaction with its
+audit row. `start`, `pause` and `stop` only store the state: the dialer that acts on
+it is not wired yet.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from callcenter.api.admin.common import NO_CONTENT, Admin, in_transaction, record
+from callcenter.api.deps import ServerDep, Staff
+from callcenter.api.errors import named_field
+from callcenter.core.dialer.campaign import (
+    DEFAULT_DISPOSITIONS,
+    DEFAULT_RETRY_RULES,
+    DEFAULT_WINDOWS,
+    CallingWindow,
+    CallOutcome,
+    Campaign,
+    DialMode,
+    Disposition,
+    DispositionCategory,
+    DncScope,
+    Purpose,
+    RetryRule,
+)
+from callcenter.store.campaigns import (
+    campaign_of,
+    campaign_row,
+    campaign_rows,
+    change_state,
+    delete_campaign,
+    replace_campaign,
+)
+from callcenter.store.leads import add_campaign
+from callcenter.store.models import CampaignRow
+
+router = APIRouter(prefix="/api/campaigns")
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Text = Annotated[str, Field(max_length=500)]
+
+
+class WindowIn(BaseModel):
+    """A calling window: weekday (0 Monday) and local start and end times."""
+
+    model_config = ConfigDict(extra="forbid")
+    weekday: int
+    start: time
+    end: time
+
+
+class DispositionIn(BaseModel):
+    """A disposition code with its category."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: Name
+    category: DispositionCategory
+    label: Text = ""
+    retry_after: float | None = None
+
+
+class RetryRuleIn(BaseModel):
+    """Delays (seconds) after each time an outcome happens, and the tries it allows."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: CallOutcome
+    delays: list[float] = Field(max_length=100)
+    max_tries: int | None = None
+
+
+class CampaignSettings(BaseModel):
+    """A campaign's configuration (`core.dialer.campaign.Campaign`, defaults included)."""
+
+    model_config = ConfigDict(extra="forbid")
+    purpose: Purpose = Purpose.OTHER
+    dial_mode: DialMode = DialMode.PROGRESSIVE
+    caller_id: Annotated[str, Field(max_length=20)]
+    information_message: Text = ""
+    default_region: Annotated[str, Field(max_length=10)] = "US"
+    timezone: Annotated[str, Field(max_length=64)] = "UTC"
+    windows: list[WindowIn] = Field(default_factory=lambda: [
+        WindowIn(weekday=w.weekday, start=w.start, end=w.end) for w in DEFAULT_WINDOWS],
+        max_length=100)
+    holiday_country: Annotated[str, Field(max_length=10)] | None = None
+    holiday_subdivision: Annotated[str, Field(max_length=10)] | None = None
+    dispositions: list[DispositionIn] = Field(default_factory=lambda: [
+        DispositionIn(code=d.code, category=d.category, label=d.label,
+                      retry_after=d.retry_after) for d in DEFAULT_DISPOSITIONS],
+        max_length=100)
+    retry_rules: list[RetryRuleIn] = Field(default_factory=lambda: [
+        RetryRuleIn(outcome=r.outcome, delays=list(r.delays), max_tries=r.max_tries)
+        for r in DEFAULT_RETRY_RULES], max_length=20)
+    max_attempts: int = 10
+    max_attempts_per_day: int = 3
+    drop_cap: float = 0.03
+    drop_hold: float = 259_200.0
+    dnc_scope: DncScope = DncScope.GLOBAL
+
+
+class CampaignIn(CampaignSettings):
+    """A new campaign."""
+
+    name: Name
+
+
+class CampaignView(CampaignIn):
+    """A stored campaign and its state (`stopped`, `running`, `paused`)."""
+
+    state: str
+
+
+def build(name: str, body: CampaignSettings) -> Campaign:
+    """The core's campaign from the body; a refusal is a 422 naming the field."""
+    def make() -> Campaign:
+        return Campaign(
+            name=name, purpose=body.purpose, dial_mode=body.dial_mode,
+            caller_id=body.caller_id, information_message=body.information_message,
+            default_region=body.default_region, timezone=body.timezone,
+            windows=tuple(CallingWindow(w.weekday, w.start, w.end) for w in body.windows),
+            holiday_country=body.holiday_country,
+            holiday_subdivision=body.holiday_subdivision,
+            dispositions=tuple(Disposition(d.code, d.category, d.label, d.retry_after)
+                               for d in body.dispositions),
+            retry_rules=tuple(RetryRule(r.outcome, tuple(r.delays), r.max_tries)
+                              for r in body.retry_rules),
+            max_attempts=body.max_attempts, max_attempts_per_day=body.max_attempts_per_day,
+            drop_cap=body.drop_cap, drop_hold=body.drop_hold, dnc_scope=body.dnc_scope)
+    return named_field(["name", *CampaignSettings.model_fields], make)
+
+
+def view(row: CampaignRow) -> CampaignView:
+    """The stored campaign as answered."""
+    c = campaign_of(row)
+    return CampaignView(
+        name=c.name, state=row.state, purpose=c.purpose, dial_mode=c.dial_mode,
+        caller_id=c.caller_id, information_message=c.information_message,
+        default_region=c.default_region, timezone=c.timezone,
+        windows=[WindowIn(weekday=w.weekday, start=w.start, end=w.end) for w in c.windows],
+        holiday_country=c.holiday_country, holiday_subdivision=c.holiday_subdivision,
+        dispositions=[DispositionIn(code=d.code, category=d.category, label=d.label,
+                                    retry_after=d.retry_after) for d in c.dispositions],
+        retry_rules=[RetryRuleIn(outcome=r.outcome, delays=list(r.delays),
+                                 max_tries=r.max_tries) for r in c.retry_rules],
+        max_attempts=c.max_attempts, max_attempts_per_day=c.max_attempts_per_day,
+        drop_cap=c.drop_cap, drop_hold=c.drop_hold, dnc_scope=c.dnc_scope)
+
+
+def _dump(v: CampaignView) -> dict[str, Any]:
+    return v.model_dump(mode="json")
+
+
+@router.get("", response_model=list[CampaignView])
+async def list_campaigns(server: ServerDep, _user: Staff) -> list[CampaignView]:
+    """Every campaign, by name."""
+    return await in_transaction(server, lambda s: [view(r) for r in campaign_rows(s)])
+
+
+@router.post("", response_model=CampaignView, status_code=status.HTTP_201_CREATED)
+async def create_campaign(body: CampaignIn, server: ServerDep, user: Admin) -> CampaignView:
+    """Create a campaign (state `stopped`); 409 if the name is taken."""
+    campaign = build(body.name, body)
+
+    def work(session: Session) -> CampaignView:
+        add_campaign(session, campaign)
+        out = view(campaign_row(session, campaign.name))
+        record(session, user, "create", "campaign", campaign.name, after=_dump(out))
+        return out
+    return await in_transaction(server, work)
+
+
+@router.get("/{name}", response_model=CampaignView)
+async def read_campaign(name: str, server: ServerDep, _user: Staff) -> CampaignView:
+    """One campaign."""
+    return await in_transaction(server, lambda s: view(campaign_row(s, name)))
+
+
+@router.put("/{name}", response_model=CampaignView)
+async def change_campaign(name: str, body: CampaignSettings, server: ServerDep,
+                          user: Admin) -> CampaignView:
+    """Replace a campaign's configuration (its leads and state stay)."""
+    campaign = build(name, body)
+
+    def work(session: Session) -> CampaignView:
+        before = _dump(view(campaign_row(session, name)))
+        replace_campaign(session, campaign)
+        out = view(campaign_row(session, name))
+        record(session, user, "update", "campaign", name, before, _dump(out))
+        return out
+    return await in_transaction(server, work)
+
+
+@router.delete("/{name}", **NO_CONTENT)
+async def remove_campaign(name: str, server: ServerDep, user: Admin) -> None:
+    """Delete a campaign with its leads, attempts and do-not-call list; 409 while running."""
+    def work(session: Session) -> None:
+        before = _dump(view(campaign_row(session, name)))
+        delete_campaign(session, name)
+        record(session, user, "delete", "campaign", name, before=before)
+    await in_transaction(server, work)
+
+
+async def _act(server: ServerDep, user: Admin, name: str, action: str) -> CampaignView:
+    def work(session: Session) -> CampaignView:
+        before = campaign_row(session, name).state
+        after = change_state(session, name, action)
+        record(session, user, action, "campaign", name, {"state": before}, {"state": after})
+        return view(campaign_row(session, name))
+    return await in_transaction(server, work)
+
+
+@router.post("/{name}/start", response_model=CampaignView)
+async def start_campaign(name: str, server: ServerDep, user: Admin) -> CampaignView:
+    """Mark the campaign `running` (from stopped or paused)."""
+    return await _act(server, user, name, "start")
+
+
+@router.post("/{name}/pause", response_model=CampaignView)
+async def pause_campaign(name: str, server: ServerDep, user: Admin) -> CampaignView:
+    """Mark a running campaign `paused`; 409 when it is stopped."""
+    return await _act(server, user, name, "pause")
+
+
+@router.post("/{name}/stop", response_model=CampaignView)
+async def stop_campaign(name: str, server: ServerDep, user: Admin) -> CampaignView:
+    """Mark the campaign `stopped`."""
+    return await _act(server, user, name, "stop")
