@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from callcenter.telephony.sip.calls import SipSettings, SipUri
-from callcenter.telephony.sip.stack import normalise_datagram
+from callcenter.telephony.sip.stack import bad_request, malformed, normalise_datagram
 from callcenter.telephony.sip.thread import SippyThread
 
 
@@ -73,3 +73,35 @@ def test_reactor_thread_runs_calls_and_stops() -> None:
     reactor, ours, running = asyncio.run(main())
     assert reactor != ours
     assert not running
+
+
+HEADERS = ("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@h>;tag=1\r\n"
+           "To: <sip:b@h>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n")
+
+
+def test_a_well_formed_request_is_not_malformed() -> None:
+    """A SIP/2.0 request whose Content-Length matches its body passes the check."""
+    assert malformed(f"INVITE sip:b@h SIP/2.0\r\n{HEADERS}Content-Length: 3\r\n\r\nv=0") is None
+
+
+def test_another_sip_version_is_malformed() -> None:
+    """A request line naming SIP/9.9 is refused before sippy sees it."""
+    assert malformed(f"INVITE sip:b@h SIP/9.9\r\n{HEADERS}\r\n") is not None
+
+
+@pytest.mark.parametrize("length", ["-4", "x", "9"])
+def test_a_bad_content_length_is_malformed(length: str) -> None:
+    """A Content-Length that is negative, not a number or past the body is refused."""
+    text = f"INVITE sip:b@h SIP/2.0\r\n{HEADERS}l: {length}\r\n\r\nv=0"
+    assert malformed(text) is not None
+
+
+def test_the_400_copies_the_transaction_headers() -> None:
+    """Our 400 carries the request's Via, From, To, Call-ID and CSeq."""
+    answer = bad_request(f"INVITE sip:b@h SIP/9.9\r\n{HEADERS}\r\n")
+    assert answer == f"SIP/2.0 400 Bad Request\r\n{HEADERS}Content-Length: 0\r\n\r\n"
+
+
+def test_a_request_without_a_via_gets_no_400() -> None:
+    """Without the headers to copy there is nobody to answer: silence."""
+    assert bad_request("INVITE sip:b@h SIP/9.9\r\nCall-ID: c1\r\n\r\n") is None

@@ -81,7 +81,7 @@ from callcenter.telephony.sip.calls import (
 from callcenter.telephony.sip.config import TelephonyConfig
 from callcenter.telephony.sip.media import CALLER, MediaAnchor
 from callcenter.telephony.sip.prompts import PromptError, PromptFiles
-from callcenter.telephony.sip.rtpengine import NgError
+from callcenter.telephony.sip.rtpengine import NgCommandError, NgError
 from callcenter.telephony.sip.rtpengine_process import DtmfEvent, RtpEngineProcess
 
 log = logging.getLogger(__name__)
@@ -323,8 +323,9 @@ class SipTelephony:
         try:
             sdp = await self.media.answer_caller(call.leg, incoming.sdp)
         except NgError as exc:
+            # rtpengine refusing the SDP is the caller's fault (488); silence is ours (503).
             log.error("rtpengine refused the media of %s: %s", call.leg, exc)
-            await self.b2bua.reject(call.leg, 503)
+            await self.b2bua.reject(call.leg, 488 if isinstance(exc, NgCommandError) else 503)
             return
         await self.b2bua.answer(call.leg, sdp)
         if call.ended:  # the caller gave up while we answered

@@ -9,8 +9,10 @@ to asyncio); the asyncio side's decisions come back as method calls (`answer`,
 
 Peers misbehave: each datagram is decoded as UTF-8 (else dropped), its
 `;transport=UDP` URI parameters are lower-cased (sippy fails to send a BYE to a
-Contact with an upper-case transport), and anything sippy raises while handling
-it is logged and counted, never raised: a malformed message gets sippy's 400 or
+Contact with an upper-case transport), a message sippy would wrongly take (another
+SIP version, a Content-Length that is not a number or runs past the body) gets our
+400 (silence if it lacks the headers to copy), and anything sippy raises while
+handling it is logged and counted, never raised: a malformed message gets a 400 or
 silence.
 """
 
@@ -77,6 +79,46 @@ def normalise_datagram(data: bytes) -> str | None:
         return None
 
 
+_REQUEST_LINE = re.compile(r"^[A-Za-z]+ \S+ SIP/2\.0$")
+_COPIED = ("via", "v", "from", "f", "to", "t", "call-id", "i", "cseq")
+
+
+def malformed(text: str) -> str | None:
+    """Why sippy must not see this message (it would take it), or None.
+
+    sippy accepts a request of another SIP version and a Content-Length that is
+    negative or longer than the body (RFC 3261 18.3: a request whose body is shorter
+    than its Content-Length gets 400; a longer body is cut, which sippy does).
+    """
+    head, _, body = text.partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    if not lines[0].startswith("SIP/") and not _REQUEST_LINE.match(lines[0]):
+        return f"bad request line {lines[0][:60]!r}"
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() in ("content-length", "l"):
+            value = value.strip()
+            if not value.isdigit():
+                return f"bad Content-Length {value[:20]!r}"
+            if int(value) > len(body.encode()):
+                return f"Content-Length {value} past the body's {len(body.encode())} bytes"
+    return None
+
+
+def bad_request(text: str) -> str | None:
+    """The 400 answering request `text`, or None when it is a response or lacks the
+    headers a response copies (then it gets silence)."""
+    lines = text.partition("\r\n\r\n")[0].split("\r\n")
+    if lines[0].startswith("SIP/"):
+        return None
+    copied = [line for line in lines[1:] if line.partition(":")[0].strip().lower() in _COPIED]
+    names = {line.partition(":")[0].strip().lower() for line in copied}
+    if not all(names & set(pair) for pair in (("via", "v"), ("from", "f"), ("to", "t"),
+                                               ("call-id", "i"), ("cseq",))):
+        return None
+    return "\r\n".join(["SIP/2.0 400 Bad Request", *copied, "Content-Length: 0", "", ""])
+
+
 def _our_contact() -> Any:
     """Our Contact: this socket's address (filled in on sending), no display name.
 
@@ -110,6 +152,14 @@ class _GuardedTransactions(SipTransactionManager):  # type: ignore[misc]
         if text is None:
             self.dropped += 1
             log.info("dropped a non-UTF-8 datagram from %s", ra)
+            return
+        why = malformed(text) if text.strip() else None
+        if why is not None:
+            self.dropped += 1
+            log.info("refused a malformed message from %s: %s", ra, why)
+            answer = bad_request(text)
+            if answer is not None:
+                self.transmitData(server, answer, ra.address)
             return
         try:
             super().handleIncoming(text, ra, server, rtime)
