@@ -145,8 +145,9 @@ def cue_hangup(call_id: str, caller_port: int) -> bytes:
             f"Call-ID: {call_id}\r\nCSeq: 1 INFO\r\nContent-Length: 0\r\n\r\n").encode()
 
 
-def write_config(tmp: Path, agent_port: int) -> ServerSettings:
-    """Scenario, flows and telephony config in `tmp`; the server's settings."""
+def write_config(tmp: Path, agent_port: int, extra: str = "") -> ServerSettings:
+    """Scenario, flows and telephony config (plus `extra` YAML lines) in `tmp`; the
+    server's settings."""
     (tmp / "scenario.toml").write_text(SCENARIO)
     (tmp / "flows.yaml").write_text(FLOWS)
     base = min(free_udp_port(), 64000)
@@ -155,7 +156,7 @@ def write_config(tmp: Path, agent_port: int) -> ServerSettings:
         f"agents: {{agent-1: 'sip:agent@127.0.0.1:{agent_port}'}}\n"
         "flows: flows.yaml\nprompt_cache: prompts\noffer_slack: 2\n"
         f"rtpengine: {{ng_port: {free_udp_port()}, port_min: {base}, port_max: {base + 99},"
-        " threads: 1}\n")
+        " threads: 1}\n" + extra)
     return ServerSettings(database_url=f"sqlite:///{tmp / 'store.db'}",
                           scenario=str(tmp / "scenario.toml"), bots=False,
                           sip=f"127.0.0.1:{free_udp_port()}",

@@ -95,11 +95,13 @@ class Sipp:
         local_ip: str = "127.0.0.1",
         trace: bool = False,
         keys: dict[str, str] | None = None,
+        port: int | None = None,
     ) -> SippRun:
         """Run one call of `scenario` (a name in scenarios/ or a path); UAS when no `remote`.
-        `keys` fill the scenario's `[name]` fields (sipp's `-key name value`)."""
+        `keys` fill the scenario's `[name]` fields (sipp's `-key name value`); `port` is
+        its SIP port (default: a free one)."""
         path = scenario if isinstance(scenario, Path) else SCENARIOS / scenario
-        port = free_udp_port(local_ip)
+        port = port if port is not None else free_udp_port(local_ip)
         media = free_udp_port(local_ip)
         args = [
             "-sf", str(path), "-m", "1", "-nostdin", "-i", local_ip, "-bind_local",

@@ -60,6 +60,19 @@ def test_a_bad_rtpengine_port_is_named(tmp_path: Path) -> None:
     assert "rtpengine.ng_port" in error(tmp_path, GOOD + "rtpengine: {ng_port: x}\n")
 
 
+def test_the_dial_uri_is_read(tmp_path: Path) -> None:
+    """`dial` and `dial_timeout` reach the config for outbound calls."""
+    loaded = load_telephony_config(config(tmp_path, GOOD + "dial: 'sip:{number}@192.0.2.1'\n"
+                                                          "dial_timeout: 20\n"))
+    assert (loaded.dial, loaded.dial_timeout) == ("sip:{number}@192.0.2.1", 20.0)
+
+
+def test_a_dial_uri_without_the_number_is_named(tmp_path: Path) -> None:
+    """A `dial` URI lacking `{number}` is an error at `dial`."""
+    assert "dial: expected a SIP URI with {number}" in error(
+        tmp_path, GOOD + "dial: 'sip:trunk@192.0.2.1'\n")
+
+
 def test_a_missing_flow_file_is_named(tmp_path: Path) -> None:
     """A flow file that cannot be read is an error at `flows`."""
     assert "flows: " in error(tmp_path, GOOD.replace("flows.yaml", "missing.yaml"))

@@ -29,6 +29,9 @@ what happens on the lines comes back as events:
 | `ReleaseCall`, `ExitQueue` | hang up the caller |
 | `RecordVoicemail`, `TransferOut` | not yet: logged, the caller is hung up |
 
+`originate(number, campaign_id)` places an outbound call for the dialer; its
+ringing and outcome go to `on_dial` as `DialUpdate`s (`outbound.py`).
+
 A phone that does not answer is left to the engine's offer timeout. Commands of
 one call are carried out in order (a lock per call); prompts wait outside it.
 """
@@ -80,6 +83,7 @@ from callcenter.telephony.sip.calls import (
 )
 from callcenter.telephony.sip.config import TelephonyConfig
 from callcenter.telephony.sip.media import CALLER, MediaAnchor
+from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
 from callcenter.telephony.sip.prompts import PromptError, PromptFiles
 from callcenter.telephony.sip.rtpengine import NgCommandError, NgError
 from callcenter.telephony.sip.rtpengine_process import DtmfEvent, RtpEngineProcess
@@ -122,7 +126,8 @@ class SipTelephony:
     """The `Telephony` adapter for real SIP calls (see the module's docstring)."""
 
     def __init__(self, config: TelephonyConfig, *, run_dir: Path | None = None,
-                 now: Callable[[], float] = time.time, id_prefix: str | None = None) -> None:
+                 now: Callable[[], float] = time.time, id_prefix: str | None = None,
+                 on_dial: OnDial | None = None) -> None:
         self.config = config
         self.rtpengine = RtpEngineProcess(config.rtpengine, run_dir=run_dir,
                                           on_dtmf=self._on_dtmf, on_lost=self._on_lost)
@@ -137,6 +142,19 @@ class SipTelephony:
         self._by_leg: dict[str, _Call] = {}
         self._agent_legs: dict[str, tuple[_Call, str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.outbound = OutboundCalls(self.b2bua, self.media, uri=config.dial,
+                                      timeout=config.dial_timeout, now=now, on_dial=on_dial,
+                                      prefix=self._prefix, spawn=self._spawn)
+
+    async def originate(self, number: str, campaign_id: str, *, caller_id: str = "",
+                        timeout: float | None = None) -> str:
+        """Call `number` for the dialer; its `DialUpdate`s go to `on_dial` (outbound.py)."""
+        return await self.outbound.originate(number, campaign_id, caller_id=caller_id,
+                                             timeout=timeout)
+
+    async def hang_up_dial(self, call_id: str) -> None:
+        """End an outbound call placed by `originate`."""
+        await self.outbound.hang_up(call_id)
 
     @property
     def calls(self) -> int:
@@ -336,6 +354,8 @@ class SipTelephony:
                                dialed=incoming.to_number))
 
     def _on_event(self, event: LegEvent) -> None:
+        if self.outbound.on_event(event):
+            return
         agent = self._agent_legs.get(event.call_id)
         if agent is not None:
             self._agent_event(*agent, event)
@@ -396,6 +416,8 @@ class SipTelephony:
             self._spawn(self.b2bua.hangup(call.leg))
             for leg in list(call.offers.values()):
                 self._spawn(self.b2bua.hangup(leg))
+        for leg in self.outbound.lost(gone):
+            self._spawn(self.b2bua.hangup(leg))
 
     # ------------------------------------------------------------------ helpers
 

@@ -11,6 +11,8 @@ flows: flows.yaml                    # IVR flows (relative to this file)
 prompt_cache: prompt-cache           # text prompts rendered by espeak-ng (default)
 music: hold.wav                      # hold music (default: a generated tone)
 offer_slack: 5                       # seconds an agent's phone rings past the offer's end
+dial: "sip:{number}@192.0.2.1:5060"  # outbound calls (the dialer): the trunk, {number} filled
+dial_timeout: 30                     # seconds an outbound call rings before it is no-answer
 rtpengine: {interface: 127.0.0.1, ng_port: 2223, port_min: 30000, port_max: 40000}
 ```
 
@@ -33,7 +35,7 @@ from callcenter.telephony.sip.calls import SipSettings, SipUri
 from callcenter.telephony.sip.rtpengine_process import RtpEngineSettings
 
 _KEYS = frozenset({"listen", "trunks", "dids", "agents", "flows", "prompt_cache", "music",
-                   "offer_slack", "rtpengine"})
+                   "offer_slack", "dial", "dial_timeout", "rtpengine"})
 _RTPENGINE_KEYS = frozenset({"interface", "ng_port", "port_min", "port_max", "threads"})
 
 
@@ -59,6 +61,10 @@ class TelephonyConfig:
     offer_slack: float = 5.0
     """Seconds an agent's phone may ring past the offer's end (the engine's timeout acts
     first and withdraws the offer, which cancels the leg)."""
+    dial: str | None = None
+    """Outbound calls go to this SIP URI with `{number}` replaced; None: no outbound calls."""
+    dial_timeout: float = 30.0
+    """Seconds an outbound call rings before it is given up as no-answer."""
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -138,6 +144,7 @@ class _Reader:
         slack = data.get("offer_slack", 5.0)
         if isinstance(slack, bool) or not isinstance(slack, int | float) or slack < 0:
             raise _Bad("offer_slack", f"expected seconds >= 0, got {slack!r}")
+        dial, dial_timeout = self._dial(data)
         music = data.get("music")
         if music is not None and not (self.base / str(music)).is_file():
             raise _Bad("music", f"no such file: {music!r}")
@@ -145,7 +152,23 @@ class _Reader:
             sip=sip, flows=flows, agents=agents, rtpengine=self._rtpengine(data.get("rtpengine")),
             prompt_dir=self._flow_dir(data.get("flows")),
             prompt_cache=self.base / str(data.get("prompt_cache", "prompt-cache")),
-            music=None if music is None else self.base / str(music), offer_slack=float(slack))
+            music=None if music is None else self.base / str(music), offer_slack=float(slack),
+            dial=dial, dial_timeout=dial_timeout)
+
+    @staticmethod
+    def _dial(data: dict[str, Any]) -> tuple[str | None, float]:
+        dial = data.get("dial")
+        if dial is not None:
+            if not isinstance(dial, str) or "{number}" not in dial:
+                raise _Bad("dial", f"expected a SIP URI with {{number}}, got {dial!r}")
+            try:
+                SipUri.parse(dial.replace("{number}", "0"))
+            except ValueError as exc:
+                raise _Bad("dial", str(exc)) from None
+        timeout = data.get("dial_timeout", 30.0)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise _Bad("dial_timeout", f"expected seconds > 0, got {timeout!r}")
+        return dial, float(timeout)
 
     def _flow_dir(self, value: object) -> Path:
         return (self.base / str(value)).parent

@@ -52,6 +52,16 @@ def sink_answer(offer: str, host: str, port: int) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def sink_offer(host: str, port: int) -> str:
+    """An offer from the sink (PCMU, PCMA, telephone-event): our side of an outbound call."""
+    family = "IP6" if ":" in host else "IP4"
+    return "\r\n".join([
+        "v=0", f"o=callcenter 1 1 IN {family} {host}", "s=-", f"c=IN {family} {host}",
+        "t=0 0", f"m=audio {port} RTP/AVP 0 8 101", "a=rtpmap:0 PCMU/8000",
+        "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-15",
+        "a=sendrecv"]) + "\r\n"
+
+
 class _Sink(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str | bytes, int]) -> None:
         """Dropped: the callee side of a call that only hears prompts."""
@@ -98,6 +108,19 @@ class MediaAnchor:
         to_caller = await self.client.answer(call_id, CALLER, CALLEE, sink)
         self._calls[call_id] = _Media(to_callee, sink)
         return to_caller
+
+    async def offer_outbound(self, call_id: str) -> str:
+        """Anchor an outbound call with the sink as our side; the SDP for the INVITE."""
+        assert self._sink is not None, "MediaAnchor.open() first"
+        port = self._sink.get_extra_info("sockname")[1]
+        ours = sink_offer(self.interface, port)
+        to_callee = await self.client.offer(call_id, CALLER, ours)
+        self._calls[call_id] = _Media(to_callee, ours)
+        return to_callee
+
+    async def answered_outbound(self, call_id: str, sdp: str) -> None:
+        """The called party answered an outbound call with `sdp`: media flows."""
+        await self.client.answer(call_id, CALLER, CALLEE, sdp)
 
     def agent_offer(self, call_id: str) -> str:
         """The SDP to offer an agent's phone for this call."""
