@@ -24,7 +24,9 @@ one SELECT per batch for all of them. A failed batch rolls back and forgets what
 it remembered; the next batch reads again.
 
 The database work runs in a worker thread so the event loop keeps serving
-requests; the driver awaits one batch at a time, so writes never overlap.
+requests; the driver awaits one batch at a time, so writes never overlap. Each
+batch takes a connection of the sessions' engine from its pool (no session, no ORM
+objects: a batch costs a few statements).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.commands import (
@@ -107,10 +110,12 @@ class StoreSink:
 
     def __init__(self, sessions: sessionmaker[Session],
                  channel_of: Callable[[str], str]) -> None:
-        self._sessions = sessions
+        database = sessions.kw.get("bind")
+        if not isinstance(database, Engine):
+            raise TypeError("StoreSink needs sessions bound to an engine")
+        self._database = database
         self._channel_of = channel_of
         self.outcomes: Counter[str] = Counter()
-        self._session: Session | None = None
         self._open: set[str] = set()
         """Interactions whose stored row is open."""
         self._present: set[str] = set()
@@ -126,12 +131,9 @@ class StoreSink:
     def write(self, commands: list[Command], channels: dict[str, str]) -> list[str]:
         """Store the commands in one transaction; the outcomes of the rows completed.
         `channels` names the channel of every queue a state change mentions."""
-        if self._session is None:
-            self._session = self._sessions()
-        session = self._session
         try:
-            with session.begin():
-                outcomes, rows, presence = self._write(session, commands, channels)
+            with self._database.begin() as conn:
+                outcomes, rows, presence = self._write(conn, commands, channels)
         except BaseException:
             self._open.clear()
             self._present.clear()
@@ -144,7 +146,7 @@ class StoreSink:
         self._present.update(presence)
         return outcomes
 
-    def _write(self, session: Session, commands: list[Command], channels: dict[str, str],
+    def _write(self, conn: Connection, commands: list[Command], channels: dict[str, str],
                ) -> tuple[list[str], dict[str, _Pending], dict[str, dict[str, Any]]]:
         outcomes: list[str] = []
         spans: list[AgentSpan] = []
@@ -153,7 +155,7 @@ class StoreSink:
                    else c.record.interaction_id for c in commands
                    if isinstance(c, InteractionStateChanged | RecordInteraction)}
         known = self._open
-        stored = open_flags(session, touched - known)
+        stored = open_flags(conn, touched - known)
         rows = {iid: _Pending(True if iid in known else stored.get(iid)) for iid in touched}
         for c in commands:
             if isinstance(c, InteractionStateChanged):
@@ -165,12 +167,12 @@ class StoreSink:
                 spans.append(c.span)
             elif isinstance(c, AgentStateChanged):
                 presence[c.agent_id] = {"state": c.state, "reason": c.reason, "since": c.at}
-        insert_interactions(session, [p.insert for p in rows.values() if p.insert is not None])
-        update_interactions(session, {iid: p.set for iid, p in rows.items() if p.set})
-        insert_spans(session, spans)
-        present = self._present
-        put_presence(session, presence,
-                     present | stored_presence(session, presence.keys() - present))
+        insert_interactions(conn, [p.insert for p in rows.values() if p.insert is not None])
+        update_interactions(conn, {iid: p.set for iid, p in rows.items() if p.set})
+        insert_spans(conn, spans)
+        unseen = presence.keys() - self._present
+        put_presence(conn, presence, self._present if not unseen else
+                     self._present | stored_presence(conn, unseen))
         return outcomes, rows, presence
 
 
