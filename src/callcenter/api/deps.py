@@ -57,8 +57,8 @@ Staff = Annotated[Principal, Depends(Authorize(STAFF))]
 AgentOrStaff = Annotated[Principal, Depends(Authorize(ALL_ROLES, own_agent=True))]
 
 
-def _server(request: Request) -> Server:
-    return server_of(request)
+async def _server(request: Request) -> Server:
+    return server_of(request)  # async: FastAPI would run a plain def in a worker thread
 
 
 ServerDep = Annotated[Server, Depends(_server)]
