@@ -23,13 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import asdict
-from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
 from callcenter.api.auth import COOKIE_NAME, STAFF, Principal
+from callcenter.api.messages import MessageTexts, message
 from callcenter.api.routes_agents import agent_view
 from callcenter.api.routes_read import QueueView
 from callcenter.api.state import Server, server_of
@@ -55,13 +54,7 @@ AGENT_TYPES = (OfferToAgent, WithdrawOffer, Connect, Disconnect, AgentStateChang
 STAFF_TYPES = (AgentStateChanged, InteractionStateChanged, RecordInteraction, RecordAgentSpan)
 
 
-def _plain(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {k: v.value if isinstance(v, Enum) else v for k, v in pairs}
-
-
-def message(command: Command) -> dict[str, Any]:
-    """The JSON object sent for `command`: `{"type": <class name>, ...its fields}`."""
-    return {"type": type(command).__name__, **asdict(command, dict_factory=_plain)}
+__all__ = ["message", "router", "snapshot"]
 
 
 def _token(ws: WebSocket) -> str | None:
@@ -93,14 +86,15 @@ def snapshot(server: Server) -> dict[str, Any]:
             "agents": [agent_view(server, a).model_dump() for a in sorted(engine.agents)]}
 
 
-async def _forward(ws: WebSocket, sub: Subscription[Command]) -> None:
-    """Send every queued command until the hub closes (the server stops)."""
+async def _forward(ws: WebSocket, sub: Subscription[Command], texts: MessageTexts) -> None:
+    """Send every queued command until the hub closes (the server stops); each command's
+    text is encoded once for all the sockets that send it."""
     seen = 0
     async for command in sub:
         if sub.dropped > seen:
             await ws.send_json({"type": "Dropped", "dropped": sub.dropped - seen})
             seen = sub.dropped
-        await ws.send_json(message(command))
+        await ws.send_text(texts.text(command))
     await ws.close(code=status.WS_1001_GOING_AWAY)
 
 
@@ -135,7 +129,8 @@ async def events(ws: WebSocket) -> None:
     try:
         if user.role in STAFF:
             await ws.send_json(snapshot(server))  # taken after subscribing: no gap
-        tasks = [asyncio.create_task(_forward(ws, sub)), asyncio.create_task(_until_gone(ws)),
+        tasks = [asyncio.create_task(_forward(ws, sub, server.messages)),
+                 asyncio.create_task(_until_gone(ws)),
                  asyncio.create_task(_until_ended(ws, ended, server.logins.remaining(user)))]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
 from callcenter.api.auth import Sessions
+from callcenter.api.messages import MessageTexts
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.persist import StoreSink
 from callcenter.api.settings import ServerSettings
@@ -66,6 +67,8 @@ class Server:
     logins: Sessions
     metrics: ServerMetrics
     dispositions: DispositionCodes = field(default_factory=DispositionCodes)
+    messages: MessageTexts = field(default_factory=MessageTexts)
+    """The `/api/ws` text of recent commands, encoded once for every socket."""
 
 
 def server_of(conn: HTTPConnection) -> Server:
