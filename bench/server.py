@@ -83,13 +83,15 @@ class Size:
     talk: float
     wrap: float
     settle: float
+    grace: float
+    """Seconds after the window for its calls to finish (talk, wrap-up, round trips)."""
     password_logins: int
 
 
-FULL = Size(agents=500, rate=50.0, seconds=60.0, talk=2.0, wrap=1.0, settle=8.0,
+FULL = Size(agents=500, rate=50.0, seconds=60.0, talk=2.0, wrap=1.0, settle=8.0, grace=5.0,
             password_logins=3)
 QUICK = Size(agents=100, rate=20.0, seconds=3.0, talk=0.5, wrap=0.25, settle=1.0,
-             password_logins=1)
+             grace=1.75, password_logins=1)
 TARGET = {"agents": 500, "calls_per_s": 50, "p99_ms": 50.0, "errors": 0}
 
 
@@ -254,7 +256,7 @@ def _log_errors(log: Path) -> int:
 def run_one(base: str, agents: list[str], size: Size) -> dict[str, Any]:
     """One load run against the server at `base`: the load generator's figures."""
     plan = Plan(base=base, agents=agents, password=PASSWORD, talk=size.talk, wrap=size.wrap,
-                seconds=size.seconds, settle=size.settle, grace=size.talk + size.wrap + 1.0,
+                seconds=size.seconds, settle=size.settle, grace=size.grace,
                 password_logins=size.password_logins)
     return asyncio.run(drive(plan))
 
