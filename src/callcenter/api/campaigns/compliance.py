@@ -4,12 +4,10 @@ stored attempts (`callcenter.outbound.compliance`); JSON, or CSV with `?format=c
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
 
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.routes_reports import Format
@@ -17,35 +15,6 @@ from callcenter.api.state import Server
 from callcenter.outbound.compliance import Compliance, as_csv, stored_report
 
 router = APIRouter(prefix="/api/campaigns")
-
-
-class ComplianceReport(BaseModel):
-    """The figures of `outbound.compliance.Compliance` (rates as fractions)."""
-
-    campaign: str
-    until: float
-    attempts: int
-    contacts: int
-    drops: int
-    drop_cap: float
-    drop_rate_24h: float
-    worst_24h_end: float | None
-    worst_24h_contacts: int
-    worst_24h_drops: int
-    drop_rate_30d: float
-    contacts_30d: int
-    drops_30d: int
-    outside_window: int
-    dnc_blocked: int
-    dnc_dialed: int
-    max_attempts: int
-    max_attempts_per_day: int
-    most_attempts_per_lead: int
-    most_attempts_per_lead_day: int
-    leads_over_cap: int
-    info_delay_max: float | None
-    info_delay_p95: float | None
-    info_late: int
 
 
 def _report(server: Server, name: str, until: float) -> Compliance:
@@ -57,13 +26,13 @@ _CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "The report (CSV with ?format=csv)"}}
 
 
-@router.get("/{name}/compliance", response_model=ComplianceReport, responses=_CSV)
+@router.get("/{name}/compliance", response_model=Compliance, responses=_CSV)
 async def campaign_compliance(
     name: str, server: ServerDep, _user: Staff,
     until: Annotated[datetime | None, Query(description="End of the report (ISO 8601 or "
                                             "Unix seconds; default: now)")] = None,
     format: Annotated[Format, Query(description="json (default) or csv")] = Format.JSON,
-) -> ComplianceReport | Response:
+) -> Compliance | Response:
     """Attempts, contacts, drops, drop rate (worst 24 h window and 30 d), calls outside
     the calling windows, do-not-call, caps and information-message delay."""
     if until is None:
@@ -73,4 +42,4 @@ async def campaign_compliance(
     figures = await asyncio.to_thread(_report, server, name, end)
     if format is Format.CSV:
         return Response(as_csv(figures), media_type="text/csv")
-    return ComplianceReport(**dataclasses.asdict(figures))
+    return figures
