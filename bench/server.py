@@ -90,8 +90,8 @@ class Size:
 
 FULL = Size(agents=500, rate=50.0, seconds=60.0, talk=2.0, wrap=1.0, settle=8.0, grace=5.0,
             password_logins=3)
-QUICK = Size(agents=100, rate=20.0, seconds=3.0, talk=0.5, wrap=0.25, settle=1.0,
-             grace=1.75, password_logins=1)
+QUICK = Size(agents=100, rate=20.0, seconds=3.0, talk=0.5, wrap=0.25, settle=0.75,
+             grace=1.25, password_logins=1)
 TARGET = {"agents": 500, "calls_per_s": 50, "p99_ms": 50.0, "errors": 0}
 
 
