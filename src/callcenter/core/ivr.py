@@ -24,11 +24,29 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from callcenter.core.config import SkillRequirement
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import TimerExpired
+from callcenter.core.ivr_events import (
+    CallEntered,
+    CallLeft,
+    DigitPressed,
+    EnterQueue,
+    FlowEnded,
+    IvrCommand,
+    IvrEvent,
+    LookupAnswered,
+    LookupCustomer,
+    PlayPrompts,
+    PromptFinished,
+    RecordVoicemail,
+    ReleaseCall,
+    RequestCallback,
+    StartMusic,
+    StopPrompts,
+    TransferOut,
+)
 from callcenter.core.ivr_flow import (
     Callback,
     Collect,
@@ -47,156 +65,32 @@ from callcenter.core.ivr_flow import (
     Voicemail,
 )
 
-# ---------------------------------------------------------------------------- events
-
-
-@dataclass(frozen=True, slots=True)
-class CallEntered:
-    """A call is answered by the IVR and starts `flow_id`."""
-
-    call_id: str
-    flow_id: str
-    caller: str = ""
-    dialed: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DigitPressed:
-    """The caller pressed a key (RFC 4733 event or in-band, as the adapter hears it)."""
-
-    call_id: str
-    digit: str
-
-
-@dataclass(frozen=True, slots=True)
-class PromptFinished:
-    """The prompts of `PlayPrompts` number `play` have been played. A finish for an
-    earlier play (its timer fired as a key stopped it) is ignored; `None` means the
-    latest play (adapters that cannot race)."""
-
-    call_id: str
-    play: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LookupAnswered:
-    """The customer directory's answer to `LookupCustomer`."""
-
-    call_id: str
-    found: bool
-    fields: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CallLeft:
-    """The call is out of the IVR's hands: the caller hung up, or an agent answered."""
-
-    call_id: str
-
-
-IvrEvent = CallEntered | DigitPressed | PromptFinished | LookupAnswered | CallLeft | TimerExpired
-
-# -------------------------------------------------------------------------- commands
-
-
-@dataclass(frozen=True, slots=True)
-class PlayPrompts:
-    """Play these prompts in order (text in `language`); with `barge_in`, a key press
-    may stop them. The adapter answers with `PromptFinished(call_id, play)`; `play`
-    counts the plays of the call from 1."""
-
-    call_id: str
-    prompts: tuple[Prompt, ...]
-    barge_in: bool
-    language: str | None
-    play: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class StopPrompts:
-    """Stop what is playing to the caller (a key barged in)."""
-
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class StartMusic:
-    """Play hold music (`None`: the default) whenever no prompt is playing."""
-
-    call_id: str
-    music: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class LookupCustomer:
-    """Look `number` up in the customer directory; answer with `LookupAnswered`."""
-
-    call_id: str
-    number: str
-
-
-@dataclass(frozen=True, slots=True)
-class EnterQueue:
-    """Hand the call to the routing engine (`InteractionArrived`)."""
-
-    call_id: str
-    queue_id: str
-    priority: int
-    skills: tuple[SkillRequirement, ...]
-    caller: str
-    language: str | None
-    variables: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RequestCallback:
-    """The queued caller wants a callback and keeps its place (`CallbackRequested`)."""
-
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class RecordVoicemail:
-    """Record the caller into `box` for at most `max_seconds`."""
-
-    call_id: str
-    box: str
-    max_seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class TransferOut:
-    """Transfer the call to an external number."""
-
-    call_id: str
-    number: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseCall:
-    """Hang the call up (after what was played); `reason` for the record."""
-
-    call_id: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class FlowEnded:
-    """The flow part of a call is over: `outcome` is `queue:<id>`, `callback:<id>`,
-    `voicemail:<box>`, `transfer`, `hangup` or `abandoned`; `path` the nodes visited."""
-
-    call_id: str
-    flow_id: str
-    outcome: str
-    path: tuple[str, ...]
-    variables: tuple[tuple[str, str], ...]
-    language: str | None
-    started: float
-    ended: float
-
-
-IvrCommand = (PlayPrompts | StopPrompts | StartMusic | LookupCustomer | EnterQueue
-              | RequestCallback | RecordVoicemail | TransferOut | ReleaseCall | FlowEnded)
+__all__ = [
+    "MAX_PATH",
+    "CallEntered",
+    "CallLeft",
+    "DigitPressed",
+    "DuplicateCall",
+    "EnterQueue",
+    "FlowEnded",
+    "IvrCommand",
+    "IvrEvent",
+    "IvrRunner",
+    "LookupAnswered",
+    "LookupCustomer",
+    "PlayPrompts",
+    "PromptFinished",
+    "QueueStatus",
+    "RecordVoicemail",
+    "ReleaseCall",
+    "RequestCallback",
+    "StartMusic",
+    "StopPrompts",
+    "TransferOut",
+    "UnknownFlow",
+]
+"""The events and commands are defined in `callcenter.core.ivr_events`, and re-exported
+here with the runner."""
 
 
 class UnknownFlow(RoutingError):
