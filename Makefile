@@ -33,8 +33,10 @@ $(FAST)/.installed: pyproject.toml setup.py $(wildcard src/callcenter/core/*.py 
 	$(FBIN)/python -c "import callcenter.core.engine as e; assert e.__file__.endswith('.so'), e.__file__"
 	touch $@
 
+# The end-to-end tests (real SIP peers, the browser) exercise the adapters, not the
+# compiled core; they run once, in `make test`.
 test-compiled: $(FAST)/.installed
-	$(FBIN)/pytest -q -p no:cacheprovider
+	$(FBIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
