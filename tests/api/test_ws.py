@@ -10,39 +10,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from callcenter.core.events import InteractionArrived
 from tests.api.conftest import Harness
+from tests.serving import serving_app
 
 Message = dict[str, Any]
 
 
 @contextlib.asynccontextmanager
 async def _serving(app: FastAPI) -> AsyncIterator[str]:
-    """Serve `app` on a free loopback port; its `ws://` base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", ws="websockets-sansio",
-                                           log_level="warning"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        yield f"ws://127.0.0.1:{port}/api/ws"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+    """Serve `app` on a free loopback port; its `ws://` URL of the event stream."""
+    async with serving_app(app) as base:
+        yield base.replace("http://", "ws://", 1) + "/api/ws"
 
 
 class Live:

@@ -9,44 +9,21 @@ file the tests skip, except under CI (`CI` set), where they fail.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.api.conftest import Harness, start
+from tests.serving import serving_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-
-
-@contextlib.asynccontextmanager
-async def _serving(app: FastAPI) -> AsyncIterator[str]:
-    """Serve `app` (its lifespan already running) on a free loopback port; the base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", ws="websockets-sansio",
-                                           log_level="warning"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 @dataclass(frozen=True)
@@ -61,7 +38,7 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     """A fresh app on a SQLite file, served on a loopback port."""
     for harness in start(f"sqlite:///{tmp_path / 'e2e.db'}"):
-        with harness.portal.wrap_async_context_manager(_serving(harness.app)) as url:
+        with harness.portal.wrap_async_context_manager(serving_app(harness.app)) as url:
             yield Site(harness, url)
 
 
