@@ -29,7 +29,7 @@ from callcenter.api.state import Server
 from callcenter.core.events import AgentLogin
 from callcenter.store.models import InteractionRow
 from callcenter.telephony.sip.adapter import SipTelephony
-from tests.telephony.sip.sipp_peer import Sipp, SippRun, free_udp_port
+from tests.telephony.sip.sipp_peer import Sipp, SippRun, free_udp_block, free_udp_port
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 PHONES = Path(__file__).parent.parent / "telephony/sip/scenarios"
@@ -150,7 +150,7 @@ def write_config(tmp: Path, agent_port: int, extra: str = "") -> ServerSettings:
     server's settings."""
     (tmp / "scenario.toml").write_text(SCENARIO)
     (tmp / "flows.yaml").write_text(FLOWS)
-    base = min(free_udp_port(), 64000)
+    base = free_udp_block(100)
     (tmp / "telephony.yaml").write_text(
         f"trunks: [127.0.0.1]\ndids: {{'{DID}': main}}\n"
         f"agents: {{agent-1: 'sip:agent@127.0.0.1:{agent_port}'}}\n"

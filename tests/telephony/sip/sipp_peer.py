@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import shutil
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -42,10 +43,41 @@ def find_sipp() -> str:
 
 
 def free_udp_port(host: str = "127.0.0.1") -> int:
-    """A UDP port that was free a moment ago on `host`."""
+    """A UDP port that was free a moment ago on `host` (from the ephemeral range)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_udp_block(size: int, host: str = "127.0.0.1") -> int:
+    """The first of `size` consecutive UDP ports, all free a moment ago on `host`, below
+    the ephemeral range: ports the system hands out (`free_udp_port`, client sockets)
+    never fall inside it. rtpengine's media range and sipp's media ports come from
+    here; a media port taken by rtpengine once made a later sipp fail to start."""
+    top = _ephemeral_low() - size
+    for _ in range(200):
+        first = random.randrange(10_000, top)
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(first, first + size):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sockets.append(s)
+                s.bind((host, port))
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+        return first
+    raise RuntimeError(f"no {size} free consecutive UDP ports below {top + size}")
 
 
 @dataclass
@@ -102,7 +134,7 @@ class Sipp:
         its SIP port (default: a free one)."""
         path = scenario if isinstance(scenario, Path) else SCENARIOS / scenario
         port = port if port is not None else free_udp_port(local_ip)
-        media = free_udp_port(local_ip)
+        media = free_udp_block(4, local_ip)  # sipp takes the port and the next ones
         args = [
             "-sf", str(path), "-m", "1", "-nostdin", "-i", local_ip, "-bind_local",
             "-p", str(port), "-mi", local_ip, "-mp", str(media), "-s", service,

@@ -29,6 +29,7 @@ from callcenter.telephony.sip.rtpengine_process import (
     RtpEngineProcess,
     RtpEngineSettings,
 )
+from tests.telephony.sip.sipp_peer import free_udp_block
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +49,7 @@ def free_port() -> int:
 
 def settings(**overrides: Any) -> RtpEngineSettings:
     """Free loopback ports for NG and a small media range (rtpengine skips taken ones)."""
-    base = min(free_port(), 65000)
+    base = free_udp_block(100)
     return RtpEngineSettings(**{"ng_port": free_port(), "port_min": base, "port_max": base + 99,
                                 "threads": 1, **overrides})
 
