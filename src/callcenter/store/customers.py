@@ -1,0 +1,172 @@
+"""The customer directory in the store: add, replace, delete, search, find by number or
+account, and add many at once (the CSV import) or none.
+
+Repository functions over a `Session`; they flush but never commit. Values come in as
+`crm.customers.Customer` (numbers already in E.164) and go out as `CustomerRow`s, whose
+`customer_of` gives the value back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from callcenter.crm.customers import Customer
+from callcenter.store.errors import Conflict, NotFound
+from callcenter.store.models import CustomerNumberRow, CustomerRow, utcnow
+
+
+def customer_of(row: CustomerRow) -> Customer:
+    """The row as the directory's `Customer` value."""
+    return Customer(row.name, tuple(n.number for n in row.numbers), row.account, row.segment,
+                    row.language, row.priority, row.notes, dict(row.fields))
+
+
+def get_customer(session: Session, customer_id: int) -> CustomerRow:
+    """The customer's row; `NotFound` if there is none."""
+    row = session.get(CustomerRow, customer_id)
+    if row is None:
+        raise NotFound(f"no customer {customer_id}")
+    return row
+
+
+def _taken(session: Session, c: Customer, customer_id: int | None) -> str | None:
+    """Why `c` cannot be stored (a number or the account belongs to another customer)."""
+    if c.numbers:
+        owners = session.execute(select(CustomerNumberRow.number, CustomerNumberRow.customer_id)
+                                 .where(CustomerNumberRow.number.in_(c.numbers))).all()
+        for number, owner in sorted(owners):
+            if owner != customer_id:
+                return f"number {number} already belongs to customer {owner}"
+    if c.account is not None:
+        holder = session.scalar(select(CustomerRow.id).where(CustomerRow.account == c.account))
+        if holder is not None and holder != customer_id:
+            return f"account {c.account!r} already belongs to customer {holder}"
+    return None
+
+
+def _fill(row: CustomerRow, c: Customer) -> None:
+    row.name, row.account, row.segment, row.language = c.name, c.account, c.segment, c.language
+    row.priority, row.notes, row.fields = c.priority, c.notes, dict(c.fields)
+
+
+def add_customer(session: Session, c: Customer) -> CustomerRow:
+    """Store a new customer; `Conflict` if one of its numbers or its account is taken."""
+    why = _taken(session, c, None)
+    if why is not None:
+        raise Conflict(why)
+    row = CustomerRow()
+    _fill(row, c)
+    row.numbers = [CustomerNumberRow(number=n, position=i) for i, n in enumerate(c.numbers)]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def replace_customer(session: Session, customer_id: int, c: Customer) -> CustomerRow:
+    """Replace a stored customer's values and numbers; `NotFound`, or `Conflict` if a
+    number or the account belongs to another customer."""
+    row = get_customer(session, customer_id)
+    why = _taken(session, c, customer_id)
+    if why is not None:
+        raise Conflict(why)
+    _fill(row, c)
+    row.updated_at = utcnow()  # also when only its numbers change
+    row.numbers.clear()
+    session.flush()  # the old numbers are gone before any is added again
+    row.numbers = [CustomerNumberRow(number=n, position=i) for i, n in enumerate(c.numbers)]
+    session.flush()
+    return row
+
+
+def delete_customer(session: Session, customer_id: int) -> Customer:
+    """Delete a customer with its numbers; the deleted value (`NotFound` if none)."""
+    row = get_customer(session, customer_id)
+    gone = customer_of(row)
+    session.delete(row)
+    session.flush()
+    return gone
+
+
+def find_customer(session: Session, *, number: str | None = None,
+                  account: str | None = None) -> CustomerRow | None:
+    """The customer with this E.164 `number`, or else with this `account`, or None."""
+    if number is not None:
+        owner = session.scalar(select(CustomerNumberRow.customer_id)
+                               .where(CustomerNumberRow.number == number))
+        if owner is not None:
+            return session.get(CustomerRow, owner)
+    if account is not None:
+        return session.scalar(select(CustomerRow).where(CustomerRow.account == account))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPage:
+    """One page of customers and how many matched in all."""
+
+    items: list[CustomerRow]
+    total: int
+
+
+def search_customers(session: Session, *, name: str | None = None, number: str | None = None,
+                     account: str | None = None, offset: int = 0,
+                     limit: int = 50) -> CustomerPage:
+    """Customers whose name contains `name` (any case), with the E.164 `number`, with the
+    `account`; by name, then id; paged."""
+    query = select(CustomerRow)
+    if name:
+        query = query.where(func.lower(CustomerRow.name).contains(name.lower(),
+                                                                  autoescape=True))
+    if number is not None:
+        query = query.where(CustomerRow.id.in_(
+            select(CustomerNumberRow.customer_id).where(CustomerNumberRow.number == number)))
+    if account is not None:
+        query = query.where(CustomerRow.account == account)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(CustomerRow.name, CustomerRow.id)
+                           .offset(offset).limit(limit))
+    return CustomerPage(list(rows), total)
+
+
+def add_customers(session: Session, customers: Sequence[Customer]) -> list[tuple[int, str]]:
+    """Store all of `customers`, or none: the (index, reason) of each one whose number or
+    account is already stored (then nothing is added); empty when all were added."""
+    numbers = [n for c in customers for n in c.numbers]
+    accounts = [c.account for c in customers if c.account is not None]
+    owners: dict[str, int] = {}
+    for chunk in _chunks(numbers):
+        owners.update(session.execute(
+            select(CustomerNumberRow.number, CustomerNumberRow.customer_id)
+            .where(CustomerNumberRow.number.in_(chunk))).all())
+    holders: dict[str, int] = {}
+    for chunk in _chunks(accounts):
+        for account, owner in session.execute(select(CustomerRow.account, CustomerRow.id)
+                                              .where(CustomerRow.account.in_(chunk))).all():
+            if account is not None:
+                holders[account] = owner
+    refused: list[tuple[int, str]] = []
+    for i, c in enumerate(customers):
+        taken = [n for n in c.numbers if n in owners]
+        if taken:
+            refused.append((i, f"number {taken[0]} already belongs to customer "
+                               f"{owners[taken[0]]}"))
+        elif c.account is not None and c.account in holders:
+            refused.append((i, f"account {c.account!r} already belongs to customer "
+                               f"{holders[c.account]}"))
+    if refused:
+        return refused
+    for c in customers:
+        row = CustomerRow()
+        _fill(row, c)
+        row.numbers = [CustomerNumberRow(number=n, position=i) for i, n in enumerate(c.numbers)]
+        session.add(row)
+    session.flush()
+    return []
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
