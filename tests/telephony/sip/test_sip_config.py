@@ -92,5 +92,6 @@ def test_every_config_key_is_documented() -> None:
     from callcenter.telephony.sip import config as module
     page = (Path(__file__).resolve().parents[3] / "docs" / "reference" / "telephony.md")
     section = page.read_text().split("## The sip adapter", 1)[1]
-    missing = [k for k in sorted(module._KEYS | module._RTPENGINE_KEYS) if f"{k}:" not in section]
+    keys = module._KEYS | module._RTPENGINE_KEYS | module._AGENT_KEYS | module._REGISTRAR_KEYS
+    missing = [k for k in sorted(keys) if f"{k}:" not in section]
     assert missing == []

@@ -22,7 +22,7 @@ what happens on the lines comes back as events:
 | `PlayPrompts` / `StopPrompts` | `play media` of each prompt's WAV in turn / `stop media` |
 | `StartMusic` | hold music (repeated) whenever no prompt plays |
 | `LookupCustomer` | answered `found=False` at once (no directory yet) |
-| `OfferToAgent` | INVITE to the agent's contact; it rings a little past the offer's end |
+| `OfferToAgent` | INVITE to the registered (else static) contact; rings past the offer's end |
 | `WithdrawOffer` | CANCEL (or BYE) of that leg |
 | `Connect` | rtpengine relays caller and agent (the agent's answer replaces the sink) |
 | `Disconnect` | hang up the agent's leg (caller hung up, transferred) or the caller's |
@@ -85,6 +85,7 @@ from callcenter.telephony.sip.config import TelephonyConfig
 from callcenter.telephony.sip.media import CALLER, MediaAnchor
 from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
 from callcenter.telephony.sip.prompts import PromptError, PromptFiles
+from callcenter.telephony.sip.registrar import Registrar
 from callcenter.telephony.sip.rtpengine import NgCommandError, NgError
 from callcenter.telephony.sip.rtpengine_process import DtmfEvent, RtpEngineProcess
 
@@ -133,7 +134,9 @@ class SipTelephony:
                                           on_dtmf=self._on_dtmf, on_lost=self._on_lost)
         self.media = MediaAnchor(self.rtpengine.client, config.rtpengine.interface)
         self.prompts = PromptFiles(config.prompt_dir, config.prompt_cache)
-        self.b2bua = SipB2BUA(config.sip, on_call=self._on_call, on_event=self._on_event)
+        self.registrar = Registrar(config.accounts, config.registrar)
+        self.b2bua = SipB2BUA(config.sip, on_call=self._on_call, on_event=self._on_event,
+                              registrar=self.registrar, now=now)
         self._now = now
         self._prefix = id_prefix or f"sip-{_base36(int(time.time()))}"
         self._ids = itertools.count(1)
@@ -282,12 +285,18 @@ class SipTelephony:
             call.media_on = False
             await self.media.stop(call.leg)
 
+    def registered(self, agent_id: str) -> bool:
+        """True when the agent's phone has a live registration (a static contact is not one)."""
+        return self.registrar.registered(agent_id, self._now())
+
     async def _offer(self, call: _Call, offer: OfferToAgent) -> None:
-        contact = self.config.agents.get(offer.agent_id)
+        # The newest registered contact, else the static one from the config.
+        contact = self.registrar.contact(offer.agent_id, self._now()) or \
+            self.config.agents.get(offer.agent_id)
         if contact is None or call.ended:
             if contact is None:
-                log.warning("agent %s has no SIP contact; the offer of %s rings nowhere",
-                            offer.agent_id, call.id)
+                log.warning("agent %s's phone is not registered (and has no static contact); "
+                            "the offer of %s rings nowhere", offer.agent_id, call.id)
             return
         timeout = max(1.0, offer.expires_at - self._now()) + self.config.offer_slack
         leg = await self.b2bua.originate(contact, from_number=call.caller,

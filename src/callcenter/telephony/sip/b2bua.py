@@ -23,7 +23,9 @@ either side hanging up hangs up the other. If `b` fails before answering, `a`
 stays as it is: the controller decides (another agent, voicemail, reject).
 Decisions on legs that ended (or never were) are ignored: the far end may hang
 up at any moment. Asking the impossible (answering an outbound leg, a code that
-is not a failure) raises `SipUsageError`.
+is not a failure) raises `SipUsageError`. With a `registrar` (registrar.py),
+REGISTERs from agents' phones are answered by it on sippy's thread, with the
+clock `now`; without one they get 501.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Coroutine
+import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +51,7 @@ from callcenter.telephony.sip.calls import (
     SipSettings,
     SipUri,
 )
+from callcenter.telephony.sip.registrar import Registrar
 from callcenter.telephony.sip.stack import SipStack
 from callcenter.telephony.sip.thread import SippyThread
 
@@ -95,13 +99,18 @@ class SipB2BUA:
         on_call: CallHandler,
         on_event: EventHandler | None = None,
         rewriter: SdpRewriter | None = None,
+        *,
+        registrar: Registrar | None = None,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self.registrar = registrar
+        """Answers REGISTERs on the reactor thread (None: they get 501)."""
         self._on_call = on_call
         self._on_event = on_event
         self.rewriter: SdpRewriter = rewriter if rewriter is not None else PassThroughSdp()
         self._thread = SippyThread()
-        self._stack = SipStack(settings, self._from_stack)
+        self._stack = SipStack(settings, self._from_stack, registrar=registrar, now=now)
         self._legs: dict[str, _Leg] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._address: tuple[str, int] | None = None

@@ -5,8 +5,10 @@
 ```yaml
 trunks: [127.0.0.1]                  # source addresses or networks that may send INVITEs
 dids: {"4940112233": main}           # dialled number -> IVR flow id
-agents:                              # agent id -> the static SIP contact of its phone
-  early-1: sip:1001@192.0.2.7:5062
+agents:                              # agent id -> its phone: a static SIP contact, or
+  early-1: sip:1001@192.0.2.7:5062   # an account that REGISTERs (digest auth), optionally
+  late-1: {user: "1002", password: s3cret, contact: "sip:1002@192.0.2.8"}  # with a fallback
+registrar: {realm: pbx.example, min_expires: 60, max_expires: 3600}  # all optional
 flows: flows.yaml                    # IVR flows (relative to this file)
 prompt_cache: prompt-cache           # text prompts rendered by espeak-ng (default)
 music: hold.wav                      # hold music (default: a generated tone)
@@ -22,6 +24,7 @@ naming the file and the key (`telephony.yaml: agents.early-1: not a SIP URI ...`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +35,16 @@ import yaml
 from callcenter.core.ivr_flow import Flow
 from callcenter.flows import FlowFileError, load_flows
 from callcenter.telephony.sip.calls import SipSettings, SipUri
+from callcenter.telephony.sip.digest import ALGORITHMS
+from callcenter.telephony.sip.registrar import RegistrarSettings, SipAccount
 from callcenter.telephony.sip.rtpengine_process import RtpEngineSettings
 
 _KEYS = frozenset({"listen", "trunks", "dids", "agents", "flows", "prompt_cache", "music",
-                   "offer_slack", "dial", "dial_timeout", "rtpengine"})
+                   "offer_slack", "dial", "dial_timeout", "rtpengine", "registrar"})
 _RTPENGINE_KEYS = frozenset({"interface", "ng_port", "port_min", "port_max", "threads"})
+_AGENT_KEYS = frozenset({"user", "password", "contact"})
+_REGISTRAR_KEYS = frozenset({"realm", "min_expires", "max_expires", "default_expires",
+                             "nonce_ttl", "algorithms"})
 
 
 class TelephonyConfigError(ValueError):
@@ -50,7 +58,11 @@ class TelephonyConfig:
     sip: SipSettings
     flows: Mapping[str, Flow]
     agents: Mapping[str, str] = field(default_factory=dict)
-    """Agent id -> `sip:user@host[:port]` of its phone."""
+    """Agent id -> the static `sip:user@host[:port]` of its phone (a fallback for accounts)."""
+    accounts: tuple[SipAccount, ...] = ()
+    """Agents whose phones REGISTER: user name and password (never in a repr)."""
+    registrar: RegistrarSettings = field(default_factory=RegistrarSettings)
+    """Realm (default: the listen host) and expiry limits of the registrar."""
     rtpengine: RtpEngineSettings = field(default_factory=RtpEngineSettings)
     prompt_dir: Path = Path(".")
     """Where `{file: x.wav}` prompts are found (the flow file's folder)."""
@@ -135,12 +147,7 @@ class _Reader:
                               dids=dids)
         except ValueError as exc:
             raise _Bad("trunks", str(exc)) from None
-        agents = {str(k): str(v) for k, v in _mapping(data.get("agents", {}), "agents").items()}
-        for agent, uri in agents.items():
-            try:
-                SipUri.parse(uri)
-            except ValueError as exc:
-                raise _Bad(f"agents.{agent}", str(exc)) from None
+        agents, accounts = self._agents(data.get("agents", {}))
         slack = data.get("offer_slack", 5.0)
         if isinstance(slack, bool) or not isinstance(slack, int | float) or slack < 0:
             raise _Bad("offer_slack", f"expected seconds >= 0, got {slack!r}")
@@ -153,7 +160,69 @@ class _Reader:
             prompt_dir=self._flow_dir(data.get("flows")),
             prompt_cache=self.base / str(data.get("prompt_cache", "prompt-cache")),
             music=None if music is None else self.base / str(music), offer_slack=float(slack),
-            dial=dial, dial_timeout=dial_timeout)
+            dial=dial, dial_timeout=dial_timeout, accounts=accounts,
+            registrar=self._registrar(data.get("registrar"), host))
+
+    @staticmethod
+    def _agents(value: object) -> tuple[dict[str, str], tuple[SipAccount, ...]]:
+        """Static contacts, and the accounts of agents whose phones register."""
+        contacts: dict[str, str] = {}
+        accounts: dict[str, SipAccount] = {}
+        for agent, entry in _mapping(value, "agents").items():
+            key = f"agents.{agent}"
+            contact: object = entry
+            if isinstance(entry, dict):
+                fields = _mapping(entry, key)
+                for name in sorted(set(fields) - _AGENT_KEYS):
+                    raise _Bad(f"{key}.{name}", "unknown key "
+                               f"(known: {', '.join(sorted(_AGENT_KEYS))})")
+                user, password = fields.get("user"), fields.get("password")
+                if not isinstance(user, str | int) or isinstance(user, bool) or \
+                        not re.fullmatch(r"[\w.!~*'()&=+$-]+", str(user)):
+                    raise _Bad(f"{key}.user", "expected a SIP user name (letters, digits, "
+                               "-_.!~*'()&=+$)")
+                if not isinstance(password, str | int) or isinstance(password, bool) or \
+                        not str(password):
+                    raise _Bad(f"{key}.password", "expected a non-empty password")
+                if str(user) in (a.user for a in accounts.values()):
+                    raise _Bad(f"{key}.user", f"user {str(user)!r} belongs to another agent")
+                accounts[agent] = SipAccount(agent, str(user), str(password))
+                contact = fields.get("contact")
+                if contact is None:
+                    continue
+                key += ".contact"
+            if not isinstance(contact, str):
+                raise _Bad(key, "expected a SIP URI or {user, password[, contact]}")
+            try:
+                SipUri.parse(contact)
+            except ValueError as exc:
+                raise _Bad(key, str(exc)) from None
+            contacts[agent] = contact
+        return contacts, tuple(accounts.values())
+
+    @staticmethod
+    def _registrar(value: object, host: str) -> RegistrarSettings:
+        data = _mapping(value if value is not None else {}, "registrar")
+        for key in sorted(set(data) - _REGISTRAR_KEYS):
+            raise _Bad(f"registrar.{key}", "unknown key "
+                       f"(known: {', '.join(sorted(_REGISTRAR_KEYS))})")
+        values: dict[str, Any] = {"realm": host}
+        for key, v in data.items():
+            if key == "realm":
+                if not isinstance(v, str) or not v or '"' in v or "\\" in v:
+                    raise _Bad("registrar.realm", f"expected a name without quotes, got {v!r}")
+                values[key] = v
+            elif key == "algorithms":
+                if not isinstance(v, list) or not v or any(a not in ALGORITHMS for a in v):
+                    raise _Bad("registrar.algorithms",
+                               f"expected a list among {list(ALGORITHMS)}, got {v!r}")
+                values[key] = tuple(v)
+            else:
+                values[key] = _int(v, f"registrar.{key}")
+        try:
+            return RegistrarSettings(**values)
+        except ValueError as exc:
+            raise _Bad("registrar", str(exc).removeprefix("RegistrarSettings: ")) from None
 
     @staticmethod
     def _dial(data: dict[str, Any]) -> tuple[str | None, float]:

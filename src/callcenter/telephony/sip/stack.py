@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from sippy.SipAddress import SipAddress
 from sippy.SipCallId import SipCallId
 from sippy.SipConf import SipConf
 from sippy.SipContact import SipContact
+from sippy.SipGenericHF import SipGenericHF
+from sippy.SipHeader import SipHeader
 from sippy.SipTransactionManager import SipTransactionManager
 from sippy.SipURL import SipURL
 from sippy.Time.Timeout import Timeout
@@ -60,6 +63,7 @@ from callcenter.telephony.sip.calls import (
     SipSettings,
     SipUri,
 )
+from callcenter.telephony.sip.registrar import RegisterRequest, Registrar
 from callcenter.telephony.sip.thread import SipLog
 
 log = logging.getLogger("callcenter.telephony.sip")
@@ -117,6 +121,36 @@ def bad_request(text: str) -> str | None:
                                                ("call-id", "i"), ("cseq",))):
         return None
     return "\r\n".join(["SIP/2.0 400 Bad Request", *copied, "Content-Length: 0", "", ""])
+
+
+def register_request(req: Any) -> RegisterRequest:
+    """The registrar's view of a sippy REGISTER: its raw header values."""
+
+    def raw(name: str) -> tuple[str, ...]:
+        return tuple(str(h.body) for h in req.getHFs(name))
+
+    expires = raw("expires")
+    return RegisterRequest(
+        request_uri=str(req.getRURI()), to=raw("to")[0], contacts=raw("contact"),
+        expires=expires[0] if expires else None, authorization=raw("authorization"),
+        call_id=str(req.getHFBody("call-id")), cseq=req.getHFBody("cseq").getCSeqNum())
+
+
+def reason_phrase(text: str) -> str:
+    """`text` fit for a status line: printable ASCII, at most 200 characters."""
+    return re.sub(r"[^\x20-\x7e]", "?", text)[:200]
+
+
+class _RawHeader(SipGenericHF):  # type: ignore[misc]
+    """A header sippy sends as we wrote it, under its canonical name."""
+
+    def __init__(self, name: str, value: str) -> None:
+        super().__init__(value, name)
+        self.parsed = True
+        self._name = name
+
+    def getCanName(self, name: str, compact: bool = False) -> str:
+        return self._name
 
 
 def _our_contact() -> Any:
@@ -189,9 +223,12 @@ class _Leg:
 class SipStack:
     """The B2BUA's sippy half. Construct anywhere; call every method on the reactor thread."""
 
-    def __init__(self, settings: SipSettings, emit: Emit) -> None:
+    def __init__(self, settings: SipSettings, emit: Emit, *, registrar: Registrar | None = None,
+                 now: Callable[[], float] = time.time) -> None:
         self._settings = settings
         self._emit = emit
+        self._registrar = registrar
+        self._now = now
         self._legs: dict[str, _Leg] = {}
         self._config: dict[str, Any] = {}
         self._tm: _GuardedTransactions | None = None
@@ -226,6 +263,8 @@ class SipStack:
     # -- requests outside a dialog -------------------------------------------------
 
     def _recv_request(self, req: Any, sip_t: Any) -> Any:
+        if req.getMethod() == "REGISTER":
+            return self._register(req, sip_t)
         if req.getHFBody("to").getTag() is not None:
             return (req.genResponse(481, "Call Leg/Transaction Does Not Exist"), None, None)
         method = req.getMethod()
@@ -254,6 +293,30 @@ class SipStack:
             self._legs.pop(call_id, None)
             log.warning("INVITE %s refused 400: %r", call_id, error)
             return (req.genResponse(400, "Bad Request"), None, None)
+
+    def _register(self, req: Any, sip_t: Any) -> Any:
+        """The registrar's answer to a REGISTER (501 without a registrar)."""
+        if self._registrar is None:
+            return (req.genResponse(501, "Not Implemented"), None, None)
+        host, port = req.getSource()
+        source = f"{host}:{port}"
+        try:
+            req.getHFBody("to").getTag()  # sippy must read the To it answers with a tag
+            request = register_request(req)
+        except Exception as error:
+            log.info("REGISTER from %s refused 400: %r", source, error)
+            answer = bad_request(str(req))
+            if answer is not None and self._tm is not None:
+                status = reason_phrase(f"Bad Request (a header sippy cannot read: {error})")
+                answer = answer.replace("400 Bad Request", f"400 {status}", 1)
+                self._tm.transmitData(sip_t.userv, answer, (host, port))
+            return None
+        result = self._registrar.register(request, self._now())
+        log.info("REGISTER from %s: %d %s", source, result.code, result.note)
+        resp = req.genResponse(result.code, reason_phrase(result.reason))
+        for name, value in result.headers:
+            resp.appendHeader(SipHeader(name=name.lower(), body=_RawHeader(name, value)))
+        return (resp, None, None)
 
     # -- events from sippy's UAs ---------------------------------------------------
 
