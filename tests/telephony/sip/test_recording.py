@@ -3,8 +3,10 @@ as silence), checked on pcap files written here the way rtpengine writes them.""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import struct
+import tempfile
 import wave
 from pathlib import Path
 
@@ -126,7 +128,7 @@ def test_not_a_pcap_is_an_error_naming_the_file(tmp_path: Path) -> None:
     """A file that is not a pcap raises RecordingError with its name."""
     bad = tmp_path / "bad.pcap"
     bad.write_bytes(b"hello, this is not a capture")
-    with pytest.raises(RecordingError, match="bad.pcap: not a pcap"):
+    with pytest.raises(RecordingError, match=r"bad\.pcap: not a pcap"):
         read_pcap(bad)
 
 
@@ -134,14 +136,11 @@ def test_not_a_pcap_is_an_error_naming_the_file(tmp_path: Path) -> None:
 @given(st.binary(max_size=400))
 def test_garbage_records_never_crash_the_reader(body: bytes) -> None:
     """Whatever follows a valid header, reading returns packets or raises RecordingError."""
-    import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.pcap"
         path.write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101) + body)
-        try:
+        with contextlib.suppress(RecordingError):
             read_pcap(path)
-        except RecordingError:
-            pass
 
 
 def test_each_party_gets_its_own_channel(tmp_path: Path) -> None:
