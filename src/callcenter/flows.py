@@ -34,6 +34,7 @@ from callcenter.core.ivr_flow import (
     Prompt,
     QueueTreatment,
     SetValues,
+    Switch,
     ToQueue,
     Transfer,
     Voicemail,
@@ -47,7 +48,7 @@ class FlowFileError(ValueError):
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_KINDS = ("play", "menu", "collect", "hours", "set", "lookup", "queue", "callback",
+_KINDS = ("play", "menu", "collect", "hours", "set", "switch", "lookup", "queue", "callback",
           "voicemail", "transfer", "hangup")
 
 
@@ -179,7 +180,8 @@ _FIELDS: dict[str, set[str]] = {
                 "inter_digit", "pattern", "retries", "invalid", "no_input"},
     "hours": {"open", "closed"},
     "set": {"next"},
-    "lookup": {"found", "missing", "timeout"},
+    "switch": {"cases", "default"},
+    "lookup": {"found", "missing", "timeout", "match"},
     "queue": {"music", "consent", "announce_every", "announcement", "callback_key",
               "callback_confirmation"},
     "callback": {"say"},
@@ -301,7 +303,14 @@ class _Reader:
     def _lookup(self, m: dict[str, Any], w: str) -> Node:
         return Lookup(_str(m["found"], f"{w}.found"), _str(m["missing"], f"{w}.missing"),
                       by=_str(m["lookup"], f"{w}.lookup"),
-                      timeout=_number(m.get("timeout", 3.0), f"{w}.timeout"))
+                      timeout=_number(m.get("timeout", 3.0), f"{w}.timeout"),
+                      match=_str(m.get("match", "number"), f"{w}.match"))
+
+    def _switch(self, m: dict[str, Any], w: str) -> Node:
+        cases = _mapping(m["cases"], f"{w}.cases")
+        return Switch(_str(m["switch"], f"{w}.switch"),
+                      tuple((str(k), _str(v, f"{w}.cases.{k}")) for k, v in cases.items()),
+                      _str(m["default"], f"{w}.default"))
 
     def _queue(self, m: dict[str, Any], w: str) -> Node:
         default = QueueTreatment()
@@ -336,7 +345,8 @@ class _Reader:
 
 _BUILD: dict[str, Callable[[_Reader, dict[str, Any], str], Node]] = {
     "play": _Reader._play, "menu": _Reader._menu, "collect": _Reader._collect,
-    "hours": _Reader._hours, "set": _Reader._set, "lookup": _Reader._lookup,
+    "hours": _Reader._hours, "set": _Reader._set, "switch": _Reader._switch,
+    "lookup": _Reader._lookup,
     "queue": _Reader._queue, "callback": _Reader._callback, "voicemail": _Reader._voicemail,
     "transfer": _Reader._transfer, "hangup": _Reader._hangup,
 }

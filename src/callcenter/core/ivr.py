@@ -60,6 +60,7 @@ from callcenter.core.ivr_flow import (
     Prompt,
     QueueTreatment,
     SetValues,
+    Switch,
     ToQueue,
     Transfer,
     Voicemail,
@@ -99,6 +100,12 @@ class UnknownFlow(RoutingError):
 
 class DuplicateCall(RoutingError):
     """A call id that is already in the IVR entered again."""
+
+
+def _boost(fields: tuple[tuple[str, str], ...]) -> int:
+    """A found customer's priority boost (its `priority` field; 0 if none or no number)."""
+    raw = dict(fields).get("priority", "")
+    return int(raw) if re.fullmatch(r"-?[0-9]{1,6}", raw) else 0
 
 
 QueueStatus = Callable[[str], tuple[int | None, float | None]]
@@ -204,6 +211,8 @@ class IvrRunner:
             node = s.flow.nodes[s.node]
             if s.mode == _LOOKUP and isinstance(node, Lookup):
                 s.variables.update((f"customer.{k}", v) for k, v in event.fields)
+                if event.found:
+                    s.priority += _boost(event.fields)
                 self._disarm(s)
                 self._go(s, node.found if event.found else node.missing, now, out)
         return out
@@ -282,13 +291,16 @@ class IvrRunner:
                 self._set(s, node)
                 name = node.next
                 continue
+            if isinstance(node, Switch):
+                name = dict(node.cases).get(s.variables.get(node.variable, ""), node.default)
+                continue
             if isinstance(node, Lookup):
                 number = s.caller if node.by == "caller" else s.variables.get(node.by, "")
                 if not number:
                     name = node.missing
                     continue
                 s.mode = _LOOKUP
-                out.append(LookupCustomer(s.call_id, number))
+                out.append(LookupCustomer(s.call_id, number, node.match))
                 self._arm(s, now + node.timeout)
                 return
             self._enter_waiting(s, node, now, out)

@@ -95,10 +95,12 @@ class StartMusic:
 
 @dataclass(frozen=True, slots=True)
 class LookupCustomer:
-    """Look `number` up in the customer directory; answer with `LookupAnswered`."""
+    """Look `number` up in the customer directory, among customers' phone numbers or,
+    with `match="account"`, their account numbers; answer with `LookupAnswered`."""
 
     call_id: str
     number: str
+    match: str = "number"
 
 
 @dataclass(frozen=True, slots=True)

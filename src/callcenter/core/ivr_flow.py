@@ -1,7 +1,7 @@
 """IVR flows: the nodes a call walks through before (and while) it waits in a queue.
 
 A `Flow` is a graph of named nodes starting at `start`. Each node either does
-something at once and moves on (`SetValues`, `Hours`), waits for the caller or an
+something at once and moves on (`SetValues`, `Hours`, `Switch`), waits for the caller or an
 adapter (`Play`, `Menu`, `Collect`, `Lookup`), or ends the flow (`ToQueue`,
 `Callback`, `Voicemail`, `Transfer`, `Hangup`). Flows are frozen values, checked on
 creation: every `next` names a node, every node is reachable, and no cycle runs
@@ -135,16 +135,33 @@ class SetValues:
 
 
 @dataclass(frozen=True, slots=True)
-class Lookup:
-    """Ask the customer directory for the caller's number (or a collected variable).
+class Switch:
+    """Branch on a variable: the node `cases` names for its value, else `default` (also
+    when the variable is not set)."""
 
-    A found customer's fields become variables (`customer.<field>`); no answer
-    within `timeout` seconds counts as not found."""
+    variable: str
+    cases: tuple[tuple[str, str], ...]
+    default: str
+
+
+LOOKUP_MATCHES = ("number", "account")
+"""What a `Lookup` matches its value against: a customer's phone numbers, or accounts."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """Ask the customer directory for the caller's number (or a collected variable),
+    matched against customers' phone numbers or, with `match="account"`, accounts.
+
+    A found customer's fields become variables (`customer.<field>`) and its
+    `priority` boost is added to the call's priority; no answer within `timeout`
+    seconds counts as not found."""
 
     found: str
     missing: str
     by: str = "caller"
     timeout: float = 3.0
+    match: str = "number"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +221,10 @@ class Hangup:
     prompts: tuple[Prompt, ...] = ()
 
 
-Node = Play | Menu | Collect | Hours | SetValues | Lookup | ToQueue | Callback | \
+Node = Play | Menu | Collect | Hours | SetValues | Switch | Lookup | ToQueue | Callback | \
     Voicemail | Transfer | Hangup
 
-INSTANT = (Hours, SetValues)
+INSTANT = (Hours, SetValues, Switch)
 """Nodes that move on without waiting for anything."""
 
 
@@ -225,6 +242,10 @@ def successors(node: Node) -> Iterator[tuple[str, str]]:
     elif isinstance(node, Hours):
         yield "open", node.open
         yield "closed", node.closed
+    elif isinstance(node, Switch):
+        for value, target in node.cases:
+            yield f"cases.{value}", target
+        yield "default", node.default
     elif isinstance(node, Lookup):
         yield "found", node.found
         yield "missing", node.missing
@@ -300,6 +321,16 @@ def _check_node(name: str, node: Node) -> None:
     elif isinstance(node, Lookup):
         if node.timeout <= 0:
             raise FlowError(f"{where}.timeout", "must be > 0")
+        if node.match not in LOOKUP_MATCHES:
+            raise FlowError(f"{where}.match", f"is 'number' or 'account', got {node.match!r}")
+    elif isinstance(node, Switch):
+        if not _NAME.match(node.variable):
+            raise FlowError(f"{where}.switch", f"not a variable name: {node.variable!r}")
+        if not node.cases:
+            raise FlowError(f"{where}.cases", "a switch needs at least one case")
+        values = [v for v, _ in node.cases]
+        if len(set(values)) != len(values):
+            raise FlowError(f"{where}.cases", "a value is listed twice")
     elif isinstance(node, ToQueue):
         t = node.treatment
         if t.announce_every is not None and t.announce_every < 10:

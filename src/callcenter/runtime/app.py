@@ -29,8 +29,10 @@ from callcenter.core.config import AgentConfig, QueueConfig
 from callcenter.core.engine import Engine
 from callcenter.core.ivr import IvrRunner
 from callcenter.core.ivr_flow import Flow
+from callcenter.crm.directory import Directory, MemoryDirectory
 from callcenter.runtime.clock import Clock, LoopClock
 from callcenter.runtime.driver import EngineDriver, Sink
+from callcenter.runtime.lookups import CustomerLookups
 from callcenter.runtime.pubsub import CommandHub
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import Scenario
@@ -91,6 +93,8 @@ class Runtime:
         self.telephony = telephony
         self.events = events
         """Every command list, published for websockets and wallboards."""
+        self.lookups: CustomerLookups | None = None
+        """The IVR's customer lookups, when the runtime runs flows."""
 
     async def start(self) -> None:
         """Start the driver, then telephony (whose first reports need the driver)."""
@@ -101,6 +105,8 @@ class Runtime:
         """Stop telephony (no new events), let the driver finish what is queued, close
         the subscriptions."""
         await self.telephony.stop()
+        if self.lookups is not None:
+            await self.lookups.close()
         await self.driver.stop()
         self.events.close()
 
@@ -124,7 +130,8 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
                   queues: Sequence[QueueConfig] | None = None,
                   agents: Sequence[AgentConfig] | None = None,
                   humans: Collection[str] = (),
-                  flows: Mapping[str, Flow] | None = None) -> Runtime:
+                  flows: Mapping[str, Flow] | None = None,
+                  directory: Directory | None = None) -> Runtime:
     """Wire a runtime. `persist` stores commands before they are acknowledged (the
     server plugs the store in here); `clock` and `telephony` replace the defaults
     (a `LoopClock` at `settings.speed`, the `sim` adapter) in tests.
@@ -136,7 +143,8 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
 
     With `flows` (IVR flows by id) the driver runs a `CallCenter`: calls start in a
     flow (`CallEntered`) and reach the engine's queues from there; `telephony` must
-    then be given (the sim adapter plays no flows)."""
+    then be given (the sim adapter plays no flows). The IVR's customer lookups are
+    answered from `directory` (the server passes the store's; none: nobody is found)."""
     if scenario is None:
         scenario = load_scenario(scenario_path(settings.scenario))
     if queues is None:
@@ -157,9 +165,13 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
         center = CallCenter(engine, ivr)
         center_driver = EngineDriver(center, clock, None if persist is None else
                                      engine_commands(persist), max_batch=settings.max_batch)
+        lookups = CustomerLookups(directory or MemoryDirectory(), center_driver.report)
+        center_driver.add_sink("directory", lookups)
         center_driver.add_sink("telephony", telephony.execute)
         center_driver.add_sink("pubsub", engine_commands(events))
-        return Runtime(scenario, engine, clock, center_driver, telephony, events, center)
+        runtime = Runtime(scenario, engine, clock, center_driver, telephony, events, center)
+        runtime.lookups = lookups
+        return runtime
     driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch)
     if telephony is None:
         bots = {a.id for a in agents}.difference(humans) if settings.bots else set()
