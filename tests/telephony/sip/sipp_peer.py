@@ -15,7 +15,7 @@ import os
 import random
 import shutil
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,29 +128,31 @@ class Sipp:
         trace: bool = False,
         keys: dict[str, str] | None = None,
         port: int | None = None,
+        args: Sequence[str] = (),
     ) -> SippRun:
         """Run one call of `scenario` (a name in scenarios/ or a path); UAS when no `remote`.
         `keys` fill the scenario's `[name]` fields (sipp's `-key name value`); `port` is
-        its SIP port (default: a free one)."""
+        its SIP port (default: a free one); `args` are more options (`-au`, `-ap`)."""
         path = scenario if isinstance(scenario, Path) else SCENARIOS / scenario
         port = port if port is not None else free_udp_port(local_ip)
         media = free_udp_block(4, local_ip)  # sipp takes the port and the next ones
-        args = [
+        options = [
             "-sf", str(path), "-m", "1", "-nostdin", "-i", local_ip, "-bind_local",
             "-p", str(port), "-mi", local_ip, "-mp", str(media), "-s", service,
             "-timeout", f"{int(SIPP_TIMEOUT)}s", "-timeout_error",
         ]  # fmt: skip
         if remote is not None:
-            args.insert(0, f"{remote[0]}:{remote[1]}")
+            options.insert(0, f"{remote[0]}:{remote[1]}")
         log = self.workdir / f"sipp-{len(self.runs)}-{path.stem}.log"
         messages = self.workdir / f"sipp-{len(self.runs)}-{path.stem}.messages"
         if trace:
-            args += ["-trace_msg", "-message_file", str(messages)]
+            options += ["-trace_msg", "-message_file", str(messages)]
         for name, value in (keys or {}).items():
-            args += ["-key", name, value]
+            options += ["-key", name, value]
+        options += args
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(
-                self.binary, *args, cwd=self.workdir, stdin=asyncio.subprocess.DEVNULL,
+                self.binary, *options, cwd=self.workdir, stdin=asyncio.subprocess.DEVNULL,
                 stdout=out, stderr=asyncio.subprocess.STDOUT,
             )  # fmt: skip
         run = SippRun(process, log, port, messages)
