@@ -11,12 +11,23 @@ from a phone, ...) through the `report` callback the runtime hands to `start`.
 IVR's too: `PlayPrompts`, `StartMusic`, `ReleaseCall`, ...), in order; an adapter
 acts on the telephony ones and ignores the rest. It must return quickly and must not wait
 for the engine: `report` only queues the event.
+
+Outbound calls for the dialer go through a second, small protocol, `Outbound`:
+`originate(number, campaign_id)` places a call and returns its id; what happens on
+the line comes back as `DialUpdate`s to the callback given to `on_dial`; the
+dialer ends a call with `hang_up_dial`, or plays the campaign's information message
+and hangs up with `drop_dial`. `outbound_of(adapter)` says whether an adapter
+places outbound calls (the `sim` adapter and `FakeTelephony` do; the `sip`
+adapter through `telephony.sip.dialing.SipOutbound`) and raises
+`OutboundUnsupported` naming the adapter otherwise.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Protocol, TypeVar, runtime_checkable
 
 from callcenter.core.commands import (
     Command,
@@ -26,6 +37,7 @@ from callcenter.core.commands import (
     OfferToAgent,
     WithdrawOffer,
 )
+from callcenter.core.enums import StrEnum
 from callcenter.core.events import Event
 from callcenter.core.ivr import IvrCommand, IvrEvent
 
@@ -54,13 +66,83 @@ class Telephony(Protocol):
         ...
 
 
+class DialStatus(StrEnum):
+    """What happened to an outbound call (outcomes spelt as the dialer's `CallOutcome`)."""
+
+    RINGING = "ringing"
+    ANSWERED = "answered"  # a person (or, without detection, a machine) answered
+    ANSWERING_MACHINE = "answering-machine"  # detected and hung up by the adapter
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAILED = "failed"
+    ENDED = "ended"  # an answered call ended (either side hung up, or the media died)
+
+
+@dataclass(frozen=True, slots=True)
+class DialUpdate:
+    """One step of an outbound call, at time `at` (the adapter's clock)."""
+
+    call_id: str
+    campaign_id: str
+    number: str
+    status: DialStatus
+    at: float
+    code: int = 0
+    """The SIP status of a `busy` or `failed` outcome (0: no response)."""
+
+
+OnDial = Callable[[DialUpdate], None]
+"""Takes a `DialUpdate`; never blocks."""
+
+
+@runtime_checkable
+class Outbound(Protocol):
+    """An adapter that places outbound calls for the dialer."""
+
+    def on_dial(self, callback: OnDial) -> None:
+        """Send every later `DialUpdate` to `callback`."""
+        ...
+
+    async def originate(self, number: str, campaign_id: str, *, caller_id: str = "") -> str:
+        """Call `number` for `campaign_id`; the call's id (its updates carry it)."""
+        ...
+
+    async def hang_up_dial(self, call_id: str) -> None:
+        """End an outbound call (nothing when it has ended already)."""
+        ...
+
+    async def drop_dial(self, call_id: str, message: str) -> None:
+        """A live answer found no agent: play `message` to the callee, then hang up."""
+        ...
+
+
+class OutboundUnsupported(RuntimeError):
+    """The telephony adapter places no outbound calls."""
+
+
+def outbound_of(telephony: object) -> Outbound:
+    """`telephony` as an `Outbound`; `OutboundUnsupported` naming it when it is not one."""
+    if isinstance(telephony, Outbound):
+        return telephony
+    raise OutboundUnsupported(
+        f"the telephony adapter {type(telephony).__name__} places no outbound calls")
+
+
 class FakeTelephony:
-    """Records what it was told; tests inject line events with `inject`."""
+    """Records what it was told; tests inject line events with `inject` and outbound
+    call updates with `dial_update`."""
 
     def __init__(self) -> None:
         self.commands: list[TelephonyCommand] = []
         self.running = False
         self._report: Report | None = None
+        self._on_dial: OnDial | None = None
+        self._dial_ids = itertools.count(1)
+        self.dials: dict[str, tuple[str, str]] = {}
+        """Outbound calls placed: id -> (number, campaign)."""
+        self.hung_up: list[str] = []
+        self.dropped: list[tuple[str, str]] = []
+        """(call id, information message) of every drop."""
 
     async def start(self, report: Report) -> None:
         """Remember the report callback."""
@@ -81,6 +163,31 @@ class FakeTelephony:
         if self._report is None:
             raise RuntimeError("FakeTelephony is not started")
         self._report(event)
+
+    def on_dial(self, callback: OnDial) -> None:
+        """Where `dial_update` sends updates."""
+        self._on_dial = callback
+
+    async def originate(self, number: str, campaign_id: str, *, caller_id: str = "") -> str:
+        """Record the call; its fate comes from the test through `dial_update`."""
+        call_id = f"fake-o{next(self._dial_ids)}"
+        self.dials[call_id] = (number, campaign_id)
+        return call_id
+
+    async def hang_up_dial(self, call_id: str) -> None:
+        """Record the hang-up."""
+        self.hung_up.append(call_id)
+
+    async def drop_dial(self, call_id: str, message: str) -> None:
+        """Record the drop and its message."""
+        self.dropped.append((call_id, message))
+
+    def dial_update(self, call_id: str, status: DialStatus, at: float) -> None:
+        """What the line did to an outbound call placed by `originate`."""
+        if self._on_dial is None:
+            raise RuntimeError("FakeTelephony has no on_dial callback")
+        number, campaign = self.dials[call_id]
+        self._on_dial(DialUpdate(call_id, campaign, number, status, at))
 
     def of_type(self, kind: type[C]) -> list[C]:
         """The recorded commands of one type, in order."""

@@ -9,6 +9,10 @@ caller's handle time, take their shift's breaks, and go ready again
 `recover_after` seconds after the engine paused them for missed offers. Without
 bots, callers connected to a (human) agent hang up after their handle time.
 
+Outbound calls for the dialer (`originate`, `hang_up_dial`, `drop_dial`: the
+`telephony.base.Outbound` protocol) are simulated callees in `sim_dialer.py`; bots
+answer a campaign's offers at once.
+
 Everything runs on `Clock.call_at`: with a `LoopClock(speed=60)` a simulated
 minute passes every second; with a `FakeClock` a test moves time by hand.
 Interaction ids are `<prefix>-<n>`; the prefix defaults to the start time in
@@ -51,8 +55,10 @@ from callcenter.core.ivr import IvrCommand
 from callcenter.runtime.clock import Clock, Timer
 from callcenter.sim.agents import Bot
 from callcenter.sim.models import Never, Sampler, poisson_arrivals
+from callcenter.sim.outbound import OutcomeModel
 from callcenter.sim.spec import AgentGroup, ArrivalStream, Scenario
-from callcenter.telephony.base import Report
+from callcenter.telephony.base import OnDial, Report
+from callcenter.telephony.sim_dialer import SimDialing, auto_answers
 
 _PAUSED = "paused"
 _LOGGED_OUT = "logged_out"
@@ -70,7 +76,7 @@ class _Stream:
 class _Call:
     __slots__ = ("answers", "handle", "hangup", "patience")
 
-    def __init__(self, handle: Sampler) -> None:
+    def __init__(self, handle: Callable[[], float]) -> None:
         self.handle = handle
         self.patience: Timer | None = None
         self.hangup: Timer | None = None
@@ -87,11 +93,12 @@ class SimTelephony:
 
     def __init__(self, scenario: Scenario, clock: Clock, rng: np.random.Generator, *,
                  bots: bool | Collection[str] = True, breaks: bool = True,
-                 queues: Collection[str] | None = None, id_prefix: str | None = None) -> None:
+                 queues: Collection[str] | None = None, id_prefix: str | None = None,
+                 callees: OutcomeModel | None = None) -> None:
         """`bots`: True drives every agent of the scenario's groups, False none, a
         collection those agents (each with its group's answer model). `queues`: the
         queues the engine runs (None: the scenario's); arrival streams to other queues
-        stay silent."""
+        stay silent. `callees`: how the people outbound calls reach behave."""
         if scenario.trace is not None:
             raise ValueError("the sim adapter needs [[arrivals]]; trace replay is for "
                              "`callcenter simulate`")
@@ -122,6 +129,9 @@ class SimTelephony:
         self._pending: set[Timer] = set()
         self.arrivals = 0
         """Callers who have arrived so far."""
+        self.dialing = SimDialing(clock, rng.spawn(1)[0], callees or OutcomeModel(), self._at,
+                                  self._adopt, lambda: self._prefix or "sim")
+        """The outbound calls (sim_dialer.py)."""
 
     def _stream(self, spec: ArrivalStream, p_rng: np.random.Generator,
                 h_rng: np.random.Generator) -> _Stream:
@@ -234,6 +244,27 @@ class SimTelephony:
                 call.patience = self._at(self._clock.time() + patience,
                                          partial(self._send, CallerHungUp(iid)))
 
+    # ------------------------------------------------------------------ outbound (sim_dialer.py)
+
+    def on_dial(self, callback: OnDial) -> None:
+        """Send outbound calls' `DialUpdate`s to `callback`."""
+        self.dialing.on_dial(callback)
+
+    async def originate(self, number: str, campaign_id: str, *, caller_id: str = "") -> str:
+        """Call `number` for a campaign (a simulated callee); its id."""
+        return self.dialing.originate(number, campaign_id)
+
+    async def hang_up_dial(self, call_id: str) -> None:
+        """End an outbound call (the engine ends a connected one by itself)."""
+        self.dialing.hang_up(call_id)
+
+    async def drop_dial(self, call_id: str, message: str) -> None:
+        """A drop: the information message takes no simulated time; the call is gone."""
+        self.dialing.hang_up(call_id)
+
+    def _adopt(self, call_id: str, talk: float) -> None:
+        self._calls[call_id] = _Call(lambda: talk)
+
     # ------------------------------------------------------------------ bots
 
     def _pause(self, aid: str, reason: str) -> None:
@@ -288,11 +319,15 @@ class SimTelephony:
         call = self._calls.get(c.interaction_id)
         if call is None:  # not one of ours (e.g. created through the API): adopt it
             call = self._calls[c.interaction_id] = _Call(self._queue_handle[c.queue_id])
-        if bot.reject and bot.uniform.random() < bot.reject:
-            ev: Event = OfferRejected(c.agent_id, c.interaction_id)
+        if auto_answers(c.queue_id):  # outbound: on auto-answer
+            ev: Event = OfferAccepted(c.agent_id, c.interaction_id)
+            at = self._clock.time()
         else:
-            ev = OfferAccepted(c.agent_id, c.interaction_id)
-        at = self._clock.time() + (bot.delay() if bot.delay is not None else 0.0)
+            if bot.reject and bot.uniform.random() < bot.reject:
+                ev = OfferRejected(c.agent_id, c.interaction_id)
+            else:
+                ev = OfferAccepted(c.agent_id, c.interaction_id)
+            at = self._clock.time() + (bot.delay() if bot.delay is not None else 0.0)
         if at < c.expires_at:  # otherwise the bot lets it ring out
             call.answers[c.agent_id] = self._at(at, partial(self._send, ev))
 

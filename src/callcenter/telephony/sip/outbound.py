@@ -22,9 +22,9 @@ import itertools
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from callcenter.telephony.base import DialStatus, DialUpdate, OnDial
 from callcenter.telephony.sip.b2bua import SipB2BUA, SipUsageError
 from callcenter.telephony.sip.calls import (
     Answered,
@@ -39,33 +39,6 @@ from callcenter.telephony.sip.media import MediaAnchor
 from callcenter.telephony.sip.rtpengine import NgError
 
 log = logging.getLogger(__name__)
-
-
-class DialStatus(StrEnum):
-    """What happened to an outbound call (outcomes spelt as `CallOutcome`'s)."""
-
-    RINGING = "ringing"
-    ANSWERED = "answered"
-    BUSY = "busy"
-    NO_ANSWER = "no-answer"
-    FAILED = "failed"
-    ENDED = "ended"
-
-
-@dataclass(frozen=True, slots=True)
-class DialUpdate:
-    """One step of an outbound call, at time `at` (the adapter's clock)."""
-
-    call_id: str
-    campaign_id: str
-    number: str
-    status: DialStatus
-    at: float
-    code: int = 0
-    """The SIP status of a `busy` or `failed` outcome (0: no response)."""
-
-
-OnDial = Callable[[DialUpdate], None]
 
 
 @dataclass(eq=False)
