@@ -21,7 +21,7 @@ what happens on the lines comes back as events:
 |---|---|
 | `PlayPrompts` / `StopPrompts` | `play media` of each prompt's WAV in turn / `stop media` |
 | `StartMusic` | hold music (repeated) whenever no prompt plays |
-| `LookupCustomer` | answered `found=False` at once (no directory yet) |
+| `LookupCustomer` | not here: the runtime's customer directory answers it (`runtime.lookups`) |
 | `OfferToAgent` | INVITE to the registered (else static) contact; rings past the offer's end |
 | `WithdrawOffer` | CANCEL (or BYE) of that leg |
 | `Connect` | rtpengine relays caller and agent (the agent's answer replaces the sink) |
@@ -60,8 +60,6 @@ from callcenter.core.ivr import (
     CallEntered,
     DigitPressed,
     IvrCommand,
-    LookupAnswered,
-    LookupCustomer,
     PlayPrompts,
     PromptFinished,
     RecordVoicemail,
@@ -194,9 +192,6 @@ class SipTelephony:
     async def execute(self, commands: Sequence[Command | IvrCommand]) -> None:
         """Carry out the telephony commands among `commands`, in order."""
         for c in commands:
-            if isinstance(c, LookupCustomer):
-                self._emit(LookupAnswered(c.call_id, found=False))
-                continue
             if not isinstance(c, _ACTED_ON):
                 continue
             call = self._calls.get(c.call_id if isinstance(c, _IVR_ACTED_ON)
