@@ -269,7 +269,7 @@ class IvrRunner:
         values = s.variables
         s.plays += 1
         out.append(PlayPrompts(s.call_id, tuple(p.render(values) for p in prompts),
-                               barge_in, s.language, s.plays))
+                               barge_in, s.language, s.plays, s.node))
 
     def _go(self, s: _Session, name: str, now: float, out: list[IvrCommand]) -> None:
         """Enter node `name`, then any instant nodes after it, until one waits or ends."""
@@ -389,7 +389,7 @@ class IvrRunner:
                               else f"about {minutes} minutes")
             s.plays += 1
             out.append(PlayPrompts(s.call_id, tuple(p.render(values) for p in t.announcement),
-                                   False, s.language, s.plays))
+                                   False, s.language, s.plays, s.node))
         self._arm(s, now + t.announce_every)
 
     # ------------------------------------------------------------------ caller input

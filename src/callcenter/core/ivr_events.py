@@ -7,7 +7,7 @@ what and when.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from callcenter.core.config import SkillRequirement
 from callcenter.core.events import TimerExpired
@@ -69,13 +69,15 @@ IvrEvent = CallEntered | DigitPressed | PromptFinished | LookupAnswered | CallLe
 class PlayPrompts:
     """Play these prompts in order (text in `language`); with `barge_in`, a key press
     may stop them. The adapter answers with `PromptFinished(call_id, play)`; `play`
-    counts the plays of the call from 1."""
+    counts the plays of the call from 1; `node` is the flow node that plays them (a
+    simulated caller answers a menu by its name; not part of equality)."""
 
     call_id: str
     prompts: tuple[Prompt, ...]
     barge_in: bool
     language: str | None
     play: int = 0
+    node: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,9 @@ def simulate(
         return
     console = Console()
     console.print(report.summary_table(summary))
+    flows = report.ivr_table(summary)
+    if flows is not None:
+        console.print(flows)
     if show_intervals:
         ivals = intervals(results[0], sc)
         for q in sc.queues:

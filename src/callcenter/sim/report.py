@@ -70,6 +70,25 @@ def summary_table(summary: Summary) -> Table:
     return table
 
 
+def ivr_table(summary: Summary) -> Table | None:
+    """One row per IVR flow: calls by outcome, containment, time in the IVR (None without
+    flows)."""
+    if not summary.ivr_means:
+        return None
+    table = Table(title="IVR flows", header_style="bold cyan", title_style="bold")
+    for col in ("Flow", "Entered", "Queue", "Callback", "Voicemail", "Transfer", "Hang-up",
+                "Abandoned", "Containment", "Time in IVR"):
+        table.add_column(col, justify="left" if col == "Flow" else "right")
+    halves = summary.ivr_half_widths or {}
+    for flow, k in summary.ivr_means.items():
+        h = halves.get(flow, {})
+        table.add_row(f"[b]{flow}[/b]", *(_count(k[n], h.get(n)) for n in (
+            "entered", "queue", "callback", "voicemail", "transfer", "hangup", "abandoned")),
+            _pct(k["containment_rate"], h.get("containment_rate")),
+            _secs(k["time_in_ivr"], h.get("time_in_ivr")))
+    return table
+
+
 def _bar(fraction: float, width: int) -> str:
     cells = max(0.0, min(1.0, fraction)) * width
     full = int(cells)

@@ -13,7 +13,7 @@ import math
 import random
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -38,9 +38,11 @@ from callcenter.core.events import (
     CallerHungUp,
     InteractionArrived,
 )
+from callcenter.core.ivr import EnterQueue, FlowEnded, IvrCommand, RequestCallback
 from callcenter.core.records import AgentSpan, InteractionRecord
 from callcenter.sim.agents import Roster
 from callcenter.sim.environment import Entry, Environment
+from callcenter.sim.ivr_run import FlowBrain, flow_callers
 from callcenter.sim.models import Never, Sampler, UniformSource, poisson_arrivals
 from callcenter.sim.spec import DAY, AgentGroup, CallbackChoice, Scenario
 from callcenter.sim.staffing import StaffingPlan
@@ -63,16 +65,19 @@ class RunResult:
     unfinished: int
     arrivals: int
     agents: tuple[AgentConfig, ...]
+    flows: list[FlowEnded] = field(default_factory=list)
+    """One `FlowEnded` per call that went through an IVR flow (scenarios with `[ivr]`)."""
 
 
 class _Stream:
     """Samplers for one arrival stream (or a trace's queue)."""
 
-    __slots__ = ("callback", "handle", "patience", "priority", "queue_id", "skills")
+    __slots__ = ("callback", "flow", "handle", "patience", "priority", "queue_id", "skills")
 
     def __init__(self, queue_id: str, handle: Sampler, patience: Sampler | None,
                  callback: CallbackChoice | None, priority: int,
-                 skills: tuple[SkillRequirement, ...]) -> None:
+                 skills: tuple[SkillRequirement, ...], flow: str | None = None) -> None:
+        self.flow = flow  # callers start in this IVR flow (the samplers are then unused)
         self.queue_id = queue_id
         self.handle = handle
         self.patience = patience
@@ -96,10 +101,12 @@ class _Call:
 
 
 class Simulation:
-    """Runs one replication of a scenario. Randomness comes only from `rng`."""
+    """Runs one replication of a scenario. Randomness comes only from `rng`, and for IVR
+    callers from `seed` (the scenario's by default) and `replication`."""
 
     def __init__(self, scenario: Scenario, rng: np.random.Generator,
-                 days: int | None = None, horizon: float | None = None) -> None:
+                 days: int | None = None, horizon: float | None = None, *,
+                 seed: int | None = None, replication: int = 0) -> None:
         self.scenario = scenario
         self.days = scenario.days if days is None else days
         if horizon is not None:  # a horizon in seconds instead of whole days
@@ -111,7 +118,15 @@ class Simulation:
                              random.Random(int(eng_rng.integers(2**63))))
         self._t0 = scenario.start_time()
         self._end = scenario.end_time(self.days) if horizon is None else self._t0 + horizon
-        self.env = Environment(self.engine, self._dispatch, self._t0)
+        self.flow_rows: list[FlowEnded] = []
+        self._brain: FlowBrain | None = None
+        if scenario.ivr is None:
+            self.env = Environment(self.engine, self._dispatch, self._t0)
+        else:
+            self._brain = FlowBrain(self.engine, scenario.ivr.flows, self._on_ivr)
+            self.env = Environment(self._brain, self._dispatch, self._t0)
+            self._ivr = flow_callers(self.env, self._brain, self._dispatch, scenario.ivr,
+                                     (scenario.seed if seed is None else seed, replication))
         self.records: list[InteractionRecord] = []
         self.spans: list[AgentSpan] = []
         self._calls: dict[str, _Call] = {}
@@ -130,6 +145,9 @@ class Simulation:
             RecordAgentSpan: self._on_span,
             AgentStateChanged: self.roster.on_state,
         }
+        if self._brain is not None:
+            self._queue_streams = self._make_queue_streams(rng.spawn(1)[0])
+            self._handlers[RecordInteraction] = self._on_record_flow
 
     # ------------------------------------------------------------------ set-up
 
@@ -143,7 +161,12 @@ class Simulation:
         else:  # one pseudo-stream per queue: handle times for calls the trace lacks
             specs = [(q.id, None, None, 0, ()) for q in sc.queues]
         pats, hts = pat_rng.spawn(len(specs)), ht_rng.spawn(len(specs))
-        for (qid, ht, pat, prio, skills), p_rng, h_rng in zip(specs, pats, hts, strict=True):
+        flows = [s.flow for s in sc.arrivals] if sc.trace is None else [None] * len(specs)
+        for (qid, ht, pat, prio, skills), p_rng, h_rng, flow in zip(specs, pats, hts, flows,
+                                                                     strict=True):
+            if flow is not None:
+                streams.append(_Stream("", Sampler(Never(), h_rng), None, None, 0, (), flow))
+                continue
             model = sc.caller_model(qid)
             patience = pat if pat is not None else model.patience
             streams.append(_Stream(
@@ -187,7 +210,11 @@ class Simulation:
 
         def arrive() -> None:
             nonlocal i
-            self._arrive(self._streams[owners[i]], None, None)
+            stream = self._streams[owners[i]]
+            if stream.flow is None:
+                self._arrive(stream, None, None)
+            else:
+                self._arrive_flow(stream.flow)
             i += 1
             if i < n:
                 env.call_at(times[i], arrive)
@@ -220,6 +247,63 @@ class Simulation:
                     env.call_at(env.now + cb.delay, lambda: self._take_callback(iid))
                 else:
                     self._take_callback(iid)
+
+    # ------------------------------------------------------------------ IVR callers
+
+    def _make_queue_streams(self, rng: np.random.Generator) -> dict[str, _Stream]:
+        """Per queue: the handle time, patience and callback choice of callers a flow
+        sends there (counted from when they enter the queue)."""
+        sc = self.scenario
+        out = {}
+        for q, (h_rng, p_rng) in zip(sc.queues, (r.spawn(2) for r in rng.spawn(len(sc.queues))),
+                                     strict=True):
+            model = sc.caller_model(q.id)
+            out[q.id] = _Stream(q.id, Sampler(model.handle_time, h_rng),
+                                None if isinstance(model.patience, Never)
+                                else Sampler(model.patience, p_rng), model.callback, 0, ())
+        return out
+
+    def _arrive_flow(self, flow: str) -> None:
+        self._count += 1
+        self._ivr.enter(f"c{self._count}", flow, self._count, self.env.now)
+
+    def _on_ivr(self, commands: list[IvrCommand]) -> None:
+        """The IVR's commands of one step: the callers answer, the simulation keeps the
+        flow rows and takes over callers the flow queued."""
+        now = self.env.now
+        for c in commands:
+            self._ivr.execute(c, now)
+            if isinstance(c, EnterQueue):
+                self._enter_queue(c)
+            elif isinstance(c, RequestCallback):
+                call = self._calls.get(c.call_id)
+                if call is not None:
+                    call.on_line = False
+                    if call.patience is not None:
+                        Environment.cancel(call.patience)
+                        call.patience = None
+            elif isinstance(c, FlowEnded):
+                self.flow_rows.append(c)
+
+    def _enter_queue(self, c: EnterQueue) -> None:
+        """A flow put the caller into a queue: its patience there, and a callback offer."""
+        env, iid = self.env, c.call_id
+        stream = self._queue_streams[c.queue_id]
+        call = self._calls[iid] = _Call(stream, None)
+        if stream.patience is not None:
+            patience = stream.patience()
+            if patience != math.inf:
+                call.patience = env.schedule(env.now + patience, CallerHungUp(iid))
+        cb = stream.callback
+        if cb is not None:
+            ewt = self.engine.expected_wait(iid)
+            if (ewt is not None and ewt > cb.threshold
+                    and self._callback_uniform.random() < cb.probability):
+                env.call_at(env.now + cb.delay, lambda: self._take_callback(iid))
+
+    def _on_record_flow(self, c: RecordInteraction) -> None:
+        self._on_record(c)
+        self._ivr.left(c.record.interaction_id)
 
     def _take_callback(self, iid: str) -> None:
         call = self._calls.get(iid)
@@ -312,12 +396,14 @@ class Simulation:
             if progress is not None:
                 progress(t)
         limit = end + _DRAIN_LIMIT
-        while self._calls and env.now < limit:
+        while (self._calls or (self._brain is not None and len(self._ivr))) and env.now < limit:
             env.run(min(env.now + step, limit))
         self.roster.log_out_everyone()
         agents = tuple(a for g in sc.groups for a in g.agents) + tuple(self.roster.extra)
-        return RunResult(self.records, self.spans, start + sc.warmup, end, len(self._calls),
-                         self._count, agents)
+        unfinished = len(self._calls) + (0 if self._brain is None else sum(
+            1 for iid in self._ivr if iid not in self._calls))
+        return RunResult(self.records, self.spans, start + sc.warmup, end, unfinished,
+                         self._count, agents, self.flow_rows)
 
     def _managed(self, g: AgentGroup) -> bool:
         return self._staffing is not None and self._staffing.manages(g)
@@ -362,5 +448,5 @@ def run_replications(scenario: Scenario, replications: int = 1, seed: int | None
     rngs = replication_rngs(scenario.seed if seed is None else seed, replications)
     for i, rng in enumerate(rngs):
         report = None if progress is None else partial(progress, i)
-        out.append(Simulation(scenario, rng, days).run(report))
+        out.append(Simulation(scenario, rng, days, seed=seed, replication=i).run(report))
     return out

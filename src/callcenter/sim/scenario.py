@@ -27,6 +27,7 @@ from callcenter.core.config import (
 )
 from callcenter.sim import parse
 from callcenter.sim.errors import ScenarioError
+from callcenter.sim.ivr_scenario import ivr_table
 from callcenter.sim.models import Exponential, normalise
 from callcenter.sim.parse import Path as KeyPath
 from callcenter.sim.parse import Table
@@ -82,6 +83,7 @@ class _Builder:
         self.source = source
         self.skills: tuple[str, ...] = ()
         self.queue_ids: set[str] = set()
+        self.flow_ids: set[str] | None = None  # None: no [ivr]
 
     def build(self) -> Scenario:
         sim = self.root.table("simulation")
@@ -118,6 +120,10 @@ class _Builder:
         shifts = shifts_table(self.root.table("shifts"))
         groups = [self._group(Table(g, ("agents", i)), shifts)
                   for i, g in enumerate(self.root.array("agents"))]
+        ivr = None
+        if self.root.has("ivr"):
+            ivr = ivr_table(self.root.table("ivr"), self.source, self.queue_ids)
+            self.flow_ids = set(ivr.flows)
         profiles = self.root.table("profiles")
         arrivals = tuple(self._arrivals(Table(a, ("arrivals", i)), profiles)
                          for i, a in enumerate(self.root.array("arrivals")))
@@ -125,7 +131,8 @@ class _Builder:
             profiles.raw(key)
         settings = self._settings(self.root.table("engine"))
         scenario = base.with_(queues=tuple(queues), callers=callers, groups=tuple(groups),
-                              arrivals=arrivals, settings=settings, skills=self.skills)
+                              arrivals=arrivals, settings=settings, skills=self.skills,
+                              ivr=ivr)
         if self.root.has("trace"):
             scenario = self._trace(scenario, Table(self.root.raw("trace"), ("trace",)))
         elif not arrivals:
@@ -294,8 +301,10 @@ class _Builder:
     # -- arrivals -------------------------------------------------------------------------
 
     def _arrivals(self, t: Table, profiles: Table) -> ArrivalStream:
-        qid = t.string("queue")
-        self._check_queue(qid, t.at("queue"))
+        flow = self._flow(t)
+        qid = "" if flow is not None else t.string("queue")
+        if flow is None:
+            self._check_queue(qid, t.at("queue"))
         forms = [k for k in ("per_interval", "daily", "per_hour") if t.has(k)]
         if len(forms) != 1:
             raise ScenarioError("give exactly one of per_interval, daily (with profile), "
@@ -343,10 +352,30 @@ class _Builder:
         stream = ArrivalStream(
             qid, tuple(starts), length, tuple(e * scale for e in expected),
             parse.weekdays(t.raw("weekdays", "daily"), t.at("weekdays")),
-            t.integer("priority", 0), skills, ht, pat,
+            t.integer("priority", 0), skills, ht, pat, flow,
         )
         t.done()
         return stream
+
+    def _flow(self, t: Table) -> str | None:
+        """The stream's IVR flow (`flow = "main"` instead of `queue`), if any."""
+        if not t.has("flow"):
+            return None
+        if t.has("queue"):
+            raise ScenarioError("give either queue or flow, not both", t.at("flow"))
+        flow = t.string("flow")
+        if self.flow_ids is None:
+            raise ScenarioError("a flow needs an [ivr] table naming the flows file",
+                                t.at("flow"))
+        if flow not in self.flow_ids:
+            raise ScenarioError(f"no flow {flow!r} in the flows file (flows: "
+                                f"{', '.join(sorted(self.flow_ids))})", t.at("flow"))
+        for key in ("skills", "priority", "handle_time", "patience"):
+            if t.has(key):
+                raise ScenarioError("a flow stream takes its skills and priority from the "
+                                    "flow, its handle time and queue patience from the queue "
+                                    "it reaches, and its IVR patience from [ivr]", t.at(key))
+        return flow
 
     def _settings(self, t: Table) -> EngineSettings:
         kw: dict[str, Any] = {"interaction_changes": False}  # the simulator needs rows only

@@ -8,12 +8,14 @@ time, callback choice) and agents (shifts, breaks, answer delay).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig, SkillRequirement
+from callcenter.core.ivr_flow import Flow
 from callcenter.sim.models import Constant, Distribution, Exponential, Never
 from callcenter.sim.trace import Trace
 
@@ -47,7 +49,9 @@ class ArrivalStream:
 
     Interval `i` starts `starts[i]` seconds after local midnight, lasts `length`
     seconds and expects `expected[i]` arrivals, on each day in `weekdays`.
-    `handle_time` / `patience` override the queue's caller model.
+    `handle_time` / `patience` override the queue's caller model. With `flow`, the
+    callers start in that IVR flow (`Scenario.ivr`) and `queue_id` is empty: the flow
+    decides their queue, skills and priority.
     """
 
     queue_id: str
@@ -59,6 +63,7 @@ class ArrivalStream:
     skills: tuple[SkillRequirement, ...] = ()
     handle_time: Distribution | None = None
     patience: Distribution | None = None
+    flow: str | None = None
 
     @classmethod
     def constant(cls, queue_id: str, per_hour: float, **kw: object) -> ArrivalStream:
@@ -68,6 +73,45 @@ class ArrivalStream:
     def daily_volume(self) -> float:
         """Expected arrivals on one day it runs."""
         return sum(self.expected)
+
+
+TIMEOUT = "timeout"
+"""A caller's answer at a menu or collect node: press nothing (the node times out)."""
+HANGUP = "hangup"
+"""A caller's answer at a menu or collect node: hang up (abandoned in the IVR)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeAnswers:
+    """What callers answer at one menu or collect node: (answer, probability) pairs
+    summing to 1. An answer is a key (menu), a string of digits (collect), `timeout`
+    or `hangup`."""
+
+    answers: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IvrModel:
+    """IVR flows and how simulated callers behave in them (the `[ivr]` table).
+
+    A caller listens to each prompt to its end, then answers after `think_time`
+    (keys of a collect `key_gap` seconds apart); it hangs up after `patience` in the
+    IVR (from its arrival until the flow hands it on). Prompts last their WAV file's
+    length (files under `prompt_dir`) or their words at `words_per_minute`. A lookup
+    finds the customer with probability `lookup_found`, after `lookup_delay`."""
+
+    flows: Mapping[str, Flow]
+    nodes: Mapping[str, NodeAnswers] = field(default_factory=dict)
+    words_per_minute: float = 150.0
+    prompt_dir: Path | None = None
+    prompt_seconds: Mapping[str, float] = field(default_factory=dict)
+    """Length of each WAV prompt the flows name, read from its header on loading."""
+    think_time: Distribution = field(default_factory=lambda: Constant(1.0))
+    key_gap: float = 0.5
+    patience: Distribution = field(default_factory=Never)
+    lookup_found: float = 0.0
+    lookup_delay: float = 0.0
+    source: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +179,7 @@ class Scenario:
     skills: tuple[str, ...] = ()
     trace: Trace | None = None
     source: Path | None = None
+    ivr: IvrModel | None = None
 
     def zone(self) -> ZoneInfo:
         """The scenario's time zone."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from scipy import stats  # type: ignore[import-untyped]
 
+from callcenter.core import ivr_metrics as im
 from callcenter.core import metrics as m
 from callcenter.core.config import AgentConfig, QueueConfig
 from callcenter.core.records import InteractionRecord
@@ -23,6 +24,8 @@ COUNTS = ("offered", "handled", "abandoned", "short_abandoned", "timed_out", "re
           "callbacks")
 RATIOS = ("service_level", "service_level_asterisk", "asa", "aht", "abandon_rate", "occupancy")
 KPIS = COUNTS + RATIOS
+IVR_KPIS = ("entered", *im.OUTCOMES, "contained", "containment_rate", "time_in_ivr")
+"""IVR figures per flow (docs/reference/metrics.md, "IVR")."""
 
 _ROW_KPIS: dict[str, Callable[[list[InteractionRecord]], Value]] = {
     "offered": m.offered,
@@ -75,6 +78,20 @@ def run_kpis(result: RunResult, scenario: Scenario) -> dict[str, Kpis]:
     return out
 
 
+def run_ivr_kpis(result: RunResult) -> dict[str, Kpis]:
+    """IVR figures of one run per flow, for calls that entered a flow inside its window."""
+    rows = im.started_between(result.flows, result.window_start, result.window_end)
+    out: dict[str, Kpis] = {}
+    for flow, frows in sorted(im.by_flow(rows).items()):
+        kpis: Kpis = {"entered": len(frows)}
+        kpis.update(im.outcome_counts(frows))
+        kpis["contained"] = im.contained(frows)
+        kpis["containment_rate"] = im.containment_rate(frows)
+        kpis["time_in_ivr"] = im.time_in_ivr(frows)
+        out[flow] = kpis
+    return out
+
+
 def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float | None]:
     """Mean and the half-width of its Student-t confidence interval (None for n < 2)."""
     n = len(values)
@@ -99,6 +116,9 @@ class Summary:
     means: dict[str, Kpis]
     half_widths: dict[str, dict[str, float | None]]
     unfinished: int
+    ivr_means: dict[str, Kpis] | None = None
+    """IVR figures per flow (scenarios with `[ivr]`), like `means`."""
+    ivr_half_widths: dict[str, dict[str, float | None]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON-able object (the `--json` output)."""
@@ -117,7 +137,7 @@ class Summary:
                 block["ci95"] = self.half_widths[qid]
             queues[qid] = block
         total = queues.pop("all")
-        return {
+        out = {
             "scenario": self.scenario.name,
             "seed": self.seed,
             "days": self.days,
@@ -127,28 +147,49 @@ class Summary:
             "total": total,
             "unfinished": self.unfinished,
         }
+        if self.ivr_means is not None and self.ivr_half_widths is not None:
+            out["ivr"] = {flow: {**kpis, "ci95": self.ivr_half_widths[flow]}
+                          if self.replications > 1 else dict(kpis)
+                          for flow, kpis in self.ivr_means.items()}
+        return out
 
 
 def summarize(scenario: Scenario, results: Sequence[RunResult], seed: int,
               days: int) -> Summary:
     """Aggregate the runs of `results` (one per replication)."""
-    per_run = [run_kpis(r, scenario) for r in results]
+    means, halves = _aggregate([run_kpis(r, scenario) for r in results], KPIS)
+    ivr_means = ivr_halves = None
+    if scenario.ivr is not None:
+        per_flow = [run_ivr_kpis(r) for r in results]
+        flows = sorted({f for run in per_flow for f in run})
+        empty: Kpis = {"entered": 0, **dict.fromkeys(im.OUTCOMES, 0), "contained": 0,
+                       "containment_rate": None, "time_in_ivr": None}
+        ivr_means, ivr_halves = _aggregate(
+            [{f: run.get(f, empty) for f in flows} for run in per_flow], IVR_KPIS)
+    return Summary(scenario, seed, days, len(results), results[0].window_start,
+                   results[0].window_end, means, halves, sum(r.unfinished for r in results),
+                   ivr_means, ivr_halves)
+
+
+def _aggregate(per_run: list[dict[str, Kpis]], names: Sequence[str]
+               ) -> tuple[dict[str, Kpis], dict[str, dict[str, float | None]]]:
+    """Means and 95 % half-widths of each figure over the runs (the value itself and None
+    for one run)."""
     means: dict[str, Kpis] = {}
     halves: dict[str, dict[str, float | None]] = {}
-    for qid in per_run[0]:
-        means[qid], halves[qid] = {}, {}
-        for k in KPIS:
-            vals = [run[qid][k] for run in per_run]
+    for key in per_run[0] if per_run else ():
+        means[key], halves[key] = {}, {}
+        for k in names:
+            vals = [run[key][k] for run in per_run]
             present = [float(v) for v in vals if v is not None]
-            if len(results) == 1:
-                means[qid][k] = vals[0]
-                halves[qid][k] = None
+            if len(per_run) == 1:
+                means[key][k] = vals[0]
+                halves[key][k] = None
             elif not present:
-                means[qid][k] = halves[qid][k] = None
+                means[key][k] = halves[key][k] = None
             else:
-                means[qid][k], halves[qid][k] = mean_ci(present)
-    return Summary(scenario, seed, days, len(results), results[0].window_start,
-                   results[0].window_end, means, halves, sum(r.unfinished for r in results))
+                means[key][k], halves[key][k] = mean_ci(present)
+    return means, halves
 
 
 def intervals(result: RunResult, scenario: Scenario) -> list[m.IntervalKpis]:
