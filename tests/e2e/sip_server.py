@@ -70,11 +70,17 @@ flows:
     nodes:
       welcome:
         menu: "Welcome. For sales, press 1."
-        choices: { 1: sales }
+        choices: { 1: sales, 2: message, 3: away }
         timeout: 30
         fail: bye
       sales:
         queue: sales
+      message:
+        voicemail: sales
+        say: "Please leave a message."
+        max_seconds: 6
+      away:
+        transfer: "4930777777"
       bye:
         hangup: "Goodbye."
 """
@@ -145,15 +151,19 @@ def cue_hangup(call_id: str, caller_port: int) -> bytes:
             f"Call-ID: {call_id}\r\nCSeq: 1 INFO\r\nContent-Length: 0\r\n\r\n").encode()
 
 
-def write_config(tmp: Path, agent_port: int, extra: str = "") -> ServerSettings:
+def write_config(tmp: Path, agent_port: int, extra: str = "",
+                 agent: str | None = None) -> ServerSettings:
     """Scenario, flows and telephony config (plus `extra` YAML lines) in `tmp`; the
-    server's settings."""
+    server's settings. `agent` is agent-1's entry under `agents:` (YAML; default: the
+    static contact at `agent_port`)."""
+    if agent is None:
+        agent = f"'sip:agent@127.0.0.1:{agent_port}'"
     (tmp / "scenario.toml").write_text(SCENARIO)
     (tmp / "flows.yaml").write_text(FLOWS)
     base = free_udp_block(100)
     (tmp / "telephony.yaml").write_text(
         f"trunks: [127.0.0.1]\ndids: {{'{DID}': main}}\n"
-        f"agents: {{agent-1: 'sip:agent@127.0.0.1:{agent_port}'}}\n"
+        f"agents: {{agent-1: {agent}}}\n"
         "flows: flows.yaml\nprompt_cache: prompts\noffer_slack: 2\n"
         f"rtpengine: {{ng_port: {free_udp_port()}, port_min: {base}, port_max: {base + 99},"
         " threads: 1}\n" + extra)
@@ -181,9 +191,11 @@ class Served:
 
 
 @contextlib.asynccontextmanager
-async def serving(tmp: Path, agent_port: int, *, login: bool = True) -> AsyncIterator[Served]:
-    """The server with the sip adapter, agent-1 logged in (unless not `login`)."""
-    app = create_app(write_config(tmp, agent_port))
+async def serving(tmp: Path, agent_port: int, *, login: bool = True,
+                  agent: str | None = None, extra: str = "") -> AsyncIterator[Served]:
+    """The server with the sip adapter, agent-1 logged in (unless not `login`); `agent`
+    and `extra` (telephony config lines) as for `write_config`."""
+    app = create_app(write_config(tmp, agent_port, extra, agent=agent))
     async with app.router.lifespan_context(app):
         server: Server = app.state.server
         adapter = server.runtime.telephony
