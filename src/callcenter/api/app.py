@@ -12,7 +12,8 @@ crash left open (`callcenter.store.reconcile`: open interactions closed as `lost
 agents logged out) and only then starts the runtime; on
 stop it stops the runtime (telephony first, then the driver drains) and closes
 the database. With `settings.sip` the telephony is the `sip` adapter (real calls
-through the IVR flows of its config) instead of the simulated callers.
+through the IVR flows of its config) instead of the simulated callers; their customer
+lookups are answered from the store's customer directory.
 Nothing here is module-level state: two apps share nothing.
 """
 
@@ -46,6 +47,7 @@ from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server, server_of
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
 from callcenter.core.ivr_flow import Flow
+from callcenter.crm.directory import StoreDirectory
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
 from callcenter.runtime.clock import Clock
 from callcenter.runtime.driver import DriverStopped, NotPersisted
@@ -118,7 +120,8 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                 RuntimeSettings(settings.scenario, speed=settings.speed, start=settings.start,
                                 seed=settings.seed, bots=settings.bots),
                 persist=sink, clock=clock, telephony=tel, scenario=scenario,
-                queues=routing.queues, agents=routing.agents, humans=humans, flows=flows)
+                queues=routing.queues, agents=routing.agents, humans=humans, flows=flows,
+                directory=StoreDirectory(sessions, settings.default_region))
             holder.append(runtime)
             # Before any traffic: the new engine knows nothing of the dead process's calls
             # and agents. The sim adapter carries no call across a restart, so no `alive`.

@@ -12,6 +12,7 @@
 | `CALLCENTER_BOTS` | `bots` | `true` |
 | `CALLCENTER_SIP` | `sip` | none: the `sim` adapter |
 | `CALLCENTER_TELEPHONY_CONFIG` | `telephony_config` | none |
+| `CALLCENTER_DEFAULT_REGION` | `default_region` | `US` |
 
 With `sip` (`HOST:PORT`) the server takes real calls: the `sip` adapter (B2BUA and
 rtpengine) replaces the simulated callers, configured by the YAML file
@@ -24,7 +25,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from callcenter.crm.customers import check_region
 
 ENV_PREFIX = "CALLCENTER_"
 
@@ -56,6 +59,14 @@ class ServerSettings(BaseModel):
     """`HOST:PORT` to take SIP calls on (UDP); None: simulated telephony."""
     telephony_config: str | None = None
     """The `sip` adapter's YAML config file (needed with `sip`)."""
+    default_region: str = "US"
+    """The country (two letters) of phone numbers written without a country code: the
+    customer directory's numbers, and the callers' numbers it looks up."""
+
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        return check_region(value)
 
     @model_validator(mode="after")
     def _sip_needs_config(self) -> ServerSettings:
