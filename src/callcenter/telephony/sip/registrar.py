@@ -174,7 +174,8 @@ class Registrar:
         """Answer one REGISTER received at `now` (see the module doc's table)."""
         try:
             to_user = to_user_of(request.to)
-            contacts = [c for value in request.contacts for c in split_contacts(value)]
+            contacts = [("*", None) if c == "*" else parse_contact(c)
+                        for value in request.contacts for c in split_contacts(value)]
             header_expires = _expires(request.expires, "Expires")
             creds = [parse_authorization(a) for a in request.authorization]
         except (RegistrarError, DigestParseError) as exc:
@@ -220,7 +221,8 @@ class Registrar:
             return self._challenge(now, "stale nonce", stale=True)
         return None
 
-    def _update(self, user: str, contacts: list[str], header_expires: int | None,
+    def _update(self, user: str, contacts: list[tuple[str, int | None]],
+                header_expires: int | None,
                 request: RegisterRequest, now: float) -> RegisterResponse:
         with self._lock:
             current = {b.uri: b for b in self._bindings.get(user, ()) if b.expires_at > now}
@@ -229,7 +231,7 @@ class Registrar:
                     return RegisterResponse(500, "Server Internal Error",
                                             (("Retry-After", "1"),),
                                             note="a CSeq not higher than the binding's")
-            if "*" in contacts:
+            if ("*", None) in contacts:
                 if len(contacts) != 1 or header_expires != 0:
                     why = "Contact: * needs Expires: 0 and no other Contact"
                     return RegisterResponse(400, f"Bad Request ({why})", note=why)
@@ -252,15 +254,11 @@ class Registrar:
                        for b in sorted(current.values(), key=lambda b: b.order))
         return RegisterResponse(200, "OK", listed, note=f"{user!r}: {len(current)} bindings")
 
-    def _changes(self, contacts: list[str],
+    def _changes(self, contacts: list[tuple[str, int | None]],
                  header_expires: int | None) -> list[tuple[str, int]] | RegisterResponse:
-        """Each contact's URI and expiry (0: remove), or the 400/423 refusing them all."""
+        """Each contact's URI and expiry (0: remove), or the 423 refusing them all."""
         out = []
-        for contact in contacts:
-            try:
-                uri, param = parse_contact(contact)
-            except RegistrarError as exc:
-                return RegisterResponse(400, f"Bad Request ({exc})", note=str(exc))
+        for uri, param in contacts:
             seconds = param if param is not None else header_expires
             if seconds is None:
                 seconds = self.settings.default_expires
