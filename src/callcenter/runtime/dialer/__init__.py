@@ -1,0 +1,16 @@
+"""The live dialer in the server: `DialerService` runs every running campaign
+(`service.py`); `CampaignRun` is one campaign's live state (`run.py`);
+`build_dialer` wires one onto a runtime (`build.py`)."""
+
+from callcenter.runtime.dialer.build import build_dialer
+from callcenter.runtime.dialer.run import PACERS, Attempt, CampaignRun
+from callcenter.runtime.dialer.service import (
+    DialerService,
+    DialerSettings,
+    DialerStore,
+    Opened,
+    Writes,
+)
+
+__all__ = ["PACERS", "Attempt", "CampaignRun", "DialerService", "DialerSettings", "DialerStore",
+           "Opened", "Writes", "build_dialer"]
