@@ -38,6 +38,8 @@ from callcenter.telephony.sip.calls import (
 from callcenter.telephony.sip.media import MediaAnchor
 from callcenter.telephony.sip.rtpengine import NgError
 
+__all__ = ["DialStatus", "DialUpdate", "OnDial", "OutboundCalls"]  # the first three: base.py's
+
 log = logging.getLogger(__name__)
 
 
