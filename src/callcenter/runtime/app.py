@@ -5,7 +5,8 @@
     ...
     await runtime.stop()
 
-With IVR `flows` (the `sip` adapter), the driver runs a `CallCenter` (engine + IVR)
+With IVR `flows` (the `sip` adapter's, or a scenario's `[ivr]` for the `sim`
+adapter), the driver runs a `CallCenter` (engine + IVR)
 instead of the engine alone; the store and the pub/sub still get engine commands
 only, the telephony adapter gets both kinds.
 
@@ -35,7 +36,7 @@ from callcenter.runtime.driver import EngineDriver, Sink
 from callcenter.runtime.lookups import CustomerLookups
 from callcenter.runtime.pubsub import CommandHub
 from callcenter.sim.scenario import load_scenario
-from callcenter.sim.spec import Scenario
+from callcenter.sim.spec import IvrModel, Scenario
 from callcenter.telephony.base import Telephony
 from callcenter.telephony.sim import SimTelephony
 
@@ -141,9 +142,10 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
     the sim adapter's callers go to those queues, and its bots drive those agents but
     for `humans` (agents people log in as).
 
-    With `flows` (IVR flows by id) the driver runs a `CallCenter`: calls start in a
-    flow (`CallEntered`) and reach the engine's queues from there; `telephony` must
-    then be given (the sim adapter plays no flows). The IVR's customer lookups are
+    With `flows` (IVR flows by id; for the sim adapter by default the scenario's
+    `[ivr]` flows) the driver runs a `CallCenter`: calls start in a flow
+    (`CallEntered`) and reach the engine's queues from there; the sim adapter's
+    modelled callers answer them as in the simulator. The IVR's customer lookups are
     answered from `directory` (the server passes the store's; none: nobody is found)."""
     if scenario is None:
         scenario = load_scenario(scenario_path(settings.scenario))
@@ -158,9 +160,15 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
     if clock is None:
         clock = LoopClock(settings.speed, settings.start)
     events = CommandHub()
+    if flows is None and telephony is None and scenario.ivr is not None:
+        flows = scenario.ivr.flows
+    if telephony is None:
+        bots = {a.id for a in agents}.difference(humans) if settings.bots else set()
+        model = None if flows is None else IvrModel(flows) if scenario.ivr is None \
+            else replace(scenario.ivr, flows=flows)
+        telephony = SimTelephony(scenario, clock, tel_rng, bots=bots, breaks=settings.breaks,
+                                 queues={q.id for q in queues}, ivr=model, ivr_seed=seed)
     if flows is not None:
-        if telephony is None:
-            raise ValueError("IVR flows need a telephony adapter that plays them (sip)")
         ivr = IvrRunner(flows, status=lambda c: (engine.position(c), engine.expected_wait(c)))
         center = CallCenter(engine, ivr)
         center_driver = EngineDriver(center, clock, None if persist is None else
@@ -173,10 +181,6 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
         runtime.lookups = lookups
         return runtime
     driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch)
-    if telephony is None:
-        bots = {a.id for a in agents}.difference(humans) if settings.bots else set()
-        telephony = SimTelephony(scenario, clock, tel_rng, bots=bots, breaks=settings.breaks,
-                                 queues={q.id for q in queues})
     driver.add_sink("telephony", telephony.execute)
     driver.add_sink("pubsub", events)
     return Runtime(scenario, engine, clock, driver, telephony, events)

@@ -10,7 +10,8 @@ the host runs:
   (and the terminator when short of `max_digits`), nothing (`timeout`), or it hangs
   up (`CallerHungUp`);
 - `LookupCustomer`: the directory answers `LookupAnswered` after `lookup_delay`,
-  found with probability `lookup_found` (no fields);
+  found with probability `lookup_found` (no fields); in a runtime its customer
+  directory answers instead (`answer_lookups=False`);
 - `RecordVoicemail`: the caller leaves the message and hangs up;
 - `FlowEnded`: the IVR patience stops (the flow handed the call on or ended it);
 - `ReleaseCall`, `TransferOut`: the call is over for the caller.
@@ -124,8 +125,10 @@ class IvrCallers:
     """The modelled callers of one run (see the module's docstring)."""
 
     def __init__(self, model: IvrModel, seed: Sequence[int], schedule: Schedule,
-                 report: Callable[[Event | IvrEvent], None]) -> None:
+                 report: Callable[[Event | IvrEvent], None], *,
+                 answer_lookups: bool = True) -> None:
         self.model = model
+        self._lookups = answer_lookups
         self._seed = tuple(seed)
         self._schedule = schedule
         self._report = report
@@ -170,7 +173,7 @@ class IvrCallers:
             return
         if isinstance(command, PlayPrompts):
             self._listen(c, command, now)
-        elif isinstance(command, LookupCustomer):
+        elif isinstance(command, LookupCustomer) and self._lookups:
             found = bool(c.rng.random() < self.model.lookup_found)
             self._at(c, now + self.model.lookup_delay,
                      LookupAnswered(c.call_id, found))

@@ -13,6 +13,9 @@ Outbound calls for the dialer (`originate`, `hang_up_dial`, `drop_dial`: the
 `telephony.base.Outbound` protocol) are simulated callees in `sim_dialer.py`; bots
 answer a campaign's offers at once.
 
+In a runtime that runs IVR flows, streams with a `flow` start in it and modelled
+callers answer its menus as in the simulator (sim_ivr.py).
+
 Everything runs on `Clock.call_at`: with a `LoopClock(speed=60)` a simulated
 minute passes every second; with a `FakeClock` a test moves time by hand.
 Interaction ids are `<prefix>-<n>`; the prefix defaults to the start time in
@@ -51,14 +54,16 @@ from callcenter.core.events import (
     OfferAccepted,
     OfferRejected,
 )
-from callcenter.core.ivr import IvrCommand
+from callcenter.core.ivr import EnterQueue, IvrCommand, IvrEvent
 from callcenter.runtime.clock import Clock, Timer
 from callcenter.sim.agents import Bot
+from callcenter.sim.ivr_run import IVR_COMMANDS
 from callcenter.sim.models import Never, Sampler, poisson_arrivals
 from callcenter.sim.outbound import OutcomeModel
-from callcenter.sim.spec import AgentGroup, ArrivalStream, Scenario
+from callcenter.sim.spec import AgentGroup, ArrivalStream, IvrModel, Scenario
 from callcenter.telephony.base import OnDial, Report
 from callcenter.telephony.sim_dialer import SimDialing, auto_answers
+from callcenter.telephony.sim_ivr import SimFlows
 
 _PAUSED = "paused"
 _LOGGED_OUT = "logged_out"
@@ -94,11 +99,15 @@ class SimTelephony:
     def __init__(self, scenario: Scenario, clock: Clock, rng: np.random.Generator, *,
                  bots: bool | Collection[str] = True, breaks: bool = True,
                  queues: Collection[str] | None = None, id_prefix: str | None = None,
-                 callees: OutcomeModel | None = None) -> None:
+                 callees: OutcomeModel | None = None, ivr: IvrModel | None = None,
+                 ivr_seed: int | None = None) -> None:
         """`bots`: True drives every agent of the scenario's groups, False none, a
         collection those agents (each with its group's answer model). `queues`: the
         queues the engine runs (None: the scenario's); arrival streams to other queues
-        stay silent. `callees`: how the people outbound calls reach behave."""
+        stay silent. `callees`: how the people outbound calls reach behave. `ivr`: the
+        flows and their caller model, when the runtime runs them (else `flow` streams
+        stay silent); IVR caller n draws from `(ivr_seed, 0, n)`, the seed defaulting
+        to the scenario's, as in the simulator."""
         if scenario.trace is not None:
             raise ValueError("the sim adapter needs [[arrivals]]; trace replay is for "
                              "`callcenter simulate`")
@@ -109,7 +118,8 @@ class SimTelephony:
         streams = [self._stream(s, p, h) for s, p, h in zip(
             scenario.arrivals, pat_rng.spawn(len(scenario.arrivals)),
             ht_rng.spawn(len(scenario.arrivals)), strict=True)]
-        self._streams = [s for s in streams if queues is None or s.spec.queue_id in queues]
+        self._streams = [s for s in streams if (ivr is not None if s.spec.flow is not None
+                                                else queues is None or s.spec.queue_id in queues)]
         self._queue_handle = {q.id: Sampler(scenario.caller_model(q.id).handle_time, r)
                               for q, r in zip(scenario.queues,
                                               ht_rng.spawn(len(scenario.queues)), strict=True)}
@@ -132,9 +142,15 @@ class SimTelephony:
         self.dialing = SimDialing(clock, rng.spawn(1)[0], callees or OutcomeModel(), self._at,
                                   self._adopt, lambda: self._prefix or "sim")
         """The outbound calls (sim_dialer.py)."""
+        self._flows = None if ivr is None else SimFlows(
+            scenario, ivr, scenario.seed if ivr_seed is None else ivr_seed, clock,
+            lambda at, action: partial(self._cancel, self._at(at, action)), self._send,
+            rng.spawn(1)[0])
 
     def _stream(self, spec: ArrivalStream, p_rng: np.random.Generator,
                 h_rng: np.random.Generator) -> _Stream:
+        if spec.flow is not None:  # its callers take their queue's model (sim_ivr.py)
+            return _Stream(spec, Sampler(Never(), h_rng), None)
         model = self._scenario.caller_model(spec.queue_id)
         patience = spec.patience if spec.patience is not None else model.patience
         handle = spec.handle_time if spec.handle_time is not None else model.handle_time
@@ -177,7 +193,7 @@ class SimTelephony:
             timer.cancel()
             self._pending.discard(timer)
 
-    def _send(self, event: Event) -> None:
+    def _send(self, event: Event | IvrEvent) -> None:
         if self._report is not None:
             self._report(event)
 
@@ -234,6 +250,9 @@ class SimTelephony:
     def _arrive(self, stream: _Stream) -> None:
         self.arrivals += 1
         iid = f"{self._prefix}-{self.arrivals}"
+        if stream.spec.flow is not None and self._flows is not None:
+            self._flows.arrive(iid, stream.spec.flow, self.arrivals)
+            return
         call = _Call(stream.handle)
         self._calls[iid] = call
         s = stream.spec
@@ -309,8 +328,18 @@ class SimTelephony:
                 if call is not None:
                     for t in call.timers():
                         self._cancel(t)
+                if self._flows is not None:
+                    self._flows.left(c.record.interaction_id)
             elif isinstance(c, AgentStateChanged):
                 self._on_state(c)
+            elif isinstance(c, IVR_COMMANDS) and self._flows is not None:
+                self._flows.execute(c)
+                if isinstance(c, EnterQueue):  # the flow queued the caller: ours now
+                    handle, patience = self._flows.queued(c)
+                    call = self._calls[c.call_id] = _Call(handle)
+                    if patience != math.inf:
+                        call.patience = self._at(self._clock.time() + patience,
+                                                 partial(self._send, CallerHungUp(c.call_id)))
 
     def _on_offer(self, c: OfferToAgent) -> None:
         bot = self._bots.get(c.agent_id)
