@@ -16,7 +16,13 @@ import pytest
 
 from callcenter.telephony.sip.b2bua import SipB2BUA
 from callcenter.telephony.sip.calls import IncomingCall, SipSettings
-from callcenter.telephony.sip.registrar import Registrar, RegistrarSettings, SipAccount
+from callcenter.telephony.sip.registrar import (
+    RegisterRequest,
+    RegisterResponse,
+    Registrar,
+    RegistrarSettings,
+    SipAccount,
+)
 
 from .sipp_peer import Sipp, find_sipp
 
@@ -143,3 +149,22 @@ def test_without_a_registrar_register_gets_501() -> None:
             return await status_line(b2bua, register_datagram())
 
     assert asyncio.run(main()) == "SIP/2.0 501 Not Implemented"
+
+
+class BrokenRegistrar(Registrar):
+    """A registrar with a bug: every REGISTER raises."""
+
+    def register(self, request: RegisterRequest, now: float) -> RegisterResponse:
+        raise RuntimeError("a bug")
+
+
+def test_a_registrar_that_raises_gets_500_and_the_b2bua_lives_on() -> None:
+    """An exception in the registrar is answered 500; the next REGISTER is answered too."""
+    broken = BrokenRegistrar([], RegistrarSettings())
+
+    async def main() -> list[str]:
+        async with b2bua_with(broken) as b2bua:
+            return [await status_line(b2bua, register_datagram(branch=f"z9hG4bK-{n}"))
+                    for n in (5, 6)]
+
+    assert asyncio.run(main()) == ["SIP/2.0 500 Server Internal Error"] * 2

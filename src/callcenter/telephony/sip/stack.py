@@ -311,7 +311,11 @@ class SipStack:
                 answer = answer.replace("400 Bad Request", f"400 {status}", 1)
                 self._tm.transmitData(sip_t.userv, answer, (host, port))
             return None
-        result = self._registrar.register(request, self._now())
+        try:
+            result = self._registrar.register(request, self._now())
+        except Exception:  # a bug of ours: the phone gets 500, the thread lives on
+            log.exception("the registrar failed on a REGISTER from %s", source)
+            return (req.genResponse(500, "Server Internal Error"), None, None)
         log.info("REGISTER from %s: %d %s", source, result.code, result.note)
         resp = req.genResponse(result.code, reason_phrase(result.reason))
         for name, value in result.headers:
