@@ -6,6 +6,8 @@ address, with one sender thread: several reordered 180 and 200) and one sippy
 `IncomingCall` and `LegEvent` values and hands them to `emit` (which posts them
 to asyncio); the asyncio side's decisions come back as method calls (`answer`,
 `ring`, `reject`, `originate`, `hangup`) through `SippyThread.call`.
+A REGISTER is answered by the registrar (`registrar.py`, fed the raw header
+values by `register_request`) when there is one, else 501.
 
 Peers misbehave: each datagram is decoded as UTF-8 (else dropped), its
 `;transport=UDP` URI parameters are lower-cased (sippy fails to send a BYE to a
