@@ -184,7 +184,7 @@ class BaresipPhone:
                 for frame in frames:
                     self._take(json.loads(frame))
             self._lost = "ctrl_tcp connection closed"
-        except (OSError, ValueError) as exc:  # BaresipError and JSON errors are ValueErrors
+        except (OSError, ValueError, BaresipError) as exc:  # ValueError: not JSON
             self._lost = f"ctrl_tcp: {exc}"
         finally:
             for reply in self._replies.values():
@@ -205,6 +205,8 @@ class BaresipPhone:
         """Run a baresip command; its answer text, or a `BaresipError` with baresip's."""
         if self._writer is None:
             raise BaresipError(f"{self.name}: not connected (call connect() first)")
+        if self._lost:
+            raise BaresipError(f"{self.name}: {self._lost}; cannot send {command!r}")
         token = f"{self.name}-{next(self._tokens)}"
         request: dict[str, str] = {"command": command, "token": token}
         if params is not None:
