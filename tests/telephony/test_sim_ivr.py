@@ -8,9 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from callcenter.api.demo import DEMO_SCENARIO
 from callcenter.core.commands import Command, RecordInteraction
 from callcenter.core.ivr import FlowEnded
-from callcenter.runtime.app import RuntimeSettings, build_runtime
+from callcenter.runtime.app import RuntimeSettings, build_runtime, scenario_path
 from callcenter.runtime.clock import FakeClock
 from callcenter.sim.runner import run_replications
 from callcenter.sim.scenario import load_scenario
@@ -85,3 +86,15 @@ def test_callers_a_flow_queues_are_answered_by_the_bots(tmp_path: Path) -> None:
     assert {f.ended - f.started for f in live.flows} == {13.0}
     assert live.rows and {r.record.queue_id for r in live.rows} == {"A"}
     assert {r.record.outcome for r in live.rows} == {"completed"}
+
+
+def test_the_demo_example_runs_its_callers_through_its_ivr() -> None:
+    """The customer-service example (the demo's) sends its callers through the example
+    flow into its queues, where the bots answer them."""
+    sc = load_scenario(scenario_path(DEMO_SCENARIO))
+    live = Runtime(sc)
+    asyncio.run(live.run(1800, step=1.0))
+    outcomes = {f.outcome for f in live.flows}
+    assert {"queue:billing", "queue:technical"} <= outcomes
+    assert all(f.path[:2] == ("hours", "language") for f in live.flows)
+    assert {r.record.outcome for r in live.rows} >= {"completed"}
