@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 
@@ -73,6 +74,27 @@ def test_reactor_thread_runs_calls_and_stops() -> None:
     reactor, ours, running = asyncio.run(main())
     assert reactor != ours
     assert not running
+
+
+def test_sippy_reads_the_same_clocks_without_ctypes_once_the_reactor_runs() -> None:
+    """After start, sippy's MonoTime reads its clocks through `time` (no ctypes) and still
+    tells the monotonic time sippy's clock id names."""
+    from sippy.Time import MonoTime as mono
+    from sippy.Time.clock_dtime import CLOCK_MONOTONIC
+
+    async def main() -> tuple[float, float, float, object]:
+        thread = SippyThread(name="sippy-test")
+        thread.start()
+        try:
+            before = time.clock_gettime(CLOCK_MONOTONIC)
+            reading = await thread.run(lambda: mono.MonoTime().monot)
+            return before, reading, time.clock_gettime(CLOCK_MONOTONIC), mono.clock_getdtime
+        finally:
+            thread.stop()
+
+    before, reading, after, clock = asyncio.run(main())
+    assert clock is time.clock_gettime
+    assert before <= reading <= after
 
 
 HEADERS = ("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@h>;tag=1\r\n"

@@ -13,9 +13,12 @@ hands-on trial found wrong with sippy's defaults: the reactor is marked as run b
 its thread (sippy records the importing thread, warns about timers armed from
 "the wrong thread", and wakes that thread, not ours, for cross-thread calls: 10 ms
 latency); sippy's stderr log of every message and its stdout exception dumps go
-to `logging` (debug and warning); and the objects alive at start are frozen out
+to `logging` (debug and warning); the objects alive at start are frozen out
 of the garbage collector, whose full collections paused the reactor ~200 ms
-under load. One sender thread per socket is the stack's business (`stack.py`).
+under load; and sippy's clock (`clock_gettime` through ctypes, 2.4 µs a reading,
+several readings per message and timer: 8 % of the server's CPU at 80 calls/s)
+is replaced by the standard library's `time.clock_gettime` on the same clocks
+(0.15 µs). One sender thread per socket is the stack's business (`stack.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -69,6 +73,19 @@ def _route_sippy_output() -> None:
             setattr(module, "dump_exception", _dump_exception)  # noqa: B010
 
 
+def _native_clocks() -> None:
+    """sippy's clock readings (ctypes calls of libc's `clock_gettime`) by `time`'s, which
+    read the same clocks (the same clock ids) without ctypes."""
+    for name, attribute, native in (
+            ("sippy.Time.MonoTime", "clock_getdtime", time.clock_gettime),
+            ("sippy.Time.clock_dtime", "clock_getdtime", time.clock_gettime),
+            ("sippy.Time.clock_dtime", "clock_getntime", time.clock_gettime_ns),
+            ("sippy.Security.SipNonce", "clock_getntime", time.clock_gettime_ns)):
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, attribute):
+            setattr(module, attribute, native)
+
+
 def _halt() -> None:
     """On the reactor: drop every pending sippy timer (retransmissions, dead-leg
     reapers of the B2BUA that is stopping) and end the loop, so that a later start
@@ -101,6 +118,7 @@ class SippyThread:
             raise RuntimeError("another SippyThread runs: sippy has one reactor per process")
         self._loop = asyncio.get_running_loop()
         _route_sippy_output()
+        _native_clocks()
         gc.collect()
         gc.freeze()
         self._ready.clear()
