@@ -8,6 +8,9 @@ seeds it with the `customer-service` example (queues billing, technical and sale
 with skills, tiers and escalation; 32 bot agents), one more agent `you` for a person
 (every skill at 10, tier 1 in every queue, so calls come soon), a team, disposition
 codes and three logins, then runs the server with simulated callers and bot agents.
+The callers go through the example's IVR flow (examples/flows/customer-service.yaml:
+language menu, customer number, main menu) before they reach a queue, answering it
+as the scenario's `[ivr]` table models them.
 Log in as `agent` (acting as `you`) and take calls in the browser beside the bots.
 The engine's clock starts at 10:00 local time of the latest day the example's
 callers call and its queues are open, so the demo is busy whatever the hour.
