@@ -52,6 +52,12 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("POST", "/api/dnc", {"number": "+4930123457"}, ADMINS),
     ("DELETE", "/api/dnc/+4930123457", None, ADMINS),
     ("DELETE", "/api/campaigns/roles", None, ADMINS),
+    ("POST", "/api/interactions/none/recording/pause", None, EVERYONE),
+    ("POST", "/api/interactions/none/recording/resume", None, EVERYONE),
+    ("GET", "/api/interactions/none/recordings", None, STAFF),
+    ("GET", "/api/recordings/1/audio", None, STAFF),
+    ("GET", "/api/voicemails", None, STAFF),
+    ("GET", "/api/ivr-runs/none", None, STAFF),
 ]
 CASES = [pytest.param(method, path, body, who, who in allowed, id=f"{who}:{method} {path}")
          for method, path, body, allowed in ROUTES for who in sorted(USER_OF)]

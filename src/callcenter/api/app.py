@@ -34,6 +34,7 @@ from callcenter.api import (
     campaigns,
     routes_agents,
     routes_auth,
+    routes_media,
     routes_read,
     routes_reports,
     routes_supervisor,
@@ -41,6 +42,7 @@ from callcenter.api import (
 )
 from callcenter.api.auth import Sessions
 from callcenter.api.errors import one_invalid_shape
+from callcenter.api.media import MediaStore
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.persist import StoreSink
 from callcenter.api.settings import ServerSettings
@@ -87,14 +89,16 @@ def _routing(sessions: sessionmaker[Session], scenario: Scenario) -> tuple[Routi
         return routing, linked_agents(session)
 
 
-def _sip_telephony(settings: ServerSettings) -> tuple[Telephony, Mapping[str, Flow]]:
-    """The `sip` adapter from `settings.telephony_config`, and its IVR flows."""
+def _sip_telephony(settings: ServerSettings,
+                   media: MediaStore) -> tuple[Telephony, Mapping[str, Flow]]:
+    """The `sip` adapter from `settings.telephony_config` (its recordings stored through
+    `media`), and its IVR flows."""
     from callcenter.telephony.sip.adapter import SipTelephony  # loads sippy: only for SIP
     from callcenter.telephony.sip.config import load_telephony_config
 
     assert settings.telephony_config is not None
     config = load_telephony_config(settings.telephony_config, listen=settings.sip)
-    return SipTelephony(config), config.flows
+    return SipTelephony(config, on_recording=media.recording_ready), config.flows
 
 
 def create_app(settings: ServerSettings, *, clock: Clock | None = None,
@@ -112,8 +116,9 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             scenario = load_scenario(scenario_path(settings.scenario))
             routing, humans = await asyncio.to_thread(_routing, sessions, scenario)
             tel, flows = telephony, None
+            media = MediaStore(sessions)
             if tel is None and settings.sip is not None:
-                tel, flows = _sip_telephony(settings)
+                tel, flows = _sip_telephony(settings, media)
             holder: list[Runtime] = []  # the sink needs the engine the runtime builds
             sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queues[queue_id].channel)
             runtime = build_runtime(
@@ -123,18 +128,21 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                 queues=routing.queues, agents=routing.agents, humans=humans, flows=flows,
                 directory=StoreDirectory(sessions, settings.default_region))
             holder.append(runtime)
+            if runtime.center is not None:  # IVR flows run: store how each call went
+                runtime.driver.add_sink("ivr-runs", media.ivr_sink)
             # Before any traffic: the new engine knows nothing of the dead process's calls
             # and agents. The sim adapter carries no call across a restart, so no `alive`.
             closed = await asyncio.to_thread(_reconcile, sessions, runtime.clock.time())
             sink.outcomes[LOST] += len(closed.interactions)
             app.state.server = Server(settings, database, sessions, runtime, sink,
                                       Sessions(settings.session_ttl),
-                                      ServerMetrics(runtime, sink))
+                                      ServerMetrics(runtime, sink), media=media)
             await runtime.start()
             try:
                 yield
             finally:
                 await runtime.stop()
+                await media.drain()
                 del app.state.server
         finally:
             database.dispose()
@@ -148,6 +156,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(routes_ws.router)
     app.include_router(routes_supervisor.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_media.router)  # recordings, voicemails, IVR runs
     app.include_router(campaigns.router)  # outbound: /api/campaigns, /api/dnc
     app.include_router(web.router)  # the browser UI: /, /desktop, /wallboard
     app.add_exception_handler(RoutingError, _on_routing_error)

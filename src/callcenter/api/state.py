@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
 from callcenter.api.auth import Sessions
+from callcenter.api.media import MediaStore
 from callcenter.api.messages import MessageTexts
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.persist import StoreSink
@@ -69,6 +70,8 @@ class Server:
     dispositions: DispositionCodes = field(default_factory=DispositionCodes)
     messages: MessageTexts = field(default_factory=MessageTexts)
     """The `/api/ws` text of recent commands, encoded once for every socket."""
+    media: MediaStore | None = None
+    """Writes IVR runs and recordings (None in tests that build a Server by hand)."""
 
 
 def server_of(conn: HTTPConnection) -> Server:

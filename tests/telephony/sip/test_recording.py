@@ -4,7 +4,6 @@ as silence), checked on pcap files written here the way rtpengine writes them.""
 from __future__ import annotations
 
 import contextlib
-import math
 import struct
 import tempfile
 import wave
@@ -24,21 +23,10 @@ from callcenter.telephony.sip.recording import (
     render_wav,
     sdp_media_address,
 )
+from tests.telephony.sip.g711 import tone, ulaw
 
 CALLER = ("192.0.2.10", 40000)
 AGENT = ("192.0.2.20", 50000)
-
-
-def ulaw(samples: np.ndarray) -> bytes:
-    """G.711 mu-law encoding (the reference algorithm), to make test payloads."""
-    out = bytearray()
-    for x in samples.astype(int):
-        sign = 0x80 if x < 0 else 0
-        x = min(abs(x), 32635) + 0x84
-        exponent = max(0, int(math.log2(x)) - 7)
-        mantissa = (x >> (exponent + 3)) & 0x0F
-        out.append(~(sign | (exponent << 4) | mantissa) & 0xFF)
-    return bytes(out)
 
 
 def ip_udp_rtp(source: tuple[str, int], seq: int, ts: int, payload: bytes, pt: int = PCMU,
@@ -60,12 +48,6 @@ def write_pcap(path: Path, packets: list[tuple[float, bytes]], linktype: int = 1
         data += frame
     path.write_bytes(data)
     return path
-
-
-def tone(freq: float, seconds: float, amplitude: int = 8000) -> np.ndarray:
-    """A sine at 8 kHz."""
-    n = np.arange(int(8000 * seconds))
-    return (amplitude * np.sin(2 * np.pi * freq * n / 8000)).astype(np.int16)
 
 
 def stream(source: tuple[str, int], samples: np.ndarray, start: float, first_seq: int = 0,

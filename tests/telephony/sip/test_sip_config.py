@@ -92,6 +92,28 @@ def test_every_config_key_is_documented() -> None:
     from callcenter.telephony.sip import config as module
     page = (Path(__file__).resolve().parents[3] / "docs" / "reference" / "telephony.md")
     section = page.read_text().split("## The sip adapter", 1)[1]
-    keys = module._KEYS | module._RTPENGINE_KEYS | module._AGENT_KEYS | module._REGISTRAR_KEYS
+    keys = (module._KEYS | module._RTPENGINE_KEYS | module._AGENT_KEYS | module._REGISTRAR_KEYS
+            | module._RECORDING_KEYS)
     missing = [k for k in sorted(keys) if f"{k}:" not in section]
     assert missing == []
+
+
+def test_recording_sets_rtpengine_spool_and_the_folder(tmp_path: Path) -> None:
+    """`recording.dir` is relative to the file; rtpengine writes its pcaps in `spool`."""
+    loaded = load_telephony_config(config(tmp_path, GOOD + "recording: {dir: rec}\n"))
+    assert loaded.recording is not None
+    assert (loaded.recording.dir, loaded.recording.calls) == (tmp_path / "rec", True)
+    assert loaded.rtpengine.recording_dir == (tmp_path / "rec" / "spool").resolve()
+
+
+def test_no_recording_section_records_nothing(tmp_path: Path) -> None:
+    """Without `recording`, neither the adapter nor rtpengine records."""
+    loaded = load_telephony_config(config(tmp_path, GOOD))
+    assert loaded.recording is None and loaded.rtpengine.recording_dir is None
+
+
+def test_a_bad_recording_flag_is_named(tmp_path: Path) -> None:
+    """A flag that is not true/false is an error at `recording.<key>`."""
+    assert "recording.calls: expected true or false" in error(
+        tmp_path, GOOD + "recording: {dir: rec, calls: 'yes'}\n")
+    assert "recording.dir" in error(tmp_path, GOOD + "recording: {calls: true}\n")

@@ -22,12 +22,18 @@ what happens on the lines comes back as events:
 | `PlayPrompts` / `StopPrompts` | `play media` of each prompt's WAV in turn / `stop media` |
 | `StartMusic` | hold music (repeated) whenever no prompt plays |
 | `LookupCustomer` | not here: the runtime's customer directory answers it (`runtime.lookups`) |
+| `RecordVoicemail` | a beep, then the caller is recorded until `#`, the limit or hang-up |
+| `TransferOut` | a leg to the number via the `dial` trunk, bridged to the caller on answer |
 | `OfferToAgent` | INVITE to the registered (else static) contact; rings past the offer's end |
 | `WithdrawOffer` | CANCEL (or BYE) of that leg |
 | `Connect` | rtpengine relays caller and agent (the agent's answer replaces the sink) |
 | `Disconnect` | hang up the agent's leg (caller hung up, transferred) or the caller's |
 | `ReleaseCall`, `ExitQueue` | hang up the caller |
-| `RecordVoicemail`, `TransferOut` | not yet: logged, the caller is hung up |
+
+With `recording` configured, every call is recorded from the moment it is bridged to
+an agent (`recorder.py`); `pause_recording` / `resume_recording` (the API's payment
+pause) stop and restart the writing, and after the call the WAV is reported to
+`on_recording` with the interaction's id.
 
 `originate(number, campaign_id)` places an outbound call for the dialer; its
 ringing and outcome go to `on_dial` as `DialUpdate`s (`outbound.py`).
@@ -82,7 +88,9 @@ from callcenter.telephony.sip.calls import (
 from callcenter.telephony.sip.config import TelephonyConfig
 from callcenter.telephony.sip.media import CALLER, MediaAnchor
 from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
-from callcenter.telephony.sip.prompts import PromptError, PromptFiles
+from callcenter.telephony.sip.prompts import PromptError, PromptFiles, write_tone
+from callcenter.telephony.sip.recorder import VOICEMAIL, OnRecording, Recorder
+from callcenter.telephony.sip.recording import Address, sdp_media_address
 from callcenter.telephony.sip.registrar import Registrar
 from callcenter.telephony.sip.rtpengine import NgCommandError, NgError
 from callcenter.telephony.sip.rtpengine_process import DtmfEvent, RtpEngineProcess
@@ -119,6 +127,13 @@ class _Call:
     answers: dict[str, str] = field(default_factory=dict)
     """Agent id -> the SDP its phone answered with."""
     connected: str | None = None
+    caller_media: Address | None = None
+    """Where the caller's RTP comes from (its SDP): the recording's first channel."""
+    agent_media: Address | None = None
+    voicemail: asyncio.TimerHandle | None = None
+    """While a voicemail records: the timer that ends it."""
+    transfer: str | None = None
+    """The leg to an external number the call was transferred to."""
 
 
 class SipTelephony:
@@ -126,12 +141,15 @@ class SipTelephony:
 
     def __init__(self, config: TelephonyConfig, *, run_dir: Path | None = None,
                  now: Callable[[], float] = time.time, id_prefix: str | None = None,
-                 on_dial: OnDial | None = None) -> None:
+                 on_dial: OnDial | None = None,
+                 on_recording: OnRecording | None = None) -> None:
         self.config = config
         self.rtpengine = RtpEngineProcess(config.rtpengine, run_dir=run_dir,
                                           on_dtmf=self._on_dtmf, on_lost=self._on_lost)
         self.media = MediaAnchor(self.rtpengine.client, config.rtpengine.interface)
         self.prompts = PromptFiles(config.prompt_dir, config.prompt_cache)
+        self.recorder = None if config.recording is None else Recorder(
+            self.rtpengine.client, config.recording, on_ready=on_recording, now=now)
         self.registrar = Registrar(config.accounts, config.registrar)
         self.b2bua = SipB2BUA(config.sip, on_call=self._on_call, on_event=self._on_event,
                               registrar=self.registrar, now=now)
@@ -142,6 +160,7 @@ class SipTelephony:
         self._calls: dict[str, _Call] = {}
         self._by_leg: dict[str, _Call] = {}
         self._agent_legs: dict[str, tuple[_Call, str]] = {}
+        self._transfer_legs: dict[str, _Call] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.outbound = OutboundCalls(self.b2bua, self.media, uri=config.dial,
                                       timeout=config.dial_timeout, now=now, on_dial=on_dial,
@@ -183,9 +202,43 @@ class SipTelephony:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.recorder is not None:
+            await self.recorder.drain()
         self.media.close()
         await self.rtpengine.stop()
         self._report = None
+
+    # ------------------------------------------------------------------ recording
+
+    def _recording_leg(self, interaction_id: str) -> str | None:
+        call = self._calls.get(interaction_id)
+        if self.recorder is None or call is None or call.leg not in self.recorder:
+            return None
+        return call.leg
+
+    def connected_agent(self, interaction_id: str) -> str | None:
+        """The agent the call is bridged to now, if any."""
+        call = self._calls.get(interaction_id)
+        return None if call is None else call.connected
+
+    def recording(self, interaction_id: str) -> str | None:
+        """`recording`, `paused`, or None (not recorded: off, not bridged, over)."""
+        leg = self._recording_leg(interaction_id)
+        if leg is None or self.recorder is None:
+            return None
+        return "paused" if self.recorder.paused(leg) else "recording"
+
+    async def pause_recording(self, interaction_id: str) -> bool:
+        """Stop writing the call's recording (payment details); False if not recording."""
+        leg = self._recording_leg(interaction_id)
+        return leg is not None and self.recorder is not None and \
+            await self.recorder.pause(leg)
+
+    async def resume_recording(self, interaction_id: str) -> bool:
+        """Write the call's recording again; False if it was not paused."""
+        leg = self._recording_leg(interaction_id)
+        return leg is not None and self.recorder is not None and \
+            await self.recorder.resume(leg)
 
     # ------------------------------------------------------------------ commands
 
@@ -222,10 +275,14 @@ class SipTelephony:
                 self._locked(call, self._disconnect(call, c))
             elif isinstance(c, ReleaseCall | ExitQueue):
                 self._locked(call, self._hangup_caller(call))
-            elif isinstance(c, RecordVoicemail | TransferOut):
-                log.warning("%s is not supported by the sip adapter yet; hanging up %s",
-                            type(c).__name__, call.id)
-                self._locked(call, self._hangup_caller(call))
+            elif isinstance(c, RecordVoicemail):
+                call.generation += 1
+                call.prompting, call.music = False, None
+                self._locked(call, self._voicemail(call, c))
+            elif isinstance(c, TransferOut):
+                call.generation += 1
+                call.prompting, call.music = False, None
+                self._locked(call, self._transfer(call, c.number))
 
     def _music(self, name: str | None) -> Path:
         if name is not None:
@@ -316,6 +373,90 @@ class SipTelephony:
             log.error("bridging %s to %s: %s", call.id, agent_id, exc)
             return
         call.connected = agent_id
+        call.agent_media = sdp_media_address(sdp)
+        if self.recorder is not None and self.recorder.settings.calls:
+            await self.recorder.start(call.leg, call.id, caller=call.caller)
+
+    async def _voicemail(self, call: _Call, c: RecordVoicemail) -> None:
+        """A beep, then record the caller until `#`, the limit or the hang-up."""
+        if call.ended:
+            return
+        if self.recorder is None:
+            log.error("voicemail for box %s but recording is not configured; hanging up %s",
+                      c.box, call.id)
+            await self._hangup_caller(call)
+            return
+        await self._stop_media(call)
+        try:
+            seconds = await self.media.play(call.leg, self._beep())
+        except NgError as exc:
+            log.error("voicemail beep on %s: %s", call.id, exc)
+            seconds = 0.0
+        await asyncio.sleep(seconds)
+        if call.ended or not await self.recorder.start(call.leg, call.id, VOICEMAIL,
+                                                       box=c.box, caller=call.caller):
+            await self._hangup_caller(call)
+            return
+        loop = asyncio.get_running_loop()
+        call.voicemail = loop.call_later(
+            c.max_seconds, lambda: self._spawn(self._end_voicemail(call)))
+
+    async def _end_voicemail(self, call: _Call) -> None:
+        """The caller pressed `#` or the time is up: hang up (the recording is kept)."""
+        if call.voicemail is not None:
+            call.voicemail.cancel()
+            call.voicemail = None
+            await self._hangup_caller(call)
+
+    def _beep(self) -> Path:
+        path = (self.config.prompt_cache / "voicemail-beep.wav").resolve()
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(".part")
+            write_tone(part, seconds=0.5, frequencies=(1000.0,))
+            part.replace(path)
+        return path
+
+    async def _transfer(self, call: _Call, number: str) -> None:
+        """Call `number` through the trunk and bridge it to the caller."""
+        if call.ended:
+            return
+        if self.config.dial is None:
+            log.error("transfer of %s to %s: no `dial` trunk configured; hanging up",
+                      call.id, number)
+            await self._hangup_caller(call)
+            return
+        await self._stop_media(call)
+        uri = self.config.dial.replace("{number}", number)
+        leg = await self.b2bua.originate(uri, from_number=call.caller,
+                                         sdp=self.media.agent_offer(call.leg),
+                                         timeout=self.config.dial_timeout)
+        call.transfer = leg
+        self._transfer_legs[leg] = call
+
+    def _transfer_event(self, call: _Call, event: LegEvent) -> None:
+        if isinstance(event, Answered):
+            self._locked(call, self._bridge_transfer(call, event.sdp or ""))
+            return
+        if not isinstance(event, Busy | Failed | NoAnswer | HungUp):
+            return  # Ringing
+        self._transfer_legs.pop(event.call_id, None)
+        call.transfer = None
+        if not call.ended:
+            log.info("transfer leg of %s ended (%s); hanging up the caller", call.id,
+                     type(event).__name__)
+            self._spawn(self._hangup_caller(call))
+        elif not call.offers:
+            self._spawn(self._forget(call))
+
+    async def _bridge_transfer(self, call: _Call, sdp: str) -> None:
+        if call.ended:
+            return
+        try:
+            await self.media.connect(call.leg, sdp)
+        except NgError as exc:
+            log.error("bridging %s to its transfer: %s", call.id, exc)
+            await self._hangup_caller(call)
 
     async def _disconnect(self, call: _Call, c: Disconnect) -> None:
         if c.reason == "agent_hung_up":
@@ -339,7 +480,7 @@ class SipTelephony:
             await self.b2bua.reject(incoming.call_id, 488)
             return
         call = _Call(f"{self._prefix}-{next(self._ids)}", incoming.call_id,
-                     incoming.from_number)
+                     incoming.from_number, caller_media=sdp_media_address(incoming.sdp))
         self._calls[call.id] = call
         self._by_leg[call.leg] = call
         try:
@@ -364,13 +505,22 @@ class SipTelephony:
         if agent is not None:
             self._agent_event(*agent, event)
             return
+        transferred = self._transfer_legs.get(event.call_id)
+        if transferred is not None:
+            self._transfer_event(transferred, event)
+            return
         call = self._by_leg.get(event.call_id)
         if call is None or not isinstance(event, HungUp):
             return
         call.ended = True
+        if call.voicemail is not None:
+            call.voicemail.cancel()
+            call.voicemail = None
         if event.remote and call.entered:
             self._emit(CallerHungUp(call.id))
-        if not call.offers:
+        if call.transfer is not None:
+            self._spawn(self.b2bua.hangup(call.transfer))
+        if not call.offers and call.transfer is None:
             self._spawn(self._forget(call))
 
     def _agent_event(self, call: _Call, agent_id: str, event: LegEvent) -> None:
@@ -399,12 +549,22 @@ class SipTelephony:
         self._by_leg.pop(call.leg, None)
         call.generation += 1
         async with call.lock:
+            recorded = self.recorder is not None and call.leg in self.recorder
+            if self.recorder is not None and recorded:
+                await self.recorder.stop(call.leg)
             await self.media.delete(call.leg)
+            if self.recorder is not None and recorded:
+                self.recorder.finish(call.leg, [call.caller_media, call.agent_media])
 
     async def _on_dtmf(self, event: DtmfEvent) -> None:
         call = self._by_leg.get(event.call_id)
-        if call is not None and event.tag == CALLER and call.entered and not call.ended:
-            self._emit(DigitPressed(call.id, event.digit))
+        if call is None or event.tag != CALLER or not call.entered or call.ended:
+            return
+        if call.voicemail is not None:
+            if event.digit == "#":
+                self._spawn(self._end_voicemail(call))
+            return
+        self._emit(DigitPressed(call.id, event.digit))
 
     def _on_lost(self, status: int) -> None:
         """rtpengine died: its calls have no media; BYE to both legs, and the engine closes

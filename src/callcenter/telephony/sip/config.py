@@ -16,6 +16,7 @@ offer_slack: 5                       # seconds an agent's phone rings past the o
 dial: "sip:{number}@192.0.2.1:5060"  # outbound calls (the dialer): the trunk, {number} filled
 dial_timeout: 30                     # seconds an outbound call rings before it is no-answer
 rtpengine: {interface: 127.0.0.1, ng_port: 2223, port_min: 30000, port_max: 40000}
+recording: {dir: recordings, calls: true, keep_pcap: false}  # calls and voicemails (WAV)
 ```
 
 Relative paths are relative to the file. Every mistake raises `TelephonyConfigError`
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,14 @@ from callcenter.core.ivr_flow import Flow
 from callcenter.flows import FlowFileError, load_flows
 from callcenter.telephony.sip.calls import SipSettings, SipUri
 from callcenter.telephony.sip.digest import ALGORITHMS
+from callcenter.telephony.sip.recorder import RecordingSettings
 from callcenter.telephony.sip.registrar import RegistrarSettings, SipAccount
 from callcenter.telephony.sip.rtpengine_process import RtpEngineSettings
 
 _KEYS = frozenset({"listen", "trunks", "dids", "agents", "flows", "prompt_cache", "music",
-                   "offer_slack", "dial", "dial_timeout", "rtpengine", "registrar"})
+                   "offer_slack", "dial", "dial_timeout", "rtpengine", "registrar", "recording"})
 _RTPENGINE_KEYS = frozenset({"interface", "ng_port", "port_min", "port_max", "threads"})
+_RECORDING_KEYS = frozenset({"dir", "calls", "keep_pcap"})
 _AGENT_KEYS = frozenset({"user", "password", "contact"})
 _REGISTRAR_KEYS = frozenset({"realm", "min_expires", "max_expires", "default_expires",
                              "nonce_ttl", "algorithms"})
@@ -77,6 +80,9 @@ class TelephonyConfig:
     """Outbound calls go to this SIP URI with `{number}` replaced; None: no outbound calls."""
     dial_timeout: float = 30.0
     """Seconds an outbound call rings before it is given up as no-answer."""
+    recording: RecordingSettings | None = None
+    """Where call recordings and voicemails go; None: nothing is recorded (a flow's
+    voicemail node then hangs up)."""
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -155,13 +161,35 @@ class _Reader:
         music = data.get("music")
         if music is not None and not (self.base / str(music)).is_file():
             raise _Bad("music", f"no such file: {music!r}")
+        recording = self._recording(data.get("recording"))
+        rtpengine = self._rtpengine(data.get("rtpengine"))
+        if recording is not None:
+            rtpengine = replace(rtpengine, recording_dir=recording.spool.resolve())
         return TelephonyConfig(
-            sip=sip, flows=flows, agents=agents, rtpengine=self._rtpengine(data.get("rtpengine")),
+            sip=sip, flows=flows, agents=agents, rtpengine=rtpengine, recording=recording,
             prompt_dir=self._flow_dir(data.get("flows")),
             prompt_cache=self.base / str(data.get("prompt_cache", "prompt-cache")),
             music=None if music is None else self.base / str(music), offer_slack=float(slack),
             dial=dial, dial_timeout=dial_timeout, accounts=accounts,
             registrar=self._registrar(data.get("registrar"), host))
+
+    def _recording(self, value: object) -> RecordingSettings | None:
+        if value is None:
+            return None
+        data = _mapping(value, "recording")
+        for key in sorted(set(data) - _RECORDING_KEYS):
+            raise _Bad(f"recording.{key}", "unknown key "
+                       f"(known: {', '.join(sorted(_RECORDING_KEYS))})")
+        folder = data.get("dir")
+        if not isinstance(folder, str) or not folder:
+            raise _Bad("recording.dir", "expected the folder recordings are written to")
+        flags = {}
+        for key in ("calls", "keep_pcap"):
+            flag = data.get(key, key == "calls")
+            if not isinstance(flag, bool):
+                raise _Bad(f"recording.{key}", f"expected true or false, got {flag!r}")
+            flags[key] = flag
+        return RecordingSettings(self.base / folder, **flags)
 
     @staticmethod
     def _agents(value: object) -> tuple[dict[str, str], tuple[SipAccount, ...]]:

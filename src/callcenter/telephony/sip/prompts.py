@@ -89,11 +89,13 @@ class PromptFiles:
         return path
 
 
-def write_tone(path: Path, *, seconds: float, rate: int = 8000) -> None:
-    """A soft two-note chime (440 Hz, then 554 Hz, each fading), 16-bit mono."""
+def write_tone(path: Path, *, seconds: float, rate: int = 8000,
+               frequencies: tuple[float, ...] = (440.0, 554.37)) -> None:
+    """Notes of equal length, each fading (default: a soft 440 Hz, 554 Hz chime),
+    16-bit mono."""
     frames = bytearray()
-    half = int(rate * seconds / 2)
-    for freq in (440.0, 554.37):
+    half = int(rate * seconds / len(frequencies))
+    for freq in frequencies:
         for n in range(half):
             fade = 1.0 - n / half
             frames += struct.pack("<h", int(3000 * fade * math.sin(2 * math.pi * freq * n / rate)))

@@ -1,0 +1,195 @@
+"""Recordings, voicemails and IVR runs: listing and playback for supervisors and
+admins, and the pause/resume of a call's recording (payment details) for the agent
+on the call or staff, each written to the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Protocol, runtime_checkable
+
+from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict
+
+from callcenter.api.auth import STAFF, Principal
+from callcenter.api.deps import AnyUser, ServerDep, Staff
+from callcenter.api.errors import errors
+from callcenter.api.state import Server
+from callcenter.store.audit import audit
+from callcenter.store.media import ivr_run, recording, recordings_of, voicemails
+
+router = APIRouter(prefix="/api", tags=["media"], responses=errors(401, 403))
+
+
+@runtime_checkable
+class RecordingTelephony(Protocol):
+    """A telephony adapter that records calls (the sip adapter with `recording`)."""
+
+    def recording(self, interaction_id: str) -> str | None: ...
+    def connected_agent(self, interaction_id: str) -> str | None: ...
+    async def pause_recording(self, interaction_id: str) -> bool: ...
+    async def resume_recording(self, interaction_id: str) -> bool: ...
+
+
+class RecordingView(BaseModel):
+    """A stored recording (times are UTC)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    interaction_id: str
+    kind: str
+    box: str | None
+    caller: str
+    started_at: datetime
+    ended_at: datetime
+    seconds: float
+    paused_seconds: float
+
+
+class RecordingState(BaseModel):
+    """The recording of a live call: `recording` or `paused`."""
+
+    interaction_id: str
+    state: str
+
+
+class IvrRunView(BaseModel):
+    """How a call went through its IVR flow."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    call_id: str
+    flow_id: str
+    outcome: str
+    path: list[str]
+    variables: dict[str, str]
+    language: str | None
+    started_at: datetime
+    ended_at: datetime
+
+
+def _recorder(server: Server) -> RecordingTelephony:
+    telephony = server.runtime.telephony
+    if not isinstance(telephony, RecordingTelephony):
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            "this server's telephony does not record calls")
+    return telephony
+
+
+def _may_control(user: Principal, telephony: RecordingTelephony, interaction_id: str) -> None:
+    if user.role in STAFF:
+        return
+    agent = telephony.connected_agent(interaction_id)
+    if agent is None or agent != user.agent_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"user {user.username!r} is not on interaction {interaction_id!r}")
+
+
+async def _change(server: Server, user: Principal, interaction_id: str,
+                  pause: bool) -> RecordingState:
+    telephony = _recorder(server)
+    _may_control(user, telephony, interaction_id)
+    before = telephony.recording(interaction_id)
+    if before is None:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            f"interaction {interaction_id!r} is not being recorded")
+    done = await (telephony.pause_recording(interaction_id) if pause
+                  else telephony.resume_recording(interaction_id))
+    if not done:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            f"the recording of {interaction_id!r} is {before} already"
+                            if before == ("paused" if pause else "recording")
+                            else f"the recording of {interaction_id!r} cannot change now")
+    after = telephony.recording(interaction_id) or "stopped"
+
+    def write() -> None:
+        with server.sessions.begin() as session:
+            audit(session, actor=user.username,
+                  action="recording.pause" if pause else "recording.resume",
+                  entity="interaction", entity_id=interaction_id,
+                  before={"recording": before}, after={"recording": after})
+
+    await asyncio.to_thread(write)
+    return RecordingState(interaction_id=interaction_id, state=after)
+
+
+@router.post("/interactions/{interaction_id}/recording/pause",
+             responses=errors(404, 409))
+async def pause_recording(interaction_id: str, user: AnyUser,
+                          server: ServerDep) -> RecordingState:
+    """Stop writing the call's recording (the caller gives payment details); nothing
+    said until resume is stored. The agent on the call, supervisors and admins."""
+    return await _change(server, user, interaction_id, pause=True)
+
+
+@router.post("/interactions/{interaction_id}/recording/resume",
+             responses=errors(404, 409))
+async def resume_recording(interaction_id: str, user: AnyUser,
+                           server: ServerDep) -> RecordingState:
+    """Write the call's recording again after a pause."""
+    return await _change(server, user, interaction_id, pause=False)
+
+
+@router.get("/interactions/{interaction_id}/recordings")
+async def interaction_recordings(interaction_id: str, user: Staff,
+                                 server: ServerDep) -> list[RecordingView]:
+    """The recordings of an interaction (a call's, or a voicemail's call id)."""
+    def read() -> list[RecordingView]:
+        with server.sessions() as session:
+            return [RecordingView.model_validate(r) for r in recordings_of(session,
+                                                                          interaction_id)]
+
+    return await asyncio.to_thread(read)
+
+
+@router.get("/recordings/{recording_id}/audio", response_class=FileResponse,
+            responses={**errors(404), 200: {"content": {"audio/wav": {}}}})
+async def recording_audio(recording_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+                          user: Staff, server: ServerDep) -> FileResponse:
+    """The recording as a WAV file (8 kHz, 16-bit; calls: caller left, agent right)."""
+    def read() -> str | None:
+        with server.sessions() as session:
+            row = recording(session, recording_id)
+            return None if row is None else row.path
+
+    path = await asyncio.to_thread(read)
+    if path is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recording {recording_id}")
+    if not Path(path).is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            f"the file of recording {recording_id} is gone")
+    return FileResponse(path, media_type="audio/wav",
+                        filename=f"recording-{recording_id}.wav")
+
+
+@router.get("/voicemails")
+async def list_voicemails(user: Staff, server: ServerDep,
+                          box: Annotated[str | None, Query(max_length=100)] = None,
+                          limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                          offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+                          ) -> list[RecordingView]:
+    """Voicemails, newest first, of one box or all."""
+    def read() -> list[RecordingView]:
+        with server.sessions() as session:
+            return [RecordingView.model_validate(r)
+                    for r in voicemails(session, box=box, limit=limit, offset=offset)]
+
+    return await asyncio.to_thread(read)
+
+
+@router.get("/ivr-runs/{call_id}", responses=errors(404))
+async def get_ivr_run(call_id: str, user: Staff, server: ServerDep) -> IvrRunView:
+    """How one call went through its IVR flow: outcome, nodes, variables."""
+    def read() -> IvrRunView | None:
+        with server.sessions() as session:
+            row = ivr_run(session, call_id)
+            return None if row is None else IvrRunView.model_validate(row)
+
+    found = await asyncio.to_thread(read)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no IVR run of call {call_id!r}")
+    return found
