@@ -7,6 +7,8 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from callcenter.core.commands import OfferToAgent
 from callcenter.core.dialer.campaign import DialMode
 from callcenter.core.dialer.drops import worst_window
@@ -19,8 +21,11 @@ from callcenter.core.events import (
     InteractionArrived,
     OfferAccepted,
 )
-from callcenter.telephony.base import DialStatus
-from tests.runtime.dialer_world import DialerWorld, campaign, leads
+from callcenter.runtime.app import RuntimeSettings, build_runtime
+from callcenter.store.campaigns import change_state
+from callcenter.store.dialer import SqlDialerStore
+from callcenter.telephony.base import DialStatus, OutboundUnsupported
+from tests.runtime.dialer_world import DialerWorld, campaign, leads, scenario
 
 NO_CONTACT = {"busy", "no-answer", "answering-machine", "failed"}
 
@@ -223,3 +228,60 @@ def test_a_live_answer_with_no_agent_for_two_seconds_is_a_drop(tmp_path: Path) -
     assert lead.due >= lead.dropped_at + 72 * 3600
     fake = w.fake
     assert fake is not None and len(fake.dials) == 1  # not called again within 72 h
+
+
+def test_build_runtime_runs_the_stored_running_campaigns(tmp_path: Path) -> None:
+    """A runtime built with a dialer store takes the running campaign up at start and
+    dials it through the sim adapter until it stops."""
+
+    async def main() -> DialerWorld:
+        w = DialerWorld(tmp_path, campaign(), leads(50), agents=2)  # for its store only
+        runtime = build_runtime(RuntimeSettings(bots=True), clock=w.clock,
+                                scenario=scenario(2), dialer_store=SqlDialerStore(w.sessions))
+        assert runtime.dialer is not None
+        await runtime.start()
+        for _ in range(240):
+            w.clock.advance(0.5)
+            await asyncio.sleep(0)
+            await runtime.dialer.settled()
+            await runtime.driver.settled()
+        assert runtime.dialer.figures("spring") is not None
+        await runtime.stop()
+        return w
+
+    w = asyncio.run(main())
+    assert len(w.attempts()) >= 3
+    w.database.dispose()
+
+
+def test_an_adapter_without_outbound_calls_cannot_start_a_campaign(tmp_path: Path) -> None:
+    """Starting a campaign on a runtime whose adapter places no calls names the adapter."""
+
+    class Inbound:
+        """A telephony adapter with no outbound side."""
+
+        async def start(self, report: object) -> None:
+            pass
+
+        async def stop(self) -> None:
+            pass
+
+        async def execute(self, commands: object) -> None:
+            pass
+
+    async def main() -> None:
+        w = DialerWorld(tmp_path, campaign(), leads(5), agents=1, fake=True)
+        with w.sessions.begin() as session:  # paused: taken up at start only by an adapter
+            change_state(session, "spring", "pause")  # that places calls
+        runtime = build_runtime(RuntimeSettings(), clock=w.clock, scenario=scenario(1),
+                                telephony=Inbound(),  # type: ignore[arg-type]
+                                dialer_store=SqlDialerStore(w.sessions))
+        assert runtime.dialer is not None
+        await runtime.start()
+        assert runtime.dialer.figures("spring") is None
+        with pytest.raises(OutboundUnsupported, match="adapter Inbound places no outbound"):
+            await runtime.dialer.apply("spring", "running")
+        await runtime.stop()
+        w.database.dispose()
+
+    asyncio.run(main())

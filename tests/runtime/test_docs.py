@@ -13,3 +13,12 @@ def test_every_runtime_setting_is_documented() -> None:
     text = PAGE.read_text()
     missing = [f.name for f in fields(RuntimeSettings) if f"| `{f.name}` |" not in text]
     assert missing == []
+
+
+def test_every_dialer_setting_is_documented() -> None:
+    """Each field of DialerSettings has a row in docs/reference/runtime.md."""
+    from callcenter.runtime.dialer import DialerSettings
+
+    text = PAGE.read_text()
+    missing = [f.name for f in fields(DialerSettings) if f"| `{f.name}` |" not in text]
+    assert missing == []

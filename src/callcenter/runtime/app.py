@@ -10,6 +10,9 @@ adapter), the driver runs a `CallCenter` (engine + IVR)
 instead of the engine alone; the store and the pub/sub still get engine commands
 only, the telephony adapter gets both kinds.
 
+With a `dialer_store` the runtime also runs the live dialer (`runtime.dialer`): the
+campaigns stored as running, dialed through the telephony adapter's outbound side.
+
 Nothing here is module-level state: every object belongs to the `Runtime` it built.
 """
 
@@ -32,12 +35,13 @@ from callcenter.core.ivr import IvrRunner
 from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import Directory, MemoryDirectory
 from callcenter.runtime.clock import Clock, LoopClock
+from callcenter.runtime.dialer import DialerService, DialerSettings, DialerStore, build_dialer
 from callcenter.runtime.driver import EngineDriver, Sink
 from callcenter.runtime.lookups import CustomerLookups
 from callcenter.runtime.pubsub import CommandHub
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import IvrModel, Scenario
-from callcenter.telephony.base import Telephony
+from callcenter.telephony.base import Outbound, Telephony
 from callcenter.telephony.sim import SimTelephony
 
 
@@ -96,15 +100,22 @@ class Runtime:
         """Every command list, published for websockets and wallboards."""
         self.lookups: CustomerLookups | None = None
         """The IVR's customer lookups, when the runtime runs flows."""
+        self.dialer: DialerService | None = None
+        """The live dialer, when the runtime runs campaigns."""
 
     async def start(self) -> None:
-        """Start the driver, then telephony (whose first reports need the driver)."""
+        """Start the driver, then telephony (whose first reports need the driver), then
+        the dialer."""
         await self.driver.start()
         await self.telephony.start(self.driver.report)
+        if self.dialer is not None:
+            await self.dialer.start()
 
     async def stop(self) -> None:
-        """Stop telephony (no new events), let the driver finish what is queued, close
-        the subscriptions."""
+        """Stop the dialer (its last writes stored) and telephony (no new events), let
+        the driver finish what is queued, close the subscriptions."""
+        if self.dialer is not None:
+            await self.dialer.stop()
         await self.telephony.stop()
         if self.lookups is not None:
             await self.lookups.close()
@@ -132,7 +143,9 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
                   agents: Sequence[AgentConfig] | None = None,
                   humans: Collection[str] = (),
                   flows: Mapping[str, Flow] | None = None,
-                  directory: Directory | None = None) -> Runtime:
+                  directory: Directory | None = None,
+                  dialer_store: DialerStore | None = None, outbound: Outbound | None = None,
+                  dialer: DialerSettings | None = None) -> Runtime:
     """Wire a runtime. `persist` stores commands before they are acknowledged (the
     server plugs the store in here); `clock` and `telephony` replace the defaults
     (a `LoopClock` at `settings.speed`, the `sim` adapter) in tests.
@@ -146,7 +159,10 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
     `[ivr]` flows) the driver runs a `CallCenter`: calls start in a flow
     (`CallEntered`) and reach the engine's queues from there; the sim adapter's
     modelled callers answer them as in the simulator. The IVR's customer lookups are
-    answered from `directory` (the server passes the store's; none: nobody is found)."""
+    answered from `directory` (the server passes the store's; none: nobody is found).
+
+    With `dialer_store` the runtime runs the live dialer (`dialer` settings), placing
+    calls through `outbound` (default: the telephony adapter's own outbound side)."""
     if scenario is None:
         scenario = load_scenario(scenario_path(settings.scenario))
     if queues is None:
@@ -179,8 +195,12 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
         center_driver.add_sink("pubsub", engine_commands(events))
         runtime = Runtime(scenario, engine, clock, center_driver, telephony, events, center)
         runtime.lookups = lookups
-        return runtime
-    driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch)
-    driver.add_sink("telephony", telephony.execute)
-    driver.add_sink("pubsub", events)
-    return Runtime(scenario, engine, clock, driver, telephony, events)
+    else:
+        driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch)
+        driver.add_sink("telephony", telephony.execute)
+        driver.add_sink("pubsub", events)
+        runtime = Runtime(scenario, engine, clock, driver, telephony, events)
+    if dialer_store is not None:
+        runtime.dialer = build_dialer(engine, runtime.driver, clock, telephony, dialer_store,
+                                      outbound=outbound, settings=dialer)
+    return runtime

@@ -1,34 +1,33 @@
-"""Wiring the live dialer onto a built `Runtime` (the server's lifespan calls this).
-
-    dialer = build_dialer(runtime, SqlDialerStore(sessions))
-    await runtime.start(); await dialer.start()
-    ...
-    await dialer.stop(); await runtime.stop()
-"""
+"""Wiring the live dialer onto a runtime's engine, driver and clock (`build_runtime`
+calls this when it is given a dialer store)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from callcenter.core.dialer.windows import HolidayCalendar
-from callcenter.runtime.app import Runtime
+from callcenter.core.engine import Engine
+from callcenter.runtime.clock import Clock
 from callcenter.runtime.dialer.service import DialerService, DialerSettings, DialerStore
+from callcenter.runtime.driver import EngineDriver
 from callcenter.telephony.base import Outbound, OutboundUnsupported, outbound_of
 
 
-def build_dialer(runtime: Runtime, store: DialerStore, *, outbound: Outbound | None = None,
+def build_dialer(engine: Engine, driver: EngineDriver[Any], clock: Clock, telephony: object,
+                 store: DialerStore, *, outbound: Outbound | None = None,
                  settings: DialerSettings | None = None,
                  holidays: HolidayCalendar | None = None) -> DialerService:
-    """The live dialer of `runtime`: its engine and driver, calls placed through
-    `outbound` (default: the runtime's telephony adapter, when it places outbound calls;
-    otherwise campaigns cannot start and say why), calling windows that skip `holidays`
+    """The live dialer over `engine` and `driver`: calls placed through `outbound`
+    (default: the `telephony` adapter, when it places outbound calls; otherwise
+    campaigns cannot start and say why), calling windows that skip `holidays`
     (default: the public holidays of the `holidays` package)."""
     side: Outbound | OutboundUnsupported
     try:
-        side = outbound if outbound is not None else outbound_of(runtime.telephony)
+        side = outbound if outbound is not None else outbound_of(telephony)
     except OutboundUnsupported as exc:
         side = exc
     if holidays is None:
         from callcenter.outbound.public_holidays import PublicHolidays  # loads the tables
 
         holidays = PublicHolidays()
-    return DialerService(runtime.engine, runtime.driver, runtime.clock, store, side, holidays,
-                         settings)
+    return DialerService(engine, driver, clock, store, side, holidays, settings)
