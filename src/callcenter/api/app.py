@@ -7,10 +7,11 @@ On start the lifespan migrates the store to head, reads the queues and agents fr
 the store (an empty store is first seeded with the scenario's:
 `callcenter.store.seed`), builds the runtime (engine, driver, sim telephony whose
 bots leave agents linked to a user to their people) with the store as its
-persistence sink, reconciles what a
-crash left open (`callcenter.store.reconcile`: open interactions closed as `lost`,
-agents logged out) and only then starts the runtime; on
-stop it stops the runtime (telephony first, then the driver drains) and closes
+persistence sink and the live dialer on the store (`callcenter.store.dialer`), reconciles
+what a crash left open (`callcenter.store.reconcile`: open interactions closed as `lost`,
+agents logged out) and only then starts the runtime (the dialer takes the running
+campaigns up); on stop it stops the runtime (dialer and telephony first, then the
+driver drains) and closes
 the database. With `settings.sip` the telephony is the `sip` adapter (real calls
 through the IVR flows of its config) instead of the simulated callers; their customer
 lookups are answered from the store's customer directory.
@@ -56,9 +57,10 @@ from callcenter.runtime.driver import DriverStopped, NotPersisted
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import Scenario
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
+from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.reconcile import LOST, Reconciled, reconcile
 from callcenter.store.seed import Routing, linked_agents, routing_config
-from callcenter.telephony.base import Telephony
+from callcenter.telephony.base import Outbound, Telephony
 
 _NOT_FOUND = (UnknownAgent, UnknownInteraction, UnknownQueue, NotFound)
 
@@ -89,22 +91,27 @@ def _routing(sessions: sessionmaker[Session], scenario: Scenario) -> tuple[Routi
         return routing, linked_agents(session)
 
 
-def _sip_telephony(settings: ServerSettings,
-                   media: MediaStore) -> tuple[Telephony, Mapping[str, Flow]]:
+def _sip_telephony(settings: ServerSettings, media: MediaStore
+                   ) -> tuple[Telephony, Mapping[str, Flow], Outbound]:
     """The `sip` adapter from `settings.telephony_config` (its recordings stored through
-    `media`), and its IVR flows."""
+    `media`), its IVR flows, and its outbound side for the dialer."""
     from callcenter.telephony.sip.adapter import SipTelephony  # loads sippy: only for SIP
     from callcenter.telephony.sip.config import load_telephony_config
+    from callcenter.telephony.sip.dialing import DialRelay, SipOutbound
 
     assert settings.telephony_config is not None
     config = load_telephony_config(settings.telephony_config, listen=settings.sip)
-    return SipTelephony(config, on_recording=media.recording_ready), config.flows
+    relay = DialRelay()
+    tel = SipTelephony(config, on_recording=media.recording_ready, on_dial=relay)
+    return tel, config.flows, SipOutbound(tel, relay)
 
 
 def create_app(settings: ServerSettings, *, clock: Clock | None = None,
-               telephony: Telephony | None = None) -> FastAPI:
-    """The server app. `clock` and `telephony` replace the real clock and the sim adapter
-    (tests); everything else comes from `settings`."""
+               telephony: Telephony | None = None,
+               ivr_flows: Mapping[str, Flow] | None = None) -> FastAPI:
+    """The server app. `clock` and `telephony` replace the real clock and the sim adapter,
+    `ivr_flows` the sip config's flows (tests: calls then start in a flow); everything
+    else comes from `settings`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,10 +122,10 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
         try:
             scenario = load_scenario(scenario_path(settings.scenario))
             routing, humans = await asyncio.to_thread(_routing, sessions, scenario)
-            tel, flows = telephony, None
+            tel, flows, outbound = telephony, ivr_flows, None
             media = MediaStore(sessions)
             if tel is None and settings.sip is not None:
-                tel, flows = _sip_telephony(settings, media)
+                tel, flows, outbound = _sip_telephony(settings, media)
             holder: list[Runtime] = []  # the sink needs the engine the runtime builds
             sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queues[queue_id].channel)
             runtime = build_runtime(
@@ -126,7 +133,8 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                                 seed=settings.seed, bots=settings.bots),
                 persist=sink, clock=clock, telephony=tel, scenario=scenario,
                 queues=routing.queues, agents=routing.agents, humans=humans, flows=flows,
-                directory=StoreDirectory(sessions, settings.default_region))
+                directory=StoreDirectory(sessions, settings.default_region),
+                dialer_store=SqlDialerStore(sessions), outbound=outbound)
             holder.append(runtime)
             if runtime.center is not None:  # IVR flows run: store how each call went
                 runtime.driver.add_sink("ivr-runs", media.ivr_sink)
