@@ -75,6 +75,8 @@ class Size:
     """Calls per second while the concurrency run ramps up."""
     held: float
     """Seconds all `concurrent` calls are up together (at least)."""
+    speak: bool = True
+    """The rate run's callers send RTP (which rtpengine relays to the B2BUA's sink)."""
 
 
 FULL = Size(rates=(50, 100, 150, 200, 250, 300), seconds=20, hold=3, concurrent=1000,
@@ -140,7 +142,7 @@ def write_pcap(path: Path, seconds: float, *, port: int = 6000) -> None:
 
 
 def _checksum(header: bytes) -> int:
-    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    total: int = sum(struct.unpack(f"!{len(header) // 2}H", header))
     total = (total >> 16) + (total & 0xFFFF)
     return ~(total + (total >> 16)) & 0xFFFF
 
@@ -380,6 +382,8 @@ class SippResult:
     rtt_ms: list[float]
     exit_code: int
     elapsed: float
+    cpu: float
+    """sipp's own CPU seconds."""
 
 
 def run_sipp(folder: Path, target: tuple[str, int], *, rate: float, calls: int, hold: float,
@@ -409,6 +413,7 @@ def run_sipp(folder: Path, target: tuple[str, int], *, rate: float, calls: int, 
             "-recv_timeout", "10000", "-timeout", f"{guard:.0f}s", "-timeout_error",
             "-max_socket", "4096", "-trace_err"]
     began = time.monotonic()
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
     with (folder / "sipp.out").open("wb") as out:
         proc = subprocess.Popen(args, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
@@ -424,10 +429,12 @@ def run_sipp(folder: Path, target: tuple[str, int], *, rate: float, calls: int, 
             proc.kill()
             proc.wait()
     elapsed = time.monotonic() - began
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = now.ru_utime + now.ru_stime - reaped.ru_utime - reaped.ru_stime
     rtt = [t for f in folder.glob("caller_*_rtt.csv") for t in read_rtt(f)]
     stat = read_stat(folder / "stat.csv")
     return SippResult(calls, int(stat.get("SuccessfulCall(C)", 0)),
-                      int(stat.get("FailedCall(C)", 0)), rtt, code, elapsed)
+                      int(stat.get("FailedCall(C)", 0)), rtt, code, elapsed, cpu)
 
 
 def _failed(result: SippResult) -> int:
@@ -447,7 +454,7 @@ def rate_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str], None]
         load = os.getloadavg()[0]
         cpu0 = b2bua.cpu()
         result = run_sipp(folder / f"rate-{rate:g}", b2bua.address, rate=rate, calls=calls,
-                          hold=size.hold, speak=True)
+                          hold=size.hold, speak=size.speak)
         cpu1 = b2bua.cpu()
         p99 = percentile(result.rtt_ms, 99)
         step = {"rate": rate, "calls": calls, "successful": result.successful,
@@ -456,11 +463,14 @@ def rate_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str], None]
                 "max_ms": max(result.rtt_ms, default=math.nan),
                 "cpu_ms_per_call": (cpu1[0] - cpu0[0]) * 1000 / calls,
                 "rtpengine_cpu_ms_per_call": (cpu1[1] - cpu0[1]) * 1000 / calls,
+                "sipp_cpu_ms_per_call": result.cpu * 1000 / calls,
                 "load": load, "sipp_exit": result.exit_code}
         step["passed"] = step["failed"] == 0 and p99 < TARGET["p99_ms"]
         steps.append(step)
         say(f"{b2bua.name}: {rate:g} calls/s: {result.successful}/{calls} ok, "
-            f"p99 {p99:.1f} ms, {step['cpu_ms_per_call']:.2f} CPU ms/call, load {load:.2f}")
+            f"p99 {p99:.1f} ms; CPU ms/call: B2BUA {step['cpu_ms_per_call']:.2f}, rtpengine "
+            f"{step['rtpengine_cpu_ms_per_call']:.2f}, sipp {step['sipp_cpu_ms_per_call']:.2f}; "
+            f"load {load:.2f}")
         if not step["passed"]:
             break
     return steps
@@ -518,8 +528,11 @@ def concurrency_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str],
             return True
         listed = ng("list", limit=size.concurrent * 2).get(b"calls", [])
         seen["listed"] = len(listed)
+        cpu0, began = b2bua.cpu(), time.monotonic()
         seen["known"], seen["flowing"] = media_flowing(
             ng, [c.decode() for c in listed], listener)
+        cpu1, spent = b2bua.cpu(), time.monotonic() - began
+        seen["cores"] = ((cpu1[0] - cpu0[0]) / spent, (cpu1[1] - cpu0[1]) / spent)
         seen["at_s"] = elapsed
         return False
 
@@ -531,9 +544,12 @@ def concurrency_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str],
     out = {"concurrent": size.concurrent, "listed": seen.get("listed", 0),
            "flowing": seen.get("flowing", 0), "successful": result.successful,
            "failed": failed, "p99_ms": percentile(result.rtt_ms, 99), "load": load,
-           "checked_at_s": seen.get("at_s", math.nan)}
+           "checked_at_s": seen.get("at_s", math.nan),
+           "b2bua_cores": seen.get("cores", (math.nan,) * 2)[0],
+           "rtpengine_cores": seen.get("cores", (math.nan,) * 2)[1]}
     say(f"{b2bua.name}: {size.concurrent} held: rtpengine listed {out['listed']}, media to "
-        f"{out['flowing']}; {result.successful} ok, {failed} failed")
+        f"{out['flowing']}; {result.successful} ok, {failed} failed; cores while held: "
+        f"B2BUA {out['b2bua_cores']:.2f}, rtpengine {out['rtpengine_cores']:.2f}")
     return out
 
 
@@ -605,13 +621,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, help="seconds of calls per rate step")
     parser.add_argument("--hold", type=float, help="seconds each call of the rate run holds")
     parser.add_argument("--concurrent", type=int, help="calls held at once")
+    parser.add_argument("--speak", action=argparse.BooleanOptionalAction,
+                        help="callers of the rate run send RTP [on]")
     parser.add_argument("--only", choices=("ours", "peer"), help="measure one B2BUA only")
     parser.add_argument("--workdir", type=Path, help="keep logs and sipp's files here")
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
-    size = replace(size, **{k: v for k, v in (
+    changes: dict[str, Any] = {k: v for k, v in (
         ("rates", tuple(args.rates) if args.rates else None), ("seconds", args.seconds),
-        ("hold", args.hold), ("concurrent", args.concurrent)) if v is not None})
+        ("hold", args.hold), ("concurrent", args.concurrent), ("speak", args.speak))
+        if v is not None}
+    size = replace(size, **changes)
     if any(r <= 0 for r in size.rates) or size.seconds <= 0 or size.hold <= 0 \
             or size.concurrent < 1:
         parser.error("--rates, --seconds, --hold and --concurrent must be positive")
@@ -649,7 +669,9 @@ def main(argv: list[str] | None = None) -> None:
         r, c = results[name], results[name]["concurrency"]
         print(f"{name}: highest rate with no failed call and p99 < 200 ms: {r['rate']:g} "
               f"calls/s; {c['concurrent']} held calls: rtpengine listed {c['listed']}, "
-              f"media to {c['flowing']}, {c['failed']} failed (load {c['load']:.2f})")
+              f"media to {c['flowing']}, {c['failed']} failed; cores while held: B2BUA "
+              f"{c['b2bua_cores']:.2f}, rtpengine {c['rtpengine_cores']:.2f} "
+              f"(load {c['load']:.2f})")
     if "ratio" in results:
         q = results["ratio"]
         line = f"ours/peer: rate {q['rate']:.2f}x"
