@@ -12,7 +12,7 @@ flows:
       welcome: { play: "Welcome to the test line", next: menu }
       menu:
         menu: "Press one for A or two for B"
-        choices: { 1: a, 2: b, 3: number }
+        choices: { 1: a, 2: b, 3: number, 4: later, 5: away }
         timeout: 5
         retries: 0
         fail: bye
@@ -29,6 +29,8 @@ flows:
       a: { queue: A }
       b: { queue: B }
       bye: { hangup: "Goodbye" }
+      later: { callback: A, say: "We will call you back" }
+      away: { transfer: "+4930123456" }
 """
 """Welcome (5 words) and the menu (8 words): 13 s at 60 words a minute."""
 

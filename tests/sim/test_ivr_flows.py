@@ -3,10 +3,13 @@ last their real length, the IVR's outcomes and times reach the summary."""
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callcenter.sim.runner import RunResult, run_replications
 from callcenter.sim.scenario import load_scenario
@@ -105,3 +108,38 @@ def test_same_seed_same_ivr_outcomes_and_replications_differ(tmp_path: Path) -> 
     again = run(path, 2)
     assert [f.outcome for f in again[0].flows] == first
     assert [f.outcome for f in again[1].flows] != first
+
+
+ANSWERS = st.sampled_from(["1", "2", "3", "4", "5", "8", "timeout", "hangup"])
+
+
+@settings(max_examples=15, deadline=None)
+@given(menu=st.dictionaries(ANSWERS, st.integers(1, 5), min_size=1),
+       digits=st.sampled_from(['"1234"', '"12"', '{ "1234" = 0.5, hangup = 0.5 }']),
+       think=st.sampled_from([0, 1.5, 7]), patience=st.sampled_from([3, 15, '"never"']),
+       found=st.sampled_from([0, 0.5, 1]))
+def test_every_caller_ends_once_whatever_the_model(menu: dict[str, int], digits: str,
+                                                   think: float, patience: object,
+                                                   found: float) -> None:
+    """For any caller model (answers, think time longer than the menu's timeout,
+    patience, lookups), every caller's flow ends exactly once, every queued outcome has
+    its interaction row in that queue, and nobody is left open."""
+    total = sum(menu.values())
+    choices = ", ".join(f'"{k}" = {v / total!r}' if k.isdigit() else f"{k} = {v / total!r}"
+                        for k, v in menu.items())
+    ivr = (f"think_time = {think}\npatience = {patience}\nlookup_found = {found}\n"
+           f"[ivr.nodes.menu]\nchoices = {{ {choices} }}\n[ivr.nodes.number]\ndigits = {digits}")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp), ivr, per_hour=6)
+        path.write_text(path.read_text().replace("think_time = 0\n", "", 1))
+        r = run(path)[0]
+    ids = [f.call_id for f in r.flows]
+    assert len(ids) == len(set(ids)) == r.arrivals
+    assert r.unfinished == 0
+    rows = {rec.interaction_id: rec for rec in r.records}
+    for f in r.flows:
+        kind, _, queue = f.outcome.partition(":")
+        if kind in ("queue", "callback"):
+            assert rows[f.call_id].first_queue_id == queue
+        else:
+            assert f.call_id not in rows
