@@ -17,6 +17,7 @@ from callcenter.core.ivr import FlowEnded
 from callcenter.store.audit import audit_entries
 from callcenter.store.media import add_ivr_runs
 from callcenter.telephony.base import FakeTelephony
+from callcenter.telephony.sip.monitor import MonitorError, NoSuchCall
 from callcenter.telephony.sip.recorder import RecordingReady
 from tests.api.conftest import MONDAY_9AM, Harness, seed_users
 
@@ -27,6 +28,7 @@ class RecordingFake(FakeTelephony):
     def __init__(self) -> None:
         super().__init__()
         self.state: dict[str, str] = {"ix-1": "recording"}
+        self.listens: set[str] = set()
 
     def recording(self, interaction_id: str) -> str | None:
         return self.state.get(interaction_id)
@@ -38,6 +40,20 @@ class RecordingFake(FakeTelephony):
         if self.state.get(interaction_id) != "recording":
             return False
         self.state[interaction_id] = "paused"
+        return True
+
+    async def listen(self, interaction_id: str, phone: str) -> str:
+        if interaction_id not in self.state:
+            raise NoSuchCall(f"no live call {interaction_id!r}")
+        if phone != "sup":
+            raise MonitorError(f"phone {phone!r} is not registered")
+        self.listens.add(f"{interaction_id}-listen-1")
+        return f"{interaction_id}-listen-1"
+
+    async def stop_listening(self, listen_id: str) -> bool:
+        if listen_id not in self.listens:
+            return False
+        self.listens.discard(listen_id)
         return True
 
     async def resume_recording(self, interaction_id: str) -> bool:
@@ -140,3 +156,38 @@ def test_an_ivr_run_is_read_back(app: Harness) -> None:
     assert (run["outcome"], run["path"], run["variables"]) == (
         "voicemail:sales", ["welcome", "message"], {"lang": "en"})
     assert datetime.fromisoformat(run["ended_at"]) == datetime.fromtimestamp(1012.5, UTC)
+
+
+def test_a_supervisor_listens_on_its_own_phone(app: Harness) -> None:
+    """No phone named: the supervisor's user name is the phone; the listen is audited."""
+    r = app.post("/api/supervisor/interactions/ix-1/listen", json={},
+                 headers=app.auth("sup"))
+    assert (r.status_code, r.json()) == (200, {"listen_id": "ix-1-listen-1",
+                                               "interaction_id": "ix-1", "phone": "sup"})
+    with app.server.sessions() as session:
+        entries = audit_entries(session, entity="interaction", entity_id="ix-1")
+    assert [(e.actor, e.action) for e in entries] == [("sup", "monitor.listen")]
+
+
+def test_listening_to_a_call_that_is_not_up_is_404(app: Harness) -> None:
+    """An interaction with no live call: 404 naming it."""
+    r = app.post("/api/supervisor/interactions/ix-9/listen", json={},
+                 headers=app.auth("sup"))
+    assert r.status_code == 404 and "ix-9" in r.json()["detail"]
+
+
+def test_an_unknown_phone_is_a_conflict(app: Harness) -> None:
+    """A phone the telephony cannot call: 409 with its reason."""
+    r = app.post("/api/supervisor/interactions/ix-1/listen", json={"phone": "desk-9"},
+                 headers=app.auth("sup"))
+    assert r.status_code == 409 and "desk-9" in r.json()["detail"]
+
+
+def test_a_listen_is_ended_once(app: Harness) -> None:
+    """DELETE ends the listen (204); a second DELETE finds nothing (404)."""
+    app.post("/api/supervisor/interactions/ix-1/listen", json={}, headers=app.auth("sup"))
+    first = app.request("DELETE", "/api/supervisor/listens/ix-1-listen-1",
+                        headers=app.auth("sup"))
+    second = app.request("DELETE", "/api/supervisor/listens/ix-1-listen-1",
+                         headers=app.auth("sup"))
+    assert (first.status_code, second.status_code) == (204, 404)

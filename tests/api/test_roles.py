@@ -58,6 +58,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("GET", "/api/recordings/1/audio", None, STAFF),
     ("GET", "/api/voicemails", None, STAFF),
     ("GET", "/api/ivr-runs/none", None, STAFF),
+    ("POST", "/api/supervisor/interactions/none/listen", {}, STAFF),
+    ("DELETE", "/api/supervisor/listens/none", None, STAFF),
 ]
 CASES = [pytest.param(method, path, body, who, who in allowed, id=f"{who}:{method} {path}")
          for method, path, body, allowed in ROUTES for who in sorted(USER_OF)]

@@ -152,7 +152,8 @@ def cue_hangup(call_id: str, caller_port: int) -> bytes:
 
 
 def write_config(tmp: Path, agent_port: int, extra: str = "",
-                 agent: str | None = None) -> ServerSettings:
+                 agent: str | None = None,
+                 phones: dict[str, str] | None = None) -> ServerSettings:
     """Scenario, flows and telephony config (plus `extra` YAML lines) in `tmp`; the
     server's settings. `agent` is agent-1's entry under `agents:` (YAML; default: the
     static contact at `agent_port`)."""
@@ -163,7 +164,8 @@ def write_config(tmp: Path, agent_port: int, extra: str = "",
     base = free_udp_block(100)
     (tmp / "telephony.yaml").write_text(
         f"trunks: [127.0.0.1]\ndids: {{'{DID}': main}}\n"
-        f"agents: {{agent-1: {agent}}}\n"
+        f"agents: {{agent-1: {agent}"
+        + "".join(f", {name}: '{uri}'" for name, uri in (phones or {}).items()) + "}\n"
         "flows: flows.yaml\nprompt_cache: prompts\noffer_slack: 2\n"
         f"rtpengine: {{ng_port: {free_udp_port()}, port_min: {base}, port_max: {base + 99},"
         " threads: 1}\n" + extra)
@@ -192,10 +194,11 @@ class Served:
 
 @contextlib.asynccontextmanager
 async def serving(tmp: Path, agent_port: int, *, login: bool = True,
-                  agent: str | None = None, extra: str = "") -> AsyncIterator[Served]:
+                  agent: str | None = None, extra: str = "",
+                  phones: dict[str, str] | None = None) -> AsyncIterator[Served]:
     """The server with the sip adapter, agent-1 logged in (unless not `login`); `agent`
     and `extra` (telephony config lines) as for `write_config`."""
-    app = create_app(write_config(tmp, agent_port, extra, agent=agent))
+    app = create_app(write_config(tmp, agent_port, extra, agent=agent, phones=phones))
     async with app.router.lifespan_context(app):
         server: Server = app.state.server
         adapter = server.runtime.telephony

@@ -12,7 +12,7 @@ from typing import Annotated, Protocol, runtime_checkable
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from callcenter.api.auth import STAFF, Principal
 from callcenter.api.deps import AnyUser, ServerDep, Staff
@@ -20,6 +20,7 @@ from callcenter.api.errors import errors
 from callcenter.api.state import Server
 from callcenter.store.audit import audit
 from callcenter.store.media import ivr_run, recording, recordings_of, voicemails
+from callcenter.telephony.sip.monitor import MonitorError, NoSuchCall
 
 router = APIRouter(prefix="/api", tags=["media"], responses=errors(401, 403))
 
@@ -32,6 +33,31 @@ class RecordingTelephony(Protocol):
     def connected_agent(self, interaction_id: str) -> str | None: ...
     async def pause_recording(self, interaction_id: str) -> bool: ...
     async def resume_recording(self, interaction_id: str) -> bool: ...
+
+
+@runtime_checkable
+class MonitoringTelephony(Protocol):
+    """A telephony adapter that lets supervisors listen to calls (the sip adapter)."""
+
+    async def listen(self, interaction_id: str, phone: str) -> str: ...
+    async def stop_listening(self, listen_id: str) -> bool: ...
+
+
+class ListenRequest(BaseModel):
+    """Which phone hears the call: an entry of the telephony config's `agents`
+    (registered or with a static contact); default: the supervisor's user name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class Listening(BaseModel):
+    """A supervisor's phone listening to a call."""
+
+    listen_id: str
+    interaction_id: str
+    phone: str
 
 
 class RecordingView(BaseModel):
@@ -193,3 +219,44 @@ async def get_ivr_run(call_id: str, user: Staff, server: ServerDep) -> IvrRunVie
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no IVR run of call {call_id!r}")
     return found
+
+
+def _monitor(server: Server) -> MonitoringTelephony:
+    telephony = server.runtime.telephony
+    if not isinstance(telephony, MonitoringTelephony):
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            "this server's telephony has no silent monitoring")
+    return telephony
+
+
+@router.post("/supervisor/interactions/{interaction_id}/listen",
+             responses=errors(404, 409, 422))
+async def listen(interaction_id: str, body: ListenRequest, user: Staff,
+                 server: ServerDep) -> Listening:
+    """Call the supervisor's phone and let it hear both sides of the live call, mixed,
+    without being heard (silent monitoring). Written to the audit log."""
+    telephony = _monitor(server)
+    phone = body.phone or user.username
+    try:
+        listen_id = await telephony.listen(interaction_id, phone)
+    except NoSuchCall as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except MonitorError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+    def write() -> None:
+        with server.sessions.begin() as session:
+            audit(session, actor=user.username, action="monitor.listen",
+                  entity="interaction", entity_id=interaction_id,
+                  after={"listen_id": listen_id, "phone": phone})
+
+    await asyncio.to_thread(write)
+    return Listening(listen_id=listen_id, interaction_id=interaction_id, phone=phone)
+
+
+@router.delete("/supervisor/listens/{listen_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses=errors(404, 409))
+async def stop_listening(listen_id: str, user: Staff, server: ServerDep) -> None:
+    """Hang up the supervisor's phone of a listen."""
+    if not await _monitor(server).stop_listening(listen_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no listen {listen_id!r}")

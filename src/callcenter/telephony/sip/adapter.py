@@ -86,7 +86,8 @@ from callcenter.telephony.sip.calls import (
     NoAnswer,
 )
 from callcenter.telephony.sip.config import TelephonyConfig
-from callcenter.telephony.sip.media import CALLER, MediaAnchor
+from callcenter.telephony.sip.media import CALLEE, CALLER, MediaAnchor
+from callcenter.telephony.sip.monitor import Mixer, MonitorError, NoSuchCall, audio_ports
 from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
 from callcenter.telephony.sip.prompts import PromptError, PromptFiles, write_tone
 from callcenter.telephony.sip.recorder import VOICEMAIL, OnRecording, Recorder
@@ -134,6 +135,17 @@ class _Call:
     """While a voicemail records: the timer that ends it."""
     transfer: str | None = None
     """The leg to an external number the call was transferred to."""
+    listens: set[str] = field(default_factory=set)
+    """Silent monitors of this call (their ids)."""
+
+
+@dataclass(eq=False)
+class _Listen:
+    id: str
+    call: _Call
+    mixer: Mixer
+    leg: str = ""
+    to_tag: str = ""
 
 
 class SipTelephony:
@@ -161,6 +173,9 @@ class SipTelephony:
         self._by_leg: dict[str, _Call] = {}
         self._agent_legs: dict[str, tuple[_Call, str]] = {}
         self._transfer_legs: dict[str, _Call] = {}
+        self._listens: dict[str, _Listen] = {}
+        self._listen_legs: dict[str, _Listen] = {}
+        self._listen_ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
         self.outbound = OutboundCalls(self.b2bua, self.media, uri=config.dial,
                                       timeout=config.dial_timeout, now=now, on_dial=on_dial,
@@ -207,6 +222,74 @@ class SipTelephony:
         self.media.close()
         await self.rtpengine.stop()
         self._report = None
+
+    # ------------------------------------------------------------------ monitoring
+
+    async def listen(self, interaction_id: str, phone: str) -> str:
+        """Call `phone` (an entry of the config's `agents`: registered, else its static
+        contact) and let it hear both sides of the call, mixed, without being heard.
+        Returns the listen's id; `MonitorError` says why it cannot be done."""
+        call = self._calls.get(interaction_id)
+        if call is None or call.ended or not call.entered:
+            raise NoSuchCall(f"no live call {interaction_id!r}")
+        contact = self.registrar.contact(phone, self._now()) or self.config.agents.get(phone)
+        if contact is None:
+            raise MonitorError(f"phone {phone!r} is not registered and has no static contact")
+        listen = _Listen(f"{call.id}-listen-{next(self._listen_ids)}", call,
+                         Mixer(self.config.rtpengine.interface))
+        await listen.mixer.open()
+        try:
+            sub = await self.rtpengine.client.subscribe_request(call.leg, [CALLER, CALLEE])
+            listen.to_tag = sub.to_tag
+            await self.rtpengine.client.subscribe_answer(
+                call.leg, sub.to_tag, listen.mixer.subscriber_answer(sub.sdp))
+            listen.leg = await self.b2bua.originate(
+                contact, from_number=call.caller, sdp=listen.mixer.phone_offer(), timeout=30.0)
+        except (NgError, ValueError) as exc:
+            listen.mixer.close()
+            raise MonitorError(f"cannot listen to {interaction_id!r}: {exc}") from exc
+        self._listens[listen.id] = listen
+        self._listen_legs[listen.leg] = listen
+        call.listens.add(listen.id)
+        return listen.id
+
+    def listening(self, interaction_id: str) -> list[str]:
+        """The ids of the monitors of a call."""
+        call = self._calls.get(interaction_id)
+        return [] if call is None else sorted(call.listens)
+
+    async def stop_listening(self, listen_id: str) -> bool:
+        """Hang up a monitor's phone; False if there is no such listen."""
+        listen = self._listens.get(listen_id)
+        if listen is None:
+            return False
+        await self.b2bua.hangup(listen.leg)
+        self._end_listen(listen)
+        return True
+
+    def _listen_event(self, listen: _Listen, event: LegEvent) -> None:
+        if isinstance(event, Answered):
+            streams = audio_ports(event.sdp or "")
+            if streams:
+                listen.mixer.start(streams[0])
+            return
+        if isinstance(event, Busy | Failed | NoAnswer | HungUp):
+            self._end_listen(listen)
+
+    def _end_listen(self, listen: _Listen) -> None:
+        if self._listens.pop(listen.id, None) is None:
+            return
+        self._listen_legs.pop(listen.leg, None)
+        listen.call.listens.discard(listen.id)
+        listen.mixer.close()
+        if not listen.call.ended:
+            self._spawn(self._unsubscribe(listen))
+
+    async def _unsubscribe(self, listen: _Listen) -> None:
+        try:
+            await self.rtpengine.client.unsubscribe(listen.call.leg, listen.to_tag)
+        except NgError as exc:
+            log.debug("unsubscribe %s: %s", listen.id, exc)
 
     # ------------------------------------------------------------------ recording
 
@@ -505,6 +588,10 @@ class SipTelephony:
         if agent is not None:
             self._agent_event(*agent, event)
             return
+        listen = self._listen_legs.get(event.call_id)
+        if listen is not None:
+            self._listen_event(listen, event)
+            return
         transferred = self._transfer_legs.get(event.call_id)
         if transferred is not None:
             self._transfer_event(transferred, event)
@@ -546,6 +633,11 @@ class SipTelephony:
     async def _forget(self, call: _Call) -> None:
         if self._calls.pop(call.id, None) is None:
             return
+        for listen_id in list(call.listens):
+            listen = self._listens.get(listen_id)
+            if listen is not None:
+                self._spawn(self.b2bua.hangup(listen.leg))
+                self._end_listen(listen)
         self._by_leg.pop(call.leg, None)
         call.generation += 1
         async with call.lock:
