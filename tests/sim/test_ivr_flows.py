@@ -3,6 +3,7 @@ last their real length, the IVR's outcomes and times reach the summary."""
 
 from __future__ import annotations
 
+import csv
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from callcenter.cli import app
 from callcenter.sim.runner import RunResult, run_replications
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.summary import summarize
@@ -143,3 +146,18 @@ def test_every_caller_ends_once_whatever_the_model(menu: dict[str, int], digits:
             assert rows[f.call_id].first_queue_id == queue
         else:
             assert f.call_id not in rows
+
+
+def test_simulate_prints_the_ivr_table_and_writes_flow_rows(tmp_path: Path) -> None:
+    """`callcenter simulate` shows the IVR flows table and --flows writes one CSV row per
+    call through the flow, with its outcome, path and time in the IVR."""
+    path = write(tmp_path, '[ivr.nodes.menu]\nchoices = { "2" = 1.0 }', per_hour=10)
+    rows = tmp_path / "flows.csv"
+    result = CliRunner().invoke(app, ["simulate", str(path), "--flows", str(rows)])
+    assert result.exit_code == 0, result.output
+    assert "IVR flows" in result.stdout
+    with rows.open() as fh:
+        got = list(csv.DictReader(fh))
+    assert got and {(r["outcome"], r["path"], r["time_in_ivr"]) for r in got} == {
+        ("queue:B", "welcome menu b", "13.0")}
+    assert len(got) == run(path)[0].arrivals

@@ -3,6 +3,7 @@
     callcenter simulate examples/scenarios/hotline.toml --days 5 --replications 10
     callcenter simulate examples/scenarios/hotline.toml --json --rows rows.csv
     callcenter simulate customer-service --intervals      # an example, with charts
+    callcenter simulate customer-service --flows flows.csv  # one row per call in the IVR
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from callcenter.sim import report
 from callcenter.sim.errors import ScenarioError
-from callcenter.sim.output import write_records, write_spans
+from callcenter.sim.output import write_flows, write_records, write_spans
 from callcenter.sim.runner import RunResult, run_replications
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import Scenario
@@ -69,6 +70,8 @@ def simulate(
                                               dir_okay=False)] = None,
     spans: Annotated[Path | None, typer.Option(help="Write one CSV row per agent-state span.",
                                                dir_okay=False)] = None,
+    flows: Annotated[Path | None, typer.Option(help="Write one CSV row per call through an "
+                                               "IVR flow.", dir_okay=False)] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
     = False,
     show_intervals: Annotated[bool, typer.Option("--intervals", help="Also show (or, with "
@@ -98,6 +101,9 @@ def simulate(
     if spans is not None:
         n = write_spans(spans, results)
         err.print(f"wrote {n:,} agent-span rows to {spans}")
+    if flows is not None:
+        n = write_flows(flows, results)
+        err.print(f"wrote {n:,} IVR flow rows to {flows}")
     if json_output:
         out = summary.to_json()
         if show_intervals:
@@ -112,9 +118,9 @@ def simulate(
         return
     console = Console()
     console.print(report.summary_table(summary))
-    flows = report.ivr_table(summary)
-    if flows is not None:
-        console.print(flows)
+    ivr = report.ivr_table(summary)
+    if ivr is not None:
+        console.print(ivr)
     if show_intervals:
         ivals = intervals(results[0], sc)
         for q in sc.queues:
