@@ -1,6 +1,7 @@
 """Outbound campaigns over HTTP: `/api/campaigns` (CRUD, state, leads, do-not-call,
 compliance) and the global do-not-call list `/api/dnc`. Supervisors and admins read;
-admins write. The dialer that acts on a campaign's state is not wired yet."""
+admins write. A campaign's state and do-not-call changes reach the server's live dialer
+(`runtime.dialer`) at once; a campaign's GET shows its live figures."""
 
 from __future__ import annotations
 

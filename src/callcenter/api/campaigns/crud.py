@@ -1,8 +1,11 @@
 """Campaign CRUD and state (`/api/campaigns`): the core's `Campaign` as the body.
 
 Supervisors and admins read; admins write. Each change is one transaction with its
-audit row. `start`, `pause` and `stop` only store the state: the dialer that acts on
-it is not wired yet.
+audit row. `start`, `pause` and `stop` store the state, then the server's live dialer
+follows it (`runtime.dialer.DialerService.apply`): start dials, pause stops new calls
+(calls in flight end), stop ends the campaign's run. `start` is a 409 when the
+telephony adapter places no outbound calls. A campaign's GET carries its live figures
+(`live`) while it is running or paused.
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ from callcenter.store.campaigns import (
     delete_campaign,
     replace_campaign,
 )
+from callcenter.store.errors import Conflict
 from callcenter.store.leads import add_campaign
 from callcenter.store.models import CampaignRow
+from callcenter.telephony.base import OutboundUnsupported
 
 router = APIRouter(prefix="/api/campaigns")
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -110,10 +115,39 @@ class CampaignIn(CampaignSettings):
     name: Name
 
 
+class CampaignLive(BaseModel):
+    """What the live dialer is doing for a running or paused campaign."""
+
+    dial_mode: DialMode
+    pacer: str | None = Field(description="the pacer dialing it; null: the mode is not "
+                              "dialed by the live dialer (preview, agentless)")
+    dialing: bool = Field(description="calls are being placed (running, a pacer, and not "
+                          "held for inbound work)")
+    held_for_inbound: bool = Field(description="inbound interactions wait for the "
+                                   "campaign's agents: no new calls")
+    dialed: int = Field(description="calls placed since the campaign was taken up")
+    ringing: int
+    waiting: int = Field(description="live answers waiting for an agent (at most 2 s)")
+    in_flight: int = Field(description="ringing + waiting")
+    connected: int = Field(description="calls connected to an agent, not yet finished")
+    lives_24h: int
+    drops_24h: int
+    drop_rate_24h: float
+    lives_30d: int
+    drops_30d: int
+    drop_rate_30d: float
+    agents: int = Field(description="the campaign's agents logged in")
+    agents_ready: int
+    agents_talking: int
+    inbound_waiting: int = Field(description="inbound interactions waiting for the "
+                                 "campaign's agents")
+
+
 class CampaignView(CampaignIn):
     """A stored campaign and its state (`stopped`, `running`, `paused`)."""
 
     state: str
+    live: CampaignLive | None = None
 
 
 def build(name: str, body: CampaignSettings) -> Campaign:
@@ -175,10 +209,18 @@ async def create_campaign(body: CampaignIn, server: ServerDep, user: Admin) -> C
     return await in_transaction(server, work)
 
 
+def _live(server: ServerDep, out: CampaignView) -> CampaignView:
+    dialer = server.runtime.dialer
+    figures = None if dialer is None else dialer.figures(out.name)
+    if figures is not None:
+        out.live = CampaignLive.model_validate(figures)
+    return out
+
+
 @router.get("/{name}", response_model=CampaignView)
 async def read_campaign(name: str, server: ServerDep, _user: Staff) -> CampaignView:
-    """One campaign."""
-    return await in_transaction(server, lambda s: view(campaign_row(s, name)))
+    """One campaign, with its live figures while it is running or paused."""
+    return _live(server, await in_transaction(server, lambda s: view(campaign_row(s, name))))
 
 
 @router.put("/{name}", response_model=CampaignView)
@@ -207,27 +249,37 @@ async def remove_campaign(name: str, server: ServerDep, user: Admin) -> None:
 
 
 async def _act(server: ServerDep, user: Admin, name: str, action: str) -> CampaignView:
+    dialer = server.runtime.dialer
+    if dialer is not None and action == "start":
+        try:
+            dialer.check_outbound()
+        except OutboundUnsupported as exc:
+            raise Conflict(f"campaign {name!r} cannot start: {exc}") from None
+
     def work(session: Session) -> CampaignView:
         before = campaign_row(session, name).state
         after = change_state(session, name, action)
         record(session, user, action, "campaign", name, {"state": before}, {"state": after})
         return view(campaign_row(session, name))
-    return await in_transaction(server, work)
+    out = await in_transaction(server, work)
+    if dialer is not None:
+        await dialer.apply(name, out.state)
+    return _live(server, out)
 
 
 @router.post("/{name}/start", response_model=CampaignView)
 async def start_campaign(name: str, server: ServerDep, user: Admin) -> CampaignView:
-    """Mark the campaign `running` (from stopped or paused)."""
+    """Mark the campaign `running` (from stopped or paused): the live dialer dials it."""
     return await _act(server, user, name, "start")
 
 
 @router.post("/{name}/pause", response_model=CampaignView)
 async def pause_campaign(name: str, server: ServerDep, user: Admin) -> CampaignView:
-    """Mark a running campaign `paused`; 409 when it is stopped."""
+    """Mark a running campaign `paused` (no new calls); 409 when it is stopped."""
     return await _act(server, user, name, "pause")
 
 
 @router.post("/{name}/stop", response_model=CampaignView)
 async def stop_campaign(name: str, server: ServerDep, user: Admin) -> CampaignView:
-    """Mark the campaign `stopped`."""
+    """Mark the campaign `stopped`: its live run ends."""
     return await _act(server, user, name, "stop")

@@ -1,5 +1,6 @@
 """Do-not-call numbers: the global list (`/api/dnc`) and each campaign's
-(`/api/campaigns/{name}/dnc`). Supervisors and admins read; admins add and remove."""
+(`/api/campaigns/{name}/dnc`). Supervisors and admins read; admins add and remove.
+A change reaches the running dialer at once (after it is stored)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,23 @@ def _add(session: Session, user: Admin, number: str, campaign: str | None) -> Dn
     return DncEntry(number=number, list=name, added_at=entry.added_at)
 
 
+def _tell_dialer(server: ServerDep, number: str, campaign: str | None, blocked: bool) -> None:
+    dialer = server.runtime.dialer
+    if dialer is not None:
+        (dialer.block if blocked else dialer.unblock)(number, campaign)
+
+
+async def _added(server: ServerDep, user: Admin, number: str, campaign: str | None) -> DncEntry:
+    entry = await in_transaction(server, lambda s: _add(s, user, number, campaign))
+    _tell_dialer(server, entry.number, campaign, blocked=True)
+    return entry
+
+
+async def _removed(server: ServerDep, user: Admin, number: str, campaign: str | None) -> None:
+    await in_transaction(server, lambda s: _remove(s, user, number, campaign))
+    _tell_dialer(server, number, campaign, blocked=False)
+
+
 def _remove(session: Session, user: Admin, number: str, campaign: str | None) -> None:
     if campaign is not None:
         campaign_row(session, campaign)
@@ -83,13 +101,13 @@ async def list_global_dnc(server: ServerDep, _user: Staff, offset: Offset = 0,
 @global_router.post("", response_model=DncEntry, status_code=status.HTTP_201_CREATED)
 async def add_global_dnc(body: DncIn, server: ServerDep, user: Admin) -> DncEntry:
     """Block a number for every campaign (adding it twice changes nothing)."""
-    return await in_transaction(server, lambda s: _add(s, user, body.number, None))
+    return await _added(server, user, body.number, None)
 
 
 @global_router.delete("/{number}", **NO_CONTENT)
 async def remove_global_dnc(number: str, server: ServerDep, user: Admin) -> None:
     """Take a number off the global list; 404 if it is not on it."""
-    await in_transaction(server, lambda s: _remove(s, user, number, None))
+    await _removed(server, user, number, None)
 
 
 @campaign_router.get("/{name}/dnc", response_model=DncPage)
@@ -104,10 +122,10 @@ async def list_campaign_dnc(name: str, server: ServerDep, _user: Staff, offset: 
 async def add_campaign_dnc(name: str, body: DncIn, server: ServerDep,
                            user: Admin) -> DncEntry:
     """Block a number for this campaign only."""
-    return await in_transaction(server, lambda s: _add(s, user, body.number, name))
+    return await _added(server, user, body.number, name)
 
 
 @campaign_router.delete("/{name}/dnc/{number}", **NO_CONTENT)
 async def remove_campaign_dnc(name: str, number: str, server: ServerDep, user: Admin) -> None:
     """Take a number off the campaign's list; 404 if it is not on it."""
-    await in_transaction(server, lambda s: _remove(s, user, number, name))
+    await _removed(server, user, number, name)
