@@ -4,9 +4,12 @@ model: the same flow file and seed give the same outcome for every caller."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from callcenter.api.demo import DEMO_SCENARIO
 from callcenter.core.commands import Command, RecordInteraction
@@ -98,3 +101,13 @@ def test_the_demo_example_runs_its_callers_through_its_ivr() -> None:
     assert {"queue:billing", "queue:technical"} <= outcomes
     assert all(f.path[:2] == ("hours", "language") for f in live.flows)
     assert {r.record.outcome for r in live.rows} >= {"completed"}
+
+
+def test_flows_without_the_scenarios_flow_are_refused_when_built(tmp_path: Path) -> None:
+    """Flows given to build_runtime that lack a flow the scenario's callers start in are
+    an error naming it, before anything runs."""
+    sc = load_scenario(write(tmp_path))
+    assert sc.ivr is not None
+    other = {"other": replace(sc.ivr.flows["main"], id="other")}
+    with pytest.raises(ValueError, match=r"start in flow\(s\) main, which the runtime does not"):
+        build_runtime(RuntimeSettings(), clock=FakeClock(), scenario=sc, flows=other)

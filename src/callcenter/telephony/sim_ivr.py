@@ -32,6 +32,12 @@ class SimFlows:
     def __init__(self, scenario: Scenario, model: IvrModel, seed: int, clock: Clock,
                  schedule: Callable[[float, Callable[[], None]], Cancel],
                  send: Callable[[Event | IvrEvent], None], rng: np.random.Generator) -> None:
+        missing = sorted({s.flow for s in scenario.arrivals if s.flow is not None}
+                         - set(model.flows))
+        if missing:
+            raise ValueError(f"the scenario's callers start in flow(s) {', '.join(missing)}, "
+                             f"which the runtime does not run (flows: "
+                             f"{', '.join(sorted(model.flows))})")
         self._clock = clock
         self.callers = IvrCallers(model, (seed, 0), schedule, send, answer_lookups=False)
         queues = scenario.queues
