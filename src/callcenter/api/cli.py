@@ -105,6 +105,27 @@ def serve(
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 
+def _demo_sip_config(db: Path, sip: str, scenario: str) -> Path:
+    """The demo's telephony config beside `db`, checked; a clear exit when it is wrong."""
+    from callcenter.api.demo_sip import write_sip_config
+    from callcenter.telephony.sip.config import (
+        TelephonyConfigError,
+        load_telephony_config,
+        parse_listen,
+    )
+
+    if scenario != "customer-service":
+        raise _fail("--sip runs the customer-service example (its IVR flow); "
+                    f"not {scenario!r}")
+    try:
+        parse_listen(sip)
+        path = write_sip_config(db.with_name(db.stem + "-sip"), sip)
+        load_telephony_config(path, listen=sip)
+    except (ValueError, TelephonyConfigError, OSError) as exc:
+        raise _fail(f"--sip: {exc}") from None
+    return path
+
+
 def demo(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -116,9 +137,13 @@ def demo(
         help="Example name or TOML file: queues, agents and callers.")] = "customer-service",
     speed: Annotated[float, typer.Option(min=0.01, help="Engine seconds per real second.")]
     = 1.0,
+    sip: Annotated[str | None, typer.Option(
+        help="Take real SIP calls on HOST:PORT (UDP) instead of simulated ones: dial "
+             "100 into the example's IVR; register a softphone as you/you.")] = None,
 ) -> None:
     """Run a living contact center: seeded database, simulated callers, bot agents, and
-    logins for an admin, a supervisor and an agent (see the printed table)."""
+    logins for an admin, a supervisor and an agent (see the printed table). With --sip,
+    real calls through the IVR to the agents' phones instead."""
     import uvicorn  # the server's own dependency, loaded only to serve
 
     from callcenter.api.app import create_app
@@ -132,20 +157,31 @@ def demo(
         start = busy_start(sc, date.today())
     except (ScenarioError, ValueError, OSError) as exc:
         raise _fail(str(exc)) from None
+    telephony = None
+    if sip is not None:
+        telephony = _demo_sip_config(db, sip, scenario)
     reset_database(db)
     url = f"sqlite:///{db}"
     console = Console()
     with console.status("creating the demo database"):
         logins = seed_demo(url, scenario)
-    settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
-                              speed=speed, start=start, bots=True)
+    if telephony is None:
+        settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
+                                  speed=speed, start=start, bots=True)
+    else:  # real calls: the real clock, no simulated callers or bots
+        settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
+                                  bots=False, sip=sip, telephony_config=str(telephony))
     where = f"http://{host}:{port}"
     table = Table("login", "password", "role", "acts as", title="demo logins")
     for login in logins:
         table.add_row(login.username, login.password, login.role, login.agent_id or "")
+    calls = (f"Simulated callers and bot agents at {speed:g}x." if sip is None else
+             f"Real calls: dial [bold]100@{sip}[/] from a phone on a trunk address; register "
+             f"a softphone at [bold]{sip}[/] as user [bold]you[/], password [bold]you[/], "
+             f"then log in as agent and go ready. Config: {telephony}")
     console.print(Panel.fit(
         f"[bold]{sc.name}[/]: open [bold]{where}/[/] in a browser\n{sc.description}\n"
-        f"Simulated callers and bot agents at {speed:g}x. Log in as [bold]supervisor[/] for "
+        f"{calls} Log in as [bold]supervisor[/] for "
         "the wallboard, or as [bold]agent[/] to take calls yourself.\n"
         f"API: {where}/docs   metrics: {where}/metrics   stop: Ctrl-C",
         title="callcenter demo", border_style="cyan"), highlight=False)

@@ -1,0 +1,140 @@
+"""`callcenter demo --sip`: the demo's database with real calls. The demo's telephony
+config loads (DID 100 into the example's flow, the person's SIP account, recording);
+a server started the way the demo starts it takes a REGISTER from `you`/`you` and a
+call to 100 that hears the example IVR's first prompt, and stores the call's IVR run.
+The real-call part needs sipp, rtpengine and espeak-ng (skipped without them, except
+under CI)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from callcenter.api.app import create_app
+from callcenter.api.demo import PERSON, seed_demo
+from callcenter.api.demo_sip import DEMO_DID, write_sip_config
+from callcenter.api.settings import ServerSettings
+from callcenter.api.state import Server
+from callcenter.cli import app as cli
+from callcenter.core.ivr_flow import Hours
+from callcenter.store.models import IvrRunRow
+from callcenter.telephony.sip.adapter import SipTelephony
+from callcenter.telephony.sip.config import load_telephony_config
+from tests.e2e.sip_server import (
+    PHONES,
+    SCENARIOS,
+    cue_hangup,
+    new_sipp,
+    reap,
+    receive,
+    require_real_peers,
+    rtp_socket,
+    trace_of,
+    until,
+)
+from tests.telephony.sip.sipp_peer import free_udp_block, free_udp_port
+
+
+def test_the_demo_config_loads_with_the_example_flow(tmp_path: Path) -> None:
+    """DID 100 enters the example flow; `you` is an account; calls are recorded."""
+    config = load_telephony_config(write_sip_config(tmp_path / "sip", "127.0.0.1:5080"))
+    assert config.sip.dids == {DEMO_DID: "main"} and "main" in config.flows
+    assert [a.user for a in config.accounts] == [PERSON]
+    assert config.recording is not None and config.recording.dir == tmp_path / "sip" / \
+        "recordings"
+
+
+def test_a_bad_sip_address_is_a_clear_error(tmp_path: Path) -> None:
+    """`demo --sip nonsense` exits 2 naming the option, before touching the database."""
+    result = CliRunner().invoke(cli, ["demo", "--sip", "nonsense",
+                                      "--db", str(tmp_path / "demo.db")])
+    assert result.exit_code == 2 and "--sip" in result.output
+    assert not (tmp_path / "demo.db").exists()
+
+
+@dataclass
+class Demo:
+    """What the demo's real call left."""
+
+    register_code: int = -1
+    registered: bool = False
+    heard_prompt: bool = False
+    run_outcome: str | None = None
+    open_at_call: bool = False
+
+
+async def demo_call(tmp: Path) -> Demo:
+    """Seed the demo, serve it with SIP, register `you`, call 100, hang up in the IVR."""
+    url = f"sqlite:///{tmp / 'demo.db'}"
+    seed_demo(url)
+    listen = f"127.0.0.1:{free_udp_port()}"
+    base = free_udp_block(100)
+    config = write_sip_config(tmp / "demo-sip", listen, rtp_ports=(base, base + 99),
+                              ng_port=free_udp_port())
+    settings = ServerSettings(database_url=url, scenario="customer-service", bots=False,
+                              sip=listen, telephony_config=str(config))
+    app = create_app(settings)
+    sipp = new_sipp(tmp)
+    rtp = rtp_socket()
+    out = Demo()
+    try:
+        async with app.router.lifespan_context(app):
+            server: Server = app.state.server
+            adapter = server.runtime.telephony
+            assert isinstance(adapter, SipTelephony)
+            phone = free_udp_port()
+            reg = await sipp.start(PHONES / "register_auth.xml", remote=adapter.b2bua.address,
+                                   service=PERSON, keys={"contact_port": str(phone)},
+                                   args=["-au", PERSON, "-ap", PERSON])
+            out.register_code = await reg.wait()
+            out.registered = adapter.registered(PERSON)
+            caller = await sipp.start(SCENARIOS / "caller_ivr.xml",
+                                      remote=adapter.b2bua.address, service=DEMO_DID,
+                                      trace=True,
+                                      keys={"rtp_port": str(rtp.getsockname()[1])})
+            out.heard_prompt = bool(await receive(rtp, lambda d: d[1] & 0x7F == 0))
+            hours = adapter.config.flows["main"].nodes["hours"]
+            assert isinstance(hours, Hours)
+            out.open_at_call = hours.calendar.is_open(time.time())
+            call_id = (await trace_of(caller, r"Call-ID: (\S+)"))[1]
+            rtp.sendto(cue_hangup(call_id, caller.port), ("127.0.0.1", caller.port))
+            await caller.wait()
+            await until(lambda: adapter.calls == 0)
+            await server.runtime.driver.settled()
+            with server.sessions() as session:
+                run = session.scalars(select(IvrRunRow)).first()
+                out.run_outcome = None if run is None else run.outcome
+    finally:
+        rtp.close()
+        await reap(sipp)
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo's call (skipped without real peers)."""
+    require_real_peers()
+    yield asyncio.run(demo_call(tmp_path_factory.mktemp("demo")))
+
+
+def test_the_person_registers_a_softphone(demo: Demo) -> None:
+    """`you`/`you` registers at the demo's SIP address (sipp answers our challenge)."""
+    assert demo.register_code == 0 and demo.registered
+
+
+def test_a_call_to_100_hears_the_example_ivr(demo: Demo) -> None:
+    """A trunk call to 100 is answered and hears the example flow's first prompt."""
+    assert demo.heard_prompt
+
+
+def test_the_calls_ivr_run_is_stored(demo: Demo) -> None:
+    """The call's way through the example flow is stored: hung up in the language menu
+    while the office is open, else sent to the `general` voicemail box."""
+    assert demo.run_outcome == ("abandoned" if demo.open_at_call else "voicemail:general")
