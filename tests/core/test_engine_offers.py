@@ -211,3 +211,41 @@ def test_hangup_of_an_ended_interaction_is_ignored() -> None:
     h.arrive("i1", "q", at=0)
     h.send(CallerHungUp("i1"), at=1)
     assert h.send(CallerHungUp("i1"), at=2) == []
+
+
+def test_a_line_lost_while_queued_is_lost_not_abandoned() -> None:
+    """A media failure while the caller waits ends the interaction `lost`, with its reason."""
+    h = Harness([QueueConfig("q")], [])
+    h.arrive("i1", "q", at=10)
+    h.send(CallerHungUp("i1", "media_lost"), at=25)
+    rec = h.record("i1")
+    assert (rec.outcome, rec.exit_reason, rec.wait) == ("lost", "media_lost", 15)
+
+
+def test_a_line_lost_while_ringing_withdraws_the_offer_and_is_lost() -> None:
+    """A media failure while an agent's phone rings: the offer is withdrawn, the row is lost."""
+    h = Harness([QueueConfig("q")], [agent("a", "q")])
+    h.login("a", at=0)
+    h.arrive("i1", "q", at=10)
+    out = h.send(CallerHungUp("i1", "media_lost"), at=12)
+    assert [w.agent_id for w in of_type(out, WithdrawOffer)] == ["a"]
+    assert h.record("i1").outcome == "lost" and h.state("a") is AgentState.AVAILABLE
+
+
+def test_a_dropped_outbound_call_counts_as_abandoned() -> None:
+    """`dropped` (the dialer released a live answer) is the customer leaving: abandoned."""
+    h = Harness([QueueConfig("q")], [])
+    h.arrive("i1", "q", at=10)
+    h.send(CallerHungUp("i1", "dropped"), at=12)
+    assert (h.record("i1").outcome, h.record("i1").exit_reason) == ("abandoned", "dropped")
+
+
+def test_a_line_lost_in_conversation_completes_the_call() -> None:
+    """Connected calls end as completed (the talk happened), the reason kept."""
+    h = Harness([QueueConfig("q", wrap_up=0)], [agent("a", "q")])
+    h.login("a", at=0)
+    h.arrive("i1", "q", at=10)
+    h.answer("a", "i1", at=11)
+    h.send(CallerHungUp("i1", "media_lost"), at=40)
+    rec = h.record("i1")
+    assert (rec.outcome, rec.exit_reason) == ("completed", "media_lost")

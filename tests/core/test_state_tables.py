@@ -189,8 +189,8 @@ def test_interaction_step_follows_the_table(
 
 
 def test_final_states_have_no_exits() -> None:
-    """Completed, abandoned, timed-out and rejected interactions cannot move."""
-    assert {InteractionState.COMPLETED, InteractionState.ABANDONED,
+    """Completed, abandoned, lost, timed-out and rejected interactions cannot move."""
+    assert {InteractionState.COMPLETED, InteractionState.ABANDONED, InteractionState.LOST,
             InteractionState.TIMED_OUT, InteractionState.REJECTED} == FINAL
     for state in FINAL:
         assert its.TRANSITIONS[state] == {}

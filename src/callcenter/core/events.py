@@ -21,12 +21,19 @@ class InteractionArrived:
     caller: str = ""
 
 
+CUSTOMER_LEFT = frozenset({"caller_hung_up", "dropped"})
+"""`CallerHungUp` reasons that are the customer's leaving: the customer hung up, or an
+outbound call was dropped (the customer heard the information message and the line
+was released). Any other reason is a line lost (`media_lost`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class CallerHungUp:
     """The customer left: an abandon while waiting or ringing, the end of talk if connected.
 
-    `reason` other than `caller_hung_up` says the line was lost, not hung up (`media_lost`:
-    the media server died); it becomes the interaction's `exit_reason`.
+    `reason` becomes the interaction's `exit_reason`. One not in `CUSTOMER_LEFT` says
+    the line was lost, not hung up (`media_lost`: the media server died): an
+    interaction still waiting or ringing then ends `lost`, not `abandoned`.
     """
 
     interaction_id: str

@@ -1,7 +1,7 @@
 """Interaction lifecycle: the whole transition table, in this one file.
 
 Rule 1: every state an interaction can be in, and every input that moves it, is here.
-Rule 2: the final states are COMPLETED, ABANDONED, TIMED_OUT and REJECTED; an
+Rule 2: the final states are COMPLETED, ABANDONED, LOST, TIMED_OUT and REJECTED; an
 interaction reaches exactly one of them, exactly once, and then emits its row.
 Rule 3: a declined or unanswered offer returns the interaction to where it waited
 (QUEUED, or CALLBACK_REQUESTED for a callback that keeps its place).
@@ -26,6 +26,9 @@ class InteractionState(StrEnum):
     TRANSFERRED = "transferred"
     COMPLETED = "completed"
     ABANDONED = "abandoned"
+    LOST = "lost"
+    """The line was lost while the customer waited or rang (a media failure), not
+    hung up: not counted as abandoned."""
     TIMED_OUT = "timed_out"
     REJECTED = "rejected"
 
@@ -40,6 +43,7 @@ class InteractionInput(StrEnum):
     DECLINE_TO_CALLBACK = "decline_to_callback"
     ACCEPT = "accept"
     ABANDON = "abandon"
+    LOSE = "lose"
     REQUEST_CALLBACK = "request_callback"
     TIME_OUT = "time_out"
     TRANSFER = "transfer"
@@ -60,14 +64,16 @@ class IllegalInteractionTransition(RoutingError):
 
 S, In = InteractionState, InteractionInput
 
-FINAL = frozenset({S.COMPLETED, S.ABANDONED, S.TIMED_OUT, S.REJECTED})
+FINAL = frozenset({S.COMPLETED, S.ABANDONED, S.LOST, S.TIMED_OUT, S.REJECTED})
 WAITING = frozenset({S.QUEUED, S.CALLBACK_REQUESTED})
 
 TRANSITIONS: dict[InteractionState, dict[InteractionInput, InteractionState]] = {
-    S.ARRIVED: {In.ADMIT: S.QUEUED, In.REJECT: S.REJECTED, In.ABANDON: S.ABANDONED},
+    S.ARRIVED: {In.ADMIT: S.QUEUED, In.REJECT: S.REJECTED, In.ABANDON: S.ABANDONED,
+                In.LOSE: S.LOST},
     S.QUEUED: {
         In.OFFER: S.OFFERED,
         In.ABANDON: S.ABANDONED,
+        In.LOSE: S.LOST,
         In.REQUEST_CALLBACK: S.CALLBACK_REQUESTED,
         In.TIME_OUT: S.TIMED_OUT,
         In.TRANSFER: S.TRANSFERRED,
@@ -79,12 +85,14 @@ TRANSITIONS: dict[InteractionState, dict[InteractionInput, InteractionState]] = 
         In.DECLINE_TO_CALLBACK: S.CALLBACK_REQUESTED,
         In.OFFER: S.OFFERED,
         In.ABANDON: S.ABANDONED,
+        In.LOSE: S.LOST,
     },
     S.CONNECTED: {In.HANG_UP: S.WRAP_UP, In.TRANSFER: S.TRANSFERRED},
     S.WRAP_UP: {In.WRAP_DONE: S.COMPLETED},
     S.TRANSFERRED: {In.REQUEUE: S.QUEUED, In.OFFER: S.OFFERED, In.REJECT: S.REJECTED},
     S.COMPLETED: {},
     S.ABANDONED: {},
+    S.LOST: {},
     S.TIMED_OUT: {},
     S.REJECTED: {},
 }

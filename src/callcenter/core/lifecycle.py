@@ -23,9 +23,7 @@ from callcenter.core.commands import (
 )
 from callcenter.core.config import ExitAction, ExitKind, QueueConfig
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction
-from callcenter.core.events import (
-    InteractionArrived,
-)
+from callcenter.core.events import CUSTOMER_LEFT, InteractionArrived
 from callcenter.core.interaction_state import InteractionInput, InteractionState
 from callcenter.core.model import Agent, Interaction, Timer
 from callcenter.core.records import AgentSpan, InteractionRecord
@@ -158,7 +156,7 @@ class Lifecycle(Router):
             for a in list(ix.offered_to.values()):
                 self._drop_offer(a, ix, reason)
         self._unwait(ix)
-        self._finish(ix, II.ABANDON, reason, "")
+        self._finish(ix, II.ABANDON if reason in CUSTOMER_LEFT else II.LOSE, reason, "")
 
     def _unwait(self, ix: Interaction) -> None:
         """Take `ix` out of its queue's line (heap entries go stale by generation)."""

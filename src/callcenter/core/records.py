@@ -15,7 +15,7 @@ class InteractionRecord:
     """Everything that happened to one interaction, written once when it ends.
 
     Times are seconds on the engine's clock; `None` when the step never happened.
-    `outcome` is one of: completed, abandoned, timed_out, rejected. `answered_at` is
+    `outcome` is one of: completed, abandoned, lost, timed_out, rejected. `answered_at` is
     the first answer; `ended_at` is when the customer left the queue unanswered or
     the last conversation ended; `completed_at` is after the last agent's wrap-up.
     `talk_seconds` adds up every connected segment (a transfer makes several);
