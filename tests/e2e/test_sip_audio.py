@@ -8,6 +8,8 @@ whose phone is a second baresip (sending 1250 Hz) that answers by itself. Both t
 heard (baresip's `sndfile`); the last `WINDOW` seconds of each recording, the bridged
 part, must be the other phone's tone, with its own tone (an echo) far weaker. The
 interaction row reads completed with talk time, and both phones saw the call end.
+The server records the call: its WAV, linked to the interaction, holds the caller's
+tone on the left channel and the agent's on the right.
 
 The phones are `tests/e2e/baresip_peer.py`, the server `tests/e2e/sip_server.py` (the
 agent's static contact is the agent phone's URI). Every wait is on an event or on
@@ -20,13 +22,16 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
+from callcenter.store.models import RecordingRow
 from tests.e2e.baresip_peer import BaresipPhone, baresip_phone, require_baresip
 from tests.e2e.sip_server import DID, serving, until
 from tests.e2e.tones import Samples, Tones, read_wav, tones_in
@@ -70,6 +75,12 @@ class Outcome:
     talk_seconds: float = 0.0
     calls_left: int = -1
     legs_left: int = -1
+    recordings: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, interaction id) of each stored recording."""
+    recorded_caller: Tones | None = None
+    """The caller's channel of the call's recording."""
+    recorded_agent: Tones | None = None
+    interaction_id: str | None = None
 
 
 def last_seconds(phone: BaresipPhone, seconds: float) -> Samples:
@@ -85,7 +96,7 @@ async def call(tmp: Path) -> Outcome:
     out = Outcome()
     async with baresip_phone(tmp, "agent", tone_hz=AGENT_HZ, answer="auto") as agent:
         port = int(agent.uri.rsplit(":", 1)[1])  # the contact is sip:agent@127.0.0.1:<port>
-        async with serving(tmp, port) as served, \
+        async with serving(tmp, port, extra="recording: {dir: rec}\n") as served, \
                 baresip_phone(tmp, "caller", tone_hz=CALLER_HZ) as caller:
             host, sip_port = served.adapter.b2bua.address
             await caller.dial(f"sip:{DID}@{host}:{sip_port}")
@@ -111,8 +122,21 @@ async def call(tmp: Path) -> Outcome:
                 row = rows[0]
                 out.row_agent, out.row_outcome = row.agent_id, row.outcome
                 out.talk_seconds = row.talk_seconds
-            # RECORDING (issue 4): once the adapter records calls, check here that the
-            # interaction's recording exists and holds both tones (CALLER_HZ, AGENT_HZ).
+                out.interaction_id = row.interaction_id
+            assert served.adapter.recorder is not None and served.server.media is not None
+            await served.adapter.recorder.drain()
+            await served.server.media.drain()
+            with served.server.sessions() as session:
+                stored = list(session.scalars(select(RecordingRow)))
+            out.recordings = [(r.kind, r.interaction_id) for r in stored]
+            if stored:
+                with wave.open(stored[0].path) as w:
+                    stereo = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2)
+                tail = stereo[-round(WINDOW * 8000):].astype(np.float64) / 32768
+                out.recorded_caller = tones_in(tail[:, 0], 8000, expected=CALLER_HZ,
+                                               other=AGENT_HZ)
+                out.recorded_agent = tones_in(tail[:, 1], 8000, expected=AGENT_HZ,
+                                              other=CALLER_HZ)
         out.caller_saw = [str(e.get("type")) for e in caller.events]
         out.agent_saw = [str(e.get("type")) for e in agent.events]
     # Both phones are stopped: their recordings are closed.
@@ -172,3 +196,14 @@ def test_both_phones_see_the_call_end(talked: Outcome) -> None:
 def test_nothing_is_left_in_the_adapter(talked: Outcome) -> None:
     """No call and no leg is left in the adapter and the B2BUA after the hang-up."""
     assert (talked.calls_left, talked.legs_left) == (0, 0)
+
+
+def test_the_call_is_recorded_for_its_interaction(talked: Outcome) -> None:
+    """One call recording, linked to the call's interaction row."""
+    assert talked.recordings == [("call", talked.interaction_id)]
+
+
+def test_the_recording_holds_each_party_on_its_channel(talked: Outcome) -> None:
+    """The recording's left channel is the caller's tone, the right the agent's."""
+    assert talked.recorded_caller is not None and talked.recorded_caller.is_mostly(CALLER_HZ)
+    assert talked.recorded_agent is not None and talked.recorded_agent.is_mostly(AGENT_HZ)
