@@ -131,12 +131,13 @@ class Harness:
         await self._client.aclose()
 
 
-def start(url: str) -> Iterator[Harness]:
-    """Seed the users, start the app on `url` (its lifespan), yield it, stop it."""
+def start(url: str, **options: Any) -> Iterator[Harness]:
+    """Seed the users, start the app on `url` (its lifespan; `options`: more arguments of
+    `create_app`), yield it, stop it."""
     seed_users(url)
     telephony = FakeTelephony()
     settings = ServerSettings(database_url=url, start=MONDAY_9AM, bots=False)
-    app = create_app(settings, telephony=telephony)
+    app = create_app(settings, telephony=telephony, **options)
     with ExitStack() as stack:
         portal = stack.enter_context(start_blocking_portal())
         stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))

@@ -60,6 +60,12 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("GET", "/api/ivr-runs/none", None, STAFF),
     ("POST", "/api/supervisor/interactions/none/listen", {}, STAFF),
     ("DELETE", "/api/supervisor/listens/none", None, STAFF),
+    ("GET", "/api/admin/customers", None, STAFF),
+    ("POST", "/api/admin/customers", {"name": "Roles"}, ADMINS),
+    ("GET", "/api/admin/customers/1", None, STAFF),
+    ("PUT", "/api/admin/customers/1", {"name": "Roles"}, ADMINS),
+    ("POST", "/api/admin/customers/import", None, ADMINS),
+    ("DELETE", "/api/admin/customers/1", None, ADMINS),
 ]
 CASES = [pytest.param(method, path, body, who, who in allowed, id=f"{who}:{method} {path}")
          for method, path, body, allowed in ROUTES for who in sorted(USER_OF)]

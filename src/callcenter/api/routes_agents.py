@@ -99,6 +99,17 @@ class WorkItem(BaseModel):
     answered_at: float | None
     offer_expires_at: float | None = Field(description="When an offer stops ringing "
                                            "(engine time; None when not offered)")
+    customer: CustomerCard | None = Field(default=None, description="The customer the "
+                                          "call's IVR flow found, if any")
+
+
+class CustomerCard(BaseModel):
+    """The customer the call's IVR flow found (the screen pop)."""
+
+    customer_id: str
+    name: str
+    account: str
+    segment: str
 
 
 class AgentWork(BaseModel):
@@ -155,20 +166,24 @@ async def get_agent(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Ag
 @router.get("/{agent_id}/work", response_model=AgentWork)
 async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentWork:
     """The agent's state and its offers, connected and wrapping interactions with caller
-    number, queue and times (the desktop's view; an agent sees only itself)."""
+    number, queue, times and the customer the IVR found (the desktop's view; an agent
+    sees only itself)."""
     agent = server.runtime.engine.agents.get(agent_id)
     if agent is None:
         raise UnknownAgent(f"no agent {agent_id!r}")
     items = []
+    lookups = server.runtime.lookups
     for status_, held in (("offered", agent.offers), ("connected", agent.connected),
                           ("wrapping", agent.wrapping)):
         for iid in sorted(held):
             ix = held[iid]
             timer = agent.offer_timers.get(iid) if status_ == "offered" else None
+            card = None if lookups is None else lookups.customer(iid)
             items.append(WorkItem(interaction_id=iid, status=status_, queue_id=ix.queue.id,
                                   channel=ix.channel, caller_number=ix.caller or None,
                                   arrived_at=ix.arrived_at, answered_at=ix.answered_at,
-                                  offer_expires_at=None if timer is None else timer.at))
+                                  offer_expires_at=None if timer is None else timer.at,
+                                  customer=None if card is None else CustomerCard(**card)))
     return AgentWork(agent_id=agent_id, state=agent.state.value, reason=agent.state_reason,
                      since=agent.state_since, at=server.runtime.clock.time(),
                      speed=server.settings.speed, items=items)

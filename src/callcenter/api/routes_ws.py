@@ -6,7 +6,8 @@ its oldest messages, which it is told about (`Dropped`), and never holds up the
 driver. The subscription ends when the socket does.
 
 - An agent receives its own `OfferToAgent`, `WithdrawOffer`, `Connect`,
-  `Disconnect` and `AgentStateChanged`.
+  `Disconnect` and `AgentStateChanged`; an offer of a call whose IVR flow found the
+  customer also carries `customer` (`customer_id`, `name`, `account`, `segment`).
 - A supervisor or admin first receives a `Snapshot` (the queues of
   `GET /api/queues`, the agents of `GET /api/agents`), then the deltas:
   `AgentStateChanged`, `InteractionStateChanged`, `RecordInteraction`,
@@ -86,15 +87,21 @@ def snapshot(server: Server) -> dict[str, Any]:
             "agents": [agent_view(server, a).model_dump() for a in sorted(engine.agents)]}
 
 
-async def _forward(ws: WebSocket, sub: Subscription[Command], texts: MessageTexts) -> None:
+async def _forward(ws: WebSocket, sub: Subscription[Command], texts: MessageTexts,
+                   customer: Callable[[str], dict[str, str] | None]) -> None:
     """Send every queued command until the hub closes (the server stops); each command's
-    text is encoded once for all the sockets that send it."""
+    text is encoded once for all the sockets that send it, but for an offer with a
+    `customer` (sent to one agent only)."""
     seen = 0
     async for command in sub:
         if sub.dropped > seen:
             await ws.send_json({"type": "Dropped", "dropped": sub.dropped - seen})
             seen = sub.dropped
-        await ws.send_text(texts.text(command))
+        card = customer(command.interaction_id) if isinstance(command, OfferToAgent) else None
+        if card is not None:
+            await ws.send_json({**message(command), "customer": card})
+        else:
+            await ws.send_text(texts.text(command))
     await ws.close(code=status.WS_1001_GOING_AWAY)
 
 
@@ -129,7 +136,10 @@ async def events(ws: WebSocket) -> None:
     try:
         if user.role in STAFF:
             await ws.send_json(snapshot(server))  # taken after subscribing: no gap
-        tasks = [asyncio.create_task(_forward(ws, sub, server.messages)),
+        lookups = server.runtime.lookups
+        tasks = [asyncio.create_task(_forward(ws, sub, server.messages,
+                                              lookups.customer if lookups is not None
+                                              else lambda _id: None)),
                  asyncio.create_task(_until_gone(ws)),
                  asyncio.create_task(_until_ended(ws, ended, server.logins.remaining(user)))]
         try:

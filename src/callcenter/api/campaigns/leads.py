@@ -10,8 +10,6 @@ in the campaign are skipped and listed (`skipped`).
 from __future__ import annotations
 
 import io
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -19,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from callcenter.api.admin.common import Admin, in_transaction, record
+from callcenter.api.admin.common import Admin, csv_text, in_transaction, record
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.errors import FieldError, InvalidBody, InvalidField
 from callcenter.core.dialer.leads import LeadState
@@ -85,26 +83,6 @@ class LeadPage(BaseModel):
     limit: int
 
 
-def _csv_text(body: bytes, content_type: str) -> str:
-    """The CSV from a raw body or from the `file` part of a multipart body."""
-    if content_type.lower().startswith("multipart/form-data"):
-        message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
-        for part in message.iter_parts() if message.is_multipart() else ():
-            if part.get_param("name", header="content-disposition") == "file":
-                payload = part.get_payload(decode=True)
-                body = payload if isinstance(payload, bytes) else b""
-                break
-        else:
-            raise InvalidField("file", "file: the multipart body has no 'file' part")
-    if not body.strip():
-        raise InvalidField("body", "body: the CSV lead list is empty")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidField("body", f"body: not UTF-8 text: {exc}") from None
-
-
 def _fields(specs: list[str]) -> dict[str, str] | None:
     if not specs:
         return None
@@ -129,7 +107,7 @@ async def import_campaign_leads(
     body = await request.body()
     if len(body) > MAX_BYTES:
         raise InvalidField("body", f"body: larger than {MAX_BYTES} bytes")
-    text = _csv_text(body, request.headers.get("content-type", ""))
+    text = csv_text(body, request.headers.get("content-type", ""), "lead list")
     mapping = ColumnMapping(number=number, id=id, priority=priority, timezone=timezone,
                             country=country, postcode=postcode, fields=_fields(field))
 

@@ -57,6 +57,15 @@ function action(button, name, body) {
   });
 }
 
+/** The customer the call's IVR flow found (name, account, segment), as list rows. */
+function customerRows(item) {
+  const c = item.customer;
+  if (!c) return [];
+  const who = c.account ? `${c.name} (account ${c.account})` : c.name;
+  return [el("dt", {}, "Customer"),
+    el("dd", { class: "customer" }, who, c.segment ? el("span", { class: "segment" }, ` · ${c.segment}`) : null)];
+}
+
 function offerCard(item) {
   const accept = el("button", { type: "button", class: "primary accept" }, "Accept");
   const reject = el("button", { type: "button", class: "reject" }, "Reject");
@@ -66,6 +75,7 @@ function offerCard(item) {
     el("h3", {}, "Incoming call"),
     el("dl", {},
       el("dt", {}, "Caller"), el("dd", { class: "caller" }, item.caller_number || "unknown"),
+      customerRows(item),
       el("dt", {}, "Queue"), el("dd", { class: "queue" }, item.queue_id),
       el("dt", {}, "Waited"), el("dd", { class: "tick waited", dataset: { from: item.arrived_at } })),
     item.offer_expires_at === null ? null :
@@ -95,6 +105,7 @@ function connectedCard(item) {
     el("h3", {}, "On a call"),
     el("dl", {},
       el("dt", {}, "Caller"), el("dd", { class: "caller" }, item.caller_number || "unknown"),
+      customerRows(item),
       el("dt", {}, "Queue"), el("dd", { class: "queue" }, item.queue_id),
       el("dt", {}, "Talking"), el("dd", { class: "tick", dataset: { from: item.answered_at ?? item.arrived_at } })),
     el("div", { class: "buttons" }, hangup),
