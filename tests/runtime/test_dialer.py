@@ -24,6 +24,7 @@ from callcenter.core.events import (
 from callcenter.runtime.app import RuntimeSettings, build_runtime
 from callcenter.store.campaigns import change_state
 from callcenter.store.dialer import SqlDialerStore
+from callcenter.store.leads import add_leads
 from callcenter.telephony.base import DialStatus, OutboundUnsupported
 from tests.runtime.dialer_world import DialerWorld, campaign, leads, scenario
 
@@ -285,3 +286,49 @@ def test_an_adapter_without_outbound_calls_cannot_start_a_campaign(tmp_path: Pat
         w.database.dispose()
 
     asyncio.run(main())
+
+
+def test_leads_imported_while_running_are_dialed(tmp_path: Path) -> None:
+    """Leads stored while the campaign runs (an import) join its queue within a minute."""
+
+    async def main() -> list[str]:
+        w = DialerWorld(tmp_path, campaign(DialMode.PROGRESSIVE), leads(1), agents=1,
+                        fake=True)
+        fake = w.fake
+        assert fake is not None
+        await w.start()
+        await w.run(1.0)
+        (first,) = fake.dials
+        fake.dial_update(first, DialStatus.BUSY, w.clock.time())
+        with w.sessions.begin() as session:
+            add_leads(session, "spring", leads(2, start=50))
+        await w.run(61.0)
+        await w.stop()
+        return [number for number, _ in fake.dials.values()]
+
+    dialed = asyncio.run(main())
+    assert len(dialed) == 2 and dialed[1] in {lead.number for lead in leads(2, start=50)}
+
+
+def test_a_call_in_flight_when_the_campaign_stops_is_still_stored(tmp_path: Path) -> None:
+    """Stop places no more calls, but the call already ringing gets its attempt row."""
+
+    async def main() -> DialerWorld:
+        w = DialerWorld(tmp_path, campaign(DialMode.PROGRESSIVE), leads(3), agents=1,
+                        fake=True)
+        fake = w.fake
+        assert fake is not None
+        await w.start()
+        await w.run(1.0)
+        (call_id,) = fake.dials
+        await w.set_state("stop")
+        fake.dial_update(call_id, DialStatus.BUSY, w.clock.time())
+        await w.run(3.0)
+        assert len(fake.dials) == 1
+        await w.stop()
+        return w
+
+    w = asyncio.run(main())
+    (row,) = w.attempts()
+    assert row.outcome == "busy"
+    assert w.leads()[row.lead_id].state is LeadState.SCHEDULED

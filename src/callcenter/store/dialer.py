@@ -11,17 +11,18 @@ as `arrived_at`; the dialer also names it by the call's id.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.config import QueueConfig
 from callcenter.core.dialer.dnc import DncRegistry
 from callcenter.core.dialer.drops import MONTH
+from callcenter.core.dialer.leads import Lead
 from callcenter.runtime.dialer.service import Opened, Writes
 from callcenter.store.campaigns import campaign_of, campaign_row
 from callcenter.store.configs import get_queue, save_queue
 from callcenter.store.leads import add_dnc, load_dnc, load_leads, save_leads
-from callcenter.store.models import AttemptRow, CampaignRow, QueueRow
+from callcenter.store.models import AttemptRow, CampaignRow, LeadRow, QueueRow
 
 
 class SqlDialerStore:
@@ -61,6 +62,17 @@ class SqlDialerStore:
         """Every stored do-not-call list."""
         with self._sessions() as session:
             return load_dnc(session)
+
+    def lead_count(self, name: str) -> int:
+        """How many leads the campaign has."""
+        with self._sessions() as session:
+            return session.scalar(select(func.count()).select_from(LeadRow)
+                                  .where(LeadRow.campaign == name)) or 0
+
+    def leads(self, name: str) -> list[Lead]:
+        """The campaign's leads."""
+        with self._sessions() as session:
+            return list(load_leads(session, name))
 
     def save(self, writes: Writes) -> None:
         """One tick's attempts, changed leads and blocked numbers."""

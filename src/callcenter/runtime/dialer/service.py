@@ -68,6 +68,8 @@ class DialerSettings:
     agents (blending: inbound service level first)."""
     wrap_up: float = 10.0
     """Wrap-up seconds of the campaign queues."""
+    lead_refresh: float = 60.0
+    """Seconds between looks for leads stored while a campaign runs (an import)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,14 @@ class DialerStore(Protocol):
         """Every do-not-call list."""
         ...
 
+    def lead_count(self, name: str) -> int:
+        """How many leads the campaign has in the store."""
+        ...
+
+    def leads(self, name: str) -> list[Lead]:
+        """The campaign's stored leads."""
+        ...
+
     def save(self, writes: Writes) -> None:
         """Store the attempts, the leads and the blocked numbers of one tick."""
         ...
@@ -135,6 +145,8 @@ class DialerService:
         self._holidays = holidays
         self._dnc = DncRegistry()
         self._runs: dict[str, CampaignRun] = {}
+        self._draining: dict[str, CampaignRun] = {}
+        """Stopped campaigns whose calls in flight have not all ended."""
         self._calls: dict[str, tuple[CampaignRun, Call]] = {}
         self._early: dict[str, list[DialUpdate]] = {}
         self._timer: Timer | None = None
@@ -143,6 +155,7 @@ class DialerService:
         self._lock = asyncio.Lock()
         self._unsaved = Writes()
         self._running = False
+        self._looked_for_leads = float("-inf")
         driver.add_sink("dialer", self._on_commands)
 
     # ------------------------------------------------------------------ lifecycle
@@ -190,12 +203,12 @@ class DialerService:
         if state == STOPPED:
             if run is not None:
                 run.paused = True
-                self._runs.pop(name)
-                await self._flush(extra=run)
+                self._draining[name] = self._runs.pop(name)
+                await self._flush()
             return
         if run is None:
             self.check_outbound()
-            run = await self._open(name)
+            run = self._draining.pop(name, None) or await self._open(name)
             self._runs[name] = run
         run.paused = state == PAUSED
 
@@ -286,11 +299,22 @@ class DialerService:
 
     async def _tick(self) -> None:
         try:
+            now = self._clock.time()
+            if now - self._looked_for_leads >= self.settings.lead_refresh:
+                self._looked_for_leads = now
+                await self._new_leads()
             for run in list(self._runs.values()):
                 await self._pace(run)
             await self._flush()
         except Exception:
             log.exception("dialer tick failed")
+
+    async def _new_leads(self) -> None:
+        """Leads stored since a campaign was opened (an import: API or command line)."""
+        for name, run in list(self._runs.items()):
+            if await asyncio.to_thread(self._store.lead_count, name) > len(run.queue):
+                stored = await asyncio.to_thread(self._store.leads, name)
+                self.add_leads(name, stored)
 
     async def _pace(self, run: CampaignRun) -> None:
         if not isinstance(self._outbound, Outbound):
@@ -311,10 +335,10 @@ class DialerService:
             for update in self._early.pop(call_id, []):
                 self._on_update(update)
 
-    async def _flush(self, extra: CampaignRun | None = None) -> None:
+    async def _flush(self) -> None:
         async with self._lock:
             writes, self._unsaved = self._unsaved, Writes()
-            runs = list(self._runs.values()) + ([extra] if extra is not None else [])
+            runs = [*self._runs.values(), *self._draining.values()]
             for run in runs:
                 name = run.campaign.name
                 writes.leads.setdefault(name, []).extend(run.queue.take_changes())
@@ -322,6 +346,8 @@ class DialerService:
                 scope = None if run.campaign.dnc_scope is DncScope.GLOBAL else name
                 writes.blocked += [(number, scope) for number in run.blocked]
                 run.attempts, run.blocked = [], []
+                if name in self._draining and not run.calls:
+                    del self._draining[name]
             if not writes:
                 return
             try:
