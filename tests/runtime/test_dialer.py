@@ -12,7 +12,7 @@ import pytest
 from callcenter.core.commands import OfferToAgent
 from callcenter.core.dialer.campaign import DialMode
 from callcenter.core.dialer.drops import worst_window
-from callcenter.core.dialer.leads import LeadState
+from callcenter.core.dialer.leads import LeadResult, LeadState
 from callcenter.core.dialer.windows import FixedHolidays, may_call
 from callcenter.core.events import (
     AgentHungUp,
@@ -20,11 +20,13 @@ from callcenter.core.events import (
     AgentReady,
     InteractionArrived,
     OfferAccepted,
+    WrapUpDone,
 )
 from callcenter.runtime.app import RuntimeSettings, build_runtime
 from callcenter.store.campaigns import change_state
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.leads import add_leads
+from callcenter.store.models import DncNumberRow
 from callcenter.telephony.base import DialStatus, OutboundUnsupported
 from tests.runtime.dialer_world import DialerWorld, campaign, leads, scenario
 
@@ -332,3 +334,34 @@ def test_a_call_in_flight_when_the_campaign_stops_is_still_stored(tmp_path: Path
     (row,) = w.attempts()
     assert row.outcome == "busy"
     assert w.leads()[row.lead_id].state is LeadState.SCHEDULED
+
+
+def test_a_do_not_call_wrap_up_blocks_the_number_at_once(tmp_path: Path) -> None:
+    """The agent's do-not-call disposition ends the lead as dnc and puts the number on the
+    global list in the store with the next write (a second after)."""
+
+    async def main() -> tuple[DialerWorld, str]:
+        w = DialerWorld(tmp_path, campaign(DialMode.PROGRESSIVE), leads(1), agents=1,
+                        fake=True)
+        fake = w.fake
+        assert fake is not None
+        await w.start()
+        await w.run(1.0)
+        (call_id,) = fake.dials
+        fake.dial_update(call_id, DialStatus.ANSWERED, w.clock.time())
+        await w.run(0.25)
+        await w.driver.submit(OfferAccepted("a-1", call_id))
+        await w.run(30.0)
+        await w.driver.submit(AgentHungUp("a-1", call_id))
+        await w.driver.submit(WrapUpDone("a-1", call_id, "do-not-call"))
+        await w.run(1.0)
+        await w.stop()
+        return w, fake.dials[call_id][0]
+
+    w, number = asyncio.run(main())
+    (row,) = w.attempts()
+    assert row.outcome == "answered" and row.agent == "a-1"
+    lead = w.leads()["l0"]
+    assert lead.state is LeadState.DONE and lead.result is LeadResult.DNC
+    with w.sessions() as session:
+        assert session.get(DncNumberRow, ("global", number)) is not None

@@ -212,11 +212,15 @@ class CampaignRun:
         self.history.wrap(record.wrap_seconds)
         code = record.disposition or self._default_disposition()
         try:
-            lead = self.queue.dispose(call.lead.id, code, at)
-        except (ConfigError, LeadError) as exc:
-            log.warning("campaign %s, lead %s: disposition %r: %s; counted as contact",
-                        self.campaign.name, call.lead.id, code, exc)
-            lead = self.queue.dispose(call.lead.id, self._default_disposition(), at)
+            try:
+                lead = self.queue.dispose(call.lead.id, code, at)
+            except ConfigError as exc:  # a code the campaign does not have
+                log.warning("campaign %s, lead %s: %s; counted as a contact",
+                            self.campaign.name, call.lead.id, exc)
+                lead = self.queue.dispose(call.lead.id, self._default_disposition(), at)
+        except LeadError as exc:  # the lead moved on meanwhile
+            log.warning("campaign %s, lead %s: %s", self.campaign.name, call.lead.id, exc)
+            return
         if lead.result is LeadResult.DNC:
             self.blocked.append(lead.number)
 
