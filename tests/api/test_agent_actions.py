@@ -79,7 +79,22 @@ def test_transfer_needs_exactly_one_target(shared: Harness) -> None:
     body = {"interaction_id": "x1", "queue_id": "hotline", "to_agent_id": "late-2"}
     r = shared.post("/api/agents/late-1/transfer", headers=shared.auth("sup"), json=body)
     assert r.status_code == 422
-    assert "exactly one of queue_id and to_agent_id" in r.json()["detail"]
+    assert "exactly one of queue_id, to_agent_id and number" in r.json()["detail"]
+
+
+def test_a_transfer_number_must_be_digits(shared: Harness) -> None:
+    """An external number with letters is 422 naming the field."""
+    body = {"interaction_id": "x1", "number": "call-me"}
+    r = shared.post("/api/agents/late-1/transfer", headers=shared.auth("sup"), json=body)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "number"
+
+
+def test_hold_of_a_call_the_agent_does_not_hold_is_409(shared: Harness) -> None:
+    """Hold and resume need the agent's connected call: 409 naming the agent's state."""
+    for action in ("hold", "resume"):
+        r = shared.post(f"/api/agents/late-1/{action}", headers=shared.auth("sup"),
+                        json={"interaction_id": "nobody"})
+        assert r.status_code == 409 and "not connected to 'nobody'" in r.json()["detail"]
 
 
 def test_transfer_of_a_call_the_agent_does_not_hold_is_409(shared: Harness) -> None:

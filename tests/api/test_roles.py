@@ -34,6 +34,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, frozenset[str]]] = [
     ("POST", "/api/agents/early-1/hangup", IX, ON_SELF),
     ("POST", "/api/agents/early-1/wrapup", IX, ON_SELF),
     ("POST", "/api/agents/early-1/transfer", {**IX, "queue_id": "hotline"}, ON_SELF),
+    ("POST", "/api/agents/early-1/hold", IX, ON_SELF),
+    ("POST", "/api/agents/early-1/resume", IX, ON_SELF),
     ("POST", "/api/agents/early-1/logout", None, ON_SELF),
     ("GET", "/api/campaigns", None, STAFF),
     ("POST", "/api/campaigns", CAMPAIGN, ADMINS),

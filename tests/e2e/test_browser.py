@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
+from callcenter.core.commands import Hold, TransferExternal
 from callcenter.core.config import AgentConfig
 from callcenter.core.events import InteractionArrived
 from callcenter.store.configs import save_agent
@@ -203,3 +204,27 @@ def test_a_wrong_password_shows_the_error(site: Site, page: Page) -> None:
     expect(page.locator("#error")).to_contain_text("wrong username or password")
     assert page.url == site.url + "/"
     assert page.context.cookies() == []
+
+
+def test_an_agent_holds_resumes_and_transfers_to_a_number(site: Site, page: Page) -> None:
+    """Hold shows the call on hold and tells telephony; resume; a transfer to a number
+    ends the agent's part (wrap-up) and the row says where the call went."""
+    _log_in(page, site, "early-2")
+    page.wait_for_url(site.url + "/desktop")
+    page.click("#login")
+    page.click("#ready")
+    expect(page.locator("#state")).to_have_text("available")
+    site.h.inject(InteractionArrived("web-9", "hotline", caller="+4930555999"))
+    page.locator('.call.offer[data-interaction="web-9"] button.accept').click()
+    call = page.locator('.call.connected[data-interaction="web-9"]')
+    call.locator("button.hold").click()
+    expect(call.locator("h3")).to_have_text("On hold")
+    expect(call.locator("button.hold")).to_have_text("Resume")
+    call.locator("button.hold").click()
+    expect(call.locator("h3")).to_have_text("On a call")
+    assert [c.held for c in site.h.telephony.commands
+            if isinstance(c, Hold) and c.interaction_id == "web-9"] == [True, False]
+    call.locator("input.transfer-number").fill("+49 30 555 0000")
+    call.get_by_role("button", name="Transfer to number").click()
+    expect(page.locator('form.wrapping[data-interaction="web-9"]')).to_be_visible()
+    assert TransferExternal("web-9", "+49305550000") in site.h.telephony.commands

@@ -24,9 +24,12 @@ from callcenter.core.events import (
     AgentPause,
     AgentReady,
     Event,
+    HoldCall,
     OfferAccepted,
     OfferRejected,
+    ResumeCall,
     TransferToAgent,
+    TransferToNumber,
     TransferToQueue,
     WrapUpDone,
 )
@@ -75,15 +78,20 @@ class WrapUpBody(InteractionBody):
 
 
 class TransferBody(InteractionBody):
-    """Where the connected interaction goes: a queue or another agent (exactly one)."""
+    """Where the connected interaction goes: a queue, another agent, or an external
+    phone number (exactly one)."""
 
     queue_id: str | None = Field(default=None, min_length=1, max_length=100)
     to_agent_id: str | None = Field(default=None, min_length=1, max_length=100)
+    number: str | None = Field(default=None, pattern=r"^\+?[0-9*#]{2,32}$",
+                               description="An external number: digits, * and #, "
+                                           "optionally after +")
 
     @model_validator(mode="after")
     def _one_target(self) -> TransferBody:
-        if (self.queue_id is None) == (self.to_agent_id is None):
-            raise ValueError("give exactly one of queue_id and to_agent_id")
+        given = [v for v in (self.queue_id, self.to_agent_id, self.number) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of queue_id, to_agent_id and number")
         return self
 
 
@@ -101,6 +109,7 @@ class WorkItem(BaseModel):
                                            "(engine time; None when not offered)")
     customer: CustomerCard | None = Field(default=None, description="The customer the "
                                           "call's IVR flow found, if any")
+    on_hold: bool = Field(default=False, description="A connected call the agent holds")
 
 
 class CustomerCard(BaseModel):
@@ -183,7 +192,8 @@ async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Age
                                   channel=ix.channel, caller_number=ix.caller or None,
                                   arrived_at=ix.arrived_at, answered_at=ix.answered_at,
                                   offer_expires_at=None if timer is None else timer.at,
-                                  customer=None if card is None else CustomerCard(**card)))
+                                  customer=None if card is None else CustomerCard(**card),
+                                  on_hold=ix.hold_since is not None))
     return AgentWork(agent_id=agent_id, state=agent.state.value, reason=agent.state_reason,
                      since=agent.state_since, at=server.runtime.clock.time(),
                      speed=server.settings.speed, items=items)
@@ -279,7 +289,36 @@ async def transfer(agent_id: str, body: TransferBody, server: ServerDep,
     event: Event
     if body.queue_id is not None:
         event = TransferToQueue(body.interaction_id, body.queue_id)
+    elif body.number is not None:
+        event = TransferToNumber(body.interaction_id, body.number)
     else:
         assert body.to_agent_id is not None
         event = TransferToAgent(body.interaction_id, body.to_agent_id)
     return await _act(server, agent_id, event)
+
+
+def _check_connected(server: Server, agent_id: str, interaction_id: str) -> None:
+    agent = server.runtime.engine.agents.get(agent_id)
+    if agent is None:
+        raise UnknownAgent(f"no agent {agent_id!r}")
+    if interaction_id not in agent.connected:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            f"agent {agent_id!r} is {agent.state.value}: "
+                            f"not connected to {interaction_id!r}")
+
+
+@router.post("/{agent_id}/hold", response_model=AgentView)
+async def hold(agent_id: str, body: InteractionBody, server: ServerDep,
+               _user: AgentOrStaff) -> AgentView:
+    """Put the connected call on hold: the customer hears music, the time on hold is
+    recorded apart from talk (`hold_seconds`). 409 when already on hold."""
+    _check_connected(server, agent_id, body.interaction_id)
+    return await _act(server, agent_id, HoldCall(body.interaction_id))
+
+
+@router.post("/{agent_id}/resume", response_model=AgentView)
+async def resume(agent_id: str, body: InteractionBody, server: ServerDep,
+                 _user: AgentOrStaff) -> AgentView:
+    """Take the call off hold. 409 when it is not on hold."""
+    _check_connected(server, agent_id, body.interaction_id)
+    return await _act(server, agent_id, ResumeCall(body.interaction_id))

@@ -55,6 +55,7 @@ class InteractionView(BaseModel):
     first_offered_at: float | None
     talk_seconds: float
     wrap_seconds: float
+    hold_seconds: float
     caller_number: str | None
     state: str
     open: bool

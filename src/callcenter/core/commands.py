@@ -50,6 +50,25 @@ class Disconnect:
 
 
 @dataclass(frozen=True, slots=True)
+class Hold:
+    """Put the customer on hold (`held`: music to the customer, the agent hears
+    nothing) or take it off (`held` False: bridge them again)."""
+
+    interaction_id: str
+    agent_id: str
+    held: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TransferExternal:
+    """Put the customer through to an external number (after `Disconnect(transferred)`
+    of the agent's leg)."""
+
+    interaction_id: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExitQueue:
     """The interaction leaves without an agent: play a message and hang up, take a
     voicemail, or register a callback. `reason`: queue_full, no_agents, closed,
@@ -102,6 +121,8 @@ Command = (
     | WithdrawOffer
     | Connect
     | Disconnect
+    | Hold
+    | TransferExternal
     | ExitQueue
     | AgentStateChanged
     | InteractionStateChanged

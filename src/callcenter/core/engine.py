@@ -37,13 +37,16 @@ from callcenter.core.events import (
     CallbackRequested,
     CallerHungUp,
     Event,
+    HoldCall,
     InteractionArrived,
     OfferAccepted,
     OfferRejected,
     QueueConfigured,
     QueueRemoved,
+    ResumeCall,
     TimerExpired,
     TransferToAgent,
+    TransferToNumber,
     TransferToQueue,
     WrapUpDone,
 )
@@ -215,6 +218,12 @@ class Engine(Lifecycle):
             case TransferToAgent(interaction_id=iid, agent_id=aid):
                 ix = self._open(iid)
                 self._on_transfer(ix, ix.queue, self._agent(aid))
+            case TransferToNumber(interaction_id=iid, number=number):
+                self._on_transfer_out(self._open(iid), number)
+            case HoldCall(interaction_id=iid):
+                self._on_hold(self._open(iid), True)
+            case ResumeCall(interaction_id=iid):
+                self._on_hold(self._open(iid), False)
             case TimerExpired():
                 pass
             case QueueConfigured(config=cfg):

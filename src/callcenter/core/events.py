@@ -127,6 +127,29 @@ class TransferToAgent:
 
 
 @dataclass(frozen=True, slots=True)
+class TransferToNumber:
+    """The agent transfers the connected interaction to an external number (blind):
+    the agent's part ends (wrap-up follows) and the customer is put through."""
+
+    interaction_id: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoldCall:
+    """The agent puts the connected interaction on hold (the customer hears music)."""
+
+    interaction_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeCall:
+    """The agent takes the interaction off hold."""
+
+    interaction_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class TimerExpired:
     """The shell's wake-up at `Engine.next_deadline()`; carries nothing."""
 
@@ -173,6 +196,9 @@ Event = (
     | WrapUpDone
     | TransferToQueue
     | TransferToAgent
+    | TransferToNumber
+    | HoldCall
+    | ResumeCall
     | TimerExpired
     | QueueConfigured
     | AgentConfigured

@@ -15,10 +15,12 @@ from callcenter.core.commands import (
     Connect,
     Disconnect,
     ExitQueue,
+    Hold,
     InteractionStateChanged,
     OfferToAgent,
     RecordAgentSpan,
     RecordInteraction,
+    TransferExternal,
     WithdrawOffer,
 )
 from callcenter.core.config import ExitAction, ExitKind, QueueConfig
@@ -202,6 +204,7 @@ class Lifecycle(Router):
         a = ix.agent
         assert a is not None and ix.segment_start is not None
         now = self._now
+        self._end_hold(ix)
         self._move(ix, II.HANG_UP, a)
         seg = now - ix.segment_start
         ix.talk += seg
@@ -248,6 +251,7 @@ class Lifecycle(Router):
                                "(capacity 0)")
         now = self._now
         assert ix.segment_start is not None
+        self._end_hold(ix)
         seg = now - ix.segment_start
         ix.talk += seg
         a.talk_time += seg
@@ -267,6 +271,49 @@ class Lifecycle(Router):
         ix.gen += 1
         self._push_personal(to, ix)
         self._touch(to)
+
+    def _connected(self, ix: Interaction, what: str) -> Agent:
+        a = ix.agent
+        if ix.state is not IS.CONNECTED or a is None:
+            raise RoutingError(f"interaction {ix.id!r} is {ix.state.value}: cannot {what} "
+                               "(not connected)")
+        return a
+
+    def _on_hold(self, ix: Interaction, held: bool) -> None:
+        """Hold (music for the customer) or resume; the time on hold is counted apart."""
+        a = self._connected(ix, "hold" if held else "resume")
+        if held == (ix.hold_since is not None):
+            raise RoutingError(f"interaction {ix.id!r} is "
+                               f"{'on hold' if held else 'not on hold'} already")
+        if held:
+            ix.hold_since = self._now
+        else:
+            self._end_hold(ix)
+        self._out.append(Hold(ix.id, a.id, held))
+
+    def _end_hold(self, ix: Interaction) -> None:
+        if ix.hold_since is not None:
+            ix.hold += self._now - ix.hold_since
+            ix.hold_since = None
+
+    def _on_transfer_out(self, ix: Interaction, number: str) -> None:
+        """A blind transfer to an external number: the agent's conversation ends (wrap-up
+        follows), the customer is put through; the row says where it went."""
+        a = self._connected(ix, "transfer")
+        if not number.strip():
+            raise RoutingError("a transfer needs a number")
+        ix.exit_action = f"transfer:{number}"
+        ix.transfers += 1
+        self._end_hold(ix)
+        now = self._now
+        assert ix.segment_start is not None
+        self._move(ix, II.HANG_UP, a)
+        seg = now - ix.segment_start
+        ix.talk += seg
+        a.talk_time += seg
+        ix.ended_at = now
+        self._start_wrap(a, ix, "transferred")
+        self._out.append(TransferExternal(ix.id, number))
 
     def _finish(self, ix: Interaction, what: InteractionInput, reason: str, action: str,
                 wrap: float = 0.0) -> None:
@@ -288,9 +335,10 @@ class Lifecycle(Router):
             arrived_at=ix.arrived_at, answered_at=ix.answered_at, ended_at=ended,
             completed_at=now, outcome=ix.state._value_,
             agent_id=ix.agent.id if ix.agent else None, exit_reason=reason,
-            exit_action=action, offers=ix.offers, transfers=ix.transfers,
+            exit_action=action or ix.exit_action, offers=ix.offers, transfers=ix.transfers,
             callback=ix.callback, disposition=ix.disposition,
-            first_offered_at=ix.first_offered_at, talk_seconds=ix.talk, wrap_seconds=wrap,
+            first_offered_at=ix.first_offered_at, talk_seconds=ix.talk - ix.hold,
+            wrap_seconds=wrap, hold_seconds=ix.hold,
             service_level_threshold=q.service_level_threshold, short_abandon=q.short_abandon,
             caller_number=ix.caller or None,
         )))

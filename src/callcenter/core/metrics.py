@@ -131,7 +131,7 @@ def asa(rows: Rows) -> float | None:
 
 def aht(rows: Rows) -> float | None:
     """Average handle time: (talk + hold + after-contact work) / handled."""
-    times = [r.talk_seconds + r.wrap_seconds for r in rows if _answered(r)]
+    times = [r.talk_seconds + r.hold_seconds + r.wrap_seconds for r in rows if _answered(r)]
     return _ratio(math.fsum(times), len(times))
 
 

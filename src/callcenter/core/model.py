@@ -130,6 +130,9 @@ class Interaction:
     overdue: bool = False
     disposition: str = ""
     lost: str = ""  # why the line was lost (`media_lost`), if it was: the row's exit_reason
+    hold_since: float | None = None  # on hold since (None: not on hold)
+    hold: float = 0.0  # seconds on hold, all segments
+    exit_action: str = ""  # the row's exit_action when the agent's part ends it
     timers: list[Timer] = field(default_factory=list)
 
     @property

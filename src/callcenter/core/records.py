@@ -15,7 +15,10 @@ class InteractionRecord:
     """Everything that happened to one interaction, written once when it ends.
 
     Times are seconds on the engine's clock; `None` when the step never happened.
-    `outcome` is one of: completed, abandoned, lost, timed_out, rejected. `answered_at` is
+    `outcome` is one of: completed, abandoned, lost, timed_out, rejected.
+    `hold_seconds` is the time on hold, within the connected time; `talk_seconds`
+    leaves it out. A blind transfer to an external number ends the row with
+    `exit_action` `transfer:<number>`. `answered_at` is
     the first answer; `ended_at` is when the customer left the queue unanswered or
     the last conversation ended; `completed_at` is after the last agent's wrap-up.
     `talk_seconds` adds up every connected segment (a transfer makes several);
@@ -46,6 +49,7 @@ class InteractionRecord:
     service_level_threshold: float = 20.0
     short_abandon: float = 5.0
     caller_number: str | None = None
+    hold_seconds: float = 0.0
 
     @property
     def wait(self) -> float:

@@ -352,6 +352,7 @@ class InteractionRow(Base):
     service_level_threshold: Mapped[float] = mapped_column(Double(), default=20.0)
     short_abandon: Mapped[float] = mapped_column(Double(), default=5.0)
     caller_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    hold_seconds: Mapped[float] = mapped_column(Double(), default=0.0, server_default="0")
     state: Mapped[str] = mapped_column(String(32))
     open: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,

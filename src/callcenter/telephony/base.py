@@ -34,7 +34,9 @@ from callcenter.core.commands import (
     Connect,
     Disconnect,
     ExitQueue,
+    Hold,
     OfferToAgent,
+    TransferExternal,
     WithdrawOffer,
 )
 from callcenter.core.enums import StrEnum
@@ -44,8 +46,10 @@ from callcenter.core.ivr import IvrCommand, IvrEvent
 Report = Callable[[Event | IvrEvent], None]
 """Queues an event for the engine (the driver's `report`); never blocks."""
 
-TelephonyCommand = OfferToAgent | WithdrawOffer | Connect | Disconnect | ExitQueue
-TELEPHONY_COMMANDS = (OfferToAgent, WithdrawOffer, Connect, Disconnect, ExitQueue)
+TelephonyCommand = (OfferToAgent | WithdrawOffer | Connect | Disconnect | Hold
+                    | TransferExternal | ExitQueue)
+TELEPHONY_COMMANDS = (OfferToAgent, WithdrawOffer, Connect, Disconnect, Hold, TransferExternal,
+                      ExitQueue)
 
 C = TypeVar("C", bound=TelephonyCommand)
 

@@ -58,7 +58,9 @@ from callcenter.core.commands import (
     Connect,
     Disconnect,
     ExitQueue,
+    Hold,
     OfferToAgent,
+    TransferExternal,
     WithdrawOffer,
 )
 from callcenter.core.events import AgentHungUp, CallerHungUp, OfferAccepted, OfferRejected
@@ -100,7 +102,8 @@ log = logging.getLogger(__name__)
 
 _IVR_ACTED_ON = (PlayPrompts, StopPrompts, StartMusic, ReleaseCall, RecordVoicemail,
                  TransferOut)
-_ACTED_ON = (*_IVR_ACTED_ON, OfferToAgent, WithdrawOffer, Connect, Disconnect, ExitQueue)
+_ACTED_ON = (*_IVR_ACTED_ON, OfferToAgent, WithdrawOffer, Connect, Disconnect, Hold,
+             TransferExternal, ExitQueue)
 
 MEDIA_LOST = "media_lost"
 """The reason of the interactions ended because rtpengine died."""
@@ -356,6 +359,12 @@ class SipTelephony:
                 self._locked(call, self._connect(call, c.agent_id))
             elif isinstance(c, Disconnect):
                 self._locked(call, self._disconnect(call, c))
+            elif isinstance(c, Hold):
+                call.generation += 1
+                call.music = self._music(None) if c.held else None
+                self._locked(call, self._hold(call, c))
+            elif isinstance(c, TransferExternal):
+                self._locked(call, self._transfer(call, c.number))
             elif isinstance(c, ReleaseCall | ExitQueue):
                 self._locked(call, self._hangup_caller(call))
             elif isinstance(c, RecordVoicemail):
@@ -459,6 +468,21 @@ class SipTelephony:
         call.agent_media = sdp_media_address(sdp)
         if self.recorder is not None and self.recorder.settings.calls:
             await self.recorder.start(call.leg, call.id, caller=call.caller)
+
+    async def _hold(self, call: _Call, c: Hold) -> None:
+        """On hold: the agent's leg goes back to the sink (hears nothing) and the caller
+        hears music; off hold: the music stops and caller and agent are bridged again."""
+        if call.ended or call.connected != c.agent_id:
+            return
+        try:
+            if c.held:
+                await self.media.disconnect(call.leg)
+                await self._start_music(call, call.generation)
+            else:
+                await self._stop_media(call)
+                await self.media.connect(call.leg, call.answers[c.agent_id])
+        except (NgError, KeyError) as exc:
+            log.error("%s of %s: %s", "hold" if c.held else "resume", call.id, exc)
 
     async def _voicemail(self, call: _Call, c: RecordVoicemail) -> None:
         """A beep, then record the caller until `#`, the limit or the hang-up."""

@@ -87,6 +87,20 @@ function offerCard(item) {
 function connectedCard(item) {
   const hangup = el("button", { type: "button", class: "danger hangup" }, "Hang up");
   hangup.addEventListener("click", () => action(hangup, "hangup", { interaction_id: item.interaction_id }));
+  const hold = el("button", { type: "button", class: "hold" }, item.on_hold ? "Resume" : "Hold");
+  hold.addEventListener("click", () => action(hold, item.on_hold ? "resume" : "hold",
+    { interaction_id: item.interaction_id }));
+  const number = el("input", { class: "transfer-number", placeholder: "+4930…", inputmode: "tel",
+    "aria-label": "Transfer to number" });
+  const toNumber = el("button", { type: "button" }, "Transfer to number");
+  toNumber.addEventListener("click", () => {
+    const value = number.value.replace(/[\s()\-\/]/g, "");
+    if (!/^\+?[0-9*#]{2,32}$/.test(value)) {
+      showError("Type the number to transfer to (digits, optionally after +).");
+      return;
+    }
+    action(toNumber, "transfer", { interaction_id: item.interaction_id, number: value });
+  });
   const queue = el("select", { class: "transfer-queue", "aria-label": "Transfer to queue" },
     ...queueIds.map((q) => el("option", { value: q }, q)));
   const toQueue = el("button", { type: "button" }, "Transfer to queue");
@@ -102,14 +116,14 @@ function connectedCard(item) {
     action(toAgent, "transfer", { interaction_id: item.interaction_id, to_agent_id: agent.value.trim() });
   });
   return el("article", { class: "call connected", dataset: { interaction: item.interaction_id, status: "connected" } },
-    el("h3", {}, "On a call"),
+    el("h3", {}, item.on_hold ? "On hold" : "On a call"),
     el("dl", {},
       el("dt", {}, "Caller"), el("dd", { class: "caller" }, item.caller_number || "unknown"),
       customerRows(item),
       el("dt", {}, "Queue"), el("dd", { class: "queue" }, item.queue_id),
       el("dt", {}, "Talking"), el("dd", { class: "tick", dataset: { from: item.answered_at ?? item.arrived_at } })),
-    el("div", { class: "buttons" }, hangup),
-    el("div", { class: "transfer" }, queue, toQueue, agent, toAgent));
+    el("div", { class: "buttons" }, hold, hangup),
+    el("div", { class: "transfer" }, queue, toQueue, agent, toAgent, number, toNumber));
 }
 
 function wrapCard(item) {
