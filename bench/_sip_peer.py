@@ -47,10 +47,10 @@ from callcenter.telephony.sip.stack import normalise_datagram
 class Ng:
     """Blocking NG requests to rtpengine (one at a time, from the reactor)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, timeout: float = 2.0) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.connect(("127.0.0.1", port))
-        self._sock.settimeout(2.0)
+        self._sock.settimeout(timeout)
         self._cookies = itertools.count(1)
         self._prefix = os.urandom(6).hex()
 

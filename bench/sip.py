@@ -515,7 +515,7 @@ def _caller_port(reply: dict[bytes, Any]) -> int:
 def concurrency_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str], None]
                     ) -> dict[str, Any]:
     """Ramp to `size.concurrent` held calls; check their media in rtpengine; hang up."""
-    ng = Ng(b2bua.ng_port)
+    ng = Ng(b2bua.ng_port, timeout=15.0)  # rtpengine answers slowly with every call playing
     ramp = size.concurrent / size.ramp
     hold = 1.5 * ramp + size.held + 1  # room for a ramp that lags under load
     seen: dict[str, Any] = {}
