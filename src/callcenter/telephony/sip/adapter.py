@@ -131,6 +131,9 @@ class _Call:
     answers: dict[str, str] = field(default_factory=dict)
     """Agent id -> the SDP its phone answered with."""
     connected: str | None = None
+    media_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once rtpengine anchors the customer (at once for inbound calls; for an
+    outbound call when its answer is through): offers wait for it."""
     caller_media: Address | None = None
     """Where the caller's RTP comes from (its SDP): the recording's first channel."""
     agent_media: Address | None = None
@@ -140,6 +143,14 @@ class _Call:
     """The leg to an external number the call was transferred to."""
     listens: set[str] = field(default_factory=set)
     """Silent monitors of this call (their ids)."""
+    outbound: bool = False
+    """The dialer's call: `leg` is our INVITE to the customer, `media` its dial id."""
+    media_id: str = ""
+
+    @property
+    def media(self) -> str:
+        """The rtpengine call-id: the caller's Call-ID, or an outbound call's dial id."""
+        return self.media_id or self.leg
 
 
 @dataclass(eq=False)
@@ -182,7 +193,9 @@ class SipTelephony:
         self._tasks: set[asyncio.Task[None]] = set()
         self.outbound = OutboundCalls(self.b2bua, self.media, uri=config.dial,
                                       timeout=config.dial_timeout, now=now, on_dial=on_dial,
-                                      prefix=self._prefix, spawn=self._spawn)
+                                      prefix=self._prefix, spawn=self._spawn,
+                                      on_answered=self._dial_answered,
+                                      on_ended=self._dial_ended)
 
     async def originate(self, number: str, campaign_id: str, *, caller_id: str = "",
                         timeout: float | None = None) -> str:
@@ -226,6 +239,23 @@ class SipTelephony:
         await self.rtpengine.stop()
         self._report = None
 
+    # ------------------------------------------------------------------ outbound calls
+
+    def _dial_answered(self, dial_id: str, leg: str, number: str) -> asyncio.Event:
+        """A dialer's call was answered: from now on it is a call like an inbound one
+        (offered to agents, bridged, recorded, listened to) whose customer is the callee;
+        the dialer reports its engine events, so nothing is emitted here."""
+        call = _Call(dial_id, leg, number, entered=True, outbound=True, media_id=dial_id)
+        self._calls[call.id] = call
+        return call.media_ready
+
+    def _dial_ended(self, dial_id: str) -> None:
+        call = self._calls.get(dial_id)
+        if call is None:
+            self._spawn(self.media.delete(dial_id))
+            return
+        self._caller_gone(call, remote=False)
+
     # ------------------------------------------------------------------ monitoring
 
     async def listen(self, interaction_id: str, phone: str) -> str:
@@ -242,10 +272,10 @@ class SipTelephony:
                          Mixer(self.config.rtpengine.interface))
         await listen.mixer.open()
         try:
-            sub = await self.rtpengine.client.subscribe_request(call.leg, [CALLER, CALLEE])
+            sub = await self.rtpengine.client.subscribe_request(call.media, [CALLER, CALLEE])
             listen.to_tag = sub.to_tag
             await self.rtpengine.client.subscribe_answer(
-                call.leg, sub.to_tag, listen.mixer.subscriber_answer(sub.sdp))
+                call.media, sub.to_tag, listen.mixer.subscriber_answer(sub.sdp))
             listen.leg = await self.b2bua.originate(
                 contact, from_number=call.caller, sdp=listen.mixer.phone_offer(), timeout=30.0)
         except (NgError, ValueError) as exc:
@@ -290,7 +320,7 @@ class SipTelephony:
 
     async def _unsubscribe(self, listen: _Listen) -> None:
         try:
-            await self.rtpengine.client.unsubscribe(listen.call.leg, listen.to_tag)
+            await self.rtpengine.client.unsubscribe(listen.call.media, listen.to_tag)
         except NgError as exc:
             log.debug("unsubscribe %s: %s", listen.id, exc)
 
@@ -298,9 +328,13 @@ class SipTelephony:
 
     def _recording_leg(self, interaction_id: str) -> str | None:
         call = self._calls.get(interaction_id)
-        if self.recorder is None or call is None or call.leg not in self.recorder:
+        if self.recorder is None or call is None or call.media not in self.recorder:
             return None
-        return call.leg
+        return call.media
+
+    def has_call(self, call_id: str) -> bool:
+        """True while the call (inbound, or an answered outbound one) is the adapter's."""
+        return call_id in self._calls
 
     def connected_agent(self, interaction_id: str) -> str | None:
         """The agent the call is bridged to now, if any."""
@@ -399,7 +433,7 @@ class SipTelephony:
                     return
                 await self._stop_media(call)
                 try:
-                    seconds = await self.media.play(call.leg, file)
+                    seconds = await self.media.play(call.media, file)
                 except NgError as exc:
                     log.error("play media on %s: %s", call.id, exc)
                     continue
@@ -419,7 +453,7 @@ class SipTelephony:
             return
         await self._stop_media(call)
         try:
-            await self.media.play(call.leg, call.music, repeat=MUSIC_REPEAT)
+            await self.media.play(call.media, call.music, repeat=MUSIC_REPEAT)
             call.media_on = True
         except NgError as exc:
             log.error("hold music on %s: %s", call.id, exc)
@@ -427,7 +461,7 @@ class SipTelephony:
     async def _stop_media(self, call: _Call) -> None:
         if call.media_on and not call.ended:
             call.media_on = False
-            await self.media.stop(call.leg)
+            await self.media.stop(call.media)
 
     def registered(self, agent_id: str) -> bool:
         """True when the agent's phone has a live registration (a static contact is not one)."""
@@ -442,9 +476,15 @@ class SipTelephony:
                 log.warning("agent %s's phone is not registered (and has no static contact); "
                             "the offer of %s rings nowhere", offer.agent_id, call.id)
             return
+        if call.outbound:  # its answer may still be on the way to rtpengine
+            try:
+                await asyncio.wait_for(call.media_ready.wait(), 5.0)
+            except TimeoutError:
+                log.error("outbound call %s: no media to offer %s", call.id, offer.agent_id)
+                return
         timeout = max(1.0, offer.expires_at - self._now()) + self.config.offer_slack
         leg = await self.b2bua.originate(contact, from_number=call.caller,
-                                         sdp=self.media.agent_offer(call.leg), timeout=timeout)
+                                         sdp=self.media.agent_offer(call.media), timeout=timeout)
         call.offers[offer.agent_id] = leg
         self._agent_legs[leg] = (call, offer.agent_id)
 
@@ -460,14 +500,14 @@ class SipTelephony:
             return
         await self._stop_media(call)
         try:
-            await self.media.connect(call.leg, sdp)
+            await self.media.connect(call.media, sdp)
         except NgError as exc:
             log.error("bridging %s to %s: %s", call.id, agent_id, exc)
             return
         call.connected = agent_id
         call.agent_media = sdp_media_address(sdp)
         if self.recorder is not None and self.recorder.settings.calls:
-            await self.recorder.start(call.leg, call.id, caller=call.caller)
+            await self.recorder.start(call.media, call.id, caller=call.caller)
 
     async def _hold(self, call: _Call, c: Hold) -> None:
         """On hold: the agent's leg goes back to the sink (hears nothing) and the caller
@@ -476,11 +516,11 @@ class SipTelephony:
             return
         try:
             if c.held:
-                await self.media.disconnect(call.leg)
+                await self.media.disconnect(call.media)
                 await self._start_music(call, call.generation)
             else:
                 await self._stop_media(call)
-                await self.media.connect(call.leg, call.answers[c.agent_id])
+                await self.media.connect(call.media, call.answers[c.agent_id])
         except (NgError, KeyError) as exc:
             log.error("%s of %s: %s", "hold" if c.held else "resume", call.id, exc)
 
@@ -495,12 +535,12 @@ class SipTelephony:
             return
         await self._stop_media(call)
         try:
-            seconds = await self.media.play(call.leg, self._beep())
+            seconds = await self.media.play(call.media, self._beep())
         except NgError as exc:
             log.error("voicemail beep on %s: %s", call.id, exc)
             seconds = 0.0
         await asyncio.sleep(seconds)
-        if call.ended or not await self.recorder.start(call.leg, call.id, VOICEMAIL,
+        if call.ended or not await self.recorder.start(call.media, call.id, VOICEMAIL,
                                                        box=c.box, caller=call.caller):
             await self._hangup_caller(call)
             return
@@ -536,7 +576,7 @@ class SipTelephony:
         await self._stop_media(call)
         uri = self.config.dial.replace("{number}", number)
         leg = await self.b2bua.originate(uri, from_number=call.caller,
-                                         sdp=self.media.agent_offer(call.leg),
+                                         sdp=self.media.agent_offer(call.media),
                                          timeout=self.config.dial_timeout)
         call.transfer = leg
         self._transfer_legs[leg] = call
@@ -560,7 +600,7 @@ class SipTelephony:
         if call.ended:
             return
         try:
-            await self.media.connect(call.leg, sdp)
+            await self.media.connect(call.media, sdp)
         except NgError as exc:
             log.error("bridging %s to its transfer: %s", call.id, exc)
             await self._hangup_caller(call)
@@ -573,7 +613,7 @@ class SipTelephony:
         if c.reason == "transferred" and call.connected == c.agent_id:
             call.connected = None
             try:
-                await self.media.disconnect(call.leg)
+                await self.media.disconnect(call.media)
             except NgError as exc:
                 log.error("unbridging %s: %s", call.id, exc)
 
@@ -623,11 +663,16 @@ class SipTelephony:
         call = self._by_leg.get(event.call_id)
         if call is None or not isinstance(event, HungUp):
             return
+        self._caller_gone(call, event.remote)
+
+    def _caller_gone(self, call: _Call, remote: bool) -> None:
+        """The customer's leg is down: tell the engine (the dialer does for its calls),
+        end what hangs on the call, forget it once its agent legs are down too."""
         call.ended = True
         if call.voicemail is not None:
             call.voicemail.cancel()
             call.voicemail = None
-        if event.remote and call.entered:
+        if remote and call.entered and not call.outbound:
             self._emit(CallerHungUp(call.id))
         if call.transfer is not None:
             self._spawn(self.b2bua.hangup(call.transfer))
@@ -665,12 +710,12 @@ class SipTelephony:
         self._by_leg.pop(call.leg, None)
         call.generation += 1
         async with call.lock:
-            recorded = self.recorder is not None and call.leg in self.recorder
+            recorded = self.recorder is not None and call.media in self.recorder
             if self.recorder is not None and recorded:
-                await self.recorder.stop(call.leg)
-            await self.media.delete(call.leg)
+                await self.recorder.stop(call.media)
+            await self.media.delete(call.media)
             if self.recorder is not None and recorded:
-                self.recorder.finish(call.leg, [call.caller_media, call.agent_media])
+                self.recorder.finish(call.media, [call.caller_media, call.agent_media])
 
     async def _on_dtmf(self, event: DtmfEvent) -> None:
         call = self._by_leg.get(event.call_id)
@@ -688,7 +733,7 @@ class SipTelephony:
         gone = set(self.media.forget_all())
         log.error("rtpengine exited (%d): ending %d calls", status, len(gone))
         for call in list(self._calls.values()):
-            if call.leg not in gone or call.ended:
+            if call.media not in gone or call.ended:
                 continue
             call.ended = True
             if call.entered:

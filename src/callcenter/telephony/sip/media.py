@@ -14,6 +14,14 @@ The caller's leg is tag `caller`, the far side tag `callee`:
    name new caller-side ports in its reply; the ports the caller already has keep
    working, so the caller needs no re-INVITE (checked in the end-to-end test).
 4. `disconnect(call_id)` puts the sink back (a transfer); `delete` ends it.
+
+An outbound call (the dialer's) is the other way round: the sink offers (tag
+`caller` is our side) and the customer answers (tag `callee`). Once answered, an
+agent's phone is offered rtpengine's SDP towards our side, and `connect` swaps the
+sink for the agent: a new offer from our side with the agent's SDP, answered again
+with the customer's SDP. rtpengine keeps the ports the customer already sends to,
+so the customer needs no re-INVITE. Prompts and music go to the customer's tag
+(`customer_tag`).
 """
 
 from __future__ import annotations
@@ -73,6 +81,12 @@ class _Media:
     """rtpengine's SDP for the callee side (offered to agents)."""
     sink: str
     """The sink's answer, to put back after a transfer."""
+    outbound: bool = False
+    """Our side offered (the dialer's call): the customer is the callee."""
+    to_agent: str = ""
+    """Outbound, once answered: rtpengine's SDP towards our side (offered to agents)."""
+    customer: str = ""
+    """Outbound, once answered: the customer's answer."""
 
 
 class MediaAnchor:
@@ -115,36 +129,57 @@ class MediaAnchor:
         port = self._sink.get_extra_info("sockname")[1]
         ours = sink_offer(self.interface, port)
         to_callee = await self.client.offer(call_id, CALLER, ours)
-        self._calls[call_id] = _Media(to_callee, ours)
+        self._calls[call_id] = _Media(to_callee, ours, outbound=True)
         return to_callee
 
     async def answered_outbound(self, call_id: str, sdp: str) -> None:
         """The called party answered an outbound call with `sdp`: media flows."""
-        await self.client.answer(call_id, CALLER, CALLEE, sdp)
+        to_us = await self.client.answer(call_id, CALLER, CALLEE, sdp)
+        media = self._calls.get(call_id)
+        if media is not None:
+            media.to_agent, media.customer = to_us, sdp
+
+    def customer_tag(self, call_id: str) -> str:
+        """The customer's tag: `caller` of an inbound call, `callee` of an outbound one."""
+        media = self._calls.get(call_id)
+        return CALLEE if media is not None and media.outbound else CALLER
 
     def agent_offer(self, call_id: str) -> str:
         """The SDP to offer an agent's phone for this call."""
-        return self._calls[call_id].to_callee
+        media = self._calls[call_id]
+        return media.to_agent if media.outbound else media.to_callee
 
     async def connect(self, call_id: str, agent_sdp: str) -> None:
-        """Relay the caller and the agent (whose answer is `agent_sdp`)."""
+        """Relay the customer and the agent (whose answer is `agent_sdp`)."""
+        media = self._calls.get(call_id)
+        if media is not None and media.outbound:
+            await self.client.offer(call_id, CALLER, agent_sdp)
+            await self.client.answer(call_id, CALLER, CALLEE, media.customer)
+            return
         await self.client.answer(call_id, CALLER, CALLEE, agent_sdp)
 
     async def disconnect(self, call_id: str) -> None:
         """Put the sink back in the agent's place."""
         media = self._calls.get(call_id)
-        if media is not None:
-            await self.client.answer(call_id, CALLER, CALLEE, media.sink)
+        if media is None:
+            return
+        if media.outbound:
+            await self.client.offer(call_id, CALLER, media.sink)
+            await self.client.answer(call_id, CALLER, CALLEE, media.customer)
+            return
+        await self.client.answer(call_id, CALLER, CALLEE, media.sink)
 
     async def play(self, call_id: str, file: Path, *, repeat: int = 1) -> float:
-        """Play `file` to the caller (`repeat` times); its length in seconds (0 if unknown)."""
-        ms = await self.client.play_media(call_id, CALLER, file, repeat_times=repeat)
+        """Play `file` to the customer (`repeat` times); its length in seconds (0 if
+        unknown)."""
+        ms = await self.client.play_media(call_id, self.customer_tag(call_id), file,
+                                          repeat_times=repeat)
         return (ms or 0) / 1000
 
     async def stop(self, call_id: str) -> None:
-        """Stop what plays to the caller (nothing playing is fine)."""
+        """Stop what plays to the customer (nothing playing is fine)."""
         try:
-            await self.client.stop_media(call_id, CALLER)
+            await self.client.stop_media(call_id, self.customer_tag(call_id))
         except NgError as exc:
             log.debug("stop media on %s: %s", call_id, exc)
 

@@ -18,6 +18,7 @@ rtpengine died). The outcome values are those of the dialer's `CallOutcome`.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Coroutine
@@ -57,7 +58,13 @@ class OutboundCalls:
 
     def __init__(self, b2bua: SipB2BUA, media: MediaAnchor, *, uri: str | None,
                  timeout: float, now: Callable[[], float], on_dial: OnDial | None,
-                 prefix: str, spawn: Callable[[Coroutine[Any, Any, None]], None]) -> None:
+                 prefix: str, spawn: Callable[[Coroutine[Any, Any, None]], None],
+                 on_answered: Callable[[str, str, str], asyncio.Event] | None = None,
+                 on_ended: Callable[[str], None] | None = None) -> None:
+        """`on_answered(dial id, leg, number)` hears of each answer before its update
+        goes out and returns an event to set once the media is answered (the adapter
+        offers the call to agents); `on_ended(dial id)` of each end."""
+        self._on_answered, self._on_ended = on_answered, on_ended
         self._b2bua, self._media = b2bua, media
         self._uri, self._timeout = uri, timeout
         self._now, self._on_dial = now, on_dial
@@ -103,9 +110,11 @@ class OutboundCalls:
             self._update(dial, DialStatus.RINGING)
         elif isinstance(event, Answered):
             dial.answered = True
+            ready = None if self._on_answered is None else \
+                self._on_answered(dial.id, dial.leg, dial.number)
             self._update(dial, DialStatus.ANSWERED)
             if event.sdp:
-                self._answer_media(dial, event.sdp)
+                self._answer_media(dial, event.sdp, ready)
         elif isinstance(event, Busy):
             self._finish(dial, DialStatus.BUSY, event.code)
         elif isinstance(event, NoAnswer):
@@ -125,12 +134,15 @@ class OutboundCalls:
                 self._finish(dial, DialStatus.ENDED if dial.answered else DialStatus.FAILED, 0)
         return [leg for leg in legs if leg]
 
-    def _answer_media(self, dial: _Dial, sdp: str) -> None:
+    def _answer_media(self, dial: _Dial, sdp: str, ready: asyncio.Event | None) -> None:
         async def answer() -> None:
             try:
                 await self._media.answered_outbound(dial.id, sdp)
             except NgError as exc:
                 log.error("rtpengine answer of outbound call %s: %s", dial.id, exc)
+            finally:
+                if ready is not None:
+                    ready.set()
 
         self._spawn(answer())
 
@@ -138,7 +150,10 @@ class OutboundCalls:
         self._dials.pop(dial.id, None)
         self._by_leg.pop(dial.leg, None)
         self._update(dial, status, code)
-        self._spawn(self._media.delete(dial.id))
+        if dial.answered and self._on_ended is not None:
+            self._on_ended(dial.id)  # the adapter deletes the media once its legs are down
+        else:
+            self._spawn(self._media.delete(dial.id))
 
     def _update(self, dial: _Dial, status: DialStatus, code: int = 0) -> None:
         if self._on_dial is not None:
