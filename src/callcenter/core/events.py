@@ -12,6 +12,9 @@ class InteractionArrived:
     """A call, chat or email arrives for a queue.
 
     `skills` adds requirements on top of the queue's (e.g. a language chosen in the IVR).
+    `agent_id` reserves it for one agent (a preview call the agent dialed): it waits in
+    the queue's line for that agent only, like a direct transfer, and is offered as soon
+    as the agent can take it (a paused agent once it is ready).
     """
 
     interaction_id: str
@@ -19,6 +22,7 @@ class InteractionArrived:
     priority: int = 0
     skills: tuple[SkillRequirement, ...] = ()
     caller: str = ""
+    agent_id: str = ""
 
 
 CUSTOMER_LEFT = frozenset({"caller_hung_up", "dropped"})

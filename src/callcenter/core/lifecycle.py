@@ -69,6 +69,17 @@ class Lifecycle(Router):
         now = self._now
         ix = Interaction(ev.interaction_id, q, q.id, ev.priority, extra, now, now)
         ix.caller = ev.caller
+        if ev.agent_id:
+            to = self._agent(ev.agent_id)
+            self._ix[ix.id] = ix
+            self._start_waiting(ix, q)
+            self._move(ix, II.ADMIT)
+            ix.placements = {}
+            ix.personal_for = to
+            ix.gen += 1
+            self._push_personal(to, ix)
+            self._touch(to)
+            return
         self._ix[ix.id] = ix
         self._admit(ix, q, depth=0)
 
