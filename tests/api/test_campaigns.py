@@ -45,6 +45,20 @@ def test_core_refusal_names_the_field(sqlite_harness: Harness) -> None:
     assert r.json()["errors"][0]["field"] == "caller_id"
 
 
+def test_agentless_and_preview_settings_are_taken_and_read_back(sqlite_harness: Harness) -> None:
+    """The body takes flow, max_lines and the preview settings; an agentless campaign
+    without a flow is a 422 on field flow."""
+    h = sqlite_harness
+    r = create(h, dial_mode="agentless", information_message="Goodbye")
+    assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "flow")
+    r = create(h, dial_mode="agentless", information_message="Goodbye", flow="survey",
+               max_lines=4, preview_timeout=30, preview_timeout_action="dial", skip_delay=0)
+    assert r.status_code == 201
+    got = h.get("/api/campaigns/spring", headers=h.auth("sup")).json()
+    assert (got["flow"], got["max_lines"], got["preview_timeout"],
+            got["preview_timeout_action"], got["skip_delay"]) == ("survey", 4, 30, "dial", 0)
+
+
 def test_put_replaces_the_configuration(sqlite_harness: Harness) -> None:
     """PUT changes a field and GET reads it back."""
     create(sqlite_harness)

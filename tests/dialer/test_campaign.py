@@ -52,6 +52,10 @@ BAD: list[tuple[Callable[[], object], str]] = [
     (lambda: campaign(drop_cap=1.5), "drop_cap"),
     (lambda: campaign(drop_hold=-1.0), "drop_hold"),
     (lambda: campaign().disposition("nope"), "disposition"),
+    (lambda: campaign(dial_mode=DialMode.AGENTLESS, information_message="Sorry"), "flow"),
+    (lambda: campaign(preview_timeout=0.0), "preview_timeout"),
+    (lambda: campaign(skip_delay=-1.0), "skip_delay"),
+    (lambda: campaign(max_lines=0), "max_lines"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import time
 
 import pytest
@@ -14,6 +15,7 @@ from callcenter.core.dialer.campaign import (
     Campaign,
     DialMode,
     DncScope,
+    PreviewTimeout,
     RetryRule,
 )
 from callcenter.core.dialer.lead_queue import LeadQueue
@@ -65,6 +67,19 @@ def test_unreadable_campaign_json_names_the_problem() -> None:
         campaign_from_json("sale", {**data, "caller_id": "12"})
     with pytest.raises(ConfigError, match="unreadable"):
         campaign_from_json("sale", {**data, "dial_mode": "telepathic"})
+
+
+def test_campaign_stored_before_the_preview_and_agentless_settings_reads_with_defaults() -> None:
+    """JSON without the later settings (preview timeout, flow, lines) reads back with their
+    defaults; JSON with them keeps them."""
+    data = campaign_to_json(SALE)
+    for key in ("preview_timeout", "preview_timeout_action", "skip_delay", "flow", "max_lines"):
+        del data[key]
+    assert campaign_from_json("sale", data) == SALE
+    survey = dataclasses.replace(SALE, dial_mode=DialMode.AGENTLESS, information_message="Bye",
+                                 flow="survey", max_lines=3, preview_timeout=30.0,
+                                 preview_timeout_action=PreviewTimeout.DIAL, skip_delay=5.0)
+    assert campaign_from_json("sale", campaign_to_json(survey)) == survey
 
 
 def test_leads_are_added_once_per_number_and_id(session: Session) -> None:

@@ -25,6 +25,7 @@ from callcenter.core.dialer.campaign import (
     Disposition,
     DispositionCategory,
     DncScope,
+    PreviewTimeout,
     Purpose,
     RetryRule,
 )
@@ -38,13 +39,16 @@ BATCH = 5000
 
 _PLAIN = ("caller_id", "information_message", "default_region", "timezone", "holiday_country",
           "holiday_subdivision", "max_attempts", "max_attempts_per_day", "drop_cap", "drop_hold")
+_LATER = ("preview_timeout", "skip_delay", "flow", "max_lines")
+"""Plain fields added later: a campaign stored before them gets the defaults."""
 
 
 def campaign_to_json(c: Campaign) -> dict[str, Any]:
     """The campaign's configuration as plain JSON values (its name is the row's key)."""
-    out: dict[str, Any] = {name: getattr(c, name) for name in _PLAIN}
+    out: dict[str, Any] = {name: getattr(c, name) for name in (*_PLAIN, *_LATER)}
     out.update(
         purpose=c.purpose.value,
+        preview_timeout_action=c.preview_timeout_action.value,
         dial_mode=c.dial_mode.value,
         dnc_scope=c.dnc_scope.value,
         windows=[[w.weekday, w.start.isoformat(), w.end.isoformat()] for w in c.windows],
@@ -72,7 +76,10 @@ def campaign_from_json(name: str, data: dict[str, Any]) -> Campaign:
             retry_rules=tuple(
                 RetryRule(CallOutcome(r["outcome"]), tuple(float(x) for x in r["delays"]),
                           r["max_tries"]) for r in data["retry_rules"]),
+            preview_timeout_action=PreviewTimeout(data.get("preview_timeout_action",
+                                                           PreviewTimeout.RELEASE.value)),
             **{k: data[k] for k in _PLAIN},
+            **{k: data[k] for k in _LATER if k in data},
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ConfigError):

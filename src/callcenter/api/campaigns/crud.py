@@ -31,6 +31,7 @@ from callcenter.core.dialer.campaign import (
     Disposition,
     DispositionCategory,
     DncScope,
+    PreviewTimeout,
     Purpose,
     RetryRule,
 )
@@ -107,6 +108,15 @@ class CampaignSettings(BaseModel):
     drop_cap: float = 0.03
     drop_hold: float = 259_200.0
     dnc_scope: DncScope = DncScope.GLOBAL
+    preview_timeout: float = Field(default=60.0, description="preview: seconds an agent "
+                                   "may look at a lead before preview_timeout_action")
+    preview_timeout_action: PreviewTimeout = PreviewTimeout.RELEASE
+    skip_delay: float = Field(default=300.0, description="preview: a skipped lead is due "
+                              "again this many seconds later")
+    flow: Annotated[str, Field(max_length=100, description="agentless: the IVR flow a "
+                               "live answer enters")] = ""
+    max_lines: int = Field(default=10, description="agentless: at most this many calls "
+                           "at once")
 
 
 class CampaignIn(CampaignSettings):
@@ -165,7 +175,10 @@ def build(name: str, body: CampaignSettings) -> Campaign:
             retry_rules=tuple(RetryRule(r.outcome, tuple(r.delays), r.max_tries)
                               for r in body.retry_rules),
             max_attempts=body.max_attempts, max_attempts_per_day=body.max_attempts_per_day,
-            drop_cap=body.drop_cap, drop_hold=body.drop_hold, dnc_scope=body.dnc_scope)
+            drop_cap=body.drop_cap, drop_hold=body.drop_hold, dnc_scope=body.dnc_scope,
+            preview_timeout=body.preview_timeout,
+            preview_timeout_action=body.preview_timeout_action, skip_delay=body.skip_delay,
+            flow=body.flow, max_lines=body.max_lines)
     return named_field(["name", *CampaignSettings.model_fields], make)
 
 
@@ -183,7 +196,9 @@ def view(row: CampaignRow) -> CampaignView:
         retry_rules=[RetryRuleIn(outcome=r.outcome, delays=list(r.delays),
                                  max_tries=r.max_tries) for r in c.retry_rules],
         max_attempts=c.max_attempts, max_attempts_per_day=c.max_attempts_per_day,
-        drop_cap=c.drop_cap, drop_hold=c.drop_hold, dnc_scope=c.dnc_scope)
+        drop_cap=c.drop_cap, drop_hold=c.drop_hold, dnc_scope=c.dnc_scope,
+        preview_timeout=c.preview_timeout, preview_timeout_action=c.preview_timeout_action,
+        skip_delay=c.skip_delay, flow=c.flow, max_lines=c.max_lines)
 
 
 def _dump(v: CampaignView) -> dict[str, Any]:

@@ -35,6 +35,13 @@ class DialMode(StrEnum):
     AGENTLESS = "agentless"  # the answered call goes to an IVR or recorded survey
 
 
+class PreviewTimeout(StrEnum):
+    """What happens to a lead an agent previewed longer than `Campaign.preview_timeout`."""
+
+    DIAL = "dial"  # dialed as if the agent had pressed Dial
+    RELEASE = "release"  # back to the queue; the agent is paused (reason preview-timeout)
+
+
 class Purpose(StrEnum):
     """What a campaign is for (for reports; rules do not depend on it)."""
 
@@ -219,6 +226,15 @@ class Campaign:
     drop_cap: float = 0.03
     drop_hold: float = DROP_HOLD
     dnc_scope: DncScope = DncScope.GLOBAL
+    preview_timeout: float = 60.0
+    """Preview: seconds an agent may look at a lead before `preview_timeout_action`."""
+    preview_timeout_action: PreviewTimeout = PreviewTimeout.RELEASE
+    skip_delay: float = 300.0
+    """Preview: a skipped lead is due again this many seconds later."""
+    flow: str = ""
+    """Agentless: the IVR flow a live answer enters (a recorded survey, a message)."""
+    max_lines: int = 10
+    """Agentless: at most this many calls at once (ringing or in the flow)."""
     _by_code: dict[str, Disposition] = field(init=False, repr=False, compare=False)
     _by_outcome: dict[CallOutcome, RetryRule] = field(init=False, repr=False, compare=False)
 
@@ -236,6 +252,15 @@ class Campaign:
                 f"information_message: required in {self.dial_mode.value} mode "
                 "(played when a live answer finds no agent)"
             )
+        if self.dial_mode is DialMode.AGENTLESS and not self.flow:
+            raise ConfigError("flow: required in agentless mode (the IVR flow a live "
+                              "answer enters)")
+        if not self.preview_timeout > 0:
+            raise ConfigError(f"preview_timeout: must be > 0 seconds, got {self.preview_timeout}")
+        if self.skip_delay < 0:
+            raise ConfigError(f"skip_delay: must be >= 0 seconds, got {self.skip_delay}")
+        if self.max_lines < 1:
+            raise ConfigError(f"max_lines: must be >= 1, got {self.max_lines}")
         if not _REGION.match(self.default_region):
             raise ConfigError(
                 f"default_region: a two-letter country code like 'DE', got {self.default_region!r}"
