@@ -54,18 +54,28 @@ class Ng:
         self._cookies = itertools.count(1)
         self._prefix = os.urandom(6).hex()
 
-    def __call__(self, command: str, **options: Any) -> dict[bytes, Any]:
+    def __call__(self, command: str, tries: int = 1, **options: Any) -> dict[bytes, Any]:
+        """The reply to `command`; sent again (same cookie: rtpengine answers a repeat
+        from its cache) up to `tries` times when no reply comes within the timeout."""
         cookie = f"{self._prefix}_{next(self._cookies)}".encode()
-        self._sock.send(cookie + b" " + encode({**options, "command": command}))
-        while True:
-            data = self._sock.recv(65536)
-            got, _, body = data.partition(b" ")
-            if got == cookie:
-                reply = decode(body)
-                assert isinstance(reply, dict)
-                if reply.get(b"result") == b"error":
-                    raise RuntimeError(f"rtpengine {command}: {reply.get(b'error-reason')!r}")
-                return reply
+        message = cookie + b" " + encode({**options, "command": command})
+        for attempt in range(tries):
+            self._sock.send(message)
+            try:
+                while True:
+                    got, _, body = self._sock.recv(65536).partition(b" ")
+                    if got == cookie:
+                        break
+            except TimeoutError:
+                if attempt == tries - 1:
+                    raise
+                continue
+            reply = decode(body)
+            assert isinstance(reply, dict)
+            if reply.get(b"result") == b"error":
+                raise RuntimeError(f"rtpengine {command}: {reply.get(b'error-reason')!r}")
+            return reply
+        raise TimeoutError(f"rtpengine {command}: no reply")
 
 
 class _Transactions(SipTransactionManager):  # type: ignore[misc]

@@ -487,7 +487,7 @@ def media_flowing(ng: Ng, calls: list[str], listener: socket.socket, seconds: fl
     ports: dict[int, str] = {}
     for call in calls:
         with contextlib.suppress(RuntimeError, OSError):
-            port = _caller_port(ng("query", **{"call-id": call}))
+            port = _caller_port(ng("query", tries=4, **{"call-id": call}))
             if port:
                 ports[port] = call
     drained = time.monotonic() + 0.5  # what queued before counting started
@@ -515,7 +515,7 @@ def _caller_port(reply: dict[bytes, Any]) -> int:
 def concurrency_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str], None]
                     ) -> dict[str, Any]:
     """Ramp to `size.concurrent` held calls; check their media in rtpengine; hang up."""
-    ng = Ng(b2bua.ng_port, timeout=15.0)  # rtpengine answers slowly with every call playing
+    ng = Ng(b2bua.ng_port, timeout=2.0)  # rtpengine answers slowly with every call playing
     ramp = size.concurrent / size.ramp
     hold = 1.5 * ramp + size.held + 1  # room for a ramp that lags under load
     seen: dict[str, Any] = {}
@@ -528,7 +528,7 @@ def concurrency_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str],
     def check(elapsed: float) -> bool:
         if elapsed < ramp:
             return True
-        listed = ng("list", limit=size.concurrent * 2).get(b"calls", [])
+        listed = ng("list", tries=8, limit=size.concurrent * 2).get(b"calls", [])
         if len(listed) < size.concurrent and elapsed < 1.5 * ramp:
             return True  # not all up yet
         seen["listed"] = len(listed)
