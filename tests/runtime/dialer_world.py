@@ -86,6 +86,7 @@ class DialerWorld:
         sc = scenario(agents, inbound_per_hour)
         self.clock = FakeClock(sc.epoch(DAY0, 10 * 3600))
         self.records: list[InteractionRecord] = []
+        self.commands: list[Command] = []
         self.engine = Engine(sc.queues, [a for g in sc.groups for a in g.agents])
         self.driver: EngineDriver[Command] = EngineDriver(self.engine, self.clock, self._persist)
         self.fake = FakeTelephony() if fake else None
@@ -100,6 +101,7 @@ class DialerWorld:
                                     SqlDialerStore(self.sessions), tel, FixedHolidays(), settings)
 
     async def _persist(self, commands: list[Command]) -> None:
+        self.commands += commands
         self.records += [c.record for c in commands if isinstance(c, RecordInteraction)]
 
     async def start(self) -> None:

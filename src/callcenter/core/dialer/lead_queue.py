@@ -158,6 +158,15 @@ class LeadQueue:
                     return lead
         return None
 
+    def next_agent_callback(self, agent_id: str, now: float) -> Lead | None:
+        """The agent's own callback due at `now` in an open window, moved to DIALING; None
+        when it has none (the callbacks for anyone and the other leads are not looked at)."""
+        return self._take_agent_callback(agent_id, now)
+
+    def has_agent_callbacks(self, agent_id: str) -> bool:
+        """True when callbacks for this agent only are queued (due or not)."""
+        return bool(self._agent_callbacks.get(agent_id))
+
     def next_due(self, now: float) -> float | None:
         """When `next_lead` may next find a lead (for the shell's timer); None: never.
 

@@ -26,7 +26,7 @@ from callcenter.core.dialer.campaign import CallOutcome, Campaign, DialMode, Dis
 from callcenter.core.dialer.drops import DAY, MONTH, DropLedger
 from callcenter.core.dialer.estimates import DialHistory
 from callcenter.core.dialer.lead_queue import LeadQueue
-from callcenter.core.dialer.leads import Lead, LeadError, LeadResult
+from callcenter.core.dialer.leads import Lead, LeadError, LeadResult, LeadState
 from callcenter.core.dialer.pacing import (
     Pacer,
     PacingState,
@@ -36,6 +36,7 @@ from callcenter.core.dialer.pacing import (
 )
 from callcenter.core.dialer.queue import queue_id
 from callcenter.core.records import InteractionRecord
+from callcenter.runtime.dialer.preview import PreviewDesk, Step
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,8 @@ PACERS: dict[DialMode, Callable[[Campaign], Pacer]] = {
     DialMode.PREDICTIVE: lambda c: Predictive(PredictiveSettings(
         target_rate=min(0.025, 0.8 * c.drop_cap))),
 }
-"""The dial modes the live dialer runs, and their pacers. Preview (the agent dials)
-and agentless (an IVR takes the answer) plug in here with their own runs."""
+"""The dial modes paced by a pacer. Preview has none (its agents dial: `PreviewDesk`);
+agentless is paced by its line limit (`Campaign.max_lines`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,8 @@ class Call:
     answered: float | None = None
     agent: str | None = None
     dropped: bool = False
+    reserved: str | None = None
+    """The agent the call is for (a preview, an agent's own callback): no drop rule."""
 
     @property
     def interaction_id(self) -> str:
@@ -103,6 +106,8 @@ class CampaignRun:
         self.grace = grace
         make = PACERS.get(campaign.dial_mode)
         self.pacer: Pacer | None = make(campaign) if make is not None else None
+        self.desk = PreviewDesk(campaign, queue)
+        """Leads reserved for agents (preview; an agent's own callbacks)."""
         self.history = DialHistory()
         self.ledger = DropLedger(campaign.drop_cap, MONTH)
         for at, dropped in sorted(lives or ()):
@@ -210,6 +215,8 @@ class CampaignRun:
             return
         self.history.talk(record.talk_seconds)
         self.history.wrap(record.wrap_seconds)
+        if self.queue.get(call.lead.id).state is LeadState.CALLBACK:
+            return  # the agent scheduled a callback during the wrap-up: it stands
         code = record.disposition or self._default_disposition()
         try:
             try:
@@ -261,4 +268,6 @@ class CampaignRun:
             "agents": view.logged_in, "agents_ready": view.ready,
             "agents_talking": len(view.talk_started),
             "inbound_waiting": view.inbound_waiting,
+            "reserved": len(self.desk),
+            "previewing": sum(1 for r in self.desk if r.step is Step.PREVIEWING),
         }

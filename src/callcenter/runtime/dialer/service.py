@@ -42,6 +42,7 @@ from callcenter.core.engine import Engine
 from callcenter.core.events import CallerHungUp, Event, InteractionArrived, QueueConfigured
 from callcenter.core.interaction_state import InteractionState
 from callcenter.runtime.clock import Clock, Timer
+from callcenter.runtime.dialer.agent_side import AgentSide
 from callcenter.runtime.dialer.run import AgentView, Attempt, Call, CampaignRun
 from callcenter.runtime.driver import DriverStopped, EngineDriver
 from callcenter.telephony.base import DialStatus, DialUpdate, Outbound, OutboundUnsupported
@@ -128,8 +129,9 @@ class DialerStore(Protocol):
         ...
 
 
-class DialerService:
-    """The live dialer of one runtime (see the module's docstring)."""
+class DialerService(AgentSide):
+    """The live dialer of one runtime (see the module's docstring); its agent side
+    (preview, callbacks) is `AgentSide`."""
 
     def __init__(self, engine: Engine, driver: EngineDriver[Any], clock: Clock,
                  store: DialerStore, outbound: Outbound | OutboundUnsupported,
@@ -320,6 +322,7 @@ class DialerService:
         if not isinstance(self._outbound, Outbound):
             return
         now = self._clock.time()
+        await self._reservations(run, now)
         n = run.to_dial(self._view(run, now), now, self.settings.inbound_waiting_max)
         c = run.campaign
         for lead in run.leads(n, now):
@@ -367,7 +370,9 @@ class DialerService:
             return
         run, call = found
         status = update.status
-        if status is DialStatus.ANSWERED and call.answered is None:
+        if call.reserved is not None and status is not DialStatus.ENDED:
+            self._reserved_update(run, call, update, _NO_CONTACT)
+        elif status is DialStatus.ANSWERED and call.answered is None:
             run.answered(call, update.at)
             self._report(InteractionArrived(call.interaction_id, run.queue_id,
                                             OUTBOUND_PRIORITY, caller=call.lead.number))
@@ -398,11 +403,15 @@ class DialerService:
                 found = self._calls.get(c.interaction_id)
                 if found is not None and not found[1].dropped and found[1].agent is None:
                     found[0].connected(found[1], c.agent_id, self._clock.time())
+                    if found[1].reserved is not None:
+                        self._reserved_over(found[0], found[1], CallOutcome.ANSWERED.value)
             elif isinstance(c, RecordInteraction):
                 found = self._calls.pop(c.record.interaction_id, None)
                 if found is None:
                     continue
                 run, call = found
+                if call.reserved is not None and call.agent is None:
+                    self._reserved_over(run, call, CallOutcome.NO_ANSWER.value)
                 run.finished(call, c.record, self._clock.time())
                 if call.agent is not None and isinstance(self._outbound, Outbound):
                     self._spawn(self._outbound.hang_up_dial(call.call_id))
