@@ -1,10 +1,11 @@
 """The outbound simulation: common random numbers, and the drop cap under answer-rate swings."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callcenter.core.dialer.drops import DAY
-from callcenter.core.dialer.pacing import Predictive, Progressive
+from callcenter.core.dialer.drops import DAY, MONTH
+from callcenter.core.dialer.pacing import Predictive, PredictiveSettings, Progressive
 from callcenter.sim.outbound import OutboundScenario, OutcomeModel, Traffic, simulate
 
 SHIFT = 3600.0
@@ -26,16 +27,49 @@ def test_progressive_never_drops_a_call() -> None:
     assert result.drops == 0
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rates=st.lists(st.floats(0.05, 0.6), min_size=2 * SEGMENTS, max_size=2 * SEGMENTS),
-       seed=st.integers(0, 2**32 - 1))
+       seed=st.integers(0, 2**32 - 1), agents=st.integers(5, 30),
+       cap=st.sampled_from([0.01, 0.03, 0.05]))
 def test_predictive_holds_the_cap_in_every_24_hours_over_answer_rate_swings(
-        rates: list[float], seed: int) -> None:
-    """The worst trailing 24 h drop rate, at any instant, stays at or under 3 %, exactly."""
+        rates: list[float], seed: int, agents: int, cap: float) -> None:
+    """For any team size and cap, the worst trailing 24 h and 30 d drop rates, at any
+    instant, stay at or under the cap, exactly (the design states no tolerance)."""
     steps = tuple((day * DAY + i * SHIFT / SEGMENTS, rates[day * SEGMENTS + i])
                   for day in range(2) for i in range(SEGMENTS))
     model = OutcomeModel(live_rate=rates[0], live_rates=steps)
-    scenario = OutboundScenario(agents=20, days=2, shift_seconds=SHIFT, model=model)
-    result = simulate(scenario, Predictive(), seed)
-    assert result.worst_rate(DAY) <= scenario.cap
-    assert result.drop_rate <= scenario.cap
+    scenario = OutboundScenario(agents=agents, days=2, shift_seconds=SHIFT, model=model,
+                                cap=cap)
+    pacer = Predictive(PredictiveSettings(target_rate=min(0.025, 0.8 * cap)))
+    result = simulate(scenario, pacer, seed)
+    assert result.worst_rate(DAY) <= cap
+    assert result.worst_rate(MONTH) <= cap
+    assert result.drop_rate <= cap
+
+
+def test_days_add_up_to_the_run() -> None:
+    """Per-day counts and times sum to the run's; occupancy counts talk and wrap-up."""
+    scenario = OutboundScenario(agents=10, days=3, shift_seconds=1800.0)
+    result = simulate(scenario, Predictive(), seed=5)
+    assert [d.day for d in result.days] == [0, 1, 2]
+    assert sum(d.dialed for d in result.days) == result.dialed
+    assert sum(d.lives for d in result.days) == result.lives
+    assert sum(d.drops for d in result.days) == result.drops
+    assert sum(d.machines for d in result.days) == result.machines
+    assert sum(d.talk_seconds for d in result.days) == pytest.approx(result.talk_seconds)
+    assert result.talk_seconds < result.handle_seconds <= result.agent_seconds
+    assert result.occupancy == pytest.approx(result.handle_seconds / result.agent_seconds)
+
+
+def test_progress_is_called_once_a_day() -> None:
+    """The progress callback hears the number of days done, in order."""
+    seen: list[int] = []
+    simulate(OutboundScenario(agents=2, days=3, shift_seconds=600.0), Progressive(), seed=1,
+             progress=seen.append)
+    assert seen == [1, 2, 3]
+
+
+def test_answer_rate_schedule_must_be_in_time_order() -> None:
+    """A schedule out of time order is refused, not silently misread."""
+    with pytest.raises(ValueError, match="time order"):
+        OutcomeModel(live_rates=((600.0, 0.2), (0.0, 0.3)))

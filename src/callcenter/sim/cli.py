@@ -4,6 +4,9 @@
     callcenter simulate examples/scenarios/hotline.toml --json --rows rows.csv
     callcenter simulate customer-service --intervals      # an example, with charts
     callcenter simulate customer-service --flows flows.csv  # one row per call in the IVR
+    callcenter simulate outbound-sales --compare progressive,adapt,predictive --chart c.svg
+
+A file with a `[campaign]` table is an outbound scenario (`callcenter.sim.outbound_cli`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from callcenter.sim import report
 from callcenter.sim.errors import ScenarioError
+from callcenter.sim.outbound_cli import simulate_outbound
+from callcenter.sim.outbound_scenario import is_outbound, load_outbound
 from callcenter.sim.output import write_flows, write_records, write_spans
 from callcenter.sim.runner import RunResult, run_replications
 from callcenter.sim.scenario import load_scenario
@@ -58,14 +63,14 @@ def _fail(err: ScenarioError) -> typer.Exit:
 def simulate(
     scenario: Annotated[str, typer.Argument(
         help="Scenario file (TOML), or the name of an example (hotline, customer-service, "
-             "full-day).")],
+             "full-day, outbound-sales). A file with a [campaign] table is outbound.")],
     days: Annotated[int | None, typer.Option(min=1, help="Days to simulate "
                                              "(default: the scenario's).")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Random seed "
                                              "(default: the scenario's).")] = None,
-    replications: Annotated[int, typer.Option("--replications", "-r", min=1,
-                                              help="Independent runs; R > 1 adds 95 % "
-                                              "confidence intervals.")] = 1,
+    replications: Annotated[int | None, typer.Option(
+        "--replications", "-r", min=1, help="Independent runs; R > 1 adds 95 % confidence "
+        "intervals (default 1; outbound: the scenario's).")] = None,
     rows: Annotated[Path | None, typer.Option(help="Write one CSV row per interaction.",
                                               dir_okay=False)] = None,
     spans: Annotated[Path | None, typer.Option(help="Write one CSV row per agent-state span.",
@@ -77,8 +82,15 @@ def simulate(
     show_intervals: Annotated[bool, typer.Option("--intervals", help="Also show (or, with "
                                                  "--json, include) interval KPIs of run 1.")]
     = False,
+    compare: Annotated[str | None, typer.Option(
+        help="Outbound: run these dialers on the same callees, e.g. "
+             "progressive,adapt,predictive.")] = None,
+    chart: Annotated[Path | None, typer.Option(
+        help="Outbound: write an SVG chart of drop rate and talk time per day.",
+        dir_okay=False)] = None,
 ) -> None:
-    """Simulate a scenario through the routing engine and report its KPIs per queue."""
+    """Simulate a scenario and report its KPIs: per queue through the routing engine, or
+    per dialer for an outbound campaign."""
     err = Console(stderr=True)
     path = Path(scenario)
     if not path.suffix:
@@ -88,12 +100,29 @@ def simulate(
             raise _fail(ScenarioError(f"no example scenario {scenario!r} (examples: {known}); "
                                       "pass a .toml file"))
     try:
+        outbound = path.is_file() and is_outbound(path.read_text(encoding="utf-8"))
+        inbound_only = {"--rows": rows, "--spans": spans, "--flows": flows,
+                        "--intervals": show_intervals or None}
+        if outbound:
+            for option, value in inbound_only.items():
+                if value is not None:
+                    raise ScenarioError(f"{option} applies to inbound scenarios; {path} is "
+                                        "outbound (it has a [campaign] table)")
+            simulate_outbound(load_outbound(path), days=days, seed=seed,
+                              replications=replications, compare=compare, chart=chart,
+                              json_output=json_output)
+            return
+        for option, given in (("--compare", compare), ("--chart", chart)):
+            if given is not None:
+                raise ScenarioError(f"{option} applies to outbound scenarios (a file with a "
+                                    "[campaign] table)")
         sc = load_scenario(path)
     except ScenarioError as exc:
         raise _fail(exc) from None
     n_days = sc.days if days is None else days
     the_seed = sc.seed if seed is None else seed
-    results = run_with_progress(sc, replications, the_seed, n_days, err)
+    runs = 1 if replications is None else replications
+    results = run_with_progress(sc, runs, the_seed, n_days, err)
     summary = summarize(sc, results, the_seed, n_days)
     if rows is not None:
         n = write_records(rows, results)

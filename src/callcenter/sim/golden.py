@@ -20,6 +20,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from callcenter.sim.outbound import simulate
+from callcenter.sim.outbound_report import summarize_outbound
+from callcenter.sim.outbound_scenario import is_outbound, load_outbound
 from callcenter.sim.runner import run_replications
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.summary import summarize
@@ -34,10 +37,17 @@ def expected_path(scenario: Path) -> Path:
 
 
 def golden_summary(scenario: Path) -> dict[str, Any]:
-    """The `--json` summary of one run of the scenario with its own seed and days."""
-    sc = load_scenario(scenario)
-    results = run_replications(sc, 1, sc.seed, sc.days)
-    out = summarize(sc, results, sc.seed, sc.days).to_json()
+    """The `--json` summary of one run of the scenario with its own seed and days (an
+    outbound scenario: its own dialer)."""
+    if is_outbound(scenario.read_text(encoding="utf-8")):
+        spec = load_outbound(scenario)
+        result = simulate(spec.scenario, spec.pacer(), spec.seed)
+        out = summarize_outbound(spec, {spec.dial_mode: [result]}, spec.seed,
+                                 spec.scenario.days).to_json()
+    else:
+        sc = load_scenario(scenario)
+        results = run_replications(sc, 1, sc.seed, sc.days)
+        out = summarize(sc, results, sc.seed, sc.days).to_json()
     # Round-trip through JSON so the comparison sees exactly what the file holds.
     loaded: dict[str, Any] = json.loads(json.dumps(out))
     return loaded

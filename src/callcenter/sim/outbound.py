@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_right
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 
@@ -64,15 +67,17 @@ class OutcomeModel:
         rates = [self.live_rate, *(r for _, r in self.live_rates)]
         if any(r < 0 for r in rates) or max(rates) + self.machine_rate + self.busy_rate > 1:
             raise ValueError("outcome rates must be >= 0 and sum to at most 1")
+        starts = [start for start, _ in self.live_rates]
+        if starts != sorted(starts):
+            raise ValueError("live_rates must be in time order")
 
     def live_rate_at(self, t: float) -> float:
         """The live-answer rate at time t (the schedule's last step at or before t)."""
-        rate = self.live_rate
-        for start, r in self.live_rates:
-            if start > t:
-                break
-            rate = r
-        return rate
+        i = bisect_right(self.live_rates, t, key=_START)
+        return self.live_rates[i - 1][1] if i else self.live_rate
+
+
+_START = itemgetter(0)
 
 
 class Traffic:
@@ -124,6 +129,19 @@ class OutboundScenario:
 
 
 @dataclass(frozen=True, slots=True)
+class DayFigures:
+    """One simulated day (0-based `day`): what was dialed, answered, dropped, talked."""
+
+    day: int
+    dialed: int
+    lives: int
+    drops: int
+    machines: int
+    talk_seconds: float  # conversation time within the day's shift
+    handle_seconds: float  # talk plus wrap-up within the day's shift
+
+
+@dataclass(frozen=True, slots=True)
 class OutboundResult:
     """What happened: counts, talk time, and one (time, dropped) row per live answer."""
 
@@ -137,6 +155,13 @@ class OutboundResult:
     machines: int
     live_rows: tuple[tuple[float, bool], ...]
     end: float  # end of the last shift
+    handle_seconds: float = 0.0  # talk plus wrap-up within the shifts
+    days: tuple[DayFigures, ...] = ()
+
+    @property
+    def occupancy(self) -> float:
+        """Handling time (talk + wrap-up) over logged-in time: agents never pause here."""
+        return self.handle_seconds / self.agent_seconds if self.agent_seconds else 0.0
 
     @property
     def talk_minutes_per_agent_hour(self) -> float:
@@ -154,9 +179,20 @@ class OutboundResult:
 
 
 def simulate(scenario: OutboundScenario, pacer: Pacer, seed: int,
-             history: DialHistory | None = None) -> OutboundResult:
-    """Run the campaign with this pacer against the traffic of `seed`."""
-    return _Run(scenario, pacer, Traffic(scenario.model, seed), history or DialHistory()).run()
+             history: DialHistory | None = None,
+             progress: Callable[[int], None] | None = None) -> OutboundResult:
+    """Run the campaign with this pacer against the traffic of `seed`; `progress` is
+    called with the number of days done after each simulated day."""
+    run = _Run(scenario, pacer, Traffic(scenario.model, seed), history or DialHistory())
+    return run.run(progress)
+
+
+class _Day:
+    __slots__ = ("dialed", "drops", "handle", "lives", "machines", "talk")
+
+    def __init__(self) -> None:
+        self.dialed = self.lives = self.drops = self.machines = 0
+        self.talk = self.handle = 0.0
 
 
 class _Run:
@@ -174,19 +210,23 @@ class _Run:
         self.waiting: dict[int, float] = {}  # attempt -> answer time (insertion = FIFO)
         self.talk_of: dict[int, float] = {}  # attempt -> talk seconds, for live answers
         self.dialed = self.lives = self.drops = self.machines = 0
-        self.talk_seconds = 0.0
+        self.talk_seconds = self.handle_seconds = 0.0
         self.rows: list[tuple[float, bool]] = []
         self.shift_end = 0.0
+        self.per_day: list[_Day] = []
+        self.today = _Day()
 
     def schedule(self, at: float, kind: int, who: int, value: float = 0.0) -> None:
         self.seq += 1
         heapq.heappush(self.heap, (at, self.seq, kind, who, value))
 
-    def run(self) -> OutboundResult:
+    def run(self, progress: Callable[[int], None] | None) -> OutboundResult:
         sc = self.sc
         for day in range(sc.days):
             start = day * DAY
             self.shift_end = start + sc.shift_seconds
+            self.today = _Day()
+            self.per_day.append(self.today)
             self.now = start
             self.ready.extend(a for a in range(sc.agents) if a not in self.talking
                               and a not in self.wrapping and a not in self.ready)
@@ -194,12 +234,17 @@ class _Run:
             for i in range(ticks):
                 self.schedule(start + i * sc.tick, _TICK, 0)
             self._drain()
+            if progress is not None:
+                progress(day + 1)
         return OutboundResult(
             dialer=self.pacer.name, agents=sc.agents,
             agent_seconds=sc.agents * sc.shift_seconds * sc.days,
             talk_seconds=self.talk_seconds, dialed=self.dialed, lives=self.lives,
             drops=self.drops, machines=self.machines, live_rows=tuple(self.rows),
             end=(sc.days - 1) * DAY + sc.shift_seconds,
+            handle_seconds=self.handle_seconds,
+            days=tuple(DayFigures(i, d.dialed, d.lives, d.drops, d.machines, d.talk, d.handle)
+                       for i, d in enumerate(self.per_day)),
         )
 
     def _drain(self) -> None:
@@ -221,6 +266,7 @@ class _Run:
                 self.wrapping[who] = at
                 self.history.talk(value)
                 wrap = self.sc.model.wrap_seconds
+                self._handled(max(0.0, min(at + wrap, self.shift_end) - at))
                 self.schedule(at + wrap, _WRAP_END, who, wrap)
             else:  # _WRAP_END
                 del self.wrapping[who]
@@ -238,12 +284,14 @@ class _Run:
         for _ in range(self.pacer.decide(state, now)):
             k = self.dialed
             self.dialed += 1
+            self.today.dialed += 1
             outcome, seconds, talk = self.traffic.attempt(k, now)
             self.ringing[k] = now
             if outcome == LIVE:
                 self.talk_of[k] = talk
             elif outcome == MACHINE:
                 self.machines += 1
+                self.today.machines += 1
             self.schedule(now + seconds, _RESOLVE, k, float(outcome == LIVE))
 
     def _resolve(self, k: int, live: float) -> None:
@@ -269,13 +317,22 @@ class _Run:
         now = self.now
         talk = self.talk_of.pop(k)
         self.talking[agent] = now
-        self.talk_seconds += max(0.0, min(now + talk, self.shift_end) - now)
+        talked = max(0.0, min(now + talk, self.shift_end) - now)
+        self.talk_seconds += talked
+        self.today.talk += talked
+        self._handled(talked)
         self.schedule(now + talk, _TALK_END, agent, talk)
         self._live_done(dropped=False)
+
+    def _handled(self, seconds: float) -> None:
+        self.handle_seconds += seconds
+        self.today.handle += seconds
 
     def _live_done(self, dropped: bool) -> None:
         self.lives += 1
         self.drops += dropped
+        self.today.lives += 1
+        self.today.drops += dropped
         self.ledger.record(self.now, dropped)
         self.rows.append((self.now, dropped))
 

@@ -86,6 +86,10 @@ class _Builder:
         self.flow_ids: set[str] | None = None  # None: no [ivr]
 
     def build(self) -> Scenario:
+        if self.root.has("campaign"):
+            raise ScenarioError("an outbound scenario (it has a [campaign] table): "
+                                "`callcenter simulate` runs it; it has no queues or callers "
+                                "for the routing engine", ("campaign",))
         sim = self.root.table("simulation")
         tz = sim.string("timezone", "UTC")
         try:
