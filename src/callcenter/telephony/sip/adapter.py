@@ -49,7 +49,6 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +77,7 @@ from callcenter.core.ivr import (
 )
 from callcenter.telephony.base import Report
 from callcenter.telephony.sip.b2bua import SipB2BUA
+from callcenter.telephony.sip.call import Call
 from callcenter.telephony.sip.calls import (
     Answered,
     Busy,
@@ -88,12 +88,12 @@ from callcenter.telephony.sip.calls import (
     NoAnswer,
 )
 from callcenter.telephony.sip.config import TelephonyConfig
-from callcenter.telephony.sip.media import CALLEE, CALLER, MediaAnchor
-from callcenter.telephony.sip.monitor import Mixer, MonitorError, NoSuchCall, audio_ports
+from callcenter.telephony.sip.media import CALLER, MediaAnchor
+from callcenter.telephony.sip.monitoring import Monitors
 from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
 from callcenter.telephony.sip.prompts import PromptError, PromptFiles, write_tone
 from callcenter.telephony.sip.recorder import VOICEMAIL, OnRecording, Recorder
-from callcenter.telephony.sip.recording import Address, sdp_media_address
+from callcenter.telephony.sip.recording import sdp_media_address
 from callcenter.telephony.sip.registrar import Registrar
 from callcenter.telephony.sip.rtpengine import NgCommandError, NgError
 from callcenter.telephony.sip.rtpengine_process import DtmfEvent, RtpEngineProcess
@@ -110,56 +110,6 @@ MEDIA_LOST = "media_lost"
 
 MUSIC_REPEAT = 10_000
 """Times hold music repeats (rtpengine needs a count); a prompt or the agent stops it."""
-
-
-@dataclass(eq=False)
-class _Call:
-    id: str
-    leg: str
-    """The caller's SIP Call-ID, also the rtpengine call-id."""
-    caller: str = ""
-    entered: bool = False
-    ended: bool = False
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    generation: int = 0
-    """Bumped by every PlayPrompts, StopPrompts and Connect: older playback stops."""
-    prompting: bool = False
-    music: Path | None = None
-    media_on: bool = False
-    offers: dict[str, str] = field(default_factory=dict)
-    """Agent id -> its leg, while the leg lives."""
-    answers: dict[str, str] = field(default_factory=dict)
-    """Agent id -> the SDP its phone answered with."""
-    connected: str | None = None
-    media_ready: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set once rtpengine anchors the customer (at once for inbound calls; for an
-    outbound call when its answer is through): offers wait for it."""
-    caller_media: Address | None = None
-    """Where the caller's RTP comes from (its SDP): the recording's first channel."""
-    agent_media: Address | None = None
-    voicemail: asyncio.TimerHandle | None = None
-    """While a voicemail records: the timer that ends it."""
-    transfer: str | None = None
-    """The leg to an external number the call was transferred to."""
-    listens: set[str] = field(default_factory=set)
-    """Silent monitors of this call (their ids)."""
-    outbound: bool = False
-    """The dialer's call: `leg` is our INVITE to the customer, `media` its dial id."""
-    media_id: str = ""
-
-    @property
-    def media(self) -> str:
-        """The rtpengine call-id: the caller's Call-ID, or an outbound call's dial id."""
-        return self.media_id or self.leg
-
-
-@dataclass(eq=False)
-class _Listen:
-    id: str
-    call: _Call
-    mixer: Mixer
-    leg: str = ""
-    to_tag: str = ""
 
 
 class SipTelephony:
@@ -183,13 +133,15 @@ class SipTelephony:
         self._prefix = id_prefix or f"sip-{_base36(int(time.time()))}"
         self._ids = itertools.count(1)
         self._report: Report | None = None
-        self._calls: dict[str, _Call] = {}
-        self._by_leg: dict[str, _Call] = {}
-        self._agent_legs: dict[str, tuple[_Call, str]] = {}
-        self._transfer_legs: dict[str, _Call] = {}
-        self._listens: dict[str, _Listen] = {}
-        self._listen_legs: dict[str, _Listen] = {}
-        self._listen_ids = itertools.count(1)
+        self._calls: dict[str, Call] = {}
+        self._by_leg: dict[str, Call] = {}
+        self._agent_legs: dict[str, tuple[Call, str]] = {}
+        self._transfer_legs: dict[str, Call] = {}
+        self._closing: set[str] = set()
+        self.monitors = Monitors(
+            self.b2bua, self.rtpengine.client, config.rtpengine.interface,
+            lambda phone: self.registrar.contact(phone, self._now()) or config.agents.get(phone),
+            self._spawn)
         self._tasks: set[asyncio.Task[None]] = set()
         self.outbound = OutboundCalls(self.b2bua, self.media, uri=config.dial,
                                       timeout=config.dial_timeout, now=now, on_dial=on_dial,
@@ -209,8 +161,9 @@ class SipTelephony:
 
     @property
     def calls(self) -> int:
-        """Calls with a leg still up (caller or agent)."""
-        return len(self._calls)
+        """Calls with a leg still up (caller or agent), or whose media is being torn
+        down (a recording is handed to the recorder only then)."""
+        return len(self._calls) + len(self._closing)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -245,7 +198,7 @@ class SipTelephony:
         """A dialer's call was answered: from now on it is a call like an inbound one
         (offered to agents, bridged, recorded, listened to) whose customer is the callee;
         the dialer reports its engine events, so nothing is emitted here."""
-        call = _Call(dial_id, leg, number, entered=True, outbound=True, media_id=dial_id)
+        call = Call(dial_id, leg, number, entered=True, outbound=True, media_id=dial_id)
         self._calls[call.id] = call
         return call.media_ready
 
@@ -260,31 +213,10 @@ class SipTelephony:
 
     async def listen(self, interaction_id: str, phone: str) -> str:
         """Call `phone` (an entry of the config's `agents`: registered, else its static
-        contact) and let it hear both sides of the call, mixed, without being heard.
-        Returns the listen's id; `MonitorError` says why it cannot be done."""
-        call = self._calls.get(interaction_id)
-        if call is None or call.ended or not call.entered:
-            raise NoSuchCall(f"no live call {interaction_id!r}")
-        contact = self.registrar.contact(phone, self._now()) or self.config.agents.get(phone)
-        if contact is None:
-            raise MonitorError(f"phone {phone!r} is not registered and has no static contact")
-        listen = _Listen(f"{call.id}-listen-{next(self._listen_ids)}", call,
-                         Mixer(self.config.rtpengine.interface))
-        await listen.mixer.open()
-        try:
-            sub = await self.rtpengine.client.subscribe_request(call.media, [CALLER, CALLEE])
-            listen.to_tag = sub.to_tag
-            await self.rtpengine.client.subscribe_answer(
-                call.media, sub.to_tag, listen.mixer.subscriber_answer(sub.sdp))
-            listen.leg = await self.b2bua.originate(
-                contact, from_number=call.caller, sdp=listen.mixer.phone_offer(), timeout=30.0)
-        except (NgError, ValueError) as exc:
-            listen.mixer.close()
-            raise MonitorError(f"cannot listen to {interaction_id!r}: {exc}") from exc
-        self._listens[listen.id] = listen
-        self._listen_legs[listen.leg] = listen
-        call.listens.add(listen.id)
-        return listen.id
+        contact) and let it hear both sides of the call, mixed, without being heard
+        (`monitoring.py`). Returns the listen's id; `MonitorError` says why not."""
+        return await self.monitors.listen(self._calls.get(interaction_id), interaction_id,
+                                          phone)
 
     def listening(self, interaction_id: str) -> list[str]:
         """The ids of the monitors of a call."""
@@ -293,36 +225,7 @@ class SipTelephony:
 
     async def stop_listening(self, listen_id: str) -> bool:
         """Hang up a monitor's phone; False if there is no such listen."""
-        listen = self._listens.get(listen_id)
-        if listen is None:
-            return False
-        await self.b2bua.hangup(listen.leg)
-        self._end_listen(listen)
-        return True
-
-    def _listen_event(self, listen: _Listen, event: LegEvent) -> None:
-        if isinstance(event, Answered):
-            streams = audio_ports(event.sdp or "")
-            if streams:
-                listen.mixer.start(streams[0])
-            return
-        if isinstance(event, Busy | Failed | NoAnswer | HungUp):
-            self._end_listen(listen)
-
-    def _end_listen(self, listen: _Listen) -> None:
-        if self._listens.pop(listen.id, None) is None:
-            return
-        self._listen_legs.pop(listen.leg, None)
-        listen.call.listens.discard(listen.id)
-        listen.mixer.close()
-        if not listen.call.ended:
-            self._spawn(self._unsubscribe(listen))
-
-    async def _unsubscribe(self, listen: _Listen) -> None:
-        try:
-            await self.rtpengine.client.unsubscribe(listen.call.media, listen.to_tag)
-        except NgError as exc:
-            log.debug("unsubscribe %s: %s", listen.id, exc)
+        return await self.monitors.stop(listen_id)
 
     # ------------------------------------------------------------------ recording
 
@@ -420,7 +323,7 @@ class SipTelephony:
             return self.config.music.resolve()
         return self.prompts.default_music()
 
-    async def _play(self, call: _Call, generation: int, command: PlayPrompts) -> None:
+    async def _play(self, call: Call, generation: int, command: PlayPrompts) -> None:
         files: list[Path] = []
         for prompt in command.prompts:
             try:
@@ -447,7 +350,7 @@ class SipTelephony:
             async with call.lock:
                 await self._start_music(call, generation)
 
-    async def _start_music(self, call: _Call, generation: int) -> None:
+    async def _start_music(self, call: Call, generation: int) -> None:
         if call.music is None or call.prompting or call.ended or \
                 generation != call.generation:
             return
@@ -458,7 +361,7 @@ class SipTelephony:
         except NgError as exc:
             log.error("hold music on %s: %s", call.id, exc)
 
-    async def _stop_media(self, call: _Call) -> None:
+    async def _stop_media(self, call: Call) -> None:
         if call.media_on and not call.ended:
             call.media_on = False
             await self.media.stop(call.media)
@@ -467,7 +370,7 @@ class SipTelephony:
         """True when the agent's phone has a live registration (a static contact is not one)."""
         return self.registrar.registered(agent_id, self._now())
 
-    async def _offer(self, call: _Call, offer: OfferToAgent) -> None:
+    async def _offer(self, call: Call, offer: OfferToAgent) -> None:
         # The newest registered contact, else the static one from the config.
         contact = self.registrar.contact(offer.agent_id, self._now()) or \
             self.config.agents.get(offer.agent_id)
@@ -488,12 +391,12 @@ class SipTelephony:
         call.offers[offer.agent_id] = leg
         self._agent_legs[leg] = (call, offer.agent_id)
 
-    async def _hangup_agent(self, call: _Call, agent_id: str) -> None:
+    async def _hangup_agent(self, call: Call, agent_id: str) -> None:
         leg = call.offers.get(agent_id)
         if leg is not None:
             await self.b2bua.hangup(leg)
 
-    async def _connect(self, call: _Call, agent_id: str) -> None:
+    async def _connect(self, call: Call, agent_id: str) -> None:
         sdp = call.answers.get(agent_id)
         if sdp is None or call.ended:
             log.warning("connect of %s to %s without the agent's answer", call.id, agent_id)
@@ -509,7 +412,7 @@ class SipTelephony:
         if self.recorder is not None and self.recorder.settings.calls:
             await self.recorder.start(call.media, call.id, caller=call.caller)
 
-    async def _hold(self, call: _Call, c: Hold) -> None:
+    async def _hold(self, call: Call, c: Hold) -> None:
         """On hold: the agent's leg goes back to the sink (hears nothing) and the caller
         hears music; off hold: the music stops and caller and agent are bridged again."""
         if call.ended or call.connected != c.agent_id:
@@ -524,7 +427,7 @@ class SipTelephony:
         except (NgError, KeyError) as exc:
             log.error("%s of %s: %s", "hold" if c.held else "resume", call.id, exc)
 
-    async def _voicemail(self, call: _Call, c: RecordVoicemail) -> None:
+    async def _voicemail(self, call: Call, c: RecordVoicemail) -> None:
         """A beep, then record the caller until `#`, the limit or the hang-up."""
         if call.ended:
             return
@@ -548,7 +451,7 @@ class SipTelephony:
         call.voicemail = loop.call_later(
             c.max_seconds, lambda: self._spawn(self._end_voicemail(call)))
 
-    async def _end_voicemail(self, call: _Call) -> None:
+    async def _end_voicemail(self, call: Call) -> None:
         """The caller pressed `#` or the time is up: hang up (the recording is kept)."""
         if call.voicemail is not None:
             call.voicemail.cancel()
@@ -564,7 +467,7 @@ class SipTelephony:
             part.replace(path)
         return path
 
-    async def _transfer(self, call: _Call, number: str) -> None:
+    async def _transfer(self, call: Call, number: str) -> None:
         """Call `number` through the trunk and bridge it to the caller."""
         if call.ended:
             return
@@ -581,7 +484,7 @@ class SipTelephony:
         call.transfer = leg
         self._transfer_legs[leg] = call
 
-    def _transfer_event(self, call: _Call, event: LegEvent) -> None:
+    def _transfer_event(self, call: Call, event: LegEvent) -> None:
         if isinstance(event, Answered):
             self._locked(call, self._bridge_transfer(call, event.sdp or ""))
             return
@@ -596,7 +499,7 @@ class SipTelephony:
         elif not call.offers:
             self._spawn(self._forget(call))
 
-    async def _bridge_transfer(self, call: _Call, sdp: str) -> None:
+    async def _bridge_transfer(self, call: Call, sdp: str) -> None:
         if call.ended:
             return
         try:
@@ -605,7 +508,7 @@ class SipTelephony:
             log.error("bridging %s to its transfer: %s", call.id, exc)
             await self._hangup_caller(call)
 
-    async def _disconnect(self, call: _Call, c: Disconnect) -> None:
+    async def _disconnect(self, call: Call, c: Disconnect) -> None:
         if c.reason == "agent_hung_up":
             await self._hangup_caller(call)
             return
@@ -617,7 +520,7 @@ class SipTelephony:
             except NgError as exc:
                 log.error("unbridging %s: %s", call.id, exc)
 
-    async def _hangup_caller(self, call: _Call) -> None:
+    async def _hangup_caller(self, call: Call) -> None:
         await self.b2bua.hangup(call.leg)
 
     # ------------------------------------------------------------------ line events
@@ -626,7 +529,7 @@ class SipTelephony:
         if incoming.sdp is None:
             await self.b2bua.reject(incoming.call_id, 488)
             return
-        call = _Call(f"{self._prefix}-{next(self._ids)}", incoming.call_id,
+        call = Call(f"{self._prefix}-{next(self._ids)}", incoming.call_id,
                      incoming.from_number, caller_media=sdp_media_address(incoming.sdp))
         self._calls[call.id] = call
         self._by_leg[call.leg] = call
@@ -652,9 +555,7 @@ class SipTelephony:
         if agent is not None:
             self._agent_event(*agent, event)
             return
-        listen = self._listen_legs.get(event.call_id)
-        if listen is not None:
-            self._listen_event(listen, event)
+        if self.monitors.on_event(event):
             return
         transferred = self._transfer_legs.get(event.call_id)
         if transferred is not None:
@@ -665,7 +566,7 @@ class SipTelephony:
             return
         self._caller_gone(call, event.remote)
 
-    def _caller_gone(self, call: _Call, remote: bool) -> None:
+    def _caller_gone(self, call: Call, remote: bool) -> None:
         """The customer's leg is down: tell the engine (the dialer does for its calls),
         end what hangs on the call, forget it once its agent legs are down too."""
         call.ended = True
@@ -679,7 +580,7 @@ class SipTelephony:
         if not call.offers and call.transfer is None:
             self._spawn(self._forget(call))
 
-    def _agent_event(self, call: _Call, agent_id: str, event: LegEvent) -> None:
+    def _agent_event(self, call: Call, agent_id: str, event: LegEvent) -> None:
         if isinstance(event, Answered):
             call.answers[agent_id] = event.sdp or ""
             self._emit(OfferAccepted(agent_id, call.id))
@@ -699,23 +600,23 @@ class SipTelephony:
         if call.ended and not call.offers:
             self._spawn(self._forget(call))
 
-    async def _forget(self, call: _Call) -> None:
+    async def _forget(self, call: Call) -> None:
         if self._calls.pop(call.id, None) is None:
             return
-        for listen_id in list(call.listens):
-            listen = self._listens.get(listen_id)
-            if listen is not None:
-                self._spawn(self.b2bua.hangup(listen.leg))
-                self._end_listen(listen)
+        self._closing.add(call.id)
+        self.monitors.end_call(call)
         self._by_leg.pop(call.leg, None)
         call.generation += 1
-        async with call.lock:
-            recorded = self.recorder is not None and call.media in self.recorder
-            if self.recorder is not None and recorded:
-                await self.recorder.stop(call.media)
-            await self.media.delete(call.media)
-            if self.recorder is not None and recorded:
-                self.recorder.finish(call.media, [call.caller_media, call.agent_media])
+        try:
+            async with call.lock:
+                recorded = self.recorder is not None and call.media in self.recorder
+                if self.recorder is not None and recorded:
+                    await self.recorder.stop(call.media)
+                await self.media.delete(call.media)
+                if self.recorder is not None and recorded:
+                    self.recorder.finish(call.media, [call.caller_media, call.agent_media])
+        finally:
+            self._closing.discard(call.id)
 
     async def _on_dtmf(self, event: DtmfEvent) -> None:
         call = self._by_leg.get(event.call_id)
@@ -750,7 +651,7 @@ class SipTelephony:
         if self._report is not None:
             self._report(event)
 
-    def _locked(self, call: _Call, work: Coroutine[Any, Any, None]) -> None:
+    def _locked(self, call: Call, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the call's earlier commands (asyncio's Lock is FIFO)."""
         async def run() -> None:
             async with call.lock:
