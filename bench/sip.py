@@ -551,6 +551,7 @@ def concurrency_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str],
            "checked_at_s": seen.get("at_s", math.nan),
            "b2bua_cores": seen.get("cores", (math.nan,) * 2)[0],
            "rtpengine_cores": seen.get("cores", (math.nan,) * 2)[1]}
+    out["passed"] = out["flowing"] == size.concurrent and failed == 0
     say(f"{b2bua.name}: {size.concurrent} held: rtpengine listed {out['listed']}, media to "
         f"{out['flowing']}; {result.successful} ok, {failed} failed; cores while held: "
         f"B2BUA {out['b2bua_cores']:.2f}, rtpengine {out['rtpengine_cores']:.2f}")
