@@ -648,9 +648,10 @@ def main(argv: list[str] | None = None) -> None:
             or size.concurrent < 1:
         parser.error("--rates, --seconds, --hold and --concurrent must be positive")
     missing = [b for b in ("sipp", "rtpengine", "espeak-ng") if shutil.which(b) is None]
-    if missing:
-        parser.error(f"missing {', '.join(missing)} "
-                     "(Debian: sip-tester, rtpengine-daemon, espeak-ng)")
+    if missing:  # a skip with a note, as the tests skip (an error under CI)
+        print(f"bench/sip.py skipped: missing {', '.join(missing)} "
+              "(Debian: sip-tester, rtpengine-daemon, espeak-ng)", file=sys.stderr)
+        sys.exit(1 if os.environ.get("CI") else 0)
     _raise_open_files()
     signal.signal(signal.SIGTERM, _on_sigterm)
 

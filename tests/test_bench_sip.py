@@ -129,3 +129,19 @@ def test_a_rate_of_zero_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
         sip.main(["--rates", "0"])
     assert exit_.value.code == 2
     assert "--rates" in capsys.readouterr().err
+
+
+def test_missing_tools_skip_with_a_note(monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Without sipp, rtpengine or espeak-ng the benchmark names the missing tools and
+    their Debian packages, and exits 0 (1 under CI)."""
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        sip.main(["--quick"])
+    assert exit_.value.code == 0
+    assert "missing sipp, rtpengine, espeak-ng" in capsys.readouterr().err
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(SystemExit) as exit_:
+        sip.main(["--quick"])
+    assert exit_.value.code == 1
