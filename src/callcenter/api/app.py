@@ -36,6 +36,7 @@ from callcenter.api import (
     routes_agents,
     routes_auth,
     routes_media,
+    routes_preview,
     routes_read,
     routes_reports,
     routes_supervisor,
@@ -159,6 +160,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                   description="Contact-center server: agent actions, live views, history.")
     app.include_router(routes_auth.router)
     app.include_router(routes_agents.router)
+    app.include_router(routes_preview.router)  # outbound agent actions: preview, callback
     app.include_router(routes_read.router)
     app.include_router(admin.router)
     app.include_router(routes_ws.router)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from callcenter.api.deps import AgentOrStaff, ServerDep, Staff
 from callcenter.api.errors import InvalidField, errors
+from callcenter.api.preview_card import PreviewView, preview_of
 from callcenter.api.state import Server
 from callcenter.core.errors import UnknownAgent
 from callcenter.core.events import (
@@ -131,6 +132,9 @@ class AgentWork(BaseModel):
     at: float = Field(description="Engine time (Unix seconds) of this answer")
     speed: float = Field(description="Engine seconds per real second")
     items: list[WorkItem]
+    preview: PreviewView | None = Field(default=None, description="The lead reserved for "
+                                        "the agent (preview, its own callback) and how its "
+                                        "last one ended; null without a live dialer")
 
 
 def agent_view(server: Server, agent_id: str) -> AgentView:
@@ -196,7 +200,8 @@ async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Age
                                   on_hold=ix.hold_since is not None))
     return AgentWork(agent_id=agent_id, state=agent.state.value, reason=agent.state_reason,
                      since=agent.state_since, at=server.runtime.clock.time(),
-                     speed=server.settings.speed, items=items)
+                     speed=server.settings.speed, items=items,
+                     preview=await preview_of(server, agent_id))
 
 
 @router.post("/{agent_id}/login", response_model=AgentView)

@@ -129,8 +129,8 @@ class CampaignLive(BaseModel):
     """What the live dialer is doing for a running or paused campaign."""
 
     dial_mode: DialMode
-    pacer: str | None = Field(description="the pacer dialing it; null: the mode is not "
-                              "dialed by the live dialer (preview, agentless)")
+    pacer: str | None = Field(description="the pacer dialing it; null: no pacer "
+                              "(preview: the agents dial)")
     dialing: bool = Field(description="calls are being placed (running, a pacer, and not "
                           "held for inbound work)")
     held_for_inbound: bool = Field(description="inbound interactions wait for the "
@@ -151,6 +151,9 @@ class CampaignLive(BaseModel):
     agents_talking: int
     inbound_waiting: int = Field(description="inbound interactions waiting for the "
                                  "campaign's agents")
+    reserved: int = Field(default=0, description="leads reserved for agents (preview, "
+                          "agents' own callbacks)")
+    previewing: int = Field(default=0, description="reserved leads agents are looking at")
 
 
 class CampaignView(CampaignIn):

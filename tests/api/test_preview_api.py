@@ -1,0 +1,148 @@
+"""Preview and callbacks over HTTP: the reserved lead in /work and /preview, dial and skip,
+a callback scheduled in wrap-up with its 422s. The server runs on a fake clock with the
+fake telephony adapter (the test answers the calls)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from anyio.from_thread import start_blocking_portal
+from sqlalchemy import select
+
+from callcenter.api import ServerSettings, create_app
+from callcenter.core.dialer.leads import Lead
+from callcenter.runtime.clock import FakeClock
+from callcenter.store.leads import add_leads
+from callcenter.store.models import AuditRow
+from callcenter.telephony.base import DialStatus, FakeTelephony
+from tests.api.conftest import MONDAY_9AM, Harness, seed_users
+from tests.api.test_campaign_dialer import Dialing
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CAMPAIGN = {"name": "spring", "caller_id": "+4930999000", "dial_mode": "preview",
+            "skip_delay": 600}
+LEADS = [Lead("l0", "+4930555000", "Europe/Berlin", fields={"name": "Anna", "plan": "gold"}),
+         Lead("l1", "+4930555001", "Europe/Berlin", fields={"name": "Bob"})]
+
+
+@pytest.fixture
+def previewing(tmp_path: Path) -> Iterator[Dialing]:
+    """The server with preview campaign `spring` running, early-1 working it, logged in."""
+    url = f"sqlite:///{tmp_path / 'api.db'}"
+    seed_users(url)
+    clock = FakeClock(MONDAY_9AM)
+    telephony = FakeTelephony()
+    app = create_app(ServerSettings(database_url=url, start=MONDAY_9AM, bots=False),
+                     clock=clock, telephony=telephony)
+    with ExitStack() as stack:
+        portal = stack.enter_context(start_blocking_portal())
+        stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
+        harness = Harness(app, portal, telephony)
+        d = Dialing(harness, clock)
+        agent = d.h.get("/api/admin/agents/early-1", headers=d.h.auth("root")).json()
+        agent["skills"].append({"skill": "campaign:spring", "level": 1})
+        del agent["id"]
+        r = d.h.request("PUT", "/api/admin/agents/early-1", headers=d.h.auth("root"),
+                        json=agent)
+        assert r.status_code == 200, r.text
+        assert d.post("/api/campaigns", json=CAMPAIGN).status_code == 201
+        with harness.server.sessions.begin() as session:
+            add_leads(session, "spring", LEADS)
+        assert d.post("/api/agents/early-1/login", "early-1").status_code == 200
+        assert d.post("/api/campaigns/spring/start").status_code == 200
+        d.advance(2)
+        try:
+            yield d
+        finally:
+            portal.call(harness.aclose)
+
+
+def work(d: Dialing) -> dict[str, object]:
+    r = d.get("/api/agents/early-1/work", "early-1")
+    assert r.status_code == 200, r.text
+    body: dict[str, object] = r.json()
+    return body
+
+
+def card(d: Dialing) -> dict[str, object]:
+    preview = work(d)["preview"]
+    assert isinstance(preview, dict)
+    return preview
+
+
+def test_the_reserved_lead_is_on_the_desktop_with_its_fields(previewing: Dialing) -> None:
+    """/work shows the agent paused for preview and the lead's name, number and fields."""
+    w = work(previewing)
+    assert (w["state"], w["reason"]) == ("paused", "preview")
+    lead = card(previewing)["lead"]
+    assert isinstance(lead, dict)
+    assert (lead["lead_id"], lead["name"], lead["number"], lead["fields"], lead["step"]) == (
+        "l0", "Anna", "+4930555000", {"name": "Anna", "plan": "gold"}, "previewing")
+    assert lead["history"] == [] and lead["deadline"] == lead["since"] + 60
+
+
+def test_skip_shows_the_next_lead_and_is_audited_with_its_reason(previewing: Dialing) -> None:
+    """Skip answers the next lead at once and leaves an audit row with the reason."""
+    d = previewing
+    r = d.post("/api/agents/early-1/preview/skip", "early-1", json={"reason": "wrong time"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["lead"]["lead_id"], r.json()["last"]["outcome"]) == ("l1", "skipped")
+    with d.h.server.sessions() as session:
+        row = session.scalars(select(AuditRow).where(AuditRow.action == "preview_skip")).one()
+        assert (row.entity_id, row.after["reason"]) == ("l0", "wrong time")
+
+
+def test_a_dial_calls_the_lead_and_its_busy_shows_in_the_history(previewing: Dialing) -> None:
+    """Dial places the call (step dialing, a second dial is 409); busy comes back as the
+    last outcome, and the lead's attempt history has it when it is shown again."""
+    d = previewing
+    r = d.post("/api/agents/early-1/preview/dial", "early-1")
+    assert (r.status_code, r.json()["lead"]["step"]) == (200, "dialing")
+    assert d.post("/api/agents/early-1/preview/dial", "early-1").status_code == 409
+    (call_id,) = d.fake.dials
+    d.fake.dial_update(call_id, DialStatus.BUSY, d.clock.time())
+    d.advance(2)
+    preview = card(d)
+    assert preview["last"] == {"campaign": "spring", "lead_id": "l0",
+                               "number": "+4930555000", "outcome": "busy",
+                               "at": preview["last"]["at"]}  # type: ignore[index]
+    lead = preview["lead"]
+    assert isinstance(lead, dict) and lead["lead_id"] == "l1"
+
+
+def local(d: Dialing, hours: float) -> str:
+    """Berlin wall-clock time `hours` from the server's now, as the API takes it."""
+    now = datetime.fromtimestamp(d.clock.time(), BERLIN) + timedelta(hours=hours)
+    return now.replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def test_a_callback_in_wrap_up_is_checked_and_stored_for_the_agent(previewing: Dialing) -> None:
+    """In wrap-up: a past time or one outside the windows is a 422 on `at`, another
+    agent's call a 409; a good one is answered with its time and agent."""
+    d = previewing
+    d.post("/api/agents/early-1/preview/dial", "early-1")
+    (call_id,) = d.fake.dials
+    d.fake.dial_update(call_id, DialStatus.ANSWERED, d.clock.time())
+    d.advance(0.5)
+    items = work(d)["items"]
+    assert isinstance(items, list) and items[0]["interaction_id"] == call_id
+    assert d.post("/api/agents/early-1/accept", "early-1",
+                  json={"interaction_id": call_id}).status_code == 200
+    d.advance(10)
+    assert d.post("/api/agents/early-1/hangup", "early-1",
+                  json={"interaction_id": call_id}).status_code == 200
+    path = "/api/agents/early-1/callback"
+    for at in (local(d, -2), local(d, 14)):
+        r = d.post(path, "early-1", json={"interaction_id": call_id, "at": at})
+        assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "at"), at
+    r = d.post(path, "early-1", json={"interaction_id": "nope", "at": local(d, 2)})
+    assert r.status_code == 409
+    r = d.post(path, "early-1", json={"interaction_id": call_id, "at": local(d, 2)})
+    assert r.status_code == 200, r.text
+    due = datetime.fromisoformat(local(d, 2)).replace(tzinfo=BERLIN).timestamp()
+    assert r.json() == {"lead_id": "l0", "callback_at": due, "callback_agent": "early-1"}
