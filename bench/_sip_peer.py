@@ -54,11 +54,12 @@ class Ng:
         self._cookies = itertools.count(1)
         self._prefix = os.urandom(6).hex()
 
-    def __call__(self, command: str, tries: int = 1, **options: Any) -> dict[bytes, Any]:
+    def __call__(self, command: str, options: dict[str, Any] | None = None, *,
+                 tries: int = 1) -> dict[bytes, Any]:
         """The reply to `command`; sent again (same cookie: rtpengine answers a repeat
         from its cache) up to `tries` times when no reply comes within the timeout."""
         cookie = f"{self._prefix}_{next(self._cookies)}".encode()
-        message = cookie + b" " + encode({**options, "command": command})
+        message = cookie + b" " + encode({**(options or {}), "command": command})
         for attempt in range(tries):
             self._sock.send(message)
             try:
@@ -133,26 +134,26 @@ class Peer:
                 self.calls.pop(call_id, None)
                 return
             ua.recvEvent(CCEventConnect((200, "OK", MsgBody(sdp))))
-            reply = self.ng("play media", **{"call-id": call_id, "from-tag": "caller",
-                                            "file": self.prompt})
+            reply = self.ng("play media", {"call-id": call_id, "from-tag": "caller",
+                                           "file": self.prompt})
             Timeout(self.music_on, int(reply.get(b"duration", 1000)) / 1000, 1, call_id)
         elif isinstance(event, CCEventDisconnect | CCEventFail) and \
                 self.calls.pop(call_id, None) is not None:
-            self.ng("delete", **{"call-id": call_id})
+            self.ng("delete", {"call-id": call_id})
 
     def anchor(self, call_id: str, sdp: str) -> str:
-        to_callee = self.ng("offer", **{"call-id": call_id, "from-tag": "caller", "sdp": sdp})
+        to_callee = self.ng("offer", {"call-id": call_id, "from-tag": "caller", "sdp": sdp})
         sink = sink_answer(to_callee[b"sdp"].decode(), "127.0.0.1", self.sink_port)
-        reply = self.ng("answer", **{"call-id": call_id, "from-tag": "caller",
-                                     "to-tag": "callee", "sdp": sink})
+        reply = self.ng("answer", {"call-id": call_id, "from-tag": "caller",
+                                   "to-tag": "callee", "sdp": sink})
         return str(reply[b"sdp"].decode())
 
     def music_on(self, call_id: str) -> None:
         if call_id not in self.calls:
             return
         ids = {"call-id": call_id, "from-tag": "caller"}
-        self.ng("stop media", **ids)
-        self.ng("play media", **ids, file=self.music, **{"repeat-times": 10_000})
+        self.ng("stop media", ids)
+        self.ng("play media", {**ids, "file": self.music, "repeat-times": 10_000})
 
 
 def _drain(sock: socket.socket) -> None:

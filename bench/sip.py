@@ -16,10 +16,13 @@ on each B2BUA, one after the other:
 1. rate: N calls/s for T s per step, the steps rising until one has a failed call
    or an INVITE -> 200 p99 of 200 ms or more (sipp's per-call response times,
    `-trace_rtt`); the highest step that passed is the B2BUA's rate.
-2. concurrency: sipp ramps to C calls that all hold; once rtpengine lists C calls,
-   every call is queried twice a second apart, and a call counts as having media
-   when rtpengine sent it packets in between (the music). sipp then hangs them up;
-   no call may fail.
+2. concurrency: on a B2BUA started afresh, sipp ramps to C calls that all hold
+   (silent: their SDP names a socket of ours). Once rtpengine lists C calls, each
+   is queried for its caller-side port, and a call counts as having media when
+   packets from that port reach our socket within a second (the music). sipp
+   then hangs them up; no call may fail.
+
+The callers are in `_sipp.py`, the two B2BUAs' start in `_sip_servers.py`.
 
     python bench/sip.py                  # steps 25..200 calls/s, 20 s each; 1,000 held calls
     python bench/sip.py --quick          # 50 and 100 calls/s, 3 s each; 200 held (under 60 s)
@@ -37,29 +40,24 @@ import contextlib
 import json
 import math
 import os
-import random
 import resource
 import shutil
 import signal
 import socket
-import struct
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _sip_peer import Ng
+from _sip_servers import DID, B2bua, start_ours, start_peer
+from _sipp import failed_calls, free_udp_block, percentile, run_sipp
 
-HERE = Path(__file__).resolve().parent
-SCENARIO = HERE / "sip" / "caller.xml"
-DID = "4940112233"
-PROMPT = "Thank you for calling."
 TARGET = {"calls_per_s": 100, "p99_ms": 200.0, "concurrent": 1000, "failed": 0}
 
 
@@ -84,367 +82,6 @@ FULL = Size(rates=(25, 50, 75, 100, 125, 150, 200), seconds=20, hold=2, concurre
 QUICK = Size(rates=(50, 100), seconds=3, hold=2, concurrent=200, ramp=100, held=2)
 
 
-# ---------------------------------------------------------------- statistics
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The `q`-th percentile (0-100) by the nearest-rank method; NaN for no values."""
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile: q must be within 0..100, got {q}")
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return float(ordered[rank - 1])
-
-
-def read_rtt(path: Path) -> list[float]:
-    """Response times in ms from a sipp `-trace_rtt` file (`date_ms;rtt_ms;rtd_no`)."""
-    times: list[float] = []
-    for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
-        fields = line.strip().split(";")
-        if not line.strip() or not fields[0].replace(".", "").isdigit():
-            continue  # the header line
-        try:
-            times.append(float(fields[1]))
-        except (IndexError, ValueError):
-            raise ValueError(f"{path.name}:{n}: not a response time: {line!r}") from None
-    return times
-
-
-def read_stat(path: Path) -> dict[str, str]:
-    """The last row of a sipp `-trace_stat` file, by column name."""
-    lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
-    if len(lines) < 2:
-        raise ValueError(f"{path.name}: no statistics rows")
-    names = lines[0].rstrip(";").split(";")
-    return dict(zip(names, lines[-1].rstrip(";").split(";"), strict=False))
-
-
-# ---------------------------------------------------------------- files the run needs
-
-def write_pcap(path: Path, seconds: float, *, port: int = 6000) -> None:
-    """A pcap of `seconds` of G.711 u-law RTP (a 300 Hz tone, 20 ms packets) that
-    sipp's `play_pcap_audio` replays (it rewrites the addresses)."""
-    frames, packets = int(seconds * 50), []
-    for n in range(frames):
-        samples = bytes(_ulaw(int(2000 * math.sin(2 * math.pi * 300 * (n * 160 + i) / 8000)))
-                        for i in range(160))
-        rtp = struct.pack("!BBHII", 0x80, 0, n & 0xFFFF, n * 160, 0x5EED) + samples
-        udp = struct.pack("!HHHH", port, port, 8 + len(rtp), 0) + rtp
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), n & 0xFFFF, 0, 64, 17, 0,
-                         bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
-        ip = ip[:10] + struct.pack("!H", _checksum(ip)) + ip[12:]
-        frame = b"\x00" * 12 + b"\x08\x00" + ip + udp
-        packets.append(struct.pack("<IIII", n // 50, n % 50 * 20_000, len(frame), len(frame))
-                       + frame)
-    path.write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
-                     + b"".join(packets))
-
-
-def _checksum(header: bytes) -> int:
-    total: int = sum(struct.unpack(f"!{len(header) // 2}H", header))
-    total = (total >> 16) + (total & 0xFFFF)
-    return ~(total + (total >> 16)) & 0xFFFF
-
-
-def _ulaw(sample: int) -> int:
-    sign = 0x80 if sample < 0 else 0
-    magnitude = min(abs(sample), 32635) + 132
-    exponent = max(0, magnitude.bit_length() - 8)
-    mantissa = (magnitude >> (exponent + 3)) & 0x0F
-    return ~(sign | exponent << 4 | mantissa) & 0xFF
-
-
-def write_server_files(folder: Path, *, ng_port: int, ports: tuple[int, int]) -> Path:
-    """Scenario, flow and telephony config of ours; returns the telephony config."""
-    (folder / "scenario.toml").write_text("""[simulation]
-name = "SIP benchmark"
-seed = 1
-
-[queues.bench]
-wrap_up = 0
-handle_time = 60
-patience = "never"
-
-[[agents]]   # never logs in: callers stay on hold
-name = "agent"
-count = 1
-
-[[arrivals]]   # the format needs one; real calls replace simulated ones
-queue = "bench"
-daily = 1
-profile = "flat"
-
-[profiles.flat]
-interval = 60
-start = "08:00"
-weights = [1]
-""")
-    (folder / "flows.yaml").write_text(f"""flows:
-  main:
-    language: en
-    nodes:
-      welcome:
-        play: "{PROMPT}"
-        next: wait
-      wait:
-        queue: bench
-""")
-    config = folder / "telephony.yaml"
-    config.write_text(
-        f"trunks: [127.0.0.1]\ndids: {{'{DID}': main}}\nflows: flows.yaml\n"
-        "prompt_cache: prompts\n"
-        f"rtpengine: {{ng_port: {ng_port}, port_min: {ports[0]}, port_max: {ports[1]}, "
-        "threads: 2}\n")
-    return config
-
-
-# ---------------------------------------------------------------- ports, processes
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def free_udp_block(size: int) -> int:
-    """The first of `size` consecutive loopback UDP ports, all free a moment ago, below
-    the ephemeral range (which free_udp_port and client sockets draw from)."""
-    try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    for _ in range(100):
-        first = random.randrange(10_000, low - size)
-        with contextlib.ExitStack() as held:
-            try:
-                for port in range(first, first + size):
-                    s = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
-                    s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return first
-    raise RuntimeError(f"no {size} free consecutive UDP ports below {low}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    """PIDs of a process's children."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(p) for p in (task / "children").read_text().split()]
-    return found
-
-
-def sip_ready(address: tuple[str, int], timeout: float, alive: Callable[[], bool]) -> None:
-    """Wait until the B2BUA answers an OPTIONS with 200."""
-    deadline = time.monotonic() + timeout
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        s.settimeout(0.2)
-        port = s.getsockname()[1]
-        while time.monotonic() < deadline:
-            if not alive():
-                raise RuntimeError("the B2BUA exited while starting")
-            s.sendto((f"OPTIONS sip:ping@{address[0]}:{address[1]} SIP/2.0\r\n"
-                      f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK{random.getrandbits(40)}"
-                      f"\r\nFrom: <sip:bench@127.0.0.1>;tag=b\r\nTo: <sip:ping@127.0.0.1>\r\n"
-                      f"Call-ID: ping-{random.getrandbits(40)}\r\nCSeq: 1 OPTIONS\r\n"
-                      "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode(), address)
-            with contextlib.suppress(TimeoutError):
-                if s.recv(4096).startswith(b"SIP/2.0 200"):
-                    return
-        raise RuntimeError(f"the B2BUA did not answer OPTIONS within {timeout:.0f} s")
-
-
-@dataclass
-class B2bua:
-    """A started B2BUA (ours or the peer) with its rtpengine; `stop()` ends them by PID."""
-
-    name: str
-    address: tuple[str, int]
-    ng_port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-    rtpengine: int = 0
-    """rtpengine's PID (ours starts it as its child)."""
-    extra: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def cpu(self) -> tuple[float, float]:
-        """CPU seconds so far: the B2BUA process, its rtpengine."""
-        return cpu_seconds(self.process.pid), cpu_seconds(self.rtpengine)
-
-    def stop(self) -> None:
-        for proc in [self.process, *self.extra]:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in [self.process, *self.extra]:
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-    def log_errors(self) -> int:
-        text = self.log.read_text(errors="replace")
-        return text.count("Traceback") + text.count("ERROR")
-
-
-def _callcenter() -> list[str]:
-    script = Path(sys.executable).parent / "callcenter"
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-c", "from callcenter.cli import app; app()"]
-
-
-def start_ours(folder: Path, ports: tuple[int, int]) -> B2bua:
-    """`callcenter serve --sip` on free ports, ready once it answers OPTIONS."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ng_port, sip_port = free_udp_port(), free_udp_port()
-    config = write_server_files(folder, ng_port=ng_port, ports=ports)
-    log = folder / "server.log"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        http = s.getsockname()[1]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*_callcenter(), "serve", "--db", f"sqlite:///{folder / 'store.db'}",
-             "--port", str(http), "--scenario", str(folder / "scenario.toml"), "--no-bots",
-             "--sip", f"127.0.0.1:{sip_port}", "--telephony-config", str(config)],
-            stdout=out, stderr=subprocess.STDOUT, cwd=folder)
-    b2bua = B2bua("ours", ("127.0.0.1", sip_port), ng_port, proc, log)
-    try:
-        sip_ready(b2bua.address, 60, lambda: proc.poll() is None)
-        b2bua.rtpengine = next(iter(children(proc.pid)), 0)
-    except BaseException:
-        b2bua.stop()
-        raise
-    return b2bua
-
-
-def start_peer(folder: Path, ports: tuple[int, int]) -> B2bua:
-    """rtpengine (the same config as ours) and `_sip_peer.py`, ready once it answers OPTIONS."""
-    from callcenter.telephony.sip.prompts import write_tone
-    from callcenter.telephony.sip.rtpengine_process import RtpEngineSettings, render_config
-
-    folder.mkdir(parents=True, exist_ok=True)
-    ng_port, sip_port = free_udp_port(), free_udp_port()
-    settings = RtpEngineSettings(ng_port=ng_port, port_min=ports[0], port_max=ports[1])
-    (folder / "rtpengine.conf").write_text(render_config(settings, free_udp_port()))
-    prompt, music = folder / "welcome.wav", folder / "hold.wav"
-    subprocess.run(["espeak-ng", "-v", "en", "-w", str(prompt), "--", PROMPT], check=True)
-    write_tone(music, seconds=4.0)
-    log = folder / "peer.log"
-    with log.open("wb") as out:
-        engine = subprocess.Popen(
-            [shutil.which("rtpengine") or "rtpengine", f"--config-file={folder / 'rtpengine.conf'}",
-             "--config-section=rtpengine"], stdout=out, stderr=subprocess.STDOUT)
-        ng = Ng(ng_port)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                ng("ping")
-                break
-            except OSError:
-                if time.monotonic() > deadline or engine.poll() is not None:
-                    engine.terminate()
-                    raise RuntimeError("the peer's rtpengine did not start") from None
-                time.sleep(0.1)
-        proc = subprocess.Popen(
-            [sys.executable, str(HERE / "_sip_peer.py"), "--sip", f"127.0.0.1:{sip_port}",
-             "--ng-port", str(ng_port), "--prompt", str(prompt), "--music", str(music)],
-            stdout=out, stderr=subprocess.STDOUT)
-    b2bua = B2bua("peer", ("127.0.0.1", sip_port), ng_port, proc, log, engine.pid, [engine])
-    try:
-        sip_ready(b2bua.address, 30, lambda: proc.poll() is None)
-    except BaseException:
-        b2bua.stop()
-        raise
-    return b2bua
-
-
-# ---------------------------------------------------------------- sipp
-
-@dataclass
-class SippResult:
-    calls: int
-    successful: int
-    failed: int
-    rtt_ms: list[float]
-    exit_code: int
-    elapsed: float
-    cpu: float
-    """sipp's own CPU seconds."""
-
-
-def run_sipp(folder: Path, target: tuple[str, int], *, rate: float, calls: int, hold: float,
-             speak: bool, on_tick: Callable[[float], bool] | None = None,
-             media_to: int | None = None) -> SippResult:
-    """One sipp (UAC) placing `calls` calls at `rate`/s that each hold `hold` s; its
-    figures. With `speak` the callers send RTP; with `media_to` their SDP names that
-    loopback port instead of sipp's. `on_tick(elapsed)` is called every 0.2 s while
-    sipp runs; False stops polling."""
-    folder.mkdir(parents=True, exist_ok=True)
-    text = SCENARIO.read_text()
-    if speak:
-        write_pcap(folder / "caller.pcap", hold)
-    else:
-        start = text.index("  <nop>")
-        text = text[:start] + text[text.index("</nop>") + len("</nop>\n"):]
-    if media_to is not None:
-        text = text.replace("[media_port]", str(media_to))
-    (folder / "caller.xml").write_text(text)
-    media = free_udp_block(4)
-    guard = calls / rate + hold + 60
-    args = [shutil.which("sipp") or "sipp", f"{target[0]}:{target[1]}", "-sf", "caller.xml",
-            "-s", DID, "-i", "127.0.0.1", "-p", str(free_udp_port()), "-mi", "127.0.0.1",
-            "-mp", str(media), "-r", f"{rate:g}", "-rp", "1000", "-m", str(calls),
-            "-l", str(calls), "-d", str(int(hold * 1000)), "-nostdin", "-trace_rtt",
-            "-rtt_freq", "1", "-trace_stat", "-stf", "stat.csv", "-fd", "1",
-            "-recv_timeout", "10000", "-timeout", f"{guard:.0f}s", "-timeout_error",
-            "-max_socket", "4096", "-trace_err",
-            # A late 100 (to an INVITE retransmitted under load) must not abort the call.
-            "-default_behaviors", "all,-abortunexp"]
-    began = time.monotonic()
-    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with (folder / "sipp.out").open("wb") as out:
-        proc = subprocess.Popen(args, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    try:
-        polling = on_tick is not None
-        while proc.poll() is None:
-            time.sleep(0.2)
-            if polling and on_tick is not None:
-                polling = on_tick(time.monotonic() - began)
-        code = proc.wait()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    elapsed = time.monotonic() - began
-    now = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = now.ru_utime + now.ru_stime - reaped.ru_utime - reaped.ru_stime
-    rtt = [t for f in folder.glob("caller_*_rtt.csv") for t in read_rtt(f)]
-    stat = read_stat(folder / "stat.csv")
-    return SippResult(calls, int(stat.get("SuccessfulCall(C)", 0)),
-                      int(stat.get("FailedCall(C)", 0)), rtt, code, elapsed, cpu)
-
-
-def _failed(result: SippResult) -> int:
-    """Calls that failed or never completed; at least 1 when sipp says not all succeeded."""
-    failed = result.calls - result.successful
-    return max(failed, 1) if result.exit_code != 0 else failed
-
-
 # ---------------------------------------------------------------- the two runs
 
 def rate_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str], None]
@@ -455,12 +92,12 @@ def rate_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str], None]
         calls = int(rate * size.seconds)
         load = os.getloadavg()[0]
         cpu0 = b2bua.cpu()
-        result = run_sipp(folder / f"rate-{rate:g}", b2bua.address, rate=rate, calls=calls,
+        result = run_sipp(folder / f"rate-{rate:g}", b2bua.address, DID, rate=rate, calls=calls,
                           hold=size.hold, speak=size.speak)
         cpu1 = b2bua.cpu()
         p99 = percentile(result.rtt_ms, 99)
         step = {"rate": rate, "calls": calls, "successful": result.successful,
-                "failed": _failed(result),
+                "failed": failed_calls(result),
                 "p50_ms": percentile(result.rtt_ms, 50), "p99_ms": p99,
                 "max_ms": max(result.rtt_ms, default=math.nan),
                 "cpu_ms_per_call": (cpu1[0] - cpu0[0]) * 1000 / calls,
@@ -487,7 +124,7 @@ def media_flowing(ng: Ng, calls: list[str], listener: socket.socket, seconds: fl
     ports: dict[int, str] = {}
     for call in calls:
         with contextlib.suppress(RuntimeError, OSError):
-            port = _caller_port(ng("query", tries=4, **{"call-id": call}))
+            port = _caller_port(ng("query", {"call-id": call}, tries=4))
             if port:
                 ports[port] = call
     drained = time.monotonic() + 0.5  # what queued before counting started
@@ -528,7 +165,7 @@ def concurrency_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str],
     def check(elapsed: float) -> bool:
         if elapsed < ramp:
             return True
-        listed = ng("list", tries=8, limit=size.concurrent * 2).get(b"calls", [])
+        listed = ng("list", {"limit": size.concurrent * 2}, tries=8).get(b"calls", [])
         if len(listed) < size.concurrent and elapsed < 1.5 * ramp:
             return True  # not all up yet
         seen["listed"] = len(listed)
@@ -541,10 +178,10 @@ def concurrency_run(b2bua: B2bua, folder: Path, size: Size, say: Callable[[str],
         return False
 
     with listener:
-        result = run_sipp(folder / "concurrent", b2bua.address, rate=size.ramp,
+        result = run_sipp(folder / "concurrent", b2bua.address, DID, rate=size.ramp,
                           calls=size.concurrent, hold=hold, speak=False, on_tick=check,
                           media_to=listener.getsockname()[1])
-    failed = _failed(result)
+    failed = failed_calls(result)
     out = {"concurrent": size.concurrent, "listed": seen.get("listed", 0),
            "flowing": seen.get("flowing", 0), "successful": result.successful,
            "failed": failed, "p99_ms": percentile(result.rtt_ms, 99), "load": load,
@@ -574,7 +211,7 @@ def measure(size: Size, who: list[str], say: Callable[[str], None],
             start = start_ours if name == "ours" else start_peer
             b2bua = start(folder, span)
             try:
-                warm = run_sipp(folder / "warm-up", b2bua.address, rate=5, calls=5, hold=1,
+                warm = run_sipp(folder / "warm-up", b2bua.address, DID, rate=5, calls=5, hold=1,
                                 speak=True)
                 if warm.failed or warm.successful != warm.calls:
                     raise RuntimeError(f"{name}: warm-up calls failed; see {folder}")

@@ -1,4 +1,5 @@
-"""bench/sip.py's own parts: percentiles, sipp's files, the caller's pcap, its options."""
+"""The SIP benchmark's own parts (bench/sip.py, bench/_sipp.py): percentiles, sipp's
+files, the caller's pcap, its options."""
 
 from __future__ import annotations
 
@@ -27,13 +28,14 @@ def _load() -> ModuleType:
 
 
 sip = _load()
+parts = sys.modules["_sipp"]  # bench/_sipp.py, imported by bench/sip.py
 
 
 @given(st.lists(st.floats(0, 1e4), min_size=1, max_size=300), st.floats(0, 100))
 def test_percentile_is_the_nearest_rank(values: list[float], q: float) -> None:
     """The q-th percentile is a value of the list with at least q % of the values at or
     below it, and fewer than q % strictly below it (the nearest-rank definition)."""
-    p = sip.percentile(values, q)
+    p = parts.percentile(values, q)
     assert p in values
     n = len(values)
     assert sum(v <= p for v in values) >= q / 100 * n
@@ -43,23 +45,23 @@ def test_percentile_is_the_nearest_rank(values: list[float], q: float) -> None:
 def test_percentile_of_known_values() -> None:
     """p50 and p99 of 1..100 are 50 and 99; p100 is the maximum; no values give NaN."""
     values = [float(v) for v in range(100, 0, -1)]
-    assert sip.percentile(values, 50) == 50.0
-    assert sip.percentile(values, 99) == 99.0
-    assert sip.percentile(values, 100) == 100.0
-    assert math.isnan(sip.percentile([], 99))
+    assert parts.percentile(values, 50) == 50.0
+    assert parts.percentile(values, 99) == 99.0
+    assert parts.percentile(values, 100) == 100.0
+    assert math.isnan(parts.percentile([], 99))
 
 
 def test_percentile_outside_0_to_100_is_refused() -> None:
     """A q outside 0..100 is an error that names q."""
     with pytest.raises(ValueError, match=r"q must be within 0\.\.100"):
-        sip.percentile([1.0], 101)
+        parts.percentile([1.0], 101)
 
 
 def test_rtt_file_gives_the_response_times(tmp_path: Path) -> None:
     """sipp's -trace_rtt file yields each call's response time in ms, header skipped."""
     path = tmp_path / "caller_1_rtt.csv"
     path.write_text("Date_ms;response_time_ms;rtd_no\n208.001;4;1\n408.001;12;1\n\n")
-    assert sip.read_rtt(path) == [4.0, 12.0]
+    assert parts.read_rtt(path) == [4.0, 12.0]
 
 
 def test_a_broken_rtt_row_is_named(tmp_path: Path) -> None:
@@ -67,7 +69,7 @@ def test_a_broken_rtt_row_is_named(tmp_path: Path) -> None:
     path = tmp_path / "caller_1_rtt.csv"
     path.write_text("Date_ms;response_time_ms;rtd_no\n208.001;x;1\n")
     with pytest.raises(ValueError, match=r"caller_1_rtt\.csv:2"):
-        sip.read_rtt(path)
+        parts.read_rtt(path)
 
 
 def test_stat_file_gives_its_last_row_by_column(tmp_path: Path) -> None:
@@ -75,7 +77,7 @@ def test_stat_file_gives_its_last_row_by_column(tmp_path: Path) -> None:
     path = tmp_path / "stat.csv"
     path.write_text("StartTime;SuccessfulCall(C);FailedCall(C);\n"
                     "t0;3;0;\n" "t1;9;1;\n")
-    row = sip.read_stat(path)
+    row = parts.read_stat(path)
     assert (row["SuccessfulCall(C)"], row["FailedCall(C)"]) == ("9", "1")
 
 
@@ -84,21 +86,21 @@ def test_stat_file_without_rows_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "stat.csv"
     path.write_text("StartTime;SuccessfulCall(C);\n")
     with pytest.raises(ValueError, match=r"stat\.csv: no statistics rows"):
-        sip.read_stat(path)
+        parts.read_stat(path)
 
 
 @pytest.mark.parametrize(("sample", "code"), [(0, 0xFF), (-1, 0x7F), (32767, 0x80),
                                               (-32767, 0x00), (1000, 0xCE)])
 def test_ulaw_matches_g711(sample: int, code: int) -> None:
     """Linear samples become the G.711 u-law codes the standard gives for them."""
-    assert sip._ulaw(sample) == code
+    assert parts._ulaw(sample) == code
 
 
 def test_pcap_holds_20_ms_pcmu_rtp_packets(tmp_path: Path) -> None:
     """The caller's pcap is Ethernet/IPv4/UDP/RTP: 50 packets a second, PCMU, 160 bytes
     each, 20 ms apart, with valid IPv4 header checksums."""
     path = tmp_path / "caller.pcap"
-    sip.write_pcap(path, 2.0)
+    parts.write_pcap(path, 2.0)
     data = path.read_bytes()
     magic, _, _, _, _, _, link = struct.unpack("<IHHiIII", data[:24])
     assert (magic, link) == (0xA1B2C3D4, 1)
@@ -107,7 +109,7 @@ def test_pcap_holds_20_ms_pcmu_rtp_packets(tmp_path: Path) -> None:
         sec, usec, length, _ = struct.unpack("<IIII", data[pos:pos + 16])
         frame = data[pos + 16:pos + 16 + length]
         ip, rtp = frame[14:34], frame[42:]
-        assert sip._checksum(ip) == 0  # a valid header sums to 0xFFFF
+        assert parts._checksum(ip) == 0  # a valid header sums to 0xFFFF
         assert rtp[0] == 0x80 and rtp[1] & 0x7F == 0 and len(rtp) == 12 + 160
         times.append(sec + usec / 1e6)
         packets += 1
