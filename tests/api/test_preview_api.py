@@ -146,3 +146,15 @@ def test_a_callback_in_wrap_up_is_checked_and_stored_for_the_agent(previewing: D
     assert r.status_code == 200, r.text
     due = datetime.fromisoformat(local(d, 2)).replace(tzinfo=BERLIN).timestamp()
     assert r.json() == {"lead_id": "l0", "callback_at": due, "callback_agent": "early-1"}
+
+
+def test_an_agentless_campaign_without_a_flow_the_server_runs_cannot_start(
+        previewing: Dialing) -> None:
+    """Start answers 409 naming the missing flow, and the campaign stays stopped."""
+    d = previewing
+    body = {"name": "survey", "caller_id": "+4930999000", "dial_mode": "agentless",
+            "information_message": "Goodbye", "flow": "nope"}
+    assert d.post("/api/campaigns", json=body).status_code == 201
+    r = d.post("/api/campaigns/survey/start")
+    assert r.status_code == 409 and "'nope'" in r.text, r.text
+    assert d.get("/api/campaigns/survey").json()["state"] == "stopped"

@@ -202,5 +202,6 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
         runtime = Runtime(scenario, engine, clock, driver, telephony, events)
     if dialer_store is not None:
         runtime.dialer = build_dialer(engine, runtime.driver, clock, telephony, dialer_store,
-                                      outbound=outbound, settings=dialer)
+                                      outbound=outbound, settings=dialer,
+                                      flows=() if flows is None else list(flows))
     return runtime

@@ -41,7 +41,7 @@ from callcenter.core.commands import (
 )
 from callcenter.core.enums import StrEnum
 from callcenter.core.events import Event
-from callcenter.core.ivr import IvrCommand, IvrEvent
+from callcenter.core.ivr import CallEntered, IvrCommand, IvrEvent
 
 Report = Callable[[Event | IvrEvent], None]
 """Queues an event for the engine (the driver's `report`); never blocks."""
@@ -120,6 +120,17 @@ class Outbound(Protocol):
         ...
 
 
+@runtime_checkable
+class OutboundFlows(Protocol):
+    """An adapter that runs IVR flows on answered outbound calls (agentless campaigns)."""
+
+    def enter_flow(self, call_id: str, flow: str, caller: str, dialed: str) -> None:
+        """The answered outbound call `call_id` starts IVR flow `flow`: the adapter
+        reports `CallEntered` for it (the sim adapter through a modelled IVR caller) and
+        plays the flow's prompts to the callee."""
+        ...
+
+
 class OutboundUnsupported(RuntimeError):
     """The telephony adapter places no outbound calls."""
 
@@ -147,6 +158,8 @@ class FakeTelephony:
         self.hung_up: list[str] = []
         self.dropped: list[tuple[str, str]] = []
         """(call id, information message) of every drop."""
+        self.flows_entered: list[tuple[str, str]] = []
+        """(call id, flow) of every answered outbound call put into a flow."""
 
     async def start(self, report: Report) -> None:
         """Remember the report callback."""
@@ -185,6 +198,11 @@ class FakeTelephony:
     async def drop_dial(self, call_id: str, message: str) -> None:
         """Record the drop and its message."""
         self.dropped.append((call_id, message))
+
+    def enter_flow(self, call_id: str, flow: str, caller: str, dialed: str) -> None:
+        """Report `CallEntered`; the test then plays the callee (`inject`)."""
+        self.flows_entered.append((call_id, flow))
+        self.inject(CallEntered(call_id, flow, caller=caller, dialed=dialed))
 
     def dial_update(self, call_id: str, status: DialStatus, at: float) -> None:
         """What the line did to an outbound call placed by `originate`."""

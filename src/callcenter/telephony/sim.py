@@ -54,7 +54,7 @@ from callcenter.core.events import (
     OfferAccepted,
     OfferRejected,
 )
-from callcenter.core.ivr import EnterQueue, IvrCommand, IvrEvent
+from callcenter.core.ivr import CallEntered, EnterQueue, IvrCommand, IvrEvent
 from callcenter.runtime.clock import Clock, Timer
 from callcenter.sim.agents import Bot
 from callcenter.sim.ivr_run import IVR_COMMANDS
@@ -280,6 +280,17 @@ class SimTelephony:
     async def drop_dial(self, call_id: str, message: str) -> None:
         """A drop: the information message takes no simulated time; the call is gone."""
         self.dialing.hang_up(call_id)
+
+    def enter_flow(self, call_id: str, flow: str, caller: str, dialed: str) -> None:
+        """An answered outbound call starts `flow` (an agentless campaign): the callee is
+        one of the flows' modelled callers (sim_ivr.py), numbered after the arrivals."""
+        self._calls.pop(call_id, None)  # the callee talks to the flow, not an agent
+        if self._flows is None:
+            self._send(CallEntered(call_id, flow, caller=caller, dialed=dialed))
+            return
+        self.arrivals += 1
+        self._flows.callers.enter(call_id, flow, self.arrivals, self._clock.time(),
+                                  caller=caller)
 
     def _adopt(self, call_id: str, talk: float) -> None:
         self._calls[call_id] = _Call(lambda: talk)

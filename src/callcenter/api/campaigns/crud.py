@@ -269,8 +269,9 @@ async def remove_campaign(name: str, server: ServerDep, user: Admin) -> None:
 async def _act(server: ServerDep, user: Admin, name: str, action: str) -> CampaignView:
     dialer = server.runtime.dialer
     if dialer is not None and action == "start":
+        campaign = await in_transaction(server, lambda s: campaign_of(campaign_row(s, name)))
         try:
-            dialer.check_outbound()
+            dialer.check_start(campaign)
         except OutboundUnsupported as exc:
             raise Conflict(f"campaign {name!r} cannot start: {exc}") from None
 

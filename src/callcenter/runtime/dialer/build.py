@@ -3,6 +3,7 @@ calls this when it is given a dialer store)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from callcenter.core.dialer.windows import HolidayCalendar
@@ -16,11 +17,13 @@ from callcenter.telephony.base import Outbound, OutboundUnsupported, outbound_of
 def build_dialer(engine: Engine, driver: EngineDriver[Any], clock: Clock, telephony: object,
                  store: DialerStore, *, outbound: Outbound | None = None,
                  settings: DialerSettings | None = None,
-                 holidays: HolidayCalendar | None = None) -> DialerService:
+                 holidays: HolidayCalendar | None = None,
+                 flows: Collection[str] | None = None) -> DialerService:
     """The live dialer over `engine` and `driver`: calls placed through `outbound`
     (default: the `telephony` adapter, when it places outbound calls; otherwise
     campaigns cannot start and say why), calling windows that skip `holidays`
-    (default: the public holidays of the `holidays` package)."""
+    (default: the public holidays of the `holidays` package); agentless campaigns may
+    use the IVR `flows` the runtime runs (None: not checked)."""
     side: Outbound | OutboundUnsupported
     try:
         side = outbound if outbound is not None else outbound_of(telephony)
@@ -30,4 +33,6 @@ def build_dialer(engine: Engine, driver: EngineDriver[Any], clock: Clock, teleph
         from callcenter.outbound.public_holidays import PublicHolidays  # loads the tables
 
         holidays = PublicHolidays()
-    return DialerService(engine, driver, clock, store, side, holidays, settings)
+    service = DialerService(engine, driver, clock, store, side, holidays, settings)
+    service.flows = None if flows is None else frozenset(flows)
+    return service

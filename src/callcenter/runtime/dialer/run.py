@@ -88,6 +88,8 @@ class Call:
     dropped: bool = False
     reserved: str | None = None
     """The agent the call is for (a preview, an agent's own callback): no drop rule."""
+    in_flow: bool = False
+    """Agentless: the live answer is in the campaign's IVR flow."""
 
     @property
     def interaction_id(self) -> str:
@@ -145,8 +147,13 @@ class CampaignRun:
             logged_in=view.logged_in, estimates=self.history.estimates(now), drops=self.ledger)
 
     def to_dial(self, view: AgentView, now: float, inbound_waiting_max: int) -> int:
-        """How many calls to launch now (0 while paused, or while inbound work waits)."""
-        if self.pacer is None or self.paused:
+        """How many calls to launch now (0 while paused, or while inbound work waits;
+        agentless: up to `max_lines` calls at once, ringing or in the flow)."""
+        if self.paused:
+            return 0
+        if self.campaign.dial_mode is DialMode.AGENTLESS:
+            return max(0, self.campaign.max_lines - len(self.calls))
+        if self.pacer is None:
             return 0
         n = self.pacer.decide(self.pacing(view, now), now)
         self.held_for_inbound = view.inbound_waiting > inbound_waiting_max
@@ -202,6 +209,25 @@ class CampaignRun:
                                      dropped=True, info_delay=info,
                                      interaction_id=call.interaction_id))
 
+    def flow_ended(self, call: Call, variables: dict[str, str], at: float) -> None:
+        """Agentless: the live answer's flow is over (whatever its outcome: the callee
+        answered, so it is a contact). The lead gets the flow's variable `disposition`
+        when it names one of the campaign's codes, else the first contact code."""
+        self.calls.pop(call.call_id, None)
+        self.attempts.append(Attempt(self.campaign.name, call.lead.id, call.lead.number,
+                                     call.started, CallOutcome.ANSWERED.value, call.answered,
+                                     interaction_id=call.interaction_id))
+        code = variables.get("disposition", "")
+        if code not in {d.code for d in self.campaign.dispositions}:
+            code = self._default_disposition()
+        try:
+            lead = self.queue.dispose(call.lead.id, code, at)
+        except LeadError as exc:
+            log.warning("campaign %s, lead %s: %s", self.campaign.name, call.lead.id, exc)
+            return
+        if lead.result is LeadResult.DNC:
+            self.blocked.append(lead.number)
+
     def finished(self, call: Call, record: InteractionRecord, at: float) -> None:
         """The interaction's row: a connected call's lead gets the disposition."""
         self.calls.pop(call.call_id, None)
@@ -256,7 +282,9 @@ class CampaignRun:
         return {
             "dial_mode": self.campaign.dial_mode.value,
             "pacer": None if self.pacer is None else self.pacer.name,
-            "dialing": self.pacer is not None and not self.paused and not self.held_for_inbound,
+            "dialing": (self.pacer is not None or self.campaign.dial_mode is DialMode.AGENTLESS)
+            and not self.paused and not self.held_for_inbound,
+            "in_flow": sum(1 for c in self.calls.values() if c.in_flow),
             "held_for_inbound": self.held_for_inbound,
             "dialed": self.dialed,
             "ringing": len(self.ringing),

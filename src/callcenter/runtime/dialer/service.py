@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from callcenter.core.agent_state import AgentState
 from callcenter.core.commands import Command, Connect, RecordInteraction
 from callcenter.core.config import QueueConfig
-from callcenter.core.dialer.campaign import CallOutcome, Campaign, DncScope
+from callcenter.core.dialer.campaign import CallOutcome, Campaign, DialMode, DncScope
 from callcenter.core.dialer.dnc import DncRegistry
 from callcenter.core.dialer.lead_queue import LeadQueue
 from callcenter.core.dialer.leads import Lead, LeadState
@@ -41,11 +41,18 @@ from callcenter.core.dialer.windows import HolidayCalendar
 from callcenter.core.engine import Engine
 from callcenter.core.events import CallerHungUp, Event, InteractionArrived, QueueConfigured
 from callcenter.core.interaction_state import InteractionState
+from callcenter.core.ivr_events import FlowEnded, IvrCommand
 from callcenter.runtime.clock import Clock, Timer
 from callcenter.runtime.dialer.agent_side import AgentSide
 from callcenter.runtime.dialer.run import AgentView, Attempt, Call, CampaignRun
 from callcenter.runtime.driver import DriverStopped, EngineDriver
-from callcenter.telephony.base import DialStatus, DialUpdate, Outbound, OutboundUnsupported
+from callcenter.telephony.base import (
+    DialStatus,
+    DialUpdate,
+    Outbound,
+    OutboundFlows,
+    OutboundUnsupported,
+)
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +165,8 @@ class DialerService(AgentSide):
         self._unsaved = Writes()
         self._running = False
         self._looked_for_leads = float("-inf")
+        self.flows: frozenset[str] | None = None
+        """The IVR flows the runtime runs (agentless campaigns need theirs); None: any."""
         driver.add_sink("dialer", self._on_commands)
 
     # ------------------------------------------------------------------ lifecycle
@@ -171,7 +180,10 @@ class DialerService(AgentSide):
         states = await asyncio.to_thread(self._store.states)
         for name, state in sorted(states.items()):
             if state in (RUNNING, PAUSED) and isinstance(self._outbound, Outbound):
-                await self.apply(name, state)
+                try:
+                    await self.apply(name, state)
+                except OutboundUnsupported as exc:  # e.g. its flow is gone from the config
+                    log.error("campaign %s is not dialed: %s", name, exc)
         self._arm()
 
     async def stop(self) -> None:
@@ -211,8 +223,33 @@ class DialerService(AgentSide):
         if run is None:
             self.check_outbound()
             run = self._draining.pop(name, None) or await self._open(name)
+            try:
+                self._check_flow(run.campaign)
+            except OutboundUnsupported:
+                self._draining[name] = run  # its calls in flight are still followed
+                run.paused = True
+                raise
             self._runs[name] = run
         run.paused = state == PAUSED
+
+    def check_start(self, c: Campaign) -> None:
+        """`OutboundUnsupported` saying why `c` cannot run here: the adapter places no
+        calls, or (agentless) runs no flows on them or lacks the campaign's flow."""
+        self.check_outbound()
+        self._check_flow(c)
+
+    def _check_flow(self, c: Campaign) -> None:
+        """An agentless campaign needs an adapter that runs flows on outbound calls and a
+        flow the runtime runs; `OutboundUnsupported` naming what is missing."""
+        if c.dial_mode is not DialMode.AGENTLESS:
+            return
+        if not isinstance(self._outbound, OutboundFlows):
+            raise OutboundUnsupported(f"the telephony adapter {type(self._outbound).__name__} "
+                                      "runs no IVR flows on outbound calls (agentless)")
+        if self.flows is not None and c.flow not in self.flows:
+            known = ", ".join(sorted(self.flows)) or "none"
+            raise OutboundUnsupported(f"campaign {c.name!r}: flow {c.flow!r} is not one the "
+                                      f"server runs (flows: {known})")
 
     async def _open(self, name: str) -> CampaignRun:
         opened = await asyncio.to_thread(self._store.open, name, self._clock.time())
@@ -372,6 +409,13 @@ class DialerService(AgentSide):
         status = update.status
         if call.reserved is not None and status is not DialStatus.ENDED:
             self._reserved_update(run, call, update, _NO_CONTACT)
+        elif status is DialStatus.ANSWERED and call.answered is None \
+                and run.campaign.dial_mode is DialMode.AGENTLESS:
+            run.answered(call, update.at)
+            call.in_flow = True
+            c = run.campaign
+            if isinstance(self._outbound, OutboundFlows):
+                self._outbound.enter_flow(call.call_id, c.flow, call.lead.number, c.caller_id)
         elif status is DialStatus.ANSWERED and call.answered is None:
             run.answered(call, update.at)
             self._report(InteractionArrived(call.interaction_id, run.queue_id,
@@ -396,7 +440,7 @@ class DialerService(AgentSide):
         if isinstance(self._outbound, Outbound):
             self._spawn(self._outbound.drop_dial(call.call_id, run.campaign.information_message))
 
-    async def _on_commands(self, commands: list[Command]) -> None:
+    async def _on_commands(self, commands: Sequence[Command | IvrCommand]) -> None:
         """The driver's sink: connects and finished interactions of campaign calls."""
         for c in commands:
             if isinstance(c, Connect):
@@ -405,6 +449,11 @@ class DialerService(AgentSide):
                     found[0].connected(found[1], c.agent_id, self._clock.time())
                     if found[1].reserved is not None:
                         self._reserved_over(found[0], found[1], CallOutcome.ANSWERED.value)
+            elif isinstance(c, FlowEnded):
+                found = self._calls.get(c.call_id)
+                if found is not None and found[1].in_flow:
+                    del self._calls[c.call_id]
+                    found[0].flow_ended(found[1], dict(c.variables), self._clock.time())
             elif isinstance(c, RecordInteraction):
                 found = self._calls.pop(c.record.interaction_id, None)
                 if found is None:
