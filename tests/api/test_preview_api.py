@@ -1,6 +1,7 @@
 """Preview and callbacks over HTTP: the reserved lead in /work and /preview, dial and skip,
-a callback scheduled in wrap-up with its 422s. The server runs on a fake clock with the
-fake telephony adapter (the test answers the calls)."""
+a callback scheduled in wrap-up with its 422s; agentless: start refused without its flow,
+a survey's answers stored as the call's IVR run. The server runs on a fake clock with
+the fake telephony adapter (the test answers the calls and presses the keys)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from sqlalchemy import select
 
 from callcenter.api import ServerSettings, create_app
 from callcenter.core.dialer.leads import Lead
+from callcenter.core.ivr import DigitPressed
+from callcenter.core.ivr_flow import Collect, Flow, Hangup, Prompt
 from callcenter.runtime.clock import FakeClock
 from callcenter.store.leads import add_leads
 from callcenter.store.models import AuditRow
@@ -30,6 +33,13 @@ LEADS = [Lead("l0", "+4930555000", "Europe/Berlin", fields={"name": "Anna", "pla
          Lead("l1", "+4930555001", "Europe/Berlin", fields={"name": "Bob"})]
 
 
+SURVEY = Flow("survey", "rate", {
+    "rate": Collect((Prompt(text="From 1 to 5?"),), "rating", "thanks", "thanks",
+                    max_digits=1),
+    "thanks": Hangup((Prompt(text="Thank you."),)),
+})
+
+
 @pytest.fixture
 def previewing(tmp_path: Path) -> Iterator[Dialing]:
     """The server with preview campaign `spring` running, early-1 working it, logged in."""
@@ -38,7 +48,7 @@ def previewing(tmp_path: Path) -> Iterator[Dialing]:
     clock = FakeClock(MONDAY_9AM)
     telephony = FakeTelephony()
     app = create_app(ServerSettings(database_url=url, start=MONDAY_9AM, bots=False),
-                     clock=clock, telephony=telephony)
+                     clock=clock, telephony=telephony, ivr_flows={"survey": SURVEY})
     with ExitStack() as stack:
         portal = stack.enter_context(start_blocking_portal())
         stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
@@ -158,3 +168,26 @@ def test_an_agentless_campaign_without_a_flow_the_server_runs_cannot_start(
     r = d.post("/api/campaigns/survey/start")
     assert r.status_code == 409 and "'nope'" in r.text, r.text
     assert d.get("/api/campaigns/survey").json()["state"] == "stopped"
+
+
+def test_a_survey_answer_is_stored_as_the_calls_ivr_run(previewing: Dialing) -> None:
+    """An agentless campaign into the server's survey flow: the answered callee's key is
+    in the IVR run stored for the call, and the attempt says answered with no agent."""
+    d = previewing
+    body = {"name": "survey", "caller_id": "+4930999000", "dial_mode": "agentless",
+            "information_message": "Goodbye", "flow": "survey", "max_lines": 1}
+    assert d.post("/api/campaigns", json=body).status_code == 201
+    with d.h.server.sessions.begin() as session:
+        add_leads(session, "survey", [Lead("s0", "+4930555100", "Europe/Berlin")])
+    assert d.post("/api/campaigns/survey/start").status_code == 200
+    d.advance(2)
+    (call_id,) = [i for i, (_, c) in d.fake.dials.items() if c == "survey"]
+    d.fake.dial_update(call_id, DialStatus.ANSWERED, d.clock.time())
+    d.advance(1)
+    d.fake.inject(DigitPressed(call_id, "5"))
+    d.advance(2)
+    run = d.get(f"/api/ivr-runs/{call_id}").json()
+    assert (run["flow_id"], run["outcome"], run["variables"]["rating"]) == (
+        "survey", "hangup", "5")
+    live = d.get("/api/campaigns/survey").json()["live"]
+    assert (live["dialing"], live["in_flight"]) == (True, 0)
