@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.core.events import HoldCall, ResumeCall, TransferToNumber
+from callcenter.core.events import HoldCall, ResumeCall, TransferToNumber, TransferToQueue
 from tests.e2e.sip_server import (
     PHONES,
     SCENARIOS,
@@ -158,3 +158,35 @@ def test_the_row_says_where_the_call_went_and_its_hold(went: Went) -> None:
     """exit_action transfer:<number>; about a second on hold."""
     assert went.exit_action == f"transfer:{NUMBER}"
     assert went.hold_seconds == pytest.approx(1.0, abs=0.5)
+
+
+async def transfer_to_queue(tmp: Path) -> bool:
+    """Bridge, then the agent transfers the call back to a queue: does the caller hear
+    hold music while it waits again?"""
+    sipp = new_sipp(tmp)
+    rtp = rtp_socket()
+    try:
+        agent = await sipp.start(PHONES / "uas_answer.xml")
+        async with serving(tmp, agent.port) as served:
+            caller = await call_in(sipp, served, rtp)
+            caller.press(1)
+            await until(lambda: served.agent_state() == "busy")
+            call_id = served.server.runtime.engine.open_interactions()[0]
+            await asyncio.sleep(0.3)
+            drain(rtp)
+            await served.server.runtime.driver.submit(TransferToQueue(call_id, "sales"))
+            await agent.wait()  # the agent's leg is released
+            drain(rtp)
+            heard = bool(await receive(rtp, lambda d: d[1] & 0x7F == 0))
+            caller.cue_hangup()
+            await caller.run.wait()
+            await until(lambda: served.adapter.calls == 0)
+    finally:
+        rtp.close()
+        await reap(sipp)
+    return heard
+
+
+def test_a_caller_transferred_to_a_queue_hears_music(tmp_path: Path) -> None:
+    """After the agent's transfer back to a queue, the caller hears hold music again."""
+    assert asyncio.run(transfer_to_queue(tmp_path))

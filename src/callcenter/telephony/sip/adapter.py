@@ -519,6 +519,12 @@ class SipTelephony:
                 await self.media.disconnect(call.media)
             except NgError as exc:
                 log.error("unbridging %s: %s", call.id, exc)
+                return
+            # Back in a queue (or on the way to another agent or number): hold music
+            # until the next Connect or TransferExternal stops it.
+            call.music = call.music or self._music(None)
+            call.generation += 1
+            await self._start_music(call, call.generation)
 
     async def _hangup_caller(self, call: Call) -> None:
         await self.b2bua.hangup(call.leg)
