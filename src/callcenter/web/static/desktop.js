@@ -23,6 +23,10 @@ async function load() {
   }
   clock.sync(work.at, work.speed);
   render();
+  if (work.preview?.lead && work.preview.lead.step !== "previewing") {
+    clearTimeout(loadTimer);
+    loadTimer = setTimeout(load, 1000); // a reserved call rings: no message until it ends
+  }
 }
 
 function loadSoon() {
@@ -140,6 +144,7 @@ function wrapCard(item) {
       el("dt", {}, "Queue"), el("dd", { class: "queue" }, item.queue_id)),
     el("label", {}, "Disposition ", codes),
     el("label", {}, "Notes ", notes),
+    callbackForm(item),
     el("div", { class: "buttons" }, done));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -150,12 +155,75 @@ function wrapCard(item) {
   return form;
 }
 
+/** How the agent's last reserved lead ended (skipped, busy, answered, ...), one line. */
+function lastLine(last) {
+  if (!last) return null;
+  return el("p", { class: "preview-last" }, "Last lead: ", last.number, " · ",
+    el("span", { class: "outcome" }, label(last.outcome)), ` (${clockTime(last.at)})`);
+}
+
+/** The lead the dialer reserved for the agent: who, fields, history, Dial and Skip. */
+function previewCard(preview) {
+  const lead = preview.lead;
+  if (!lead) return lastLine(preview.last) === null ? null
+    : el("article", { class: "call preview-over" }, lastLine(preview.last));
+  const fields = Object.entries(lead.fields).filter(([k]) => k !== "name")
+    .flatMap(([k, v]) => [el("dt", {}, k), el("dd", { class: "field", dataset: { field: k } }, v)]);
+  const history = lead.history.length
+    ? el("ol", { class: "history" }, ...lead.history.map((h) =>
+      el("li", {}, `${clockTime(h.started)} · ${label(h.outcome)}${h.agent ? ` · ${h.agent}` : ""}`)))
+    : el("p", { class: "history empty" }, "Not called before.");
+  const previewing = lead.step === "previewing";
+  const dial = el("button", { type: "button", class: "primary dial" }, "Dial");
+  dial.addEventListener("click", () => action(dial, "preview/dial"));
+  const reason = el("input", { class: "skip-reason", placeholder: "Reason (optional)",
+    maxlength: "200", "aria-label": "Skip reason" });
+  const skip = el("button", { type: "button", class: "skip" }, "Skip");
+  skip.addEventListener("click", () => action(skip, "preview/skip", { reason: reason.value }));
+  const heading = lead.callback_at !== null ? (lead.callback_mine ? "My callback" : "Callback")
+    : "Preview";
+  return el("article", { class: "call preview", dataset: { lead: lead.lead_id, step: lead.step } },
+    el("h3", {}, `${heading} · ${lead.campaign}`),
+    el("dl", {},
+      el("dt", {}, "Name"), el("dd", { class: "lead-name" }, lead.name || "–"),
+      el("dt", {}, "Number"), el("dd", { class: "lead-number" }, lead.number),
+      fields,
+      lead.callback_at === null ? null : [el("dt", {}, "Callback at"), el("dd", {}, clockTime(lead.callback_at))],
+      el("dt", {}, "Calls"), el("dd", { class: "lead-attempts" }, String(lead.attempts))),
+    history,
+    previewing ? (lead.deadline === null ? null : el("p", { class: "countdown" },
+      lead.timeout_action === "dial" ? "Dialed automatically in " : "Released in ",
+      el("span", { class: "tick left", dataset: { until: lead.deadline } })))
+      : el("p", { class: "preview-step" }, lead.step === "dialing" ? "Ringing…" : "Answered: connecting…"),
+    previewing ? el("div", { class: "buttons" }, dial, reason, skip) : null,
+    lastLine(preview.last));
+}
+
+/** The wrap-up's callback form (campaign calls): the callee's local date and time. */
+function callbackForm(item) {
+  if (!item.queue_id.startsWith("campaign:")) return null;
+  const at = el("input", { type: "datetime-local", class: "callback-at", "aria-label": "Callback at" });
+  const mine = el("input", { type: "checkbox", class: "callback-mine", checked: true });
+  const schedule = el("button", { type: "button", class: "schedule-callback" }, "Schedule callback");
+  const done = el("span", { class: "callback-done", role: "status" });
+  schedule.addEventListener("click", () => act(schedule, async () => {
+    if (!at.value) throw new Error("Choose the callback's date and time (the callee's local time).");
+    const answer = await api("POST", agentPath("callback"),
+      { interaction_id: item.interaction_id, at: at.value, mine: mine.checked });
+    done.textContent = `Callback set for ${at.value.replace("T", " ")}${answer.callback_agent ? " (mine)" : ""}`;
+  }));
+  return el("fieldset", { class: "callback" }, el("legend", {}, "Call back (callee's local time)"),
+    at, el("label", {}, mine, " for me only"), schedule, done);
+}
+
 function renderWork() {
-  const key = JSON.stringify(work.items);
+  const key = JSON.stringify([work.items, work.preview]);
   if (key === shownWork) return; // keep what the agent is typing
   shownWork = key;
   const cards = work.items.map((item) => (item.status === "offered" ? offerCard(item)
     : item.status === "connected" ? connectedCard(item) : wrapCard(item)));
+  const preview = work.preview ? previewCard(work.preview) : null;
+  if (preview) cards.unshift(preview);
   const idle = work.state === "available" ? "No calls: waiting for an offer…"
     : work.state === "logged_out" ? "Logged out: log in to take calls." : "No calls.";
   document.getElementById("work").replaceChildren(...(cards.length ? cards : [el("p", { class: "empty" }, idle)]));
