@@ -1,12 +1,13 @@
 """Optional compiled build of the routing core.
 
 `pip install .` installs plain Python. With CALLCENTER_COMPILE=1 the pure core
-(`callcenter.core`, typed to `mypy --strict`) is compiled to C extensions with
-mypyc, for the simulator and the server under load; behaviour is the same and
-the test suite runs against both (`make test-compiled`).
+(`callcenter.core` with its dialer, `callcenter.core.dialer`, typed to `mypy --strict`)
+is compiled to C extensions with mypyc, for the simulator and the server under load;
+behaviour is the same and the test suite runs against both (`make test-compiled`).
 """
 
 import os
+from glob import glob
 
 from setuptools import find_packages, setup
 
@@ -17,7 +18,8 @@ ext_modules = []
 if os.environ.get("CALLCENTER_COMPILE") == "1":
     from mypyc.build import mypycify
 
-    ext_modules = mypycify([f"src/callcenter/core/{name}.py" for name in CORE],
+    dialer = sorted(glob("src/callcenter/core/dialer/[!_]*.py"))
+    ext_modules = mypycify([f"src/callcenter/core/{name}.py" for name in CORE] + dialer,
                            opt_level="3")
 
 # The example scenarios and IVR flows live in examples/ at the top of the source tree
