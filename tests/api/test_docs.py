@@ -24,3 +24,11 @@ def test_every_setting_is_documented() -> None:
     """Each field of ServerSettings has a row in the reference."""
     text = DOC.read_text()
     assert [f for f in ServerSettings.model_fields if f"`{f}`" not in text] == []
+
+
+def test_openapi_component_names_are_plain_class_names() -> None:
+    """Every schema has a name of its own: two models sharing a class name would appear
+    under module-derived names (`callcenter__api__...`) in the OpenAPI document."""
+    app = create_app(ServerSettings(database_url="sqlite://"))
+    names = list(app.openapi()["components"]["schemas"])
+    assert [n for n in names if "__" in n] == []

@@ -67,12 +67,12 @@ class AgentIn(AgentSettings):
     id: str = Name
 
 
-class AgentView(AgentIn):
+class StoredAgentView(AgentIn):
     """An agent as stored."""
 
 
-def _agent_view(config: AgentConfig) -> AgentView:
-    return AgentView(id=config.id,
+def _agent_view(config: AgentConfig) -> StoredAgentView:
+    return StoredAgentView(id=config.id,
                      skills=[SkillLevel(skill=s, level=n) for s, n in config.skills],
                      queues=[MembershipModel(queue_id=m.queue_id, tier=m.tier)
                              for m in config.queues],
@@ -92,11 +92,11 @@ def _check_agent_for_engine(server: Server, agent_id: str,
 
 
 async def _write_agent(server: Server, user: Admin, agent_id: str, body: AgentSettings, *,
-                       create: bool) -> AgentView:
+                       create: bool) -> StoredAgentView:
     config = body.config(agent_id)
     _check_agent_for_engine(server, agent_id, config)
 
-    def work(session: Session) -> AgentView:
+    def work(session: Session) -> StoredAgentView:
         exists = session.get(AgentRow, agent_id) is not None
         if create and exists:
             raise Conflict(f"agent {agent_id!r} already exists")
@@ -113,27 +113,27 @@ async def _write_agent(server: Server, user: Admin, agent_id: str, body: AgentSe
     return view
 
 
-@router.get("/agents", response_model=list[AgentView])
-async def list_stored_agents(server: ServerDep, _user: Admin) -> list[AgentView]:
+@router.get("/agents", response_model=list[StoredAgentView])
+async def list_stored_agents(server: ServerDep, _user: Admin) -> list[StoredAgentView]:
     """Every stored agent, by id."""
     return await in_transaction(server, lambda s: [_agent_view(a) for a in list_agents(s)])
 
 
-@router.get("/agents/{agent_id}", response_model=AgentView)
-async def read_agent(agent_id: str, server: ServerDep, _user: Admin) -> AgentView:
+@router.get("/agents/{agent_id}", response_model=StoredAgentView)
+async def read_agent(agent_id: str, server: ServerDep, _user: Admin) -> StoredAgentView:
     """One stored agent."""
     return await in_transaction(server, lambda s: _agent_view(get_agent(s, agent_id)))
 
 
-@router.post("/agents", response_model=AgentView, status_code=status.HTTP_201_CREATED)
-async def add_agent(body: AgentIn, server: ServerDep, user: Admin) -> AgentView:
+@router.post("/agents", response_model=StoredAgentView, status_code=status.HTTP_201_CREATED)
+async def add_agent(body: AgentIn, server: ServerDep, user: Admin) -> StoredAgentView:
     """Create an agent (logged out in the engine); 409 if it exists."""
     return await _write_agent(server, user, body.id, body, create=True)
 
 
-@router.put("/agents/{agent_id}", response_model=AgentView)
+@router.put("/agents/{agent_id}", response_model=StoredAgentView)
 async def change_agent(agent_id: str, body: AgentSettings, server: ServerDep,
-                       user: Admin) -> AgentView:
+                       user: Admin) -> StoredAgentView:
     """Replace an agent's skills, memberships and capacity; 409 while it is logged in."""
     return await _write_agent(server, user, agent_id, body, create=False)
 

@@ -112,16 +112,16 @@ class QueueIn(QueueSettings):
     id: str = Name
 
 
-class QueueView(QueueIn):
+class StoredQueueView(QueueIn):
     """A queue as stored."""
 
 
-def _queue_view(session: Session, queue_id: str) -> QueueView:
+def _queue_view(session: Session, queue_id: str) -> StoredQueueView:
     config = get_queue(session, queue_id)
     row = session.get(QueueRow, queue_id)
     data: dict[str, Any] = snapshot(config)
     data.pop("calendar")
-    return QueueView.model_validate({**data, "calendar_id": row.calendar_id if row else None})
+    return StoredQueueView.model_validate({**data, "calendar_id": row.calendar_id if row else None})
 
 
 def _check_queue_for_engine(server: Server, config: QueueConfig) -> None:
@@ -143,8 +143,8 @@ def _check_queue_for_engine(server: Server, config: QueueConfig) -> None:
 
 
 async def _write_queue(server: Server, user: Admin, queue_id: str, body: QueueSettings, *,
-                       create: bool) -> QueueView:
-    def work(session: Session) -> tuple[QueueView, QueueConfig]:
+                       create: bool) -> StoredQueueView:
+    def work(session: Session) -> tuple[StoredQueueView, QueueConfig]:
         exists = session.get(QueueRow, queue_id) is not None
         if create and exists:
             raise Conflict(f"queue {queue_id!r} already exists")
@@ -171,28 +171,28 @@ async def _write_queue(server: Server, user: Admin, queue_id: str, body: QueueSe
     return view
 
 
-@router.get("/queues", response_model=list[QueueView])
-async def list_stored_queues(server: ServerDep, _user: Admin) -> list[QueueView]:
+@router.get("/queues", response_model=list[StoredQueueView])
+async def list_stored_queues(server: ServerDep, _user: Admin) -> list[StoredQueueView]:
     """Every stored queue, by id."""
     return await in_transaction(server, lambda s: [_queue_view(s, q.id)
                                                    for q in list_queues(s)])
 
 
-@router.get("/queues/{queue_id}", response_model=QueueView)
-async def read_queue(queue_id: str, server: ServerDep, _user: Admin) -> QueueView:
+@router.get("/queues/{queue_id}", response_model=StoredQueueView)
+async def read_queue(queue_id: str, server: ServerDep, _user: Admin) -> StoredQueueView:
     """One stored queue."""
     return await in_transaction(server, lambda s: _queue_view(s, queue_id))
 
 
-@router.post("/queues", response_model=QueueView, status_code=status.HTTP_201_CREATED)
-async def add_queue(body: QueueIn, server: ServerDep, user: Admin) -> QueueView:
+@router.post("/queues", response_model=StoredQueueView, status_code=status.HTTP_201_CREATED)
+async def add_queue(body: QueueIn, server: ServerDep, user: Admin) -> StoredQueueView:
     """Create a queue (routable at once); 409 if it exists."""
     return await _write_queue(server, user, body.id, body, create=True)
 
 
-@router.put("/queues/{queue_id}", response_model=QueueView)
+@router.put("/queues/{queue_id}", response_model=StoredQueueView)
 async def change_queue(queue_id: str, body: QueueSettings, server: ServerDep,
-                       user: Admin) -> QueueView:
+                       user: Admin) -> StoredQueueView:
     """Replace a queue's settings, in the store and the running engine."""
     return await _write_queue(server, user, queue_id, body, create=False)
 

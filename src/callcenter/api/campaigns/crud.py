@@ -62,7 +62,7 @@ class WindowIn(BaseModel):
     end: time
 
 
-class DispositionIn(BaseModel):
+class CampaignDispositionIn(BaseModel):
     """A disposition code with its category."""
 
     model_config = ConfigDict(extra="forbid")
@@ -96,8 +96,8 @@ class CampaignSettings(BaseModel):
         max_length=100)
     holiday_country: Annotated[str, Field(max_length=10)] | None = None
     holiday_subdivision: Annotated[str, Field(max_length=10)] | None = None
-    dispositions: list[DispositionIn] = Field(default_factory=lambda: [
-        DispositionIn(code=d.code, category=d.category, label=d.label,
+    dispositions: list[CampaignDispositionIn] = Field(default_factory=lambda: [
+        CampaignDispositionIn(code=d.code, category=d.category, label=d.label,
                       retry_after=d.retry_after) for d in DEFAULT_DISPOSITIONS],
         max_length=100)
     retry_rules: list[RetryRuleIn] = Field(default_factory=lambda: [
@@ -194,7 +194,7 @@ def view(row: CampaignRow) -> CampaignView:
         default_region=c.default_region, timezone=c.timezone,
         windows=[WindowIn(weekday=w.weekday, start=w.start, end=w.end) for w in c.windows],
         holiday_country=c.holiday_country, holiday_subdivision=c.holiday_subdivision,
-        dispositions=[DispositionIn(code=d.code, category=d.category, label=d.label,
+        dispositions=[CampaignDispositionIn(code=d.code, category=d.category, label=d.label,
                                     retry_after=d.retry_after) for d in c.dispositions],
         retry_rules=[RetryRuleIn(outcome=r.outcome, delays=list(r.delays),
                                  max_tries=r.max_tries) for r in c.retry_rules],
