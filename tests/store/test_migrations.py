@@ -36,3 +36,13 @@ def test_migrated_schema_matches_models(engine: Engine) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+def test_the_migrations_have_one_head() -> None:
+    """Revisions form one line: two migrations written against the same parent (both
+    numbered 0008, say) would give Alembic two heads and `migrate` would refuse."""
+    from alembic.script import ScriptDirectory
+
+    from callcenter.store.migration import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
