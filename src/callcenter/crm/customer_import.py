@@ -26,12 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from callcenter.crm.customers import Customer, InvalidCustomer, check_region, normalize_number
+from callcenter.csv_import import ImportFileError, numbered_rows, read_header
 
 _VALUES = ("name", "account", "segment", "language", "priority", "notes")
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (no header, a mapped column missing)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,27 +143,10 @@ def import_customers(lines: Iterable[str], columns: CustomerColumns,
     missing, names a column twice, or lacks a mapped column."""
     check_region(region)
     reader = csv.reader(lines)
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        raise ImportFileError("the file has no header row")
-    header = [h.strip() for h in header]
-    header[0] = header[0].lstrip("\ufeff")
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise ImportFileError(f"column {dup!r} appears twice in the header")
+    header = read_header(reader)
     state = _Reader(header, columns, region)
     result = CustomerImport()
-    last_line = reader.line_num
-    while True:
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            raise ImportFileError(f"line {last_line + 1}: unreadable CSV: {exc}") from None
-        if row is None:
-            break
-        line, last_line = last_line + 1, reader.line_num
-        if not row:
-            continue  # a blank line
+    for line, row in numbered_rows(reader):
         result.rows += 1
         try:
             result.customers.append((line, state.customer(row, line)))

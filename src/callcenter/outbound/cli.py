@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from callcenter.core.config import ConfigError
 from callcenter.core.dialer.campaign import Campaign
+from callcenter.csv_import import ImportFileError
 from callcenter.outbound.importer import (
     ColumnMapping,
-    ImportFileError,
     ImportResult,
     Rejection,
     import_leads,

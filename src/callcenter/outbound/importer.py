@@ -27,14 +27,11 @@ import phonenumbers
 
 from callcenter.core.dialer.campaign import Campaign
 from callcenter.core.dialer.leads import Lead
+from callcenter.csv_import import ImportFileError, numbered_rows, read_header
 from callcenter.outbound.zones import zone_of_address, zone_of_number
 
 Progress = Callable[[int, int], None]
 """Called with (data rows read, bytes read) every `every` rows and at the end."""
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (no header, a mapped column missing)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,14 +111,7 @@ def import_leads(
     """
     counted = _Counted(lines)
     reader = csv.reader(counted)
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        raise ImportFileError("the file has no header row")
-    header = [h.strip() for h in header]
-    header[0] = header[0].lstrip("\ufeff")
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise ImportFileError(f"column {dup!r} appears twice in the header")
+    header = read_header(reader)
     missing = [c for c in mapping.columns() if c not in header]
     if missing:
         raise ImportFileError(f"mapped column {missing[0]!r} is not in the header {header}")
@@ -129,17 +119,7 @@ def import_leads(
         h: h for h in header if h and h not in mapping.columns()
     }
     state = _State(campaign, mapping, header, custom)
-    last_line = reader.line_num
-    while True:
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            raise ImportFileError(f"line {last_line + 1}: unreadable CSV: {exc}") from None
-        if row is None:
-            break
-        line, last_line = last_line + 1, reader.line_num
-        if not row:
-            continue  # a blank line
+    for line, row in numbered_rows(reader):
         state.result.rows += 1
         try:
             state.take(row, line)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from callcenter.api.admin.common import NO_CONTENT, Admin, csv_text, in_transaction, record
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.errors import FieldError, InvalidBody, InvalidField
-from callcenter.crm.customer_import import CustomerColumns, ImportFileError, import_customers
+from callcenter.crm.customer_import import CustomerColumns, import_customers
 from callcenter.crm.customers import (
     MAX_NUMBERS,
     Customer,
@@ -31,6 +31,7 @@ from callcenter.crm.customers import (
     make_customer,
     normalize_number,
 )
+from callcenter.csv_import import ImportFileError
 from callcenter.store.customers import (
     add_customer,
     add_customers,
