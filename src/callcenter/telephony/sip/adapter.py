@@ -88,7 +88,7 @@ from callcenter.telephony.sip.calls import (
     NoAnswer,
 )
 from callcenter.telephony.sip.config import TelephonyConfig
-from callcenter.telephony.sip.media import CALLER, MediaAnchor
+from callcenter.telephony.sip.media import CALLEE, CALLER, MediaAnchor
 from callcenter.telephony.sip.monitoring import Monitors
 from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
 from callcenter.telephony.sip.prompts import PromptError, PromptFiles, write_tone
@@ -201,6 +201,25 @@ class SipTelephony:
         call = Call(dial_id, leg, number, entered=True, outbound=True, media_id=dial_id)
         self._calls[call.id] = call
         return call.media_ready
+
+    def enter_flow(self, call_id: str, flow: str, caller: str, dialed: str) -> None:
+        """An answered outbound call starts IVR flow `flow` (an agentless campaign): once
+        its media is up, `CallEntered` is reported; prompts go to the callee's tag, and
+        the callee's keys are the flow's digits."""
+        call = self._calls.get(call_id)
+        if call is None or call.ended:
+            log.warning("enter_flow: no answered call %s", call_id)
+            return
+
+        async def enter() -> None:
+            try:
+                await asyncio.wait_for(call.media_ready.wait(), 5.0)
+            except TimeoutError:
+                log.warning("enter_flow: call %s has no media yet; entering anyway", call_id)
+            if not call.ended:
+                self._emit(CallEntered(call_id, flow, caller=caller, dialed=dialed))
+
+        self._spawn(enter())
 
     def _dial_ended(self, dial_id: str) -> None:
         call = self._calls.get(dial_id)
@@ -625,8 +644,10 @@ class SipTelephony:
             self._closing.discard(call.id)
 
     async def _on_dtmf(self, event: DtmfEvent) -> None:
-        call = self._by_leg.get(event.call_id)
-        if call is None or event.tag != CALLER or not call.entered or call.ended:
+        # rtpengine names a call by its media id: an inbound call's leg, a dial's id
+        call = self._by_leg.get(event.call_id) or self._calls.get(event.call_id)
+        customer = CALLEE if call is not None and call.outbound else CALLER
+        if call is None or event.tag != customer or not call.entered or call.ended:
             return
         if call.voicemail is not None:
             if event.digit == "#":
