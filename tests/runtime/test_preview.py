@@ -218,6 +218,33 @@ def test_an_agent_leaving_the_preview_pause_releases_its_lead(tmp_path: Path) ->
     asyncio.run(main())
 
 
+def test_pausing_the_campaign_gives_previewed_leads_back_and_frees_the_agents(
+        tmp_path: Path) -> None:
+    """Pause: the previewed lead goes back, the agent is ready and reserved nothing more
+    until the campaign runs again; then it is reserved the same lead."""
+
+    async def main() -> DialerWorld:
+        w = DialerWorld(tmp_path, PREVIEW, leads(1), agents=1, fake=True)
+        await w.start()
+        await w.run(2)
+        lead_id = reserved(w, "a-1")
+        await w.set_state("pause")
+        await w.run(5)
+        assert w.dialer.reservation("a-1") is None
+        assert state(w, "a-1") == (AgentState.AVAILABLE, "")
+        await w.set_state("start")
+        await w.run(2)
+        assert reserved(w, "a-1") == lead_id
+        await w.set_state("stop")
+        await w.run(2)
+        assert state(w, "a-1") == (AgentState.AVAILABLE, "")
+        await w.stop()
+        return w
+
+    w = asyncio.run(main())
+    assert w.leads()["l0"].state is LeadState.SCHEDULED and w.attempts() == []
+
+
 def local(w: DialerWorld, hours: float) -> datetime:
     """Berlin wall-clock time `hours` after the world's now, without tzinfo."""
     now = datetime.fromtimestamp(w.clock.time(), ZoneInfo(BERLIN))

@@ -14,7 +14,8 @@ answer, machine, failed) follows the retry rules, is shown to the agent (`last`)
 the agent is made ready (the next tick reserves its next lead). A reservation still
 previewing `preview_timeout` seconds later is dialed or released (the agent is then
 paused with reason ``preview-timeout``). An agent that leaves the preview pause itself
-(ready, another pause, logout) releases its lead.
+(ready, another pause, logout) releases its lead; so does pausing or stopping the
+campaign (its agents are made ready).
 
 Progressive and predictive campaigns dial an agent's own callbacks the same way, for
 that agent only and when it is ready: reserved, the agent paused with reason
@@ -140,6 +141,16 @@ class AgentSide:
                                   "number is on a do-not-call list")
         lead = run.queue.schedule_callback(lead.id, when, agent_id if mine else None)
         return lead, when
+
+    async def _end_previews(self, run: CampaignRun) -> None:
+        """The campaign paused or stopped: leads still previewed go back and their agents
+        are made ready (calls already dialed run to their end)."""
+        now = self._clock.time()
+        for r in run.desk:
+            if r.step is Step.PREVIEWING:
+                run.desk.release(r.agent_id, now)
+                if self._holding(r.agent_id):
+                    await self._submit(AgentReady(r.agent_id))
 
     # ------------------------------------------------------------------ on each tick
 

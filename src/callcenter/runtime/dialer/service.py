@@ -217,6 +217,7 @@ class DialerService(AgentSide):
         if state == STOPPED:
             if run is not None:
                 run.paused = True
+                await self._end_previews(run)
                 self._draining[name] = self._runs.pop(name)
                 await self._flush()
             return
@@ -231,6 +232,8 @@ class DialerService(AgentSide):
                 raise
             self._runs[name] = run
         run.paused = state == PAUSED
+        if run.paused:
+            await self._end_previews(run)
 
     def check_start(self, c: Campaign) -> None:
         """`OutboundUnsupported` saying why `c` cannot run here: the adapter places no
