@@ -157,3 +157,19 @@ def test_reservations_hold_distinct_dialing_leads_whatever_the_agents_do(
         assert all(d.queue.get(i).state is LeadState.DIALING for i in held)
         assert all(d.queue.get(i).state is not LeadState.DIALING for i in given_back)
         assert all(r.deadline == r.since + 60.0 for r in d)
+
+
+def test_an_agents_callback_is_reserved_only_while_the_callees_window_is_open() -> None:
+    """A callback for a due at 20:50 (window 08:00-21:00 in New York) is not reserved at
+    21:10, when the window has closed, and is the next morning at 08:00."""
+    c = campaign()  # open 08:00-21:00 every day, the callee's local time
+    d = PreviewDesk(c, queue(c, [lead(0), lead(1)]))
+    first = d.reserve("x", at(NY, 2025, 3, 3, 10))
+    assert first is not None
+    d.dial("x")
+    d.ended("x", "answered", at(NY, 2025, 3, 3, 10, 5))
+    d.queue.schedule_callback(first.lead.id, at(NY, 2025, 3, 3, 20, 50), "a")
+    assert d.reserve("a", at(NY, 2025, 3, 3, 21, 10), callbacks_only=True) is None
+    assert d.reserve("a", at(NY, 2025, 3, 4, 7, 59), callbacks_only=True) is None
+    got = d.reserve("a", at(NY, 2025, 3, 4, 8), callbacks_only=True)
+    assert got is not None and got.lead.id == first.lead.id and got.callback
