@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.api.conftest import Harness, start
+from tests.e2e.sip_server import require_real_peers
 from tests.serving import serving_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,3 +57,10 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def real_peers() -> None:
+    """Skip (fail under CI) without sipp, rtpengine or espeak-ng: the SIP tests use it
+    with `pytestmark = pytest.mark.usefixtures("real_peers")`."""
+    require_real_peers()

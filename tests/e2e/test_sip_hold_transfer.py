@@ -26,7 +26,6 @@ from tests.e2e.sip_server import (
     new_sipp,
     reap,
     receive,
-    require_real_peers,
     rtp_socket,
     serving,
     until,
@@ -37,10 +36,7 @@ from tests.telephony.sip.sipp_peer import free_udp_port
 NUMBER = "4930555000"
 
 
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = pytest.mark.usefixtures("real_peers")  # tests/e2e/conftest.py
 
 
 def drain(sock: socket.socket) -> int:

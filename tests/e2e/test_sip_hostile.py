@@ -26,7 +26,6 @@ from tests.e2e.sip_server import (
     call_in,
     new_sipp,
     reap,
-    require_real_peers,
     rtp_socket,
     serving,
     until,
@@ -159,10 +158,7 @@ async def attack(tmp: Path) -> Outcome:
     return out
 
 
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = pytest.mark.usefixtures("real_peers")  # tests/e2e/conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -19,17 +19,12 @@ from tests.e2e.sip_server import (
     call_in,
     new_sipp,
     reap,
-    require_real_peers,
     rtp_socket,
     serving,
     until,
 )
 
-
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = pytest.mark.usefixtures("real_peers")  # tests/e2e/conftest.py
 
 
 @dataclass

@@ -23,7 +23,6 @@ from tests.e2e.sip_server import (
     call_in,
     new_sipp,
     reap,
-    require_real_peers,
     rtp_socket,
     serving,
     until,
@@ -31,11 +30,7 @@ from tests.e2e.sip_server import (
 from tests.e2e.test_sip_recording import Talker, strongest
 from tests.telephony.sip.sipp_peer import free_udp_port
 
-
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = pytest.mark.usefixtures("real_peers")  # tests/e2e/conftest.py
 
 
 @dataclass

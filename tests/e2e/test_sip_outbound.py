@@ -19,7 +19,7 @@ from callcenter.core.dialer.campaign import CallOutcome
 from callcenter.telephony.sip.adapter import SipTelephony
 from callcenter.telephony.sip.config import load_telephony_config
 from callcenter.telephony.sip.outbound import DialStatus, DialUpdate
-from tests.e2e.sip_server import PHONES, SCENARIOS, new_sipp, reap, require_real_peers, until
+from tests.e2e.sip_server import PHONES, SCENARIOS, new_sipp, reap, until
 from tests.e2e.sip_server import write_config as write_server_config
 from tests.telephony.sip.sipp_peer import free_udp_port
 
@@ -84,10 +84,7 @@ async def dial_all(tmp: Path) -> dict[str, Dialled]:
     return out
 
 
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = pytest.mark.usefixtures("real_peers")  # tests/e2e/conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ from tests.e2e.sip_server import (
     new_sipp,
     reap,
     receive,
-    require_real_peers,
     rtp_socket,
     serving,
     trace_of,
@@ -29,11 +28,7 @@ from tests.e2e.sip_server import (
 )
 from tests.telephony.sip.sipp_peer import free_udp_port
 
-
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = pytest.mark.usefixtures("real_peers")  # tests/e2e/conftest.py
 
 
 def pcmu(seq: int, fill: int) -> bytes:

@@ -37,7 +37,6 @@ from tests.e2e.sip_server import (
     new_sipp,
     reap,
     receive,
-    require_real_peers,
     rtp_socket,
     serving,
     until,
@@ -48,10 +47,7 @@ from tests.telephony.sip.sipp_peer import free_udp_port
 RECORDING = "recording: {dir: rec}\n"
 
 
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = pytest.mark.usefixtures("real_peers")  # tests/e2e/conftest.py
 
 
 @dataclass

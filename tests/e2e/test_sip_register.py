@@ -24,7 +24,6 @@ from tests.e2e.sip_server import (
     call_in,
     new_sipp,
     reap,
-    require_real_peers,
     rtp_socket,
     serving,
     until,
@@ -34,10 +33,7 @@ from tests.telephony.sip.sipp_peer import Sipp, SippRun
 ACCOUNT = "{user: '1001', password: s3cret}"
 
 
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = pytest.mark.usefixtures("real_peers")  # tests/e2e/conftest.py
 
 
 @dataclass

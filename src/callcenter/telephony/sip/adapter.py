@@ -681,8 +681,11 @@ class SipTelephony:
     def _locked(self, call: Call, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the call's earlier commands (asyncio's Lock is FIFO)."""
         async def run() -> None:
-            async with call.lock:
-                await work
+            try:
+                async with call.lock:
+                    await work
+            finally:
+                work.close()  # cancelled before it started (at stop): no "never awaited"
 
         self._spawn(run())
 
