@@ -133,7 +133,8 @@ def local(d: Dialing, hours: float) -> str:
 
 def test_a_callback_in_wrap_up_is_checked_and_stored_for_the_agent(previewing: Dialing) -> None:
     """In wrap-up: a past time or one outside the windows is a 422 on `at`, another
-    agent's call a 409; a good one is answered with its time and agent."""
+    agent's call a 409; a good one is answered with its time and agent, or none when it
+    is for anyone."""
     d = previewing
     d.post("/api/agents/early-1/preview/dial", "early-1")
     (call_id,) = d.fake.dials
@@ -156,6 +157,9 @@ def test_a_callback_in_wrap_up_is_checked_and_stored_for_the_agent(previewing: D
     assert r.status_code == 200, r.text
     due = datetime.fromisoformat(local(d, 2)).replace(tzinfo=BERLIN).timestamp()
     assert r.json() == {"lead_id": "l0", "callback_at": due, "callback_agent": "early-1"}
+    r = d.post(path, "early-1", json={"interaction_id": call_id, "at": local(d, 3),
+                                      "mine": False})
+    assert (r.status_code, r.json()["callback_agent"]) == (200, None)
 
 
 def test_an_agentless_campaign_without_a_flow_the_server_runs_cannot_start(
