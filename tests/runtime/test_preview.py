@@ -298,3 +298,28 @@ def test_a_personal_callback_is_dialed_only_for_its_agent_when_ready(tmp_path: P
         return w
 
     asyncio.run(main())
+
+
+def test_a_callback_for_a_do_not_call_number_is_refused(tmp_path: Path) -> None:
+    """A number put on a do-not-call list during the call gets no callback: the refusal
+    names the interaction."""
+
+    async def main() -> None:
+        w = DialerWorld(tmp_path, campaign(DialMode.PROGRESSIVE), leads(1), agents=1,
+                        fake=True)
+        fake = w.fake
+        assert fake is not None
+        await w.start()
+        await w.run(2)
+        (call_id,) = fake.dials
+        fake.dial_update(call_id, DialStatus.ANSWERED, w.clock.time())
+        await w.run(0.5)
+        await w.driver.submit(OfferAccepted("a-1", call_id))
+        await w.driver.submit(AgentHungUp("a-1", call_id))
+        w.dialer.block(fake.dials[call_id][0])
+        with pytest.raises(CallbackRefused, match="do-not-call") as refused:
+            w.dialer.schedule_callback("a-1", call_id, local(w, 2), mine=False)
+        assert refused.value.field == "interaction_id"
+        await w.stop()
+
+    asyncio.run(main())
