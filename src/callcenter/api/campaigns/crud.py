@@ -130,7 +130,7 @@ class CampaignLive(BaseModel):
 
     dial_mode: DialMode
     pacer: str | None = Field(description="the pacer dialing it; null: no pacer "
-                              "(preview: the agents dial)")
+                              "(preview: the agents dial; agentless: up to max_lines)")
     dialing: bool = Field(description="calls are being placed (running, a pacer, and not "
                           "held for inbound work)")
     held_for_inbound: bool = Field(description="inbound interactions wait for the "
@@ -154,6 +154,8 @@ class CampaignLive(BaseModel):
     reserved: int = Field(default=0, description="leads reserved for agents (preview, "
                           "agents' own callbacks)")
     previewing: int = Field(default=0, description="reserved leads agents are looking at")
+    in_flow: int = Field(default=0, description="agentless: live answers in the "
+                         "campaign's IVR flow")
 
 
 class CampaignView(CampaignIn):
