@@ -138,6 +138,7 @@ class SipTelephony:
         self._agent_legs: dict[str, tuple[Call, str]] = {}
         self._transfer_legs: dict[str, Call] = {}
         self._closing: set[str] = set()
+        self._music_files: dict[str | None, Path] = {}
         self.monitors = Monitors(
             self.b2bua, self.rtpengine.client, config.rtpengine.interface,
             lambda phone: self.registrar.contact(phone, self._now()) or config.agents.get(phone),
@@ -333,14 +334,19 @@ class SipTelephony:
                 self._locked(call, self._transfer(call, c.number))
 
     def _music(self, name: str | None) -> Path:
-        if name is not None:
-            path = self.config.prompt_dir / name
-            if path.is_file():
-                return path.resolve()
-            log.warning("no hold music file %s; playing the default", path)
-        if self.config.music is not None:
-            return self.config.music.resolve()
-        return self.prompts.default_music()
+        found = self._music_files.get(name)
+        if found is not None:
+            return found
+        if name is not None and (self.config.prompt_dir / name).is_file():
+            found = (self.config.prompt_dir / name).resolve()
+        else:
+            if name is not None:
+                log.warning("no hold music file %s; playing the default",
+                            self.config.prompt_dir / name)
+            found = self.config.music.resolve() if self.config.music is not None \
+                else self.prompts.default_music()
+        self._music_files[name] = found
+        return found
 
     async def _play(self, call: Call, generation: int, command: PlayPrompts) -> None:
         files: list[Path] = []
