@@ -179,7 +179,7 @@ def start_ours(folder: Path, ports: tuple[int, int]) -> B2bua:
 
 def start_peer(folder: Path, ports: tuple[int, int]) -> B2bua:
     """rtpengine (the same config as ours) and `_sip_peer.py`, ready once it answers OPTIONS."""
-    from callcenter.telephony.sip.prompts import write_tone
+    from callcenter.telephony.sip.prompts import to_8khz, write_tone
     from callcenter.telephony.sip.rtpengine_process import RtpEngineSettings, render_config
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -188,6 +188,7 @@ def start_peer(folder: Path, ports: tuple[int, int]) -> B2bua:
     (folder / "rtpengine.conf").write_text(render_config(settings, free_udp_port()))
     prompt, music = folder / "welcome.wav", folder / "hold.wav"
     subprocess.run(["espeak-ng", "-v", "en", "-w", str(prompt), "--", PROMPT], check=True)
+    to_8khz(prompt)  # as our server renders its prompts: the same work for rtpengine
     write_tone(music, seconds=4.0)
     log = folder / "peer.log"
     with log.open("wb") as out:
