@@ -29,6 +29,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
+from callcenter.core.dialer import pacing
 from callcenter.core.dialer.pacing import AdaptAverage, Pacer, Predictive, Progressive
 from callcenter.sim.outbound import OutboundResult, OutboundScenario, simulate
 
@@ -41,8 +42,9 @@ CAP = 0.03
 TARGET_TALK = 52.0
 
 
-def figures(result: OutboundResult, seconds: float) -> dict[str, float | int]:
-    """The benchmark's figures for one run."""
+def figures(result: OutboundResult, seconds: float, cpu: float) -> dict[str, float | int]:
+    """The benchmark's figures for one run (wall and CPU seconds: the CPU time is steadier
+    on a machine shared with other work)."""
     return {
         "talk_minutes_per_agent_hour": result.talk_minutes_per_agent_hour,
         "worst_24h_drop_rate": result.worst_rate(),
@@ -51,7 +53,13 @@ def figures(result: OutboundResult, seconds: float) -> dict[str, float | int]:
         "live_answers": result.lives,
         "drops": result.drops,
         "seconds": seconds,
+        "cpu_seconds": cpu,
     }
+
+
+def compiled() -> bool:
+    """True when the dialer core runs compiled (a mypyc build, `.venv-compiled`)."""
+    return str(pacing.__file__).endswith((".so", ".pyd"))
 
 
 def main() -> None:
@@ -69,9 +77,10 @@ def main() -> None:
     pacers: list[Pacer] = [Progressive(), AdaptAverage(), Predictive()]
     results: dict[str, dict[str, float | int]] = {}
     for pacer in pacers:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = simulate(scenario, pacer, options.seed)
-        results[pacer.name] = figures(result, time.perf_counter() - start)
+        results[pacer.name] = figures(result, time.perf_counter() - start,
+                                      time.process_time() - cpu)
 
     ours, peer = results["predictive"], results["adapt_average"]
     ratios = {
@@ -91,7 +100,8 @@ def main() -> None:
             "benchmark": "dialer",
             "inputs": {"agents": AGENTS, "days": days, "shift_hours": hours, "live_rate": 0.30,
                        "answer_mean_s": 12.0, "talk_mean_s": 180.0, "wrap_s": 15.0,
-                       "cap": CAP, "seed": options.seed, "quick": options.quick},
+                       "cap": CAP, "seed": options.seed, "quick": options.quick,
+                       "compiled": compiled()},
             "ours": "predictive", "peer": "adapt_average",
             **results,
             "ratios_ours_vs_adapt_average": ratios,
@@ -102,7 +112,7 @@ def main() -> None:
     table = Table(title=f"{AGENTS} agents, {days} x {hours} h, live 30 %, cap 3 %: same callees "
                         f"for every dialer (seed {options.seed})")
     for heading in ("dialer", "talk min / agent-h", "worst 24 h drops", "drops (run)",
-                    "dialed", "live answers", "drops", "wall s"):
+                    "dialed", "live answers", "drops", "wall s", "CPU s"):
         table.add_column(heading, justify="right")
     for name, f in results.items():
         worst = float(f["worst_24h_drop_rate"])
@@ -111,10 +121,11 @@ def main() -> None:
             name, f"{f['talk_minutes_per_agent_hour']:.2f}",
             f"{style}{100 * worst:.2f} %", f"{100 * float(f['drop_rate_30d']):.2f} %",
             f"{f['dialed']:,}", f"{f['live_answers']:,}", f"{f['drops']:,}",
-            f"{f['seconds']:.1f}",
+            f"{f['seconds']:.1f}", f"{f['cpu_seconds']:.1f}",
         )
     console = Console()
     console.print(table)
+    console.print(f"core: {'compiled (mypyc)' if compiled() else 'pure Python'}")
     console.print(
         f"predictive / adapt_average: talk {ratios['talk_minutes_per_agent_hour']:.3f}×, "
         f"run drop rate {ratios['drop_rate_30d']:.3f}×, worst 24 h "

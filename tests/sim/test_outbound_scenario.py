@@ -155,3 +155,11 @@ def test_schedule_gives_each_moment_the_last_swing_of_its_day(
     model = OutcomeModel(live_rate=0.3, live_rates=schedule(ordered, 4, 0.3))
     mine = [s for s in ordered if (s.days is None or day + 1 in s.days) and s.at <= t]
     assert model.live_rate_at(day * DAY + t) == (mine[-1].live if mine else 0.3)
+
+
+def test_reference_example_parses() -> None:
+    """The outbound example in docs/reference/scenario-format.md is a valid outbound scenario."""
+    doc = (EXAMPLE.parents[2] / "docs" / "reference" / "scenario-format.md").read_text()
+    section = doc.split("## Outbound scenarios", 1)[1]
+    spec = parse_outbound(section.split("```toml\n", 1)[1].split("```", 1)[0])
+    assert spec.scenario.agents == 50 and spec.scenario.model.live_rate_at(6 * 3600.0) == 0.18

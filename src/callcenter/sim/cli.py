@@ -63,7 +63,7 @@ def _fail(err: ScenarioError) -> typer.Exit:
 def simulate(
     scenario: Annotated[str, typer.Argument(
         help="Scenario file (TOML), or the name of an example (hotline, customer-service, "
-             "full-day, outbound-sales). A file with a [campaign] table is outbound.")],
+             "full-day, outbound-sales). A file with a \\[campaign] table is outbound.")],
     days: Annotated[int | None, typer.Option(min=1, help="Days to simulate "
                                              "(default: the scenario's).")] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Random seed "
