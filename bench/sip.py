@@ -25,7 +25,7 @@ on each B2BUA, one after the other:
 The callers are in `_sipp.py`, the two B2BUAs' start in `_sip_servers.py`.
 
     python bench/sip.py                  # steps 25..200 calls/s, 20 s each; 1,000 held calls
-    python bench/sip.py --quick          # 50 and 100 calls/s, 3 s each; 200 held (under 60 s)
+    python bench/sip.py --quick          # 50 calls/s for 3 s; 100 held (about 30 s)
     python bench/sip.py --json           # one JSON object: ours, the peer, ratios
     python bench/sip.py --rates 100 --seconds 30 --concurrent 500 --only ours
 
@@ -79,7 +79,7 @@ class Size:
 
 FULL = Size(rates=(25, 50, 75, 100, 125, 150, 200), seconds=20, hold=2, concurrent=1000,
             ramp=100, held=10)
-QUICK = Size(rates=(50, 100), seconds=3, hold=2, concurrent=200, ramp=100, held=2)
+QUICK = Size(rates=(50,), seconds=3, hold=1, concurrent=100, ramp=100, held=1)
 
 
 # ---------------------------------------------------------------- the two runs
@@ -264,7 +264,7 @@ def _on_sigterm(_signum: int, _frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="reduced size, under 60 s")
+    parser.add_argument("--quick", action="store_true", help="reduced size, about 30 s")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--rates", type=float, nargs="+", help="calls/s of the rate steps")
     parser.add_argument("--seconds", type=float, help="seconds of calls per rate step")
