@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 import numpy as np
+from numpy.typing import NDArray
 
 from callcenter.core.dialer.drops import DAY, DEFAULT_CAP, DropLedger, worst_window
 from callcenter.core.dialer.estimates import DialHistory
@@ -43,6 +44,8 @@ LIVE, MACHINE, BUSY, NO_ANSWER = "live", "machine", "busy", "no_answer"
 
 _TICK, _RESOLVE, _DROP_CHECK, _TALK_END, _WRAP_END = range(5)
 _CHUNK = 4096
+
+FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,32 +89,33 @@ class Traffic:
     def __init__(self, model: OutcomeModel, seed: int) -> None:
         self.model = model
         self._rng = np.random.default_rng(seed)
-        self._u: list[float] = []
-        self._answer: list[float] = []
-        self._busy: list[float] = []
-        self._talk: list[float] = []
+        # per chunk of attempts: uniform, answer time, busy time, talk time (arrays, 8
+        # bytes a value: a run of months draws millions of callees)
+        self._chunks: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = []
 
     def _grow(self) -> None:
         m, rng = self.model, self._rng
-        self._u += rng.random(_CHUNK).tolist()
+        u = rng.random(_CHUNK)
         answer = rng.gamma(m.answer_shape, m.answer_mean / m.answer_shape, _CHUNK)
-        self._answer += np.minimum(answer, m.ring_timeout - 0.5).tolist()
-        self._busy += rng.uniform(*m.busy_seconds, _CHUNK).tolist()
+        busy = rng.uniform(*m.busy_seconds, _CHUNK)
         mu = math.log(m.talk_mean) - m.talk_sigma**2 / 2
-        self._talk += rng.lognormal(mu, m.talk_sigma, _CHUNK).tolist()
+        talk = rng.lognormal(mu, m.talk_sigma, _CHUNK)
+        self._chunks.append((u, np.minimum(answer, m.ring_timeout - 0.5), busy, talk))
 
     def attempt(self, k: int, at: float) -> tuple[str, float, float]:
         """Attempt k launched at `at`: (outcome, seconds until it resolves, talk seconds)."""
-        while k >= len(self._u):
+        c, i = divmod(k, _CHUNK)
+        while c >= len(self._chunks):
             self._grow()
-        m, u = self.model, self._u[k]
+        us, answer, busy, talk = self._chunks[c]
+        m, u = self.model, float(us[i])
         live = m.live_rate_at(at)
         if u < live:
-            return LIVE, self._answer[k], self._talk[k]
+            return LIVE, float(answer[i]), float(talk[i])
         if u < live + m.machine_rate:
-            return MACHINE, self._answer[k] + m.amd_seconds, 0.0
+            return MACHINE, float(answer[i]) + m.amd_seconds, 0.0
         if u < live + m.machine_rate + m.busy_rate:
-            return BUSY, self._busy[k], 0.0
+            return BUSY, float(busy[i]), 0.0
         return NO_ANSWER, m.ring_timeout, 0.0
 
 
