@@ -9,10 +9,11 @@ import asyncio
 import logging
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.ivr import FlowEnded
-from callcenter.store.media import Recorded, add_ivr_runs, add_recording
+from callcenter.store.media import Recorded, add_recording, insert_ivr_runs
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,10 @@ class MediaStore:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        database = sessions.kw.get("bind")
+        if not isinstance(database, Engine):
+            raise TypeError("MediaStore needs sessions bound to an engine")
+        self._database = database
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def ivr_sink(self, commands: list[Any]) -> None:
@@ -34,8 +39,8 @@ class MediaStore:
                 log.exception("IVR runs not stored: %s", [e.call_id for e in ended])
 
     def _write_runs(self, ended: list[FlowEnded]) -> None:
-        with self.sessions.begin() as session:
-            add_ivr_runs(session, ended)
+        with self._database.begin() as conn:
+            insert_ivr_runs(conn, ended)
 
     def recording_ready(self, ready: Recorded) -> None:
         """The adapter's `on_recording`: store the row (in the background)."""

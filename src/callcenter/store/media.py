@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from callcenter.core.ivr import FlowEnded
@@ -59,18 +60,33 @@ def add_recording(session: Session, ready: Recorded) -> RecordingRow:
 
 
 def add_ivr_runs(session: Session, ended: Iterable[FlowEnded]) -> int:
-    """One `ivr_runs` row per call's flow; a call already stored is left as it is."""
+    """One `ivr_runs` row per call's flow; a call already stored is left as it is.
+    Returns how many runs were offered (on SQLite and PostgreSQL, stored or not)."""
+    return insert_ivr_runs(session.connection(), ended)
+
+
+def insert_ivr_runs(conn: Connection, ended: Iterable[FlowEnded]) -> int:
+    """`add_ivr_runs` on a connection, in one statement (no ORM objects: the server
+    writes a run for every call): on SQLite and PostgreSQL an insert that skips call
+    ids already stored (ON CONFLICT DO NOTHING), elsewhere a SELECT of them first.
+    Returns how many runs were offered to the store."""
     runs = {e.call_id: e for e in ended}
     if not runs:
         return 0
-    known = set(session.scalars(select(IvrRunRow.call_id)
-                                .where(IvrRunRow.call_id.in_(list(runs)))))
-    fresh = [e for e in runs.values() if e.call_id not in known]
-    session.add_all(IvrRunRow(call_id=e.call_id, flow_id=e.flow_id, outcome=e.outcome,
-                              path=list(e.path), variables=dict(e.variables),
-                              language=e.language, started_at=_at(e.started),
-                              ended_at=_at(e.ended)) for e in fresh)
-    session.flush()
+    rows = [{"call_id": e.call_id, "flow_id": e.flow_id, "outcome": e.outcome,
+             "path": list(e.path), "variables": dict(e.variables), "language": e.language,
+             "started_at": _at(e.started), "ended_at": _at(e.ended)} for e in runs.values()]
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        module = sqlite if dialect == "sqlite" else postgresql
+        conn.execute(module.insert(IvrRunRow).on_conflict_do_nothing(
+            index_elements=["call_id"]), rows)
+        return len(rows)
+    column = IvrRunRow.__table__.c.call_id
+    known = set(conn.scalars(select(column).where(column.in_(list(runs)))))
+    fresh = [r for r in rows if r["call_id"] not in known]
+    if fresh:
+        conn.execute(insert(IvrRunRow), fresh)
     return len(fresh)
 
 
