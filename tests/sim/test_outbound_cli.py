@@ -161,3 +161,10 @@ def test_the_shipped_example_runs_by_name() -> None:
     """`callcenter simulate outbound-sales` finds the packaged example."""
     out = run_json("outbound-sales", "--days", "1")
     assert out["scenario"] == "Outbound sales" and "predictive" in out["dialers"]
+
+
+def test_errors_keep_their_brackets(campaign: Path, tmp_path: Path) -> None:
+    """A message naming a TOML table in brackets prints them (no markup eats them)."""
+    result = runner.invoke(app, ["simulate", str(campaign), "--spans", str(tmp_path / "s.csv")])
+    assert result.exit_code == 2
+    assert "(it has a [campaign] table)" in result.output

@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from callcenter.sim import report
@@ -56,7 +57,7 @@ def run_with_progress(scenario: Scenario, replications: int, seed: int, days: in
 
 
 def _fail(err: ScenarioError) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
     return typer.Exit(2)
 
 

@@ -87,7 +87,7 @@ class _Builder:
 
     def build(self) -> Scenario:
         if self.root.has("campaign"):
-            raise ScenarioError("an outbound scenario (it has a [campaign] table): "
+            raise ScenarioError("an outbound scenario (it has a campaign table): "
                                 "`callcenter simulate` runs it; it has no queues or callers "
                                 "for the routing engine", ("campaign",))
         sim = self.root.table("simulation")
