@@ -88,11 +88,12 @@ from callcenter.telephony.sip.calls import (
     NoAnswer,
 )
 from callcenter.telephony.sip.config import TelephonyConfig
+from callcenter.telephony.sip.features import CallSteps, Transfers, Voicemails
 from callcenter.telephony.sip.media import CALLEE, CALLER, MediaAnchor
 from callcenter.telephony.sip.monitoring import Monitors
 from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
-from callcenter.telephony.sip.prompts import PromptError, PromptFiles, write_tone
-from callcenter.telephony.sip.recorder import VOICEMAIL, OnRecording, Recorder
+from callcenter.telephony.sip.prompts import PromptError, PromptFiles
+from callcenter.telephony.sip.recorder import OnRecording, Recorder
 from callcenter.telephony.sip.recording import sdp_media_address
 from callcenter.telephony.sip.registrar import Registrar
 from callcenter.telephony.sip.rtpengine import NgCommandError, NgError
@@ -136,7 +137,11 @@ class SipTelephony:
         self._calls: dict[str, Call] = {}
         self._by_leg: dict[str, Call] = {}
         self._agent_legs: dict[str, tuple[Call, str]] = {}
-        self._transfer_legs: dict[str, Call] = {}
+        steps = CallSteps(self._hangup_caller, self._stop_media, self._locked, self._spawn,
+                          self._forget)
+        self.voicemails = Voicemails(self.media, self.recorder, config.prompt_cache, steps)
+        self.transfers = Transfers(self.b2bua, self.media, config.dial, config.dial_timeout,
+                                   steps)
         self._closing: set[str] = set()
         self._music_files: dict[str | None, Path] = {}
         self.monitors = Monitors(
@@ -321,17 +326,17 @@ class SipTelephony:
                 call.music = self._music(None) if c.held else None
                 self._locked(call, self._hold(call, c))
             elif isinstance(c, TransferExternal):
-                self._locked(call, self._transfer(call, c.number))
+                self._locked(call, self.transfers.put_through(call, c.number))
             elif isinstance(c, ReleaseCall | ExitQueue):
                 self._locked(call, self._hangup_caller(call))
             elif isinstance(c, RecordVoicemail):
                 call.generation += 1
                 call.prompting, call.music = False, None
-                self._locked(call, self._voicemail(call, c))
+                self._locked(call, self.voicemails.record(call, c))
             elif isinstance(c, TransferOut):
                 call.generation += 1
                 call.prompting, call.music = False, None
-                self._locked(call, self._transfer(call, c.number))
+                self._locked(call, self.transfers.put_through(call, c.number))
 
     def _music(self, name: str | None) -> Path:
         found = self._music_files.get(name)
@@ -452,87 +457,6 @@ class SipTelephony:
         except (NgError, KeyError) as exc:
             log.error("%s of %s: %s", "hold" if c.held else "resume", call.id, exc)
 
-    async def _voicemail(self, call: Call, c: RecordVoicemail) -> None:
-        """A beep, then record the caller until `#`, the limit or the hang-up."""
-        if call.ended:
-            return
-        if self.recorder is None:
-            log.error("voicemail for box %s but recording is not configured; hanging up %s",
-                      c.box, call.id)
-            await self._hangup_caller(call)
-            return
-        await self._stop_media(call)
-        try:
-            seconds = await self.media.play(call.media, self._beep())
-        except NgError as exc:
-            log.error("voicemail beep on %s: %s", call.id, exc)
-            seconds = 0.0
-        await asyncio.sleep(seconds)
-        if call.ended or not await self.recorder.start(call.media, call.id, VOICEMAIL,
-                                                       box=c.box, caller=call.caller):
-            await self._hangup_caller(call)
-            return
-        loop = asyncio.get_running_loop()
-        call.voicemail = loop.call_later(
-            c.max_seconds, lambda: self._spawn(self._end_voicemail(call)))
-
-    async def _end_voicemail(self, call: Call) -> None:
-        """The caller pressed `#` or the time is up: hang up (the recording is kept)."""
-        if call.voicemail is not None:
-            call.voicemail.cancel()
-            call.voicemail = None
-            await self._hangup_caller(call)
-
-    def _beep(self) -> Path:
-        path = (self.config.prompt_cache / "voicemail-beep.wav").resolve()
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            part = path.with_suffix(".part")
-            write_tone(part, seconds=0.5, frequencies=(1000.0,))
-            part.replace(path)
-        return path
-
-    async def _transfer(self, call: Call, number: str) -> None:
-        """Call `number` through the trunk and bridge it to the caller."""
-        if call.ended:
-            return
-        if self.config.dial is None:
-            log.error("transfer of %s to %s: no `dial` trunk configured; hanging up",
-                      call.id, number)
-            await self._hangup_caller(call)
-            return
-        await self._stop_media(call)
-        uri = self.config.dial.replace("{number}", number)
-        leg = await self.b2bua.originate(uri, from_number=call.caller,
-                                         sdp=self.media.agent_offer(call.media),
-                                         timeout=self.config.dial_timeout)
-        call.transfer = leg
-        self._transfer_legs[leg] = call
-
-    def _transfer_event(self, call: Call, event: LegEvent) -> None:
-        if isinstance(event, Answered):
-            self._locked(call, self._bridge_transfer(call, event.sdp or ""))
-            return
-        if not isinstance(event, Busy | Failed | NoAnswer | HungUp):
-            return  # Ringing
-        self._transfer_legs.pop(event.call_id, None)
-        call.transfer = None
-        if not call.ended:
-            log.info("transfer leg of %s ended (%s); hanging up the caller", call.id,
-                     type(event).__name__)
-            self._spawn(self._hangup_caller(call))
-        elif not call.offers:
-            self._spawn(self._forget(call))
-
-    async def _bridge_transfer(self, call: Call, sdp: str) -> None:
-        if call.ended:
-            return
-        try:
-            await self.media.connect(call.media, sdp)
-        except NgError as exc:
-            log.error("bridging %s to its transfer: %s", call.id, exc)
-            await self._hangup_caller(call)
-
     async def _disconnect(self, call: Call, c: Disconnect) -> None:
         if c.reason == "agent_hung_up":
             await self._hangup_caller(call)
@@ -588,9 +512,7 @@ class SipTelephony:
             return
         if self.monitors.on_event(event):
             return
-        transferred = self._transfer_legs.get(event.call_id)
-        if transferred is not None:
-            self._transfer_event(transferred, event)
+        if self.transfers.on_event(event):
             return
         call = self._by_leg.get(event.call_id)
         if call is None or not isinstance(event, HungUp):
@@ -601,13 +523,10 @@ class SipTelephony:
         """The customer's leg is down: tell the engine (the dialer does for its calls),
         end what hangs on the call, forget it once its agent legs are down too."""
         call.ended = True
-        if call.voicemail is not None:
-            call.voicemail.cancel()
-            call.voicemail = None
+        self.voicemails.caller_gone(call)
         if remote and call.entered and not call.outbound:
             self._emit(CallerHungUp(call.id))
-        if call.transfer is not None:
-            self._spawn(self.b2bua.hangup(call.transfer))
+        self.transfers.caller_gone(call)
         if not call.offers and call.transfer is None:
             self._spawn(self._forget(call))
 
@@ -655,11 +574,8 @@ class SipTelephony:
         customer = CALLEE if call is not None and call.outbound else CALLER
         if call is None or event.tag != customer or not call.entered or call.ended:
             return
-        if call.voicemail is not None:
-            if event.digit == "#":
-                self._spawn(self._end_voicemail(call))
-            return
-        self._emit(DigitPressed(call.id, event.digit))
+        if not self.voicemails.key(call, event.digit):
+            self._emit(DigitPressed(call.id, event.digit))
 
     def _on_lost(self, status: int) -> None:
         """rtpengine died: its calls have no media; BYE to both legs, and the engine closes
