@@ -21,7 +21,7 @@ from callcenter.core.dialer.campaign import Campaign, DialMode
 from callcenter.core.dialer.leads import Lead
 from callcenter.core.dialer.windows import FixedHolidays
 from callcenter.core.engine import Engine
-from callcenter.core.events import AgentLogin
+from callcenter.core.events import AgentLogin, OfferAccepted
 from callcenter.core.records import InteractionRecord
 from callcenter.runtime.clock import FakeClock
 from callcenter.runtime.dialer import DialerService, DialerSettings
@@ -34,7 +34,7 @@ from callcenter.store.campaigns import attempts_of, change_state
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.leads import add_campaign, add_dnc, add_leads, load_leads
 from callcenter.store.models import AttemptRow
-from callcenter.telephony.base import FakeTelephony
+from callcenter.telephony.base import DialStatus, FakeTelephony
 from callcenter.telephony.sim import SimTelephony
 
 DAY0 = date(2025, 3, 3)  # a Monday
@@ -113,6 +113,33 @@ class DialerWorld:
                 await self.driver.submit(AgentLogin(agent_id))
         await self.driver.settled()
         await self.dialer.start()
+
+    async def start_and_take_dial(self, ring: float = 1.0) -> str:
+        """Start, run `ring` seconds: the id of the one call placed (fake adapter only;
+        fails unless exactly one call was placed)."""
+        fake = self.fake
+        assert fake is not None
+        await self.start()
+        await self.run(ring)
+        assert len(fake.dials) == 1, fake.dials
+        (call_id,) = fake.dials
+        return call_id
+
+    async def start_and_answer(self, ring: float = 1.0, settle: float = 0.25) -> str:
+        """Start, run `ring` seconds, report the one call placed answered, run `settle`
+        seconds (the call is offered, not yet accepted): its id."""
+        call_id = await self.start_and_take_dial(ring)
+        assert self.fake is not None
+        self.fake.dial_update(call_id, DialStatus.ANSWERED, self.clock.time())
+        await self.run(settle)
+        return call_id
+
+    async def start_and_connect(self, agent: str = "a-1", ring: float = 1.0,
+                                settle: float = 0.25) -> str:
+        """`start_and_answer`, then `agent` accepts the call: its id."""
+        call_id = await self.start_and_answer(ring, settle)
+        await self.driver.submit(OfferAccepted(agent, call_id))
+        return call_id
 
     async def stop(self) -> None:
         """Dialer (last writes), telephony, driver; the database closed."""

@@ -174,10 +174,7 @@ def test_inbound_goes_first_when_both_wait(tmp_path: Path) -> None:
                         fake=True)
         fake = w.fake
         assert fake is not None
-        await w.start()
-        await w.run(1.0)
-        assert len(fake.dials) == 1  # the ready agent gets one call
-        (call_id,) = fake.dials
+        call_id = await w.start_and_take_dial()  # the ready agent gets one call
         await w.driver.submit(InteractionArrived("in-1", "q"))
         await w.driver.submit(OfferAccepted("a-1", "in-1"))
         await w.driver.submit(InteractionArrived("in-2", "q"))
@@ -205,9 +202,7 @@ def test_a_live_answer_with_no_agent_for_two_seconds_is_a_drop(tmp_path: Path) -
         w = DialerWorld(tmp_path, campaign(), leads(1), agents=1, fake=True)
         fake = w.fake
         assert fake is not None
-        await w.start()
-        await w.run(1.0)
-        (call_id,) = fake.dials
+        call_id = await w.start_and_take_dial()
         await w.driver.submit(AgentPause("a-1", "lunch"))
         answered = w.clock.time()
         fake.dial_update(call_id, DialStatus.ANSWERED, answered)
@@ -298,9 +293,7 @@ def test_leads_imported_while_running_are_dialed(tmp_path: Path) -> None:
                         fake=True)
         fake = w.fake
         assert fake is not None
-        await w.start()
-        await w.run(1.0)
-        (first,) = fake.dials
+        first = await w.start_and_take_dial()
         fake.dial_update(first, DialStatus.BUSY, w.clock.time())
         with w.sessions.begin() as session:
             add_leads(session, "spring", leads(2, start=50))
@@ -320,9 +313,7 @@ def test_a_call_in_flight_when_the_campaign_stops_is_still_stored(tmp_path: Path
                         fake=True)
         fake = w.fake
         assert fake is not None
-        await w.start()
-        await w.run(1.0)
-        (call_id,) = fake.dials
+        call_id = await w.start_and_take_dial()
         await w.set_state("stop")
         fake.dial_update(call_id, DialStatus.BUSY, w.clock.time())
         await w.run(3.0)
@@ -345,12 +336,7 @@ def test_a_do_not_call_wrap_up_blocks_the_number_at_once(tmp_path: Path) -> None
                         fake=True)
         fake = w.fake
         assert fake is not None
-        await w.start()
-        await w.run(1.0)
-        (call_id,) = fake.dials
-        fake.dial_update(call_id, DialStatus.ANSWERED, w.clock.time())
-        await w.run(0.25)
-        await w.driver.submit(OfferAccepted("a-1", call_id))
+        call_id = await w.start_and_connect("a-1")
         await w.run(30.0)
         await w.driver.submit(AgentHungUp("a-1", call_id))
         await w.driver.submit(WrapUpDone("a-1", call_id, "do-not-call"))

@@ -261,11 +261,7 @@ def test_a_personal_callback_is_dialed_only_for_its_agent_when_ready(tmp_path: P
                         fake=True)
         fake = w.fake
         assert fake is not None
-        await w.start()
-        await w.run(2)
-        (call_id,) = fake.dials
-        fake.dial_update(call_id, DialStatus.ANSWERED, w.clock.time())
-        await w.run(0.5)
+        call_id = await w.start_and_answer(ring=2, settle=0.5)
         (offer,) = [c for c in w.commands if isinstance(c, OfferToAgent)]
         agent, other = offer.agent_id, ({"a-1", "a-2"} - {offer.agent_id}).pop()
         await w.driver.submit(OfferAccepted(agent, call_id))
@@ -309,12 +305,7 @@ def test_a_callback_for_a_do_not_call_number_is_refused(tmp_path: Path) -> None:
                         fake=True)
         fake = w.fake
         assert fake is not None
-        await w.start()
-        await w.run(2)
-        (call_id,) = fake.dials
-        fake.dial_update(call_id, DialStatus.ANSWERED, w.clock.time())
-        await w.run(0.5)
-        await w.driver.submit(OfferAccepted("a-1", call_id))
+        call_id = await w.start_and_connect("a-1", ring=2, settle=0.5)
         await w.driver.submit(AgentHungUp("a-1", call_id))
         w.dialer.block(fake.dials[call_id][0])
         with pytest.raises(CallbackRefused, match="do-not-call") as refused:
