@@ -5,87 +5,25 @@ a fake clock with the fake telephony adapter, which records the calls placed."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import pytest
-from anyio.from_thread import start_blocking_portal
 
-from callcenter.api import ServerSettings, create_app
 from callcenter.core.dialer.leads import Lead
 from callcenter.core.events import AgentLogin
-from callcenter.runtime.clock import FakeClock
-from callcenter.store.leads import add_leads
-from callcenter.telephony.base import DialStatus, FakeTelephony
-from tests.api.conftest import MONDAY_9AM, Harness, seed_users
+from callcenter.telephony.base import DialStatus
+from tests.api.dialing import Dialing, campaign_server
 
 CAMPAIGN = {"name": "spring", "caller_id": "+4930999000", "dial_mode": "progressive"}
 NUMBERS = ["+4930555000", "+4930555001", "+4930555002"]
 
 
-class Dialing:
-    """A started server on a fake clock, and the fake telephony's dials."""
-
-    def __init__(self, harness: Harness, clock: FakeClock) -> None:
-        self.h = harness
-        self.clock = clock
-
-    @property
-    def fake(self) -> FakeTelephony:
-        return self.h.telephony
-
-    def advance(self, seconds: float) -> None:
-        """Move the server's clock in quarter seconds, letting everything settle."""
-        self.h.portal.call(self._advance, seconds)
-
-    async def _advance(self, seconds: float) -> None:
-        runtime = self.h.server.runtime
-        assert runtime.dialer is not None
-        for _ in range(round(seconds / 0.25)):
-            self.clock.advance(0.25)
-            await runtime.dialer.settled()
-            await runtime.driver.settled()
-
-    def dialed(self) -> list[str]:
-        """The numbers called so far, in order."""
-        return [number for number, _ in self.fake.dials.values()]
-
-    def post(self, path: str, user: str = "root", **kwargs: Any) -> Any:
-        return self.h.post(path, headers=self.h.auth(user), **kwargs)
-
-    def get(self, path: str, user: str = "sup") -> Any:
-        return self.h.get(path, headers=self.h.auth(user))
-
-
 @pytest.fixture
 def dialing(tmp_path: Path) -> Iterator[Dialing]:
     """The server with campaign `spring` (three leads) and agent early-1 working it."""
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    seed_users(url)
-    clock = FakeClock(MONDAY_9AM)
-    telephony = FakeTelephony()
-    app = create_app(ServerSettings(database_url=url, start=MONDAY_9AM, bots=False),
-                     clock=clock, telephony=telephony)
-    with ExitStack() as stack:
-        portal = stack.enter_context(start_blocking_portal())
-        stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
-        harness = Harness(app, portal, telephony)
-        d = Dialing(harness, clock)
-        agent = d.h.get("/api/admin/agents/early-1", headers=d.h.auth("root")).json()
-        agent["skills"].append({"skill": "campaign:spring", "level": 1})
-        del agent["id"]
-        r = d.h.request("PUT", "/api/admin/agents/early-1", headers=d.h.auth("root"),
-                        json=agent)
-        assert r.status_code == 200, r.text
-        assert d.post("/api/campaigns", json=CAMPAIGN).status_code == 201
-        with harness.server.sessions.begin() as session:
-            add_leads(session, "spring", [Lead(f"l{i}", n, "Europe/Berlin")
-                                          for i, n in enumerate(NUMBERS)])
-        try:
-            yield d
-        finally:
-            portal.call(harness.aclose)
+    leads = [Lead(f"l{i}", n, "Europe/Berlin") for i, n in enumerate(NUMBERS)]
+    with campaign_server(tmp_path, CAMPAIGN, leads) as d:
+        yield d
 
 
 def test_start_dials_and_get_shows_live_figures(dialing: Dialing) -> None:

@@ -6,25 +6,20 @@ the fake telephony adapter (the test answers the calls and presses the keys)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from anyio.from_thread import start_blocking_portal
 from sqlalchemy import select
 
-from callcenter.api import ServerSettings, create_app
 from callcenter.core.dialer.leads import Lead
 from callcenter.core.ivr import DigitPressed
 from callcenter.core.ivr_flow import Collect, Flow, Hangup, Prompt
-from callcenter.runtime.clock import FakeClock
 from callcenter.store.leads import add_leads
 from callcenter.store.models import AuditRow
-from callcenter.telephony.base import DialStatus, FakeTelephony
-from tests.api.conftest import MONDAY_9AM, Harness, seed_users
-from tests.api.test_campaign_dialer import Dialing
+from callcenter.telephony.base import DialStatus
+from tests.api.dialing import Dialing, campaign_server
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CAMPAIGN = {"name": "spring", "caller_id": "+4930999000", "dial_mode": "preview",
@@ -43,33 +38,11 @@ SURVEY = Flow("survey", "rate", {
 @pytest.fixture
 def previewing(tmp_path: Path) -> Iterator[Dialing]:
     """The server with preview campaign `spring` running, early-1 working it, logged in."""
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    seed_users(url)
-    clock = FakeClock(MONDAY_9AM)
-    telephony = FakeTelephony()
-    app = create_app(ServerSettings(database_url=url, start=MONDAY_9AM, bots=False),
-                     clock=clock, telephony=telephony, ivr_flows={"survey": SURVEY})
-    with ExitStack() as stack:
-        portal = stack.enter_context(start_blocking_portal())
-        stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
-        harness = Harness(app, portal, telephony)
-        d = Dialing(harness, clock)
-        agent = d.h.get("/api/admin/agents/early-1", headers=d.h.auth("root")).json()
-        agent["skills"].append({"skill": "campaign:spring", "level": 1})
-        del agent["id"]
-        r = d.h.request("PUT", "/api/admin/agents/early-1", headers=d.h.auth("root"),
-                        json=agent)
-        assert r.status_code == 200, r.text
-        assert d.post("/api/campaigns", json=CAMPAIGN).status_code == 201
-        with harness.server.sessions.begin() as session:
-            add_leads(session, "spring", LEADS)
+    with campaign_server(tmp_path, CAMPAIGN, LEADS, ivr_flows={"survey": SURVEY}) as d:
         assert d.post("/api/agents/early-1/login", "early-1").status_code == 200
         assert d.post("/api/campaigns/spring/start").status_code == 200
         d.advance(2)
-        try:
-            yield d
-        finally:
-            portal.call(harness.aclose)
+        yield d
 
 
 def work(d: Dialing) -> dict[str, object]:
