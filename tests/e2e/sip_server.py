@@ -161,7 +161,7 @@ def write_config(tmp: Path, agent_port: int, extra: str = "",
         agent = f"'sip:agent@127.0.0.1:{agent_port}'"
     (tmp / "scenario.toml").write_text(SCENARIO)
     (tmp / "flows.yaml").write_text(FLOWS)
-    base = free_udp_block(100)
+    base = free_udp_block(100, media_server=True)
     (tmp / "telephony.yaml").write_text(
         f"trunks: [127.0.0.1]\ndids: {{'{DID}': main}}\n"
         f"agents: {{agent-1: {agent}"

@@ -75,7 +75,7 @@ async def demo_call(tmp: Path) -> Demo:
     url = f"sqlite:///{tmp / 'demo.db'}"
     seed_demo(url)
     listen = f"127.0.0.1:{free_udp_port()}"
-    base = free_udp_block(100)
+    base = free_udp_block(100, media_server=True)
     config = write_sip_config(tmp / "demo-sip", listen, rtp_ports=(base, base + 99),
                               ng_port=free_udp_port())
     settings = ServerSettings(database_url=url, scenario="customer-service", bots=False,

@@ -57,14 +57,24 @@ def _ephemeral_low() -> int:
         return 32768
 
 
-def free_udp_block(size: int, host: str = "127.0.0.1") -> int:
+RTPENGINE_PORTS = 10_000
+"""rtpengine's media ranges (`free_udp_block(..., media_server=True)`) start here."""
+PEER_PORTS = 21_000
+"""The peers' media ports (sipp's, baresip's) start here, up to the ephemeral range."""
+
+
+def free_udp_block(size: int, host: str = "127.0.0.1", *, media_server: bool = False) -> int:
     """The first of `size` consecutive UDP ports, all free a moment ago on `host`, below
     the ephemeral range: ports the system hands out (`free_udp_port`, client sockets)
-    never fall inside it. rtpengine's media range and sipp's media ports come from
-    here; a media port taken by rtpengine once made a later sipp fail to start."""
-    top = _ephemeral_low() - size
+    never fall inside it. rtpengine's ranges (`media_server`) and the peers' media
+    ports come from two regions apart: rtpengine binds ports of its range only as calls
+    come, so a peer's port picked free inside it could be taken by the time the peer
+    starts (it once made a sipp fail to start, and its test time out)."""
+    low, high = (RTPENGINE_PORTS, PEER_PORTS) if media_server else \
+        (PEER_PORTS, _ephemeral_low())
+    top = high - size
     for _ in range(200):
-        first = random.randrange(10_000, top)
+        first = random.randrange(low, top)
         sockets: list[socket.socket] = []
         try:
             for port in range(first, first + size):
@@ -77,7 +87,7 @@ def free_udp_block(size: int, host: str = "127.0.0.1") -> int:
             for s in sockets:
                 s.close()
         return first
-    raise RuntimeError(f"no {size} free consecutive UDP ports below {top + size}")
+    raise RuntimeError(f"no {size} free consecutive UDP ports in {low}-{high}")
 
 
 @dataclass

@@ -49,7 +49,7 @@ def free_port() -> int:
 
 def settings(**overrides: Any) -> RtpEngineSettings:
     """Free loopback ports for NG and a small media range (rtpengine skips taken ones)."""
-    base = free_udp_block(100)
+    base = free_udp_block(100, media_server=True)
     return RtpEngineSettings(**{"ng_port": free_port(), "port_min": base, "port_max": base + 99,
                                 "threads": 1, **overrides})
 
