@@ -374,7 +374,8 @@ def test_daemon_does_not_outlive_a_killed_owner(tmp_path: Path) -> None:
 
     async def main() -> bool:
         owner = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", OWNER, str(free_port()), str(free_port()), str(tmp_path),
+            sys.executable, "-c", OWNER, str(free_port()),
+            str(free_udp_block(10, media_server=True)), str(tmp_path),
             stdout=asyncio.subprocess.PIPE)
         assert owner.stdout is not None
         daemon = int(await asyncio.wait_for(owner.stdout.readline(), 30))
