@@ -153,9 +153,9 @@ async def voicemail(tmp: Path) -> Left:
         async with serving(tmp, free_udp_port(), extra=RECORDING, login=False) as served:
             caller = await call_in(sipp, served, rtp, "caller_hung_up.xml")
             caller.press(2)
-            await until(lambda: any(served.adapter.recorder is not None and leg
-                                    in served.adapter.recorder
-                                    for leg in [caller.call_id]))
+            recorder = served.adapter.recorder
+            assert recorder is not None
+            await until(lambda: caller.call_id in recorder)  # the message is recording
             await Talker(caller).say(660, 1.5)
             caller.press(11)  # '#'
             await caller.run.wait()
