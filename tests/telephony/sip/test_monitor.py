@@ -113,3 +113,41 @@ def test_the_phone_gets_one_pcmu_stream_with_our_ssrc() -> None:
     assert len(packets) >= 5
     assert {h[1] for h in headers} == {PCMU} and len({h[4] for h in headers}) == 1
     assert [h[2] for h in headers] == list(range(headers[0][2], headers[0][2] + len(headers)))
+
+
+def test_the_subscriber_answer_accepts_what_each_stream_offers() -> None:
+    """Each G.711 audio stream gets a party socket with every offered payload type (and its
+    rtpmap); a video section is refused with port 0."""
+    offer = ("v=0\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+             "m=audio 4000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+             "a=rtpmap:101 telephone-event/8000\r\na=sendonly\r\n"
+             "m=video 4002 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n"
+             "m=audio 4004 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n")
+
+    async def answer() -> str:
+        mixer = Mixer("127.0.0.1")
+        await mixer.open()
+        try:
+            return mixer.subscriber_answer(offer)
+        finally:
+            mixer.close()
+
+    lines = asyncio.run(answer()).splitlines()
+    media = [line for line in lines if line.startswith("m=")]
+    assert [m.split()[0] for m in media] == ["m=audio", "m=video", "m=audio"]
+    assert media[0].endswith("RTP/AVP 0 101") and media[1] == "m=video 0 RTP/AVP 96"
+    assert "a=rtpmap:101 telephone-event/8000" in lines and lines.count("a=recvonly") == 2
+
+
+def test_a_subscription_without_g711_cannot_be_mixed() -> None:
+    """No G.711 audio stream in the subscription is a ValueError naming it."""
+    async def answer() -> None:
+        mixer = Mixer("127.0.0.1")
+        await mixer.open()
+        try:
+            mixer.subscriber_answer("v=0\r\nm=audio 4000 RTP/AVP 9\r\n")
+        finally:
+            mixer.close()
+
+    with pytest.raises(ValueError, match=r"no G\.711 audio stream"):
+        asyncio.run(answer())

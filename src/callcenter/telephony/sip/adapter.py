@@ -239,9 +239,14 @@ class SipTelephony:
     async def listen(self, interaction_id: str, phone: str) -> str:
         """Call `phone` (an entry of the config's `agents`: registered, else its static
         contact) and let it hear both sides of the call, mixed, without being heard
-        (`monitoring.py`). Returns the listen's id; `MonitorError` says why not."""
-        return await self.monitors.listen(self._calls.get(interaction_id), interaction_id,
-                                          phone)
+        (`monitoring.py`). Returns the listen's id; `MonitorError` says why not.
+        Runs after the call's earlier commands: a bridge still being set up in rtpengine
+        when the subscription came made rtpengine refuse the subscriber's answer."""
+        call = self._calls.get(interaction_id)
+        if call is None:
+            return await self.monitors.listen(None, interaction_id, phone)
+        async with call.lock:
+            return await self.monitors.listen(call, interaction_id, phone)
 
     def listening(self, interaction_id: str) -> list[str]:
         """The ids of the monitors of a call."""

@@ -83,6 +83,17 @@ def audio_ports(sdp: str) -> list[tuple[str, int]]:
     return streams
 
 
+def _sections(sdp: str) -> list[list[str]]:
+    """The media sections of an SDP: each its m= line and the lines after it."""
+    sections: list[list[str]] = []
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            sections.append([line])
+        elif sections:
+            sections[-1].append(line)
+    return sections
+
+
 class _Party(asyncio.DatagramProtocol):
     def __init__(self) -> None:
         self.frames: deque[npt.NDArray[np.int16]] = deque(maxlen=MAX_QUEUED)
@@ -132,15 +143,30 @@ class Mixer:
             asyncio.DatagramProtocol, local_addr=(self.interface, 0))
 
     def subscriber_answer(self, subscription_sdp: str) -> str:
-        """Our answer to rtpengine's subscription SDP: each stream to a party socket."""
-        streams = audio_ports(subscription_sdp)
-        if len(streams) > len(self.parties):
-            raise ValueError(f"{len(streams)} streams to mix, {len(self.parties)} sockets")
+        """Our answer to rtpengine's subscription SDP: each audio stream with G.711 to a
+        party socket, accepting every payload type the stream offers (rtpengine 10.5
+        refuses a subscriber's answer that leaves out its telephone-event; the mixer
+        skips what is not G.711); any other media section refused (port 0)."""
         lines = ["v=0", f"o=monitor 1 1 IN IP4 {self.interface}", "s=-",
                  f"c=IN IP4 {self.interface}", "t=0 0"]
-        for party, _ in zip(self.parties, streams, strict=False):
-            lines += [f"m=audio {party.port} RTP/AVP 0 8", "a=rtpmap:0 PCMU/8000",
-                      "a=rtpmap:8 PCMA/8000", "a=recvonly"]
+        free = iter(self.parties)
+        taken = 0
+        for section in _sections(subscription_sdp):
+            fields = section[0].split()
+            kind = fields[0][2:]
+            proto = fields[2] if len(fields) > 2 else "RTP/AVP"
+            offered = fields[3:]
+            party = next(free, None) if kind == "audio" and \
+                {"0", "8"} & set(offered) else None
+            if party is None:
+                lines.append(f"m={kind} 0 {proto} {' '.join(offered) or '0'}")
+                continue
+            taken += 1
+            lines.append(f"m=audio {party.port} {proto} {' '.join(offered)}")
+            lines += [a for a in section[1:] if a.startswith(("a=rtpmap:", "a=fmtp:"))]
+            lines.append("a=recvonly")
+        if not taken:
+            raise ValueError(f"no G.711 audio stream to mix in {subscription_sdp!r}")
         return "\r\n".join(lines) + "\r\n"
 
     def phone_offer(self) -> str:
