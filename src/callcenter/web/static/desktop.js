@@ -216,6 +216,30 @@ function callbackForm(item) {
     at, el("label", {}, mine, " for me only"), schedule, done);
 }
 
+/** What the agent has typed or chosen in the cards, by card and field: a card drawn
+ * again (its call or the preview changed) keeps it. */
+function typedValues() {
+  const kept = new Map();
+  for (const field of document.querySelectorAll("#work input, #work textarea, #work select")) {
+    kept.set(fieldKey(field), field.type === "checkbox" ? field.checked : field.value);
+  }
+  return kept;
+}
+
+function restoreTyped(kept) {
+  for (const field of document.querySelectorAll("#work input, #work textarea, #work select")) {
+    const key = fieldKey(field);
+    if (!kept.has(key)) continue;
+    if (field.type === "checkbox") field.checked = kept.get(key);
+    else field.value = kept.get(key);
+  }
+}
+
+function fieldKey(field) {
+  const card = field.closest("[data-interaction]");
+  return `${card ? card.dataset.interaction : "preview"}|${field.className}`;
+}
+
 function renderWork() {
   const key = JSON.stringify([work.items, work.preview]);
   if (key === shownWork) return; // keep what the agent is typing
@@ -226,7 +250,9 @@ function renderWork() {
   if (preview) cards.unshift(preview);
   const idle = work.state === "available" ? "No calls: waiting for an offer…"
     : work.state === "logged_out" ? "Logged out: log in to take calls." : "No calls.";
+  const kept = typedValues();
   document.getElementById("work").replaceChildren(...(cards.length ? cards : [el("p", { class: "empty" }, idle)]));
+  restoreTyped(kept);
   document.title = work.items.some((i) => i.status === "offered") ? "📞 Incoming call · callcenter" : "callcenter · Desktop";
 }
 
