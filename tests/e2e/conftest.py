@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.api.conftest import Harness, start
 from tests.e2e.sip_server import require_real_peers
@@ -64,3 +64,9 @@ def real_peers() -> None:
     """Skip (fail under CI) without sipp, rtpengine or espeak-ng: the SIP tests use it
     with `pytestmark = pytest.mark.usefixtures("real_peers")`."""
     require_real_peers()
+
+
+def desktop_ready(page: Page) -> None:
+    """Wait until the agent desktop has drawn the agent's state (logged out): its script
+    has wired the buttons, so a click is not lost on a page still loading."""
+    expect(page.locator("#state")).to_have_text("logged out")

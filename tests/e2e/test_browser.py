@@ -24,7 +24,7 @@ from callcenter.store.users import (
     save_disposition,
 )
 from tests.api.conftest import password
-from tests.e2e.conftest import Site
+from tests.e2e.conftest import Site, desktop_ready
 
 TIMEOUT = 10_000  # ms a page may take to show a change
 
@@ -95,6 +95,7 @@ def test_a_refused_action_shows_the_apis_message(site: Site, page: Page) -> None
     """A transfer the server refuses shows its error message on the desktop."""
     _log_in(page, site, "early-1")
     page.wait_for_url(site.url + "/desktop")
+    desktop_ready(page)
     page.click("#login")
     page.click("#ready")
     expect(page.locator("#state")).to_have_text("available")
@@ -211,6 +212,7 @@ def test_an_agent_holds_resumes_and_transfers_to_a_number(site: Site, page: Page
     ends the agent's part (wrap-up) and the row says where the call went."""
     _log_in(page, site, "early-2")
     page.wait_for_url(site.url + "/desktop")
+    desktop_ready(page)
     page.click("#login")
     page.click("#ready")
     expect(page.locator("#state")).to_have_text("available")

@@ -15,7 +15,7 @@ from callcenter.core.dialer.leads import Lead
 from callcenter.store.leads import add_leads
 from callcenter.telephony.base import DialStatus
 from tests.api.conftest import password
-from tests.e2e.conftest import Site
+from tests.e2e.conftest import Site, desktop_ready
 
 TIMEOUT = 10_000  # ms a page may take to show a change
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -60,6 +60,7 @@ def test_an_agent_previews_skips_dials_and_schedules_a_callback(site: Site, page
     page.fill("#password", password("early-1"))
     page.click("#login-button")
     page.wait_for_url(site.url + "/desktop")
+    desktop_ready(page)
     page.click("#login")
     page.click("#ready")
     card = page.locator(".call.preview")

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from callcenter.core.ivr import CallEntered
 from callcenter.core.ivr_flow import Flow, Lookup, ToQueue
 from tests.api.conftest import password, start
-from tests.e2e.conftest import Site
+from tests.e2e.conftest import Site, desktop_ready
 from tests.serving import serving_app
 
 FLOW = Flow("main", "find", {"find": Lookup("q", "q"), "q": ToQueue("hotline")})
@@ -57,6 +57,7 @@ def test_the_desktop_pops_the_customer_up(ivr_site: Site, page: Page) -> None:
     page.fill("#password", password("early-1"))
     page.click("#login-button")
     page.wait_for_url(ivr_site.url + "/desktop")
+    desktop_ready(page)
     page.click("#login")
     page.click("#ready")
     expect(page.locator("#state")).to_have_text("available")

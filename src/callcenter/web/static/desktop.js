@@ -199,18 +199,25 @@ function previewCard(preview) {
     lastLine(preview.last));
 }
 
+const callbacksSet = new Map(); // interaction id -> what the last scheduled callback said
+
 /** The wrap-up's callback form (campaign calls): the callee's local date and time. */
 function callbackForm(item) {
   if (!item.queue_id.startsWith("campaign:")) return null;
   const at = el("input", { type: "datetime-local", class: "callback-at", "aria-label": "Callback at" });
   const mine = el("input", { type: "checkbox", class: "callback-mine", checked: true });
   const schedule = el("button", { type: "button", class: "schedule-callback" }, "Schedule callback");
-  const done = el("span", { class: "callback-done", role: "status" });
+  const done = el("span", { class: "callback-done", role: "status" },
+    callbacksSet.get(item.interaction_id) || "");
   schedule.addEventListener("click", () => act(schedule, async () => {
     if (!at.value) throw new Error("Choose the callback's date and time (the callee's local time).");
     const answer = await api("POST", agentPath("callback"),
       { interaction_id: item.interaction_id, at: at.value, mine: mine.checked });
-    done.textContent = `Callback set for ${at.value.replace("T", " ")}${answer.callback_agent ? " (mine)" : ""}`;
+    const said = `Callback set for ${at.value.replace("T", " ")}${answer.callback_agent ? " (mine)" : ""}`;
+    callbacksSet.set(item.interaction_id, said);
+    // The card may have been drawn again meanwhile: say it on the card shown now.
+    const shown = document.querySelector(`form.wrapping[data-interaction="${CSS.escape(item.interaction_id)}"] .callback-done`);
+    (shown || done).textContent = said;
   }));
   return el("fieldset", { class: "callback" }, el("legend", {}, "Call back (callee's local time)"),
     at, el("label", {}, mine, " for me only"), schedule, done);
