@@ -38,7 +38,7 @@ from typing import Any, Literal
 import pytest
 
 from tests.e2e.tones import write_tone
-from tests.telephony.sip.sipp_peer import free_udp_block, free_udp_port
+from tests.telephony.sip.sipp_peer import free_udp_block
 
 GUARD = 20.0
 """Seconds any wait may take before the test fails (a hang guard, not a measurement)."""
@@ -81,6 +81,26 @@ def free_tcp_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def _tcp_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_sip_port(host: str = "127.0.0.1") -> int:
+    """A SIP port for baresip: UDP and TCP on it and TCP on the next (its TLS transport)
+    free a moment ago, below the ephemeral range (an outgoing connection once held the
+    TLS port and baresip exited with 'Address already in use')."""
+    for _ in range(100):
+        port = free_udp_block(2, host)
+        if _tcp_free(port, host) and _tcp_free(port + 1, host):
+            return port
+    raise RuntimeError("no free SIP port for baresip")
 
 
 def netstring(payload: bytes) -> bytes:
@@ -308,7 +328,7 @@ async def baresip_phone(workdir: Path, name: str, *, tone_hz: float,
     home = workdir / name
     home.mkdir(parents=True)
     tone = write_tone(home / f"tone-{tone_hz:g}.wav", tone_hz, TONE_SECONDS, rate=RATE)
-    sip_port, ctrl_port = free_udp_port(), free_tcp_port()
+    sip_port, ctrl_port = free_sip_port(), free_tcp_port()
     uri = f"sip:{name}@127.0.0.1:{sip_port}"
     (home / "config").write_text(_config(name, sip_port, ctrl_port, free_udp_block(10),
                                          tone, home, modules))
