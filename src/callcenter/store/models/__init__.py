@@ -1,0 +1,79 @@
+"""The tables, as SQLAlchemy 2 typed ORM classes (one class per table, `...Row`), one
+module per subject:
+
+- `base`: the declarative `Base` (constraint naming), `UTCDateTime`, `utcnow`;
+- `users`: logins and teams;
+- `config`: skills, agents, calendars, queues, disposition codes (each keeps the order
+  of the tuples in `core.config` in a `position` column, so a config round-trips);
+- `history`: interactions, agent spans and presence, the audit log (plain ids, not
+  foreign keys: history outlives the queue, agent or user it names);
+- `outbound`: campaigns, leads, do-not-call lists, dial attempts;
+- `customers`: the customer directory;
+- `media`: recordings, voicemails and IVR runs.
+
+Importing this package imports every module, so `Base.metadata` holds every table
+(Alembic's environment relies on it); a new table's module is imported here too.
+"""
+
+from callcenter.store.models.base import ID, NAMING, Base, UTCDateTime, utcnow
+from callcenter.store.models.config import (
+    AgentCapacityRow,
+    AgentQueueRow,
+    AgentRow,
+    AgentSkillRow,
+    CalendarHolidayRow,
+    CalendarHoursRow,
+    CalendarRow,
+    DispositionCodeRow,
+    EscalationStepRow,
+    QueueRow,
+    QueueSkillRow,
+    SkillRow,
+)
+from callcenter.store.models.customers import CustomerNumberRow, CustomerRow
+from callcenter.store.models.history import (
+    AgentPresenceRow,
+    AgentSpanRow,
+    AuditRow,
+    InteractionRow,
+)
+from callcenter.store.models.media import IvrRunRow, RecordingRow
+from callcenter.store.models.outbound import AttemptRow, CampaignRow, DncNumberRow, LeadRow
+from callcenter.store.models.users import ROLES, TeamAgentRow, TeamRow, TeamSupervisorRow, UserRow
+
+__all__ = [
+    "ID",
+    "NAMING",
+    "ROLES",
+    "AgentCapacityRow",
+    "AgentPresenceRow",
+    "AgentQueueRow",
+    "AgentRow",
+    "AgentSkillRow",
+    "AgentSpanRow",
+    "AttemptRow",
+    "AuditRow",
+    "Base",
+    "CalendarHolidayRow",
+    "CalendarHoursRow",
+    "CalendarRow",
+    "CampaignRow",
+    "CustomerNumberRow",
+    "CustomerRow",
+    "DispositionCodeRow",
+    "DncNumberRow",
+    "EscalationStepRow",
+    "InteractionRow",
+    "IvrRunRow",
+    "LeadRow",
+    "QueueRow",
+    "QueueSkillRow",
+    "RecordingRow",
+    "SkillRow",
+    "TeamAgentRow",
+    "TeamRow",
+    "TeamSupervisorRow",
+    "UTCDateTime",
+    "UserRow",
+    "utcnow",
+]
