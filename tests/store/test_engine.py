@@ -35,10 +35,10 @@ def test_default_is_a_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path: Path) -> None:
-    """SQLite connections get WAL journaling, foreign keys and synchronous=NORMAL."""
+    """SQLite connections get WAL journaling, foreign keys and synchronous=FULL."""
     engine = create_engine_for(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as c:
         got = [c.execute(text(f"PRAGMA {p}")).scalar()
                for p in ("journal_mode", "foreign_keys", "synchronous")]
     engine.dispose()
-    assert got == ["wal", 1, 1]
+    assert got == ["wal", 1, 2]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from callcenter.api.persist import StoreSink
 from callcenter.core import metrics
 from callcenter.core.commands import AgentStateChanged, InteractionStateChanged
 from callcenter.core.records import InteractionRecord
@@ -23,6 +22,7 @@ from callcenter.store.history import (
 )
 from callcenter.store.models import AgentPresenceRow, InteractionRow
 from callcenter.store.reconcile import LOST, LOST_ON_RESTART, reconcile
+from callcenter.store.sink import StoreSink
 
 T0 = 1_700_000_000.0
 

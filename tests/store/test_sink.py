@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from callcenter.api.persist import StoreSink
 from callcenter.core.commands import (
     AgentStateChanged,
     Command,
@@ -31,6 +30,7 @@ from callcenter.store.history import (
     update_interaction_state,
 )
 from callcenter.store.models import AgentPresenceRow, AgentSpanRow, InteractionRow
+from callcenter.store.sink import StoreSink
 
 T0 = 1_700_000_000.0
 CHANNELS = {"q1": "voice", "q2": "chat"}

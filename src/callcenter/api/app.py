@@ -46,7 +46,6 @@ from callcenter.api.auth import Sessions
 from callcenter.api.errors import one_invalid_shape
 from callcenter.api.media import MediaStore
 from callcenter.api.metrics import ServerMetrics
-from callcenter.api.persist import StoreSink
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server, server_of
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
@@ -61,6 +60,7 @@ from callcenter.store import Conflict, NotFound, create_engine_for, migrate, ses
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.reconcile import LOST, Reconciled, reconcile
 from callcenter.store.seed import Routing, linked_agents, routing_config
+from callcenter.store.sink import StoreSink
 from callcenter.telephony.base import Outbound, Telephony
 
 _NOT_FOUND = (UnknownAgent, UnknownInteraction, UnknownQueue, NotFound)

@@ -13,9 +13,9 @@ from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from callcenter.api.persist import StoreSink
 from callcenter.core.agent_state import AgentState
 from callcenter.runtime.app import Runtime
+from callcenter.store.sink import StoreSink
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 

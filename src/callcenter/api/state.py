@@ -14,9 +14,9 @@ from callcenter.api.auth import Sessions
 from callcenter.api.media import MediaStore
 from callcenter.api.messages import MessageTexts
 from callcenter.api.metrics import ServerMetrics
-from callcenter.api.persist import StoreSink
 from callcenter.api.settings import ServerSettings
 from callcenter.runtime.app import Runtime
+from callcenter.store.sink import StoreSink
 from callcenter.store.users import list_dispositions
 
 

@@ -1,6 +1,6 @@
 """Batched writes of the history tables: many rows per statement (executemany).
 
-The persistence sink (`callcenter.api.persist`) works out, for one batch of engine
+The persistence sink (`callcenter.store.sink`) works out, for one batch of engine
 commands, the final values of every row the batch touches; these functions write
 them with SQLAlchemy Core statements (built once) on a connection, in its
 transaction, without a session or ORM objects. Rows are plain dicts of column values;
