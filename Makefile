@@ -41,7 +41,7 @@ test-compiled: $(FAST)/.installed
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy --strict src/callcenter/core src/callcenter/sim src/callcenter/wfm src/callcenter/runtime src/callcenter/telephony src/callcenter/store src/callcenter/api \
-		src/callcenter/web src/callcenter/outbound src/callcenter/flows.py
+		src/callcenter/web src/callcenter/outbound src/callcenter/crm src/callcenter/flows.py src/callcenter/clock.py
 
 bench: $(VENV)/.bench $(FAST)/.installed
 	for b in bench/[!_]*.py; do echo "== $$b (compiled core)"; $(FBIN)/python $$b || exit 1; done

@@ -40,9 +40,9 @@ from callcenter.api.app import create_app
 from callcenter.api.auth import Role
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import server_of
+from callcenter.clock import LoopClock
 from callcenter.core.commands import Command
 from callcenter.core.events import Event, InteractionArrived
-from callcenter.runtime.clock import LoopClock
 from callcenter.sim.scenario import load_scenario
 from callcenter.store.users import agent_of_user, get_user
 from callcenter.telephony.base import Report, Telephony

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from callcenter.clock import FakeClock
 from callcenter.core.dialer.leads import Lead
-from callcenter.runtime.clock import FakeClock
 from callcenter.store.leads import add_leads
 from callcenter.telephony.base import FakeTelephony
 from tests.api.conftest import MONDAY_9AM, Harness, start

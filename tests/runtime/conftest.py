@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from callcenter.clock import FakeClock
 from callcenter.core.commands import Command
 from callcenter.core.config import AgentConfig, Membership, QueueConfig
 from callcenter.core.engine import Engine
-from callcenter.runtime.clock import FakeClock
 from callcenter.runtime.driver import EngineDriver, Sink
 from callcenter.telephony.base import FakeTelephony
 

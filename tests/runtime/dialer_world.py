@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from callcenter.clock import FakeClock
 from callcenter.core.commands import Command, RecordInteraction
 from callcenter.core.config import AgentConfig, QueueConfig
 from callcenter.core.dialer.campaign import Campaign, DialMode
@@ -23,7 +24,6 @@ from callcenter.core.dialer.windows import FixedHolidays
 from callcenter.core.engine import Engine
 from callcenter.core.events import AgentLogin, OfferAccepted
 from callcenter.core.records import InteractionRecord
-from callcenter.runtime.clock import FakeClock
 from callcenter.runtime.dialer import DialerService, DialerSettings
 from callcenter.runtime.driver import EngineDriver
 from callcenter.sim.models import Constant

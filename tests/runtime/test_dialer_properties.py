@@ -15,9 +15,9 @@ from callcenter.core.dialer.campaign import CallOutcome, DialMode
 from callcenter.core.dialer.dnc import DncRegistry
 from callcenter.core.dialer.lead_queue import LeadQueue
 from callcenter.core.dialer.leads import Lead, LeadState
+from callcenter.core.dialer.run import AgentView, Call, CampaignRun
 from callcenter.core.dialer.windows import FixedHolidays
 from callcenter.core.records import InteractionRecord
-from callcenter.runtime.dialer.run import AgentView, Call, CampaignRun
 from tests.runtime.dialer_world import campaign
 
 T0 = datetime(2025, 3, 3, 10, tzinfo=UTC).timestamp()  # a Monday, inside the windows

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
+from callcenter.clock import FakeClock
+from callcenter.core.customers import make_customer
 from callcenter.core.events import AgentLogin
 from callcenter.core.ivr import (
     CallEntered,
@@ -17,10 +19,8 @@ from callcenter.core.ivr import (
     PromptFinished,
 )
 from callcenter.core.ivr_flow import Flow, Lookup, Play, Prompt, SetValues, Switch, ToQueue
-from callcenter.crm.customers import make_customer
 from callcenter.crm.directory import Fields, MemoryDirectory
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
-from callcenter.runtime.clock import FakeClock
 from callcenter.sim.scenario import load_scenario
 from callcenter.telephony.base import FakeTelephony
 

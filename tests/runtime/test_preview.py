@@ -14,6 +14,7 @@ from callcenter.core.agent_state import AgentState
 from callcenter.core.commands import OfferToAgent
 from callcenter.core.dialer.campaign import DialMode, PreviewTimeout
 from callcenter.core.dialer.leads import LeadState
+from callcenter.core.dialer.preview import PreviewError
 from callcenter.core.events import (
     AgentHungUp,
     AgentPause,
@@ -22,7 +23,6 @@ from callcenter.core.events import (
     WrapUpDone,
 )
 from callcenter.runtime.dialer.agent_side import CallbackRefused
-from callcenter.runtime.dialer.preview import PreviewError
 from callcenter.telephony.base import DialStatus
 from tests.runtime.dialer_world import BERLIN, DialerWorld, campaign, leads
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import Engine
 
-from callcenter.crm.customers import make_customer
+from callcenter.core.customers import make_customer
 from callcenter.crm.directory import StoreDirectory
 from callcenter.store import session_factory
 from callcenter.store.customers import add_customer

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from callcenter.crm.customers import Customer, make_customer
+from callcenter.core.customers import Customer, make_customer
 from callcenter.store import Conflict, NotFound
 from callcenter.store.customers import (
     add_customer,

@@ -10,12 +10,12 @@ from datetime import date
 
 import numpy as np
 
+from callcenter.clock import FakeClock
 from callcenter.core.commands import AgentStateChanged, Command, RecordInteraction
 from callcenter.core.config import AgentConfig, Membership, QueueConfig
 from callcenter.core.engine import Engine
 from callcenter.core.events import AgentLogin, OfferAccepted
 from callcenter.core.records import InteractionRecord
-from callcenter.runtime.clock import FakeClock
 from callcenter.runtime.driver import EngineDriver
 from callcenter.sim.models import Constant
 from callcenter.sim.spec import AgentGroup, ArrivalStream, Break, CallerModel, Scenario, Shift

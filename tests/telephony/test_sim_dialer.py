@@ -9,9 +9,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from callcenter.clock import FakeClock
 from callcenter.core.config import AgentConfig, Membership, QueueConfig
 from callcenter.core.events import AgentConfigured, InteractionArrived, QueueConfigured
-from callcenter.runtime.clock import FakeClock
 from callcenter.sim.outbound import OutcomeModel
 from callcenter.telephony.base import (
     DialStatus,

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from callcenter.api.demo import DEMO_SCENARIO
+from callcenter.clock import FakeClock
 from callcenter.core.commands import Command, RecordInteraction
 from callcenter.core.ivr import FlowEnded
 from callcenter.runtime.app import RuntimeSettings, build_runtime, scenario_path
-from callcenter.runtime.clock import FakeClock
 from callcenter.sim.runner import run_replications
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import Scenario

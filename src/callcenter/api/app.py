@@ -48,11 +48,11 @@ from callcenter.api.media import MediaStore
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server, server_of
+from callcenter.clock import Clock
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
 from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import StoreDirectory
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
-from callcenter.runtime.clock import Clock
 from callcenter.runtime.driver import DriverStopped, NotPersisted
 from callcenter.sim.scenario import load_scenario
 from callcenter.sim.spec import Scenario

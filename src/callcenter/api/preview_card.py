@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from callcenter.api.state import Server
-from callcenter.runtime.dialer.preview import Step
+from callcenter.core.dialer.preview import Step
 from callcenter.store.models import AttemptRow
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from callcenter.crm.customers import check_region
+from callcenter.core.customers import check_region
 
 ENV_PREFIX = "CALLCENTER_"
 

@@ -25,7 +25,7 @@ import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from callcenter.crm.customers import Customer, InvalidCustomer, check_region, normalize_number
+from callcenter.core.customers import Customer, InvalidCustomer, check_region, normalize_number
 from callcenter.csv_import import ImportFileError, numbered_rows, read_header
 
 _VALUES = ("name", "account", "segment", "language", "priority", "notes")

@@ -1,5 +1,5 @@
 """The customer directory as the runtime asks it: `find(value, match)` gives a customer's
-lookup fields (`crm.customers.lookup_fields`) or None.
+lookup fields (`core.customers.lookup_fields`) or None.
 
 - `StoreDirectory(sessions, region)`: the store's `customers` table, read in a worker
   thread so the event loop never waits on the database.
@@ -19,7 +19,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.crm.customers import Customer, caller_number, check_region, lookup_fields
+from callcenter.core.customers import Customer, caller_number, check_region, lookup_fields
 from callcenter.store.customers import customer_of, find_customer
 
 Fields = tuple[tuple[str, str], ...]

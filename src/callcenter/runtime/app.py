@@ -27,6 +27,7 @@ from typing import Any, cast, get_args
 
 import numpy as np
 
+from callcenter.clock import Clock, LoopClock
 from callcenter.core.center import CallCenter, CenterCommand
 from callcenter.core.commands import Command
 from callcenter.core.config import AgentConfig, QueueConfig
@@ -34,7 +35,6 @@ from callcenter.core.engine import Engine
 from callcenter.core.ivr import IvrRunner
 from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import Directory, MemoryDirectory
-from callcenter.runtime.clock import Clock, LoopClock
 from callcenter.runtime.dialer import DialerService, DialerSettings, DialerStore, build_dialer
 from callcenter.runtime.driver import EngineDriver, Sink
 from callcenter.runtime.lookups import CustomerLookups

@@ -31,10 +31,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from callcenter.clock import Clock, Timer
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import Event, TimerExpired
 from callcenter.core.ivr import IvrEvent
-from callcenter.runtime.clock import Clock, Timer
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 account, and add many at once (the CSV import) or none.
 
 Repository functions over a `Session`; they flush but never commit. Values come in as
-`crm.customers.Customer` (numbers already in E.164) and go out as `CustomerRow`s, whose
+`core.customers.Customer` (numbers already in E.164) and go out as `CustomerRow`s, whose
 `customer_of` gives the value back.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from callcenter.crm.customers import Customer
+from callcenter.core.customers import Customer
 from callcenter.store.errors import Conflict, NotFound
 from callcenter.store.models import CustomerNumberRow, CustomerRow, utcnow
 

@@ -18,7 +18,7 @@ from callcenter.core.config import QueueConfig
 from callcenter.core.dialer.dnc import DncRegistry
 from callcenter.core.dialer.drops import MONTH
 from callcenter.core.dialer.leads import Lead
-from callcenter.runtime.dialer.service import Opened, Writes
+from callcenter.core.dialer.run import Opened, Writes
 from callcenter.store.campaigns import campaign_of, campaign_row
 from callcenter.store.configs import get_queue, save_queue
 from callcenter.store.leads import add_dnc, load_dnc, load_leads, save_leads

@@ -33,6 +33,7 @@ from functools import partial
 
 import numpy as np
 
+from callcenter.clock import Clock, Timer
 from callcenter.core.commands import (
     AgentStateChanged,
     Command,
@@ -55,7 +56,6 @@ from callcenter.core.events import (
     OfferRejected,
 )
 from callcenter.core.ivr import CallEntered, EnterQueue, IvrCommand, IvrEvent
-from callcenter.runtime.clock import Clock, Timer
 from callcenter.sim.agents import Bot
 from callcenter.sim.ivr_run import IVR_COMMANDS
 from callcenter.sim.models import Never, Sampler, poisson_arrivals

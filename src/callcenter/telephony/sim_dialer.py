@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from callcenter.clock import Clock, Timer
 from callcenter.core.dialer.queue import campaign_of_queue
-from callcenter.runtime.clock import Clock, Timer
 from callcenter.sim.outbound import BUSY, LIVE, MACHINE, OutcomeModel, Traffic
 from callcenter.telephony.base import DialStatus, DialUpdate, OnDial
 

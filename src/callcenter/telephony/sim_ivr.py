@@ -16,9 +16,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from callcenter.clock import Clock
 from callcenter.core.events import Event
 from callcenter.core.ivr import EnterQueue, IvrCommand, IvrEvent
-from callcenter.runtime.clock import Clock
 from callcenter.sim.ivr_callers import Cancel, IvrCallers
 from callcenter.sim.models import Sampler
 from callcenter.sim.spec import IvrModel, Scenario

@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 from callcenter.api.admin.common import NO_CONTENT, Admin, csv_text, in_transaction, record
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.errors import FieldError, InvalidBody, InvalidField
-from callcenter.crm.customer_import import CustomerColumns, import_customers
-from callcenter.crm.customers import (
+from callcenter.core.customers import (
     MAX_NUMBERS,
     Customer,
     InvalidCustomer,
     make_customer,
     normalize_number,
 )
+from callcenter.crm.customer_import import CustomerColumns, import_customers
 from callcenter.csv_import import ImportFileError
 from callcenter.store.customers import (
     add_customer,

@@ -29,18 +29,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from callcenter.clock import Clock
 from callcenter.core.agent_state import AgentState
 from callcenter.core.dialer.campaign import CallOutcome, DialMode, PreviewTimeout
 from callcenter.core.dialer.dnc import DncRegistry
 from callcenter.core.dialer.leads import Lead
+from callcenter.core.dialer.preview import Ended, PreviewError, Reservation, Step
 from callcenter.core.dialer.queue import OUTBOUND_PRIORITY
+from callcenter.core.dialer.run import Call, CampaignRun
 from callcenter.core.dialer.windows import HolidayCalendar, window_state
 from callcenter.core.engine import Engine
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import AgentPause, AgentReady, Event, InteractionArrived
-from callcenter.runtime.clock import Clock
-from callcenter.runtime.dialer.preview import Ended, PreviewError, Reservation, Step
-from callcenter.runtime.dialer.run import Call, CampaignRun
 from callcenter.runtime.driver import DriverStopped, EngineDriver
 from callcenter.telephony.base import DialStatus, DialUpdate, Outbound, OutboundUnsupported
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from callcenter.clock import Clock
 from callcenter.core.dialer.windows import HolidayCalendar
 from callcenter.core.engine import Engine
-from callcenter.runtime.clock import Clock
 from callcenter.runtime.dialer.service import DialerService, DialerSettings, DialerStore
 from callcenter.runtime.driver import EngineDriver
 from callcenter.telephony.base import Outbound, OutboundUnsupported, outbound_of

@@ -26,9 +26,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from callcenter.clock import Clock, Timer
 from callcenter.core.agent_state import AgentState
 from callcenter.core.commands import Command, Connect, RecordInteraction
 from callcenter.core.config import QueueConfig
@@ -37,14 +38,13 @@ from callcenter.core.dialer.dnc import DncRegistry
 from callcenter.core.dialer.lead_queue import LeadQueue
 from callcenter.core.dialer.leads import Lead, LeadState
 from callcenter.core.dialer.queue import OUTBOUND_PRIORITY, campaign_of_queue, campaign_queue
+from callcenter.core.dialer.run import AgentView, Call, CampaignRun, Opened, Writes
 from callcenter.core.dialer.windows import HolidayCalendar
 from callcenter.core.engine import Engine
 from callcenter.core.events import CallerHungUp, Event, InteractionArrived, QueueConfigured
 from callcenter.core.interaction_state import InteractionState
 from callcenter.core.ivr_events import FlowEnded, IvrCommand
-from callcenter.runtime.clock import Clock, Timer
 from callcenter.runtime.dialer.agent_side import AgentSide
-from callcenter.runtime.dialer.run import AgentView, Attempt, Call, CampaignRun
 from callcenter.runtime.driver import DriverStopped, EngineDriver
 from callcenter.telephony.base import (
     DialStatus,
@@ -78,29 +78,6 @@ class DialerSettings:
     """Wrap-up seconds of the campaign queues."""
     lead_refresh: float = 60.0
     """Seconds between looks for leads stored while a campaign runs (an import)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Opened:
-    """A campaign as the store has it, to run."""
-
-    campaign: Campaign
-    leads: list[Lead]
-    lives: list[tuple[float, bool]]
-    """(time, dropped) of the live answers of the last 30 days, for the drop ledger."""
-
-
-@dataclass(slots=True)
-class Writes:
-    """What one tick changed, stored in one transaction."""
-
-    leads: dict[str, list[Lead]] = field(default_factory=dict)
-    attempts: list[Attempt] = field(default_factory=list)
-    blocked: list[tuple[str, str | None]] = field(default_factory=list)
-    """(number, campaign) put on a do-not-call list (campaign None: the global list)."""
-
-    def __bool__(self) -> bool:
-        return bool(self.attempts or self.blocked or any(self.leads.values()))
 
 
 class DialerStore(Protocol):
@@ -267,7 +244,8 @@ class DialerService(AgentSide):
         for lead in opened.leads:  # an attempt a stopped process left open: it failed
             if lead.state is LeadState.DIALING:
                 queue.record_outcome(lead.id, CallOutcome.FAILED, now)
-        return CampaignRun(c, queue, opened.lives, grace=self.settings.grace)
+        return CampaignRun(c, queue, opened.lives, grace=self.settings.grace,
+                           warn=log.warning)
 
     # ------------------------------------------------------------------ do-not-call
 

@@ -11,7 +11,7 @@ from callcenter.store.models.base import ID, Base, UTCDateTime, utcnow
 
 
 class CustomerRow(Base):
-    """A customer of the directory (`crm.customers.Customer`): the IVR's `Lookup` finds
+    """A customer of the directory (`core.customers.Customer`): the IVR's `Lookup` finds
     it by one of its numbers or by its `account`."""
 
     __tablename__ = "customers"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from callcenter.runtime.clock import FakeClock, LoopClock
+from callcenter.clock import FakeClock, LoopClock
 
 
 def test_fake_clock_runs_due_timers_in_time_order_at_their_time() -> None:

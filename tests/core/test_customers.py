@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcenter.crm.customers import (
+from callcenter.core.customers import (
     Customer,
     InvalidCustomer,
     caller_number,

@@ -1,7 +1,9 @@
 """One running campaign: its leads, its pacer, its calls in flight, its drop ledger.
 
-`CampaignRun` is plain state with no I/O and no clock of its own (the service
-passes `now` and carries out what it returns), so its rules read in one place:
+`CampaignRun` is plain state with no I/O and no clock of its own (the runtime's
+dialer service passes `now` and carries out what it returns), so its rules read in
+one place; what it cannot apply (a lead that moved on meanwhile) it tells the
+`warn` callback it is given (the service logs it):
 
 - `pacing(view, now)`: the `PacingState` from the engine's view of the campaign's
   agents and from the calls in flight; `leads(n, now)` takes up to n leads (the
@@ -13,11 +15,13 @@ passes `now` and carries out what it returns), so its rules read in one place:
   agent's disposition when the interaction's row comes.
 - The ledger records each live answer once, when its fate is known: connected
   (at the connect) or dropped (at the drop).
+
+`Opened` (a campaign as the store gives it) and `Writes` (what ticks changed, stored
+in one transaction) are what the dialer and its store exchange.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,11 +38,16 @@ from callcenter.core.dialer.pacing import (
     PredictiveSettings,
     Progressive,
 )
+from callcenter.core.dialer.preview import PreviewDesk, Step
 from callcenter.core.dialer.queue import queue_id
 from callcenter.core.records import InteractionRecord
-from callcenter.runtime.dialer.preview import PreviewDesk, Step
 
-log = logging.getLogger(__name__)
+Warn = Callable[[str], None]
+"""Told what a run could not apply (a lead that moved on meanwhile)."""
+
+
+def _ignore(message: str) -> None:
+    return None
 
 PACERS: dict[DialMode, Callable[[Campaign], Pacer]] = {
     DialMode.PROGRESSIVE: lambda c: Progressive(),
@@ -63,6 +72,29 @@ class Attempt:
     dropped: bool = False
     info_delay: float | None = None
     interaction_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A campaign as the store has it, to run."""
+
+    campaign: Campaign
+    leads: list[Lead]
+    lives: list[tuple[float, bool]]
+    """(time, dropped) of the live answers of the last 30 days, for the drop ledger."""
+
+
+@dataclass(slots=True)
+class Writes:
+    """What ticks changed, stored in one transaction."""
+
+    leads: dict[str, list[Lead]] = field(default_factory=dict)
+    attempts: list[Attempt] = field(default_factory=list)
+    blocked: list[tuple[str, str | None]] = field(default_factory=list)
+    """(number, campaign) put on a do-not-call list (campaign None: the global list)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.attempts or self.blocked or any(self.leads.values()))
 
 
 @dataclass(slots=True)
@@ -101,8 +133,10 @@ class CampaignRun:
     """The live state of one campaign (see the module's docstring)."""
 
     def __init__(self, campaign: Campaign, queue: LeadQueue,
-                 lives: list[tuple[float, bool]] | None = None, *, grace: float = 2.0) -> None:
+                 lives: list[tuple[float, bool]] | None = None, *, grace: float = 2.0,
+                 warn: Warn = _ignore) -> None:
         self.campaign = campaign
+        self.warn = warn
         self.queue = queue
         self.queue_id = queue_id(campaign.name)
         self.grace = grace
@@ -223,7 +257,7 @@ class CampaignRun:
         try:
             lead = self.queue.dispose(call.lead.id, code, at)
         except LeadError as exc:
-            log.warning("campaign %s, lead %s: %s", self.campaign.name, call.lead.id, exc)
+            self.warn(f"campaign {self.campaign.name}, lead {call.lead.id}: {exc}")
             return
         if lead.result is LeadResult.DNC:
             self.blocked.append(lead.number)
@@ -248,11 +282,11 @@ class CampaignRun:
             try:
                 lead = self.queue.dispose(call.lead.id, code, at)
             except ConfigError as exc:  # a code the campaign does not have
-                log.warning("campaign %s, lead %s: %s; counted as a contact",
-                            self.campaign.name, call.lead.id, exc)
+                self.warn(f"campaign {self.campaign.name}, lead {call.lead.id}: {exc};"
+                          " counted as a contact")
                 lead = self.queue.dispose(call.lead.id, self._default_disposition(), at)
         except LeadError as exc:  # the lead moved on meanwhile
-            log.warning("campaign %s, lead %s: %s", self.campaign.name, call.lead.id, exc)
+            self.warn(f"campaign {self.campaign.name}, lead {call.lead.id}: {exc}")
             return
         if lead.result is LeadResult.DNC:
             self.blocked.append(lead.number)
@@ -267,7 +301,7 @@ class CampaignRun:
         try:
             self.queue.record_outcome(call.lead.id, outcome, at)
         except LeadError as exc:  # e.g. the lead was blocked meanwhile
-            log.warning("campaign %s, lead %s: %s", self.campaign.name, call.lead.id, exc)
+            self.warn(f"campaign {self.campaign.name}, lead {call.lead.id}: {exc}")
 
     def _mark(self, at: float, dropped: bool) -> None:
         at = max(at, self._last_mark)  # the ledger takes rows in time order

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from callcenter.core.dialer.campaign import CallOutcome
 from callcenter.core.dialer.leads import LeadState
-from callcenter.runtime.dialer.preview import PreviewDesk, PreviewError, Step
+from callcenter.core.dialer.preview import PreviewDesk, PreviewError, Step
 from tests.dialer.leadkit import ALWAYS, NY, at, campaign, lead, queue
 
 T0 = at(NY, 2025, 3, 3, 10)
