@@ -18,6 +18,7 @@ Nothing here is module-level state: every object belongs to the `Runtime` it bui
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,14 +30,16 @@ import numpy as np
 
 from callcenter.clock import Clock, LoopClock
 from callcenter.core.center import CallCenter, CenterCommand
-from callcenter.core.commands import Command
+from callcenter.core.commands import Command, InteractionStateChanged, RecordInteraction
 from callcenter.core.config import AgentConfig, QueueConfig
 from callcenter.core.engine import Engine
+from callcenter.core.events import CallerHungUp, WrapUpDone
+from callcenter.core.interaction_state import InteractionState
 from callcenter.core.ivr import IvrRunner
 from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import Directory, MemoryDirectory
 from callcenter.runtime.dialer import DialerService, DialerSettings, DialerStore, build_dialer
-from callcenter.runtime.driver import EngineDriver, Sink
+from callcenter.runtime.driver import SHUTDOWN, Backlog, EngineDriver, Sink
 from callcenter.runtime.lookups import CustomerLookups
 from callcenter.runtime.pubsub import CommandHub
 from callcenter.sim.scenario import load_scenario
@@ -102,14 +105,66 @@ class Runtime:
         """The IVR's customer lookups, when the runtime runs flows."""
         self.dialer: DialerService | None = None
         """The live dialer, when the runtime runs campaigns."""
+        self._agent_of: dict[str, str] = {}
+        """The agent of each open interaction that has one (for a drain's wrap-ups)."""
+
+    async def track(self, commands: list[Command]) -> None:
+        """A driver sink: follow which agent each open interaction is with."""
+        for c in commands:
+            if isinstance(c, InteractionStateChanged) and c.agent_id is not None:
+                self._agent_of[c.interaction_id] = c.agent_id
+            elif isinstance(c, RecordInteraction):
+                self._agent_of.pop(c.record.interaction_id, None)
 
     async def start(self) -> None:
         """Start the driver, then telephony (whose first reports need the driver), then
         the dialer."""
         await self.driver.start()
-        await self.telephony.start(self.driver.report)
+        await self.telephony.start(self.driver.report_line)
         if self.dialer is not None:
             await self.dialer.start()
+
+    async def drain(self, grace: float) -> list[str]:
+        """A graceful stop's first part: take no new calls (the dialer stops, telephony's
+        new calls are turned away), let the calls in progress end on their own for up to
+        `grace` seconds of the clock, then close those left: `CallerHungUp(call,
+        "shutdown")` (a call waiting or ringing ends `lost`, a conversation ends, both
+        with exit reason `shutdown`), and a wrap-up still open is done (no disposition).
+        Their rows are complete instead of being found open, and closed as `lost` with
+        `lost_on_restart`, by the next start. A queued callback (the customer is not on
+        the line) is left open. The ids of the calls closed."""
+        self.driver.draining = True
+        if self.dialer is not None:
+            await self.dialer.stop()
+            self.dialer = None
+        await self.driver.settled()
+        deadline = self.clock.time() + grace
+        changed = asyncio.Event()
+        timer = self.clock.call_at(deadline, changed.set)
+
+        def progress(_command: Command) -> bool:
+            changed.set()
+            return False  # queues nothing: only wakes the loop below
+
+        watch = self.events.subscribe(progress)
+        try:
+            while self.engine.open_interactions() and self.clock.time() < deadline:
+                changed.clear()
+                await changed.wait()
+                await self.driver.settled()
+        finally:
+            timer.cancel()
+            watch.close()
+        left = self.engine.open_interactions()
+        for iid in left:
+            self.driver.report(CallerHungUp(iid, SHUTDOWN))
+        await self.driver.settled()
+        for iid in self.engine.open_interactions():  # hung up, in wrap-up: finish it
+            agent = self._agent_of.get(iid)
+            if agent is not None and self.engine.interaction_state(iid) is WRAP_UP:
+                self.driver.report(WrapUpDone(agent, iid))
+        await self.driver.settled()
+        return left
 
     async def stop(self) -> None:
         """Stop the dialer (its last writes stored) and telephony (no new events), let
@@ -124,6 +179,7 @@ class Runtime:
 
 
 _ENGINE_COMMANDS = get_args(Command)
+WRAP_UP = InteractionState.WRAP_UP
 
 
 def engine_commands(sink: Sink[Command]) -> Sink[CenterCommand]:
@@ -145,7 +201,8 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
                   flows: Mapping[str, Flow] | None = None,
                   directory: Directory | None = None,
                   dialer_store: DialerStore | None = None, outbound: Outbound | None = None,
-                  dialer: DialerSettings | None = None) -> Runtime:
+                  dialer: DialerSettings | None = None,
+                  backlog: Backlog | None = None) -> Runtime:
     """Wire a runtime. `persist` stores commands before they are acknowledged (the
     server plugs the store in here); `clock` and `telephony` replace the defaults
     (a `LoopClock` at `settings.speed`, the `sim` adapter) in tests.
@@ -162,7 +219,11 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
     answered from `directory` (the server passes the store's; none: nobody is found).
 
     With `dialer_store` the runtime runs the live dialer (`dialer` settings), placing
-    calls through `outbound` (default: the telephony adapter's own outbound side)."""
+    calls through `outbound` (default: the telephony adapter's own outbound side).
+
+    `backlog` (the server's `DurableSink`, also its `persist`) tells the driver when
+    the store is not taking writes; new calls are then turned away through the
+    telephony adapter, as they are while the runtime drains."""
     if scenario is None:
         scenario = load_scenario(scenario_path(settings.scenario))
     if queues is None:
@@ -188,7 +249,8 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
         ivr = IvrRunner(flows, status=lambda c: (engine.position(c), engine.expected_wait(c)))
         center = CallCenter(engine, ivr)
         center_driver = EngineDriver(center, clock, None if persist is None else
-                                     engine_commands(persist), max_batch=settings.max_batch)
+                                     engine_commands(persist), max_batch=settings.max_batch,
+                                     backlog=backlog)
         lookups = CustomerLookups(directory or MemoryDirectory(), center_driver.report)
         center_driver.add_sink("directory", lookups)
         center_driver.add_sink("telephony", telephony.execute)
@@ -196,10 +258,13 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
         runtime = Runtime(scenario, engine, clock, center_driver, telephony, events, center)
         runtime.lookups = lookups
     else:
-        driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch)
+        driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch,
+                              backlog=backlog)
         driver.add_sink("telephony", telephony.execute)
         driver.add_sink("pubsub", events)
         runtime = Runtime(scenario, engine, clock, driver, telephony, events)
+    runtime.driver.refuse = telephony.execute
+    runtime.driver.add_sink("calls", engine_commands(runtime.track))
     if dialer_store is not None:
         runtime.dialer = build_dialer(engine, runtime.driver, clock, telephony, dialer_store,
                                       outbound=outbound, settings=dialer,

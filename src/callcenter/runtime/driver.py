@@ -17,6 +17,22 @@ Rules of the shell (the engine is not thread-safe and has no clock):
 A sink must not `await submit(...)` (the worker would wait for itself); adapters
 report events with `report(event)`, which queues without waiting.
 
+Nothing accepted is dropped: the server's persistence sink is a `DurableSink`
+(`callcenter.runtime.durable`), which keeps, journals and retries a batch the store
+fails to take, and returns normally once the batch is in its journal. Given as
+`backlog`, it also tells the driver when it is degraded (batches waiting); then:
+- `submit`/`post` raise `Degraded` at once, before the engine sees the event (the
+  API answers 503): no new work is acknowledged that the store could not take;
+- a new call reported by telephony (`report_line`: `InteractionArrived`,
+  `CallEntered`) is turned away before the engine sees it: the `refuse` sink (the
+  telephony adapter) gets `ExitQueue(call, queue, "unavailable", "hangup")`;
+- everything else (events of calls in progress, timers, adapters' reports) is
+  handled as usual, and its commands go to the backlog behind the others.
+While `draining` (a graceful stop) new calls are turned away the same way
+(`ExitQueue(..., "shutdown", "hangup")`), but the API still works.
+If the persistence sink raises (the store failed and the batch could not be
+journaled) the callers get `NotPersisted`.
+
 The driver drives anything with the engine's `handle(event, now)` and
 `next_deadline()` (a `Brain`): the `Engine` alone, or a `CallCenter` (engine + IVR)
 whose command lists also carry IVR commands; `C` is the command type its sinks get.
@@ -32,9 +48,10 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from callcenter.clock import Clock, Timer
+from callcenter.core.commands import ExitQueue
 from callcenter.core.errors import RoutingError
-from callcenter.core.events import Event, TimerExpired
-from callcenter.core.ivr import IvrEvent
+from callcenter.core.events import Event, InteractionArrived, TimerExpired
+from callcenter.core.ivr import CallEntered, IvrEvent
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +74,31 @@ class Brain(Protocol[C]):
         ...
 
 
+class Backlog(Protocol):
+    """What the driver asks its persistence sink: are batches waiting for the store?"""
+
+    @property
+    def degraded(self) -> bool:
+        """True while batches wait for the store."""
+        ...
+
+
 _TIMER_EVENT = TimerExpired()
+_NEW_CALLS = (InteractionArrived, CallEntered)
+UNAVAILABLE = "unavailable"
+"""The `ExitQueue` reason of a new call turned away while the store is not taking writes."""
+SHUTDOWN = "shutdown"
+"""The `ExitQueue` reason of a new call turned away while the server stops, and the
+`CallerHungUp` reason of the calls a graceful stop closes."""
 
 
 class NotPersisted(Exception):
     """The engine applied the change but the persistence sink failed: not acknowledged."""
+
+
+class Degraded(NotPersisted):
+    """The store is not taking writes (batches wait for it): new work is refused, and
+    the engine did not see it."""
 
 
 class DriverStopped(RuntimeError):
@@ -81,28 +118,39 @@ class DriverStats:
     """Events reported by an adapter that the engine refused (logged; a race or a bad peer)."""
     engine_errors: int = 0
     persist_errors: int = 0
+    degraded_refused: int = 0
+    """Submits refused while the store was not taking writes."""
+    calls_refused: int = 0
+    """New calls turned away (the store not taking writes, or a graceful stop)."""
     sink_errors: dict[str, int] = field(default_factory=dict)
 
 
 class _Item:
-    __slots__ = ("event", "future")
+    __slots__ = ("event", "future", "line")
 
-    def __init__(self, event: Event | IvrEvent, future: asyncio.Future[Any] | None) -> None:
+    def __init__(self, event: Event | IvrEvent, future: asyncio.Future[Any] | None,
+                 line: bool = False) -> None:
         self.event = event
         self.future = future
+        self.line = line
 
 
 class EngineDriver(Generic[C]):
     """Owns the engine; serializes events; persists, then acknowledges, then fans out."""
 
     def __init__(self, engine: Brain[C], clock: Clock, persist: Sink[C] | None = None,
-                 *, max_batch: int = 256) -> None:
+                 *, max_batch: int = 256, backlog: Backlog | None = None) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be >= 1, got {max_batch}")
         self.engine = engine
         self.clock = clock
         self.stats = DriverStats()
         self._persist = persist
+        self._backlog = backlog
+        self.refuse: Sink[Any] | None = None
+        """Gets the `ExitQueue` of every new call turned away (the telephony adapter)."""
+        self.draining = False
+        """A graceful stop is under way: new calls are turned away."""
         self._sinks: list[tuple[str, Sink[C]]] = []
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Item] | None = None
@@ -121,6 +169,11 @@ class EngineDriver(Generic[C]):
             raise ValueError(f"a sink named {name!r} is already added")
         self._sinks.append((name, sink))
         self.stats.sink_errors[name] = 0
+
+    @property
+    def degraded(self) -> bool:
+        """True while the persistence sink holds batches the store has not taken."""
+        return self._backlog is not None and self._backlog.degraded
 
     @property
     def running(self) -> bool:
@@ -155,14 +208,20 @@ class EngineDriver(Generic[C]):
 
     def post(self, event: Event | IvrEvent) -> asyncio.Future[list[C]]:
         """Queue `event`; the future gets its commands once they are persisted (or the
-        `RoutingError` / `NotPersisted` that stopped them)."""
+        `RoutingError` / `NotPersisted` that stopped them). Raises `Degraded` at once
+        while the store is not taking writes."""
+        if self.degraded:
+            self.stats.degraded_refused += 1
+            raise Degraded("the database is not taking writes at the moment: changes are "
+                           "refused until the changes already made are stored; try again "
+                           "shortly")
         fut: asyncio.Future[list[C]] = asyncio.get_running_loop().create_future()
         self._enqueue(_Item(event, fut))
         return fut
 
     async def submit(self, event: Event | IvrEvent) -> list[C]:
         """Apply `event` now; return its commands once persisted. Raises the engine's
-        `RoutingError` (nothing changed) or `NotPersisted`."""
+        `RoutingError` (nothing changed), `Degraded` (nothing changed) or `NotPersisted`."""
         if self._worker is not None and asyncio.current_task() is self._worker:
             raise RuntimeError("a sink must not await submit(); use report() or post()")
         return await self.post(event)
@@ -170,6 +229,11 @@ class EngineDriver(Generic[C]):
     def report(self, event: Event | IvrEvent) -> None:
         """Queue an event from an adapter without waiting; a refusal is logged and counted."""
         self._enqueue(_Item(event, None))
+
+    def report_line(self, event: Event | IvrEvent) -> None:
+        """`report` for the telephony adapter: a new call is turned away if, when its turn
+        comes, the store is not taking writes or the server is stopping."""
+        self._enqueue(_Item(event, None, line=True))
 
     async def settled(self) -> None:
         """Wait until every event queued so far is handled and its commands carried out."""
@@ -208,8 +272,13 @@ class EngineDriver(Generic[C]):
         stats.batches += 1
         out: list[C] = []
         results: list[list[C] | Exception] = []
+        refused: list[ExitQueue] = []
         for item in batch:
             ev = item.event
+            if item.line and isinstance(ev, _NEW_CALLS) and (self.draining or self.degraded):
+                refused.append(self._turn_away(ev))
+                results.append(DriverStopped("new calls are not taken now"))
+                continue
             if ev is _TIMER_EVENT:
                 self._timer_queued = False
                 stats.timers += 1
@@ -254,7 +323,20 @@ class EngineDriver(Generic[C]):
                 except Exception:
                     stats.sink_errors[name] += 1
                     log.exception("sink %r failed on %d commands", name, len(out))
+        if refused and self.refuse is not None:
+            try:
+                await self.refuse(refused)
+            except Exception:
+                log.exception("turning away %d new calls failed", len(refused))
         self._rearm()
+
+    def _turn_away(self, ev: InteractionArrived | CallEntered) -> ExitQueue:
+        self.stats.calls_refused += 1
+        reason = SHUTDOWN if self.draining else UNAVAILABLE
+        log.info("new call %s turned away: %s", ev, reason)
+        if isinstance(ev, InteractionArrived):
+            return ExitQueue(ev.interaction_id, ev.queue_id, reason, "hangup")
+        return ExitQueue(ev.call_id, "", reason, "hangup")
 
     # ------------------------------------------------------------------ timers
 

@@ -35,6 +35,9 @@ _OPEN_FLAGS = select(_INTERACTIONS.c.interaction_id, _INTERACTIONS.c.open).where
     _INTERACTIONS.c.interaction_id.in_(bindparam("ids", expanding=True)))
 _PRESENT = select(_PRESENCE.c.agent_id).where(
     _PRESENCE.c.agent_id.in_(bindparam("ids", expanding=True)))
+_SPANS_SINCE = select(_SPANS.c.agent_id, _SPANS.c.state, _SPANS.c.reason, _SPANS.c.start,
+                      _SPANS.c.end).where(
+    _SPANS.c.agent_id.in_(bindparam("ids", expanding=True)), _SPANS.c.start >= bindparam("first"))
 _UPDATE_PRESENCE = update(_PRESENCE).where(_PRESENCE.c.agent_id == bindparam("_id")).values(
     state=bindparam("state"), reason=bindparam("reason"), since=bindparam("since"))
 
@@ -92,6 +95,17 @@ def insert_spans(conn: Connection, spans: list[AgentSpan]) -> None:
     conn.execute(_INSERT_SPANS, [{"agent_id": s.agent_id, "state": s.state,
                                   "reason": s.reason, "start": s.start, "end": s.end}
                                  for s in spans])
+
+
+def new_spans(conn: Connection, spans: list[AgentSpan]) -> list[AgentSpan]:
+    """`spans` without those stored already (same agent, state, reason, start and end)."""
+    if not spans:
+        return spans
+    first = min(s.start for s in spans)
+    stored: set[tuple[str, str, str, float, float]] = set()
+    for chunk in _chunks({s.agent_id for s in spans}):
+        stored.update(conn.execute(_SPANS_SINCE, {"ids": chunk, "first": first}).tuples())
+    return [s for s in spans if (s.agent_id, s.state, s.reason, s.start, s.end) not in stored]
 
 
 def stored_presence(conn: Connection, agent_ids: Collection[str]) -> set[str]:

@@ -23,6 +23,11 @@ reconciliation runs before), so it reads the store only for ids it has not seen:
 one SELECT per batch for all of them. A failed batch rolls back and forgets what
 it remembered; the next batch reads again.
 
+Writing a batch twice gives the same rows, if `again()` writes it the second time
+(it leaves out agent spans already stored): the runtime's `DurableSink` retries a
+failed batch, and replays its journal at start, through `again()`, so a batch
+whose commit went through before the error reached us is not stored twice.
+
 The database work runs in a worker thread so the event loop keeps serving
 requests; the driver awaits one batch at a time, so writes never overlap. Each
 batch takes a connection of the sessions' engine from its pool (no session, no ORM
@@ -51,6 +56,7 @@ from callcenter.core.records import AgentSpan, InteractionRecord
 from callcenter.store.bulk import (
     insert_interactions,
     insert_spans,
+    new_spans,
     open_flags,
     put_presence,
     stored_presence,
@@ -122,18 +128,29 @@ class StoreSink:
         """Agents that have a presence row."""
 
     async def __call__(self, commands: list[Command]) -> None:
+        await self._call(commands, again=False)
+
+    async def again(self, commands: list[Command]) -> None:
+        """Store a batch that may have been stored already (a retry after an error that
+        came after the commit, or a replay of the journal): the same rows, and no
+        agent span twice."""
+        await self._call(commands, again=True)
+
+    async def _call(self, commands: list[Command], *, again: bool) -> None:
         if any(isinstance(c, _STORED) for c in commands):
             channels = {c.queue_id: self._channel_of(c.queue_id) for c in commands
                         if isinstance(c, InteractionStateChanged)}  # read on the loop
-            outcomes = await asyncio.to_thread(self.write, commands, channels)
+            outcomes = await asyncio.to_thread(self.write, commands, channels, again=again)
             self.outcomes.update(outcomes)
 
-    def write(self, commands: list[Command], channels: dict[str, str]) -> list[str]:
+    def write(self, commands: list[Command], channels: dict[str, str], *,
+              again: bool = False) -> list[str]:
         """Store the commands in one transaction; the outcomes of the rows completed.
-        `channels` names the channel of every queue a state change mentions."""
+        `channels` names the channel of every queue a state change mentions; `again`:
+        leave out the agent spans already stored (see `again()`)."""
         try:
             with self._database.begin() as conn:
-                outcomes, rows, presence = self._write(conn, commands, channels)
+                outcomes, rows, presence = self._write(conn, commands, channels, again)
         except BaseException:
             self._open.clear()
             self._present.clear()
@@ -147,7 +164,7 @@ class StoreSink:
         return outcomes
 
     def _write(self, conn: Connection, commands: list[Command], channels: dict[str, str],
-               ) -> tuple[list[str], dict[str, _Pending], dict[str, dict[str, Any]]]:
+               again: bool) -> tuple[list[str], dict[str, _Pending], dict[str, dict[str, Any]]]:
         outcomes: list[str] = []
         spans: list[AgentSpan] = []
         presence: dict[str, dict[str, Any]] = {}
@@ -169,7 +186,7 @@ class StoreSink:
                 presence[c.agent_id] = {"state": c.state, "reason": c.reason, "since": c.at}
         insert_interactions(conn, [p.insert for p in rows.values() if p.insert is not None])
         update_interactions(conn, {iid: p.set for iid, p in rows.items() if p.set})
-        insert_spans(conn, spans)
+        insert_spans(conn, new_spans(conn, spans) if again else spans)
         unseen = presence.keys() - self._present
         put_presence(conn, presence, self._present if not unseen else
                      self._present | stored_presence(conn, unseen))

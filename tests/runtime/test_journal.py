@@ -1,0 +1,105 @@
+"""The local journal: what is written is read back equal, by this process or the next;
+stored batches go, a torn last line is cut, a damaged one stops the open."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callcenter.core.commands import AgentStateChanged, Command, RecordAgentSpan
+from callcenter.core.records import AgentSpan
+from callcenter.runtime.journal import Journal, JournalError, decode, encode
+from tests.runtime.commands import batches, commands
+
+A = AgentStateChanged("a1", "paused", "lunch", 1.5)
+B = RecordAgentSpan(AgentSpan("a1", "available", 1.0, 1.5))
+
+
+@given(commands)
+def test_every_command_is_read_back_equal(command: Command) -> None:
+    """`decode(encode(c)) == c` for every kind of command and any field values."""
+    back = decode(encode(command))
+    assert back == command
+    assert type(back) is type(command)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(batches, max_size=6), st.data())
+def test_batches_written_are_read_back_by_the_next_process(written: list[list[Command]],
+                                                           data: st.DataObject) -> None:
+    """Batches appended and not marked stored are what a new open finds, equal and in
+    order; those marked stored are gone."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "j"
+        journal = Journal.open(path)
+        seqs = [journal.append(b) for b in written]
+        done = data.draw(st.sets(st.sampled_from(seqs)) if seqs else st.just(set[int]()))
+        for seq in sorted(done):
+            journal.stored(seq)
+        journal.close()
+        again = Journal.open(path)
+        try:
+            assert again.pending() == [(s, b) for s, b in zip(seqs, written, strict=True)
+                                       if s not in done]
+            assert (path.stat().st_size == 0) == (len(done) == len(seqs))
+        finally:
+            again.close()
+
+
+def test_the_file_is_emptied_once_everything_is_stored(tmp_path: Path) -> None:
+    """Once every batch written is stored the file is empty; new batches count on."""
+    journal = Journal.open(tmp_path / "j")
+    first, second = journal.append([A]), journal.append([B])
+    journal.stored(first)
+    assert (tmp_path / "j").stat().st_size > 0
+    journal.stored(second)
+    assert (tmp_path / "j").stat().st_size == 0
+    assert journal.append([A]) == second + 1
+    journal.close()
+
+
+def test_a_torn_last_line_is_cut_and_the_rest_kept(tmp_path: Path) -> None:
+    """A last line without its newline (a crash mid-write, never acknowledged) is cut;
+    the complete lines before it are read, and new batches follow them cleanly."""
+    path = tmp_path / "j"
+    journal = Journal.open(path)
+    journal.append([A])
+    journal.close()
+    with path.open("ab") as f:
+        f.write(b'{"batch":2,"commands":[{"@":"AgentSt')
+    again = Journal.open(path)
+    assert again.pending() == [(1, [A])]
+    again.append([B])
+    again.close()
+    assert [b for _, b in Journal.open(path).pending()] == [[A], [B]]
+
+
+def test_a_damaged_line_stops_the_open_naming_the_file_and_line(tmp_path: Path) -> None:
+    """A complete line that cannot be read is not skipped: the open fails, naming it."""
+    path = tmp_path / "j"
+    journal = Journal.open(path)
+    journal.append([A])
+    journal.close()
+    with path.open("ab") as f:
+        f.write(b'{"batch":2,"commands":[{"@":"Nothing"}]}\n')
+    with pytest.raises(JournalError, match=r"journal .*j: line 2 cannot be read"):
+        Journal.open(path)
+
+
+def test_two_processes_never_share_a_journal(tmp_path: Path) -> None:
+    """A journal open (locked) elsewhere cannot be opened again until it is closed."""
+    journal = Journal.open(tmp_path / "j")
+    with pytest.raises(JournalError, match="used by another process"):
+        Journal.open(tmp_path / "j")
+    journal.close()
+    Journal.open(tmp_path / "j").close()
+
+
+def test_a_value_the_journal_cannot_hold_is_refused() -> None:
+    """Only the core's commands and records are encoded: anything else is a TypeError."""
+    with pytest.raises(TypeError, match="cannot hold a list"):
+        encode(AgentStateChanged("a1", "paused", ["not", "a", "str"], 1.0))  # type: ignore[arg-type]
