@@ -6,9 +6,14 @@ BIN := $(VENV)/bin
 FAST := .venv-compiled
 FBIN := $(FAST)/bin
 
+# Installs the Debian packages a target needs (root or password-less sudo), else says
+# what to install; the tests needing a missing tool then skip (fail under CI=true).
+SETUP := scripts/setup-system
+
 .PHONY: test test-compiled lint bench bench-quick demo clean
 
 $(BIN)/python:
+	$(SETUP) venv
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -21,11 +26,13 @@ $(VENV)/.bench: $(VENV)/.test
 	touch $@
 
 test: $(VENV)/.test
+	$(SETUP) test
 	$(BIN)/pytest -q
 
 # The routing core compiled with mypyc (CALLCENTER_COMPILE=1, see setup.py) in its own
 # venv, not editable: the same suite runs against it.
 $(FAST)/.installed: pyproject.toml setup.py $(wildcard src/callcenter/core/*.py src/callcenter/core/dialer/*.py src/callcenter/sim/*.py)
+	$(SETUP) venv compiled
 	test -x $(FBIN)/python || $(PY) -m venv $(FAST)
 	$(FBIN)/pip install --quiet --upgrade pip
 	$(FBIN)/pip install --quiet '.[test,bench]'
@@ -36,6 +43,7 @@ $(FAST)/.installed: pyproject.toml setup.py $(wildcard src/callcenter/core/*.py 
 # The end-to-end tests (real SIP peers, the browser) exercise the adapters, not the
 # compiled core; they run once, in `make test`.
 test-compiled: $(FAST)/.installed
+	$(SETUP) test
 	$(FBIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
 
 lint: $(VENV)/.test
@@ -49,8 +57,11 @@ bench: $(VENV)/.bench $(FAST)/.installed
 bench-quick: $(VENV)/.bench $(FAST)/.installed
 	for b in bench/[!_]*.py; do echo "== $$b (compiled core)"; $(FBIN)/python $$b --quick || exit 1; done
 
+# `make demo` runs simulated telephony (nothing to install); `make demo SIP=127.0.0.1:5060`
+# takes real calls, with rtpengine and espeak-ng installed first.
 demo: $(VENV)/.test
-	$(BIN)/callcenter demo
+	$(if $(SIP),$(SETUP) sip)
+	$(BIN)/callcenter demo $(if $(SIP),--sip $(SIP))
 
 clean:
 	rm -rf $(VENV) $(FAST) build .pytest_cache .mypy_cache .ruff_cache

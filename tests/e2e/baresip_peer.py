@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import glob
 import itertools
 import json
 import os
@@ -35,18 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import pytest
-
 from tests.e2e.tones import write_tone
 from tests.telephony.sip.sipp_peer import free_udp_block
+from tests.tools import BARESIP_MODULES, baresip_module_dir, require
 
 GUARD = 20.0
 """Seconds any wait may take before the test fails (a hang guard, not a measurement)."""
 TONE_SECONDS = 120.0
 """Length of the tone a phone sends; aufile hangs the call up when it runs out."""
-MODULES = ("g711", "aufile", "sndfile", "account", "menu", "ctrl_tcp")
-MODULE_DIRS = ("/usr/lib/baresip/modules", "/usr/lib/*/baresip/modules",
-               "/usr/local/lib/baresip/modules", "/usr/lib64/baresip/modules")
+MODULES = BARESIP_MODULES
 RATE = 8000
 """PCMU's sample rate: the rate of the tone WAV and of the recordings."""
 
@@ -57,22 +53,14 @@ class BaresipError(RuntimeError):
 
 def module_dir() -> Path | None:
     """The directory holding every baresip module these phones load, if any does."""
-    for pattern in MODULE_DIRS:
-        for found in sorted(glob.glob(pattern)):
-            if all((Path(found) / f"{m}.so").is_file() for m in MODULES):
-                return Path(found)
-    return None
+    return baresip_module_dir()
 
 
 def require_baresip() -> Path:
     """The module directory; skips (fails under CI) without baresip or its modules."""
+    require("baresip")
     modules = module_dir()
-    if shutil.which("baresip") is None or modules is None:
-        reason = (f"baresip with the modules {', '.join(MODULES)} is not installed"
-                  " (Debian: baresip-core)")
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    assert modules is not None
     return modules
 
 

@@ -4,12 +4,11 @@ The app is the API tests' (`tests.api.conftest.start`: the hotline example from 
 Monday 09:00, no bots, `FakeTelephony`), served by uvicorn on a free loopback port
 on the harness's event loop, so the test injects calls while the browser watches.
 Playwright drives `/usr/bin/chromium`; it never downloads a browser. Without that
-file the tests skip, except under CI (`CI` set), where they fail.
+file the tests skip, except under CI, where they fail (`tests/tools.py`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +17,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.api.conftest import Harness, start
-from tests.e2e.sip_server import require_real_peers
 from tests.serving import serving_app
+from tests.tools import CHROMIUM, require
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -46,24 +44,13 @@ def site(tmp_path: Path) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     """Debian's chromium under Playwright (skips without it, fails under CI)."""
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + " - CI must run the browser tests")
-        pytest.skip(message)
+    require("chromium")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
             browser.close()
-
-
-@pytest.fixture
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng: the SIP tests use it
-    with `pytestmark = pytest.mark.usefixtures("real_peers")`."""
-    require_real_peers()
 
 
 def desktop_ready(page: Page) -> None:

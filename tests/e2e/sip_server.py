@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import shutil
 import socket
@@ -30,6 +29,7 @@ from callcenter.core.events import AgentLogin
 from callcenter.store.models import InteractionRow
 from callcenter.telephony.sip.adapter import SipTelephony
 from tests.telephony.sip.sipp_peer import Sipp, SippRun, free_udp_block, free_udp_port
+from tests.tools import require
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 PHONES = Path(__file__).parent.parent / "telephony/sip/scenarios"
@@ -86,14 +86,14 @@ flows:
 """
 
 
+REAL_PEERS = ("sipp", "rtpengine", "espeak-ng")
+"""The tools of the SIP end-to-end tests: a module says `pytestmark = NEEDS_REAL_PEERS`."""
+NEEDS_REAL_PEERS = pytest.mark.requires_tool(*REAL_PEERS)
+
+
 def require_real_peers() -> None:
     """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    missing = [b for b in ("sipp", "rtpengine", "espeak-ng") if shutil.which(b) is None]
-    if missing:
-        reason = f"missing {', '.join(missing)} (Debian: sip-tester, rtpengine-daemon, espeak-ng)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require(*REAL_PEERS)
 
 
 def rtp_socket() -> socket.socket:

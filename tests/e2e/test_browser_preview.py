@@ -17,6 +17,8 @@ from callcenter.telephony.base import DialStatus
 from tests.api.conftest import password
 from tests.e2e.conftest import Site, desktop_ready
 
+pytestmark = pytest.mark.requires_tool("chromium")  # skipped without it, failed under CI
+
 TIMEOUT = 10_000  # ms a page may take to show a change
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -15,6 +15,8 @@ from tests.api.conftest import password, start
 from tests.e2e.conftest import Site, desktop_ready
 from tests.serving import serving_app
 
+pytestmark = pytest.mark.requires_tool("chromium")  # skipped without it, failed under CI
+
 FLOW = Flow("main", "find", {"find": Lookup("q", "q"), "q": ToQueue("hotline")})
 
 

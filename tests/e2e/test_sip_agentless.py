@@ -15,13 +15,13 @@ import pytest
 
 from callcenter.store.models import IvrRunRow
 from tests.e2e.sip_server import (
+    NEEDS_REAL_PEERS,
     SCENARIOS,
     Served,
     dtmf_packets,
     new_sipp,
     reap,
     receive,
-    require_real_peers,
     rtp_socket,
     serving,
     trace_of,
@@ -29,11 +29,7 @@ from tests.e2e.sip_server import (
 )
 from tests.telephony.sip.sipp_peer import free_udp_port
 
-
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without sipp, rtpengine or espeak-ng."""
-    require_real_peers()
+pytestmark = NEEDS_REAL_PEERS  # skipped without the tools, failed under CI
 
 
 @dataclass

@@ -20,8 +20,6 @@ used here); skipped without them, except under CI (failed).
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,7 +30,7 @@ import pytest
 from sqlalchemy import select
 
 from callcenter.store.models import RecordingRow
-from tests.e2e.baresip_peer import BaresipPhone, baresip_phone, require_baresip
+from tests.e2e.baresip_peer import BaresipPhone, baresip_phone
 from tests.e2e.sip_server import DID, serving, until
 from tests.e2e.tones import Samples, Tones, read_wav, tones_in
 
@@ -46,16 +44,7 @@ PROMPT = 0.5
 """Seconds of the prompt the caller hears before it presses 1."""
 
 
-@pytest.fixture(autouse=True)
-def real_peers() -> None:
-    """Skip (fail under CI) without baresip, rtpengine or espeak-ng."""
-    missing = [b for b in ("rtpengine", "espeak-ng") if shutil.which(b) is None]
-    if missing:
-        reason = f"missing {', '.join(missing)} (Debian: rtpengine-daemon, espeak-ng)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    require_baresip()
+pytestmark = pytest.mark.requires_tool("baresip", "rtpengine", "espeak-ng")
 
 
 @dataclass

@@ -4,7 +4,7 @@ loopback port.
 Each sipp runs one call of a scenario from `scenarios/` as a subprocess of the
 test's event loop; a sipp still running at the end is killed by its PID. The
 tests skip when `sipp` (Debian package sip-tester) is missing, except under CI,
-where they fail.
+where they fail (`tests/tools.py`).
 """
 
 from __future__ import annotations
@@ -13,16 +13,14 @@ import asyncio
 import contextlib
 import os
 import random
-import shutil
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 from callcenter.telephony.sip.b2bua import SipB2BUA
 from callcenter.telephony.sip.calls import IncomingCall, LegEvent, SdpRewriter, SipSettings
+from tests.tools import path_of
 
 Handler = Callable[[SipB2BUA, IncomingCall], Awaitable[None]]
 
@@ -33,13 +31,7 @@ SIPP_TIMEOUT = 20.0
 
 def find_sipp() -> str:
     """The sipp binary, or a skip (a failure under CI) naming the package to install."""
-    found = shutil.which("sipp")
-    if found is None:
-        reason = "sipp is not installed (Debian package sip-tester)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found
+    return path_of("sipp")
 
 
 def free_udp_port(host: str = "127.0.0.1") -> int:

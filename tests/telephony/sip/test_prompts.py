@@ -4,8 +4,6 @@ found beside the flows; mistakes named."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import wave
 from pathlib import Path
 
@@ -14,14 +12,6 @@ import pytest
 
 from callcenter.core.ivr_flow import Prompt
 from callcenter.telephony.sip.prompts import RATE, PromptError, PromptFiles, to_8khz
-
-
-def espeak() -> None:
-    """Skip (fail under CI) without espeak-ng."""
-    if shutil.which("espeak-ng") is None:
-        if os.environ.get("CI"):
-            pytest.fail("espeak-ng is not installed")
-        pytest.skip("espeak-ng is not installed")
 
 
 def write(path: Path, samples: np.ndarray, rate: int) -> Path:
@@ -59,9 +49,9 @@ def test_an_8khz_file_is_left_as_it_is(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+@pytest.mark.requires_tool("espeak-ng")
 def test_text_is_rendered_once_at_8khz(tmp_path: Path) -> None:
     """The same text asked for twice (at once) runs espeak-ng once; the file is 8 kHz."""
-    espeak()
     prompts = PromptFiles(tmp_path, tmp_path / "cache")
 
     async def both() -> list[Path]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-import shutil
 import signal
 import socket
 import struct
@@ -31,13 +30,7 @@ from callcenter.telephony.sip.rtpengine_process import (
 )
 from tests.telephony.sip.sipp_peer import free_udp_block
 
-
-@pytest.fixture(autouse=True)
-def rtpengine_binary() -> None:
-    if shutil.which("rtpengine") is None:
-        if os.environ.get("CI"):
-            pytest.fail("rtpengine is missing: CI must install rtpengine-daemon (.ci/run)")
-        pytest.skip("rtpengine is not installed (apt-get install rtpengine-daemon)")
+pytestmark = pytest.mark.requires_tool("rtpengine")  # skipped without it, failed under CI
 
 
 def free_port() -> int:
@@ -367,10 +360,9 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.requires_tool("setpriv")
 def test_daemon_does_not_outlive_a_killed_owner(tmp_path: Path) -> None:
     """When the process that started rtpengine is killed outright, the daemon ends too."""
-    if shutil.which("setpriv") is None:
-        pytest.skip("setpriv (util-linux) is not installed")
 
     async def main() -> bool:
         owner = await asyncio.create_subprocess_exec(

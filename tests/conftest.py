@@ -1,0 +1,38 @@
+"""Suite-wide test set-up: the `requires_tool` mark (see `tests/tools.py`) and the
+throwaway PostgreSQL server a session may have started (`tests/postgres.py`)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests import tools
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{tools.MARK}(*names): the test runs these system tools (tests/tools.py); "
+                   "skipped without them, failed under CI")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Check the tools a test needs before any of its fixtures is set up."""
+    names = [name for mark in item.iter_markers(tools.MARK) for name in mark.args]
+    if names:
+        tools.require(*names)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which PostgreSQL the session used, when it used one."""
+    postgres = sys.modules.get("tests.postgres")  # imported only by tests that use it
+    used = None if postgres is None else postgres.used()
+    if used is not None:
+        terminalreporter.write_line(used)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    postgres = sys.modules.get("tests.postgres")
+    if postgres is not None:
+        postgres.stop_throwaway()
