@@ -31,7 +31,7 @@ test: $(VENV)/.test
 
 # The routing core compiled with mypyc (CALLCENTER_COMPILE=1, see setup.py) in its own
 # venv, not editable: the same suite runs against it.
-$(FAST)/.installed: pyproject.toml setup.py $(wildcard src/callcenter/core/*.py src/callcenter/core/dialer/*.py src/callcenter/sim/*.py)
+$(FAST)/.installed: pyproject.toml setup.py $(wildcard src/callcenter/core/*.py src/callcenter/core/dialer/*.py src/callcenter/scenario/*.py src/callcenter/sim/*.py)
 	$(SETUP) venv compiled
 	test -x $(FBIN)/python || $(PY) -m venv $(FAST)
 	$(FBIN)/pip install --quiet --upgrade pip
@@ -48,7 +48,7 @@ test-compiled: $(FAST)/.installed
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy --strict src/callcenter/core src/callcenter/sim src/callcenter/wfm src/callcenter/runtime src/callcenter/telephony src/callcenter/store src/callcenter/api \
+	$(BIN)/mypy --strict src/callcenter/core src/callcenter/scenario src/callcenter/sim src/callcenter/wfm src/callcenter/runtime src/callcenter/telephony src/callcenter/store src/callcenter/api \
 		src/callcenter/web src/callcenter/outbound src/callcenter/crm src/callcenter/flows.py src/callcenter/clock.py
 
 bench: $(VENV)/.bench $(FAST)/.installed

@@ -43,7 +43,7 @@ from callcenter.api.state import server_of
 from callcenter.clock import LoopClock
 from callcenter.core.commands import Command
 from callcenter.core.events import Event, InteractionArrived
-from callcenter.sim.scenario import load_scenario
+from callcenter.scenario.load import load_scenario
 from callcenter.store.users import agent_of_user, get_user
 from callcenter.telephony.base import Report, Telephony
 from callcenter.telephony.sim import SimTelephony

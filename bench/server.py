@@ -137,7 +137,7 @@ def prepare_store(url: str, scenario: Path) -> list[str]:
     """Migrate, store the queue and agents, and one agent user per agent, linked to it.
     Every user has the same password and the same argon2 hash (hashed once: 500
     hashes would take minutes; each login still verifies at full cost)."""
-    from callcenter.sim.scenario import load_scenario
+    from callcenter.scenario.load import load_scenario
     from callcenter.store import create_engine_for, migrate, session_factory
     from callcenter.store.configs import save_agent, save_queue
     from callcenter.store.models import UserRow

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from callcenter.scenario.spec import erlang_scenario
 from callcenter.sim.runner import Simulation
-from callcenter.sim.spec import erlang_scenario
 from callcenter.tuning import tuned_gc
 from callcenter.wfm import erlang_c_measures
 

@@ -25,7 +25,7 @@ from callcenter.api import ServerSettings, create_app
 from callcenter.api.state import Server
 from callcenter.core.events import Event
 from callcenter.runtime.app import scenario_path
-from callcenter.sim.scenario import load_scenario
+from callcenter.scenario.load import load_scenario
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.models import UserRow
 from callcenter.store.users import hash_password

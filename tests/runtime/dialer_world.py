@@ -26,9 +26,9 @@ from callcenter.core.events import AgentLogin, OfferAccepted
 from callcenter.core.records import InteractionRecord
 from callcenter.runtime.dialer import DialerService, DialerSettings
 from callcenter.runtime.driver import EngineDriver
-from callcenter.sim.models import Constant
-from callcenter.sim.outbound import OutcomeModel
-from callcenter.sim.spec import AgentGroup, ArrivalStream, CallerModel, Scenario
+from callcenter.scenario.callees import OutcomeModel
+from callcenter.scenario.models import Constant
+from callcenter.scenario.spec import AgentGroup, ArrivalStream, CallerModel, Scenario
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.campaigns import attempts_of, change_state
 from callcenter.store.dialer import SqlDialerStore

@@ -17,7 +17,7 @@ from callcenter.core.dialer.leads import LeadResult, LeadState
 from callcenter.core.ivr import DigitPressed, FlowEnded
 from callcenter.core.ivr_flow import Collect, Flow, Hangup, Prompt
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
-from callcenter.sim.scenario import load_scenario
+from callcenter.scenario.load import load_scenario
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.telephony.base import DialStatus, FakeTelephony, OutboundUnsupported
 from tests.runtime.dialer_world import DialerWorld, campaign, leads, scenario

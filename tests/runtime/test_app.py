@@ -11,7 +11,7 @@ from callcenter.core.commands import Command, OfferToAgent, RecordInteraction
 from callcenter.core.events import AgentLogin, InteractionArrived
 from callcenter.core.records import InteractionRecord
 from callcenter.runtime.app import RuntimeSettings, build_runtime, scenario_path
-from callcenter.sim.scenario import load_scenario
+from callcenter.scenario.load import load_scenario
 from callcenter.telephony.base import FakeTelephony
 
 

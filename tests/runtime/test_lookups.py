@@ -21,7 +21,7 @@ from callcenter.core.ivr import (
 from callcenter.core.ivr_flow import Flow, Lookup, Play, Prompt, SetValues, Switch, ToQueue
 from callcenter.crm.directory import Fields, MemoryDirectory
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
-from callcenter.sim.scenario import load_scenario
+from callcenter.scenario.load import load_scenario
 from callcenter.telephony.base import FakeTelephony
 
 MONDAY_9AM = load_scenario(scenario_path("hotline")).epoch(date(2025, 3, 3), 9 * 3600)

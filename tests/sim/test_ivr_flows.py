@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from callcenter.cli import app
+from callcenter.scenario.load import load_scenario
 from callcenter.sim.runner import RunResult, run_replications
-from callcenter.sim.scenario import load_scenario
 from callcenter.sim.summary import summarize
 from tests.sim.ivr_files import FLOWS, write, write_wav
 

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcenter.core.ivr_flow import Collect, Menu, Prompt
-from callcenter.sim.errors import ScenarioError
-from callcenter.sim.ivr_scenario import node_answers
-from callcenter.sim.scenario import load_scenario
-from callcenter.sim.spec import Constant
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.ivr_load import node_answers
+from callcenter.scenario.load import load_scenario
+from callcenter.scenario.spec import Constant
 from tests.sim.ivr_files import write
 
 MENU = Menu((Prompt(text="pick"),), (("1", "a"), ("2", "b")), "a")

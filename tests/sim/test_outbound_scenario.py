@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from callcenter.core.dialer.drops import DAY
 from callcenter.core.dialer.pacing import AdaptAverage, Predictive, Progressive
-from callcenter.sim.errors import ScenarioError
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.load import load_scenario
 from callcenter.sim.outbound import OutcomeModel
 from callcenter.sim.outbound_scenario import (
     Swing,
@@ -19,7 +20,6 @@ from callcenter.sim.outbound_scenario import (
     parse_outbound,
     schedule,
 )
-from callcenter.sim.scenario import load_scenario
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "scenarios" / "outbound-sales.toml"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from callcenter.scenario.load import load_scenario, parse_scenario
+from callcenter.scenario.spec import Scenario
 from callcenter.sim.runner import RunResult, run_replications, run_scenario
-from callcenter.sim.scenario import load_scenario, parse_scenario
-from callcenter.sim.spec import Scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scenarios"
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callcenter.core.config import ExitKind, Strategy
-from callcenter.sim.errors import ScenarioError
-from callcenter.sim.models import Constant, Empirical, Exponential, LogNormal, Never
-from callcenter.sim.scenario import load_scenario, parse_scenario
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.load import load_scenario, parse_scenario
+from callcenter.scenario.models import Constant, Empirical, Exponential, LogNormal, Never
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scenarios"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from callcenter.sim.errors import ScenarioError
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.load import load_scenario
+from callcenter.scenario.spec import Scenario
 from callcenter.sim.runner import run_scenario
-from callcenter.sim.scenario import load_scenario
-from callcenter.sim.spec import Scenario
 
 SCENARIO = """\
 [simulation]

@@ -13,8 +13,8 @@ import pytest
 
 from callcenter.core import metrics as m
 from callcenter.core.records import InteractionRecord
+from callcenter.scenario.spec import erlang_scenario
 from callcenter.sim.runner import RunResult, run_replications
-from callcenter.sim.spec import erlang_scenario
 from callcenter.sim.summary import mean_ci
 from callcenter.wfm import erlang_a_measures, erlang_c_measures
 

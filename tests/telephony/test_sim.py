@@ -17,8 +17,8 @@ from callcenter.core.engine import Engine
 from callcenter.core.events import AgentLogin, OfferAccepted
 from callcenter.core.records import InteractionRecord
 from callcenter.runtime.driver import EngineDriver
-from callcenter.sim.models import Constant
-from callcenter.sim.spec import AgentGroup, ArrivalStream, Break, CallerModel, Scenario, Shift
+from callcenter.scenario.models import Constant
+from callcenter.scenario.spec import AgentGroup, ArrivalStream, Break, CallerModel, Scenario, Shift
 from callcenter.telephony.sim import SimTelephony
 
 DAY0 = date(2025, 3, 3)

@@ -12,7 +12,7 @@ import pytest
 from callcenter.clock import FakeClock
 from callcenter.core.config import AgentConfig, Membership, QueueConfig
 from callcenter.core.events import AgentConfigured, InteractionArrived, QueueConfigured
-from callcenter.sim.outbound import OutcomeModel
+from callcenter.scenario.callees import OutcomeModel
 from callcenter.telephony.base import (
     DialStatus,
     DialUpdate,

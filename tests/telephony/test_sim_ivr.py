@@ -16,9 +16,9 @@ from callcenter.clock import FakeClock
 from callcenter.core.commands import Command, RecordInteraction
 from callcenter.core.ivr import FlowEnded
 from callcenter.runtime.app import RuntimeSettings, build_runtime, scenario_path
+from callcenter.scenario.load import load_scenario
+from callcenter.scenario.spec import Scenario
 from callcenter.sim.runner import run_replications
-from callcenter.sim.scenario import load_scenario
-from callcenter.sim.spec import Scenario
 from tests.sim.ivr_files import write
 
 DAY0 = date(2025, 3, 3)

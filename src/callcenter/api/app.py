@@ -54,8 +54,8 @@ from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import StoreDirectory
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
 from callcenter.runtime.driver import DriverStopped, NotPersisted
-from callcenter.sim.scenario import load_scenario
-from callcenter.sim.spec import Scenario
+from callcenter.scenario.load import load_scenario
+from callcenter.scenario.spec import Scenario
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.reconcile import LOST, Reconciled, reconcile

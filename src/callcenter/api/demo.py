@@ -24,8 +24,8 @@ from pathlib import Path
 
 from callcenter.core.config import AgentConfig, Membership
 from callcenter.runtime.app import scenario_path
-from callcenter.sim.scenario import load_scenario
-from callcenter.sim.spec import Scenario
+from callcenter.scenario.load import load_scenario
+from callcenter.scenario.spec import Scenario
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.seed import routing_config
 from callcenter.store.users import (

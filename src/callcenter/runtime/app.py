@@ -42,8 +42,8 @@ from callcenter.runtime.dialer import DialerService, DialerSettings, DialerStore
 from callcenter.runtime.driver import SHUTDOWN, Backlog, EngineDriver, Sink
 from callcenter.runtime.lookups import CustomerLookups
 from callcenter.runtime.pubsub import CommandHub
-from callcenter.sim.scenario import load_scenario
-from callcenter.sim.spec import IvrModel, Scenario
+from callcenter.scenario.load import load_scenario
+from callcenter.scenario.spec import IvrModel, Scenario
 from callcenter.telephony.base import Outbound, Telephony
 from callcenter.telephony.sim import SimTelephony
 

@@ -24,26 +24,12 @@ from callcenter.core.events import (
     OfferAccepted,
     OfferRejected,
 )
+from callcenter.scenario.bots import Bot
+from callcenter.scenario.spec import AgentGroup, Scenario
 from callcenter.sim.environment import Entry, Environment
-from callcenter.sim.models import Constant, Sampler, UniformSource
-from callcenter.sim.spec import AgentGroup, Scenario
 
 LOGGED_OUT = "logged_out"
 PAUSED = "paused"
-
-
-class Bot:
-    """How the agents of one group answer: delay, rejections, recovery from a pause."""
-
-    __slots__ = ("delay", "recover_after", "reject", "uniform")
-
-    def __init__(self, group: AgentGroup, rng: np.random.Generator) -> None:
-        d_rng, r_rng = rng.spawn(2)
-        instant = group.answer_delay == Constant(0.0)
-        self.delay = None if instant else Sampler(group.answer_delay, d_rng)
-        self.reject = group.reject_probability
-        self.uniform = UniformSource(r_rng)
-        self.recover_after = group.recover_after
 
 
 class Roster:

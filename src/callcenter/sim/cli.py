@@ -21,14 +21,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.load import load_scenario
+from callcenter.scenario.spec import Scenario
 from callcenter.sim import report
-from callcenter.sim.errors import ScenarioError
 from callcenter.sim.outbound_cli import simulate_outbound
 from callcenter.sim.outbound_scenario import is_outbound, load_outbound
 from callcenter.sim.output import write_flows, write_records, write_spans
 from callcenter.sim.runner import RunResult, run_replications
-from callcenter.sim.scenario import load_scenario
-from callcenter.sim.spec import Scenario
 from callcenter.sim.summary import intervals, summarize
 from callcenter.tuning import tuned_gc
 

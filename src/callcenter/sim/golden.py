@@ -20,11 +20,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from callcenter.scenario.load import load_scenario
 from callcenter.sim.outbound import simulate
 from callcenter.sim.outbound_report import summarize_outbound
 from callcenter.sim.outbound_scenario import is_outbound, load_outbound
 from callcenter.sim.runner import run_replications
-from callcenter.sim.scenario import load_scenario
 from callcenter.sim.summary import summarize
 
 DEFAULT_DIR = Path(__file__).resolve().parents[3] / "examples" / "scenarios"

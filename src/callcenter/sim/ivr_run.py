@@ -17,29 +17,17 @@ from callcenter.core.commands import Command
 from callcenter.core.engine import Engine
 from callcenter.core.events import Event
 from callcenter.core.ivr import (
-    EnterQueue,
-    FlowEnded,
     IvrCommand,
     IvrEvent,
     IvrRunner,
-    LookupCustomer,
-    PlayPrompts,
-    RecordVoicemail,
-    ReleaseCall,
-    RequestCallback,
-    StartMusic,
-    StopPrompts,
-    TransferOut,
 )
 from callcenter.core.ivr_flow import Flow
+from callcenter.scenario.ivr_callers import IVR_COMMANDS, Cancel, IvrCallers
+from callcenter.scenario.spec import IvrModel
 from callcenter.sim.environment import Environment
-from callcenter.sim.ivr_callers import Cancel, IvrCallers
-from callcenter.sim.spec import IvrModel
 
-__all__ = ["IVR_COMMANDS", "FlowBrain", "flow_callers"]
+__all__ = ["FlowBrain", "flow_callers"]
 
-IVR_COMMANDS = (PlayPrompts, StopPrompts, StartMusic, LookupCustomer, EnterQueue,
-                RequestCallback, RecordVoicemail, TransferOut, ReleaseCall, FlowEnded)
 
 
 class FlowBrain:

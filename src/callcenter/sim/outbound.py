@@ -26,97 +26,16 @@ for answer-rate swings; the outcome is still decided by the attempt's uniform.
 from __future__ import annotations
 
 import heapq
-import math
-from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
-
-import numpy as np
-from numpy.typing import NDArray
 
 from callcenter.core.dialer.drops import DAY, DEFAULT_CAP, DropLedger, worst_window
 from callcenter.core.dialer.estimates import DialHistory
 from callcenter.core.dialer.pacing import Pacer, PacingState
-
-LIVE, MACHINE, BUSY, NO_ANSWER = "live", "machine", "busy", "no_answer"
+from callcenter.scenario.callees import LIVE, MACHINE, OutcomeModel, Traffic
 
 _TICK, _RESOLVE, _DROP_CHECK, _TALK_END, _WRAP_END = range(5)
-_CHUNK = 4096
-
-FloatArray = NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeModel:
-    """Who answers, when, and for how long they talk."""
-
-    live_rate: float = 0.30
-    machine_rate: float = 0.15
-    busy_rate: float = 0.10  # the rest ring out (no answer)
-    answer_mean: float = 12.0  # seconds from launch to answer (live or machine), gamma
-    answer_shape: float = 4.0
-    ring_timeout: float = 30.0
-    busy_seconds: tuple[float, float] = (3.0, 8.0)  # uniform
-    amd_seconds: float = 2.5  # answering-machine detection, then hang up
-    talk_mean: float = 180.0  # lognormal
-    talk_sigma: float = 0.7  # of the underlying normal
-    wrap_seconds: float = 15.0
-    # (offset in seconds from the start of the run, live rate from then on)
-    live_rates: tuple[tuple[float, float], ...] = ()
-
-    def __post_init__(self) -> None:
-        rates = [self.live_rate, *(r for _, r in self.live_rates)]
-        if any(r < 0 for r in rates) or max(rates) + self.machine_rate + self.busy_rate > 1:
-            raise ValueError("outcome rates must be >= 0 and sum to at most 1")
-        starts = [start for start, _ in self.live_rates]
-        if starts != sorted(starts):
-            raise ValueError("live_rates must be in time order")
-
-    def live_rate_at(self, t: float) -> float:
-        """The live-answer rate at time t (the schedule's last step at or before t)."""
-        i = bisect_right(self.live_rates, t, key=_START)
-        return self.live_rates[i - 1][1] if i else self.live_rate
-
-
-_START = itemgetter(0)
-
-
-class Traffic:
-    """The callees of a run, attempt by attempt, drawn in chunks from one seeded Generator."""
-
-    def __init__(self, model: OutcomeModel, seed: int) -> None:
-        self.model = model
-        self._rng = np.random.default_rng(seed)
-        # per chunk of attempts: uniform, answer time, busy time, talk time (arrays, 8
-        # bytes a value: a run of months draws millions of callees)
-        self._chunks: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = []
-
-    def _grow(self) -> None:
-        m, rng = self.model, self._rng
-        u = rng.random(_CHUNK)
-        answer = rng.gamma(m.answer_shape, m.answer_mean / m.answer_shape, _CHUNK)
-        busy = rng.uniform(*m.busy_seconds, _CHUNK)
-        mu = math.log(m.talk_mean) - m.talk_sigma**2 / 2
-        talk = rng.lognormal(mu, m.talk_sigma, _CHUNK)
-        self._chunks.append((u, np.minimum(answer, m.ring_timeout - 0.5), busy, talk))
-
-    def attempt(self, k: int, at: float) -> tuple[str, float, float]:
-        """Attempt k launched at `at`: (outcome, seconds until it resolves, talk seconds)."""
-        c, i = divmod(k, _CHUNK)
-        while c >= len(self._chunks):
-            self._grow()
-        us, answer, busy, talk = self._chunks[c]
-        m, u = self.model, float(us[i])
-        live = m.live_rate_at(at)
-        if u < live:
-            return LIVE, float(answer[i]), float(talk[i])
-        if u < live + m.machine_rate:
-            return MACHINE, float(answer[i]) + m.amd_seconds, 0.0
-        if u < live + m.machine_rate + m.busy_rate:
-            return BUSY, float(busy[i]), 0.0
-        return NO_ANSWER, m.ring_timeout, 0.0
 
 
 @dataclass(frozen=True, slots=True)

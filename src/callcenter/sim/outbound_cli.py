@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from callcenter.sim.errors import ScenarioError
+from callcenter.scenario.errors import ScenarioError
 from callcenter.sim.outbound import OutboundResult, simulate
 from callcenter.sim.outbound_chart import write_chart
 from callcenter.sim.outbound_report import (

@@ -23,10 +23,11 @@ from callcenter.core.dialer.pacing import (
     PredictiveSettings,
     Progressive,
 )
-from callcenter.sim import parse
-from callcenter.sim.errors import ScenarioError
-from callcenter.sim.outbound import OutboundScenario, OutcomeModel
-from callcenter.sim.parse import Table
+from callcenter.scenario import parse
+from callcenter.scenario.callees import OutcomeModel
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.parse import Table
+from callcenter.sim.outbound import OutboundScenario
 
 __all__ = ["DIAL_MODES", "OutboundSpec", "Swing", "is_outbound", "load_outbound",
            "mode_name", "parse_outbound", "schedule"]

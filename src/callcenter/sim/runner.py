@@ -40,13 +40,13 @@ from callcenter.core.events import (
 )
 from callcenter.core.ivr import EnterQueue, FlowEnded, IvrCommand, RequestCallback
 from callcenter.core.records import AgentSpan, InteractionRecord
+from callcenter.scenario.models import Never, Sampler, UniformSource, poisson_arrivals
+from callcenter.scenario.spec import DAY, AgentGroup, CallbackChoice, Scenario
+from callcenter.scenario.trace import TraceCall
 from callcenter.sim.agents import Roster
 from callcenter.sim.environment import Entry, Environment
 from callcenter.sim.ivr_run import FlowBrain, flow_callers
-from callcenter.sim.models import Never, Sampler, UniformSource, poisson_arrivals
-from callcenter.sim.spec import DAY, AgentGroup, CallbackChoice, Scenario
 from callcenter.sim.staffing import StaffingPlan
-from callcenter.sim.trace import TraceCall
 
 Progress = Callable[[float], None]
 """Called with the simulated time reached (engine seconds) as the run goes."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from callcenter.scenario.spec import AgentGroup, Scenario
 from callcenter.sim.agents import LOGGED_OUT, Roster
 from callcenter.sim.environment import Environment
-from callcenter.sim.spec import AgentGroup, Scenario
 
 _IDLE_FIRST = {"available": 0, "paused": 1}
 

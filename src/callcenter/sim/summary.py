@@ -14,8 +14,8 @@ from callcenter.core import ivr_metrics as im
 from callcenter.core import metrics as m
 from callcenter.core.config import AgentConfig, QueueConfig
 from callcenter.core.records import InteractionRecord
+from callcenter.scenario.spec import Scenario
 from callcenter.sim.runner import RunResult
-from callcenter.sim.spec import Scenario
 
 Value = float | int | None
 Kpis = dict[str, Value]

@@ -3,7 +3,7 @@
 Callers arrive as a Poisson process per arrival stream of a scenario (the intraday
 rate of its intervals, on its weekdays), wait up to their patience, and talk for
 their handle time once connected; the distributions are the simulator's own
-(`callcenter.sim.models`). Bot agents (optional) log in at start, answer offers
+(`callcenter.scenario.models`). Bot agents (optional) log in at start, answer offers
 after their group's answer delay (rejecting some), end the conversation after the
 caller's handle time, take their shift's breaks, and go ready again
 `recover_after` seconds after the engine paused them for missed offers. Without
@@ -56,11 +56,11 @@ from callcenter.core.events import (
     OfferRejected,
 )
 from callcenter.core.ivr import CallEntered, EnterQueue, IvrCommand, IvrEvent
-from callcenter.sim.agents import Bot
-from callcenter.sim.ivr_run import IVR_COMMANDS
-from callcenter.sim.models import Never, Sampler, poisson_arrivals
-from callcenter.sim.outbound import OutcomeModel
-from callcenter.sim.spec import AgentGroup, ArrivalStream, IvrModel, Scenario
+from callcenter.scenario.bots import Bot
+from callcenter.scenario.callees import OutcomeModel
+from callcenter.scenario.ivr_callers import IVR_COMMANDS
+from callcenter.scenario.models import Never, Sampler, poisson_arrivals
+from callcenter.scenario.spec import AgentGroup, ArrivalStream, IvrModel, Scenario
 from callcenter.telephony.base import OnDial, Report
 from callcenter.telephony.sim_dialer import SimDialing, auto_answers
 from callcenter.telephony.sim_ivr import SimFlows

@@ -1,7 +1,7 @@
 """Outbound calls in the `sim` adapter: simulated callees for the live dialer.
 
 `SimDialing` places calls on the runtime's clock and decides each callee's fate
-with the outbound simulation's `OutcomeModel` (`callcenter.sim.outbound`), drawn
+with the callee model the outbound simulation uses too (`callcenter.scenario.callees`), drawn
 from a seeded generator: a live answer after the time-to-answer draw, an
 answering machine (answered, detected after `amd_seconds`, hung up), busy within
 seconds, or no answer at the ring timeout. A live answer's talk time is drawn
@@ -21,7 +21,7 @@ import numpy as np
 
 from callcenter.clock import Clock, Timer
 from callcenter.core.dialer.queue import campaign_of_queue
-from callcenter.sim.outbound import BUSY, LIVE, MACHINE, OutcomeModel, Traffic
+from callcenter.scenario.callees import BUSY, LIVE, MACHINE, OutcomeModel, Traffic
 from callcenter.telephony.base import DialStatus, DialUpdate, OnDial
 
 _FATE = {LIVE: DialStatus.ANSWERED, MACHINE: DialStatus.ANSWERING_MACHINE,

@@ -1,8 +1,8 @@
-"""The sim adapter's callers in IVR flows (the adapter's side of `sim/ivr_callers.py`).
+"""The sim adapter's callers in IVR flows (the adapter's side of `scenario/ivr_callers.py`).
 
 With a runtime that runs flows (a `CallCenter`), the sim adapter starts the
 callers of `flow` streams in their flow and lets the modelled callers of
-`callcenter.sim.ivr_callers.IvrCallers` answer prompts, menus and lookups on the
+`callcenter.scenario.ivr_callers.IvrCallers` answer prompts, menus and lookups on the
 runtime's clock, exactly as the simulator does (caller n of seed s makes the same
 choices in both). Customer lookups are the runtime's (its directory answers
 them), not the caller model's. A caller the flow puts into a queue is the adapter's like any
@@ -19,9 +19,9 @@ import numpy as np
 from callcenter.clock import Clock
 from callcenter.core.events import Event
 from callcenter.core.ivr import EnterQueue, IvrCommand, IvrEvent
-from callcenter.sim.ivr_callers import Cancel, IvrCallers
-from callcenter.sim.models import Sampler
-from callcenter.sim.spec import IvrModel, Scenario
+from callcenter.scenario.ivr_callers import Cancel, IvrCallers
+from callcenter.scenario.models import Sampler
+from callcenter.scenario.spec import IvrModel, Scenario
 
 __all__ = ["SimFlows"]
 

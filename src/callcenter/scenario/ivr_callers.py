@@ -38,6 +38,7 @@ from callcenter.core.events import CallerHungUp, Event
 from callcenter.core.ivr import (
     CallEntered,
     DigitPressed,
+    EnterQueue,
     FlowEnded,
     IvrCommand,
     IvrEvent,
@@ -47,6 +48,9 @@ from callcenter.core.ivr import (
     PromptFinished,
     RecordVoicemail,
     ReleaseCall,
+    RequestCallback,
+    StartMusic,
+    StopPrompts,
     TransferOut,
 )
 from callcenter.core.ivr_flow import (
@@ -60,13 +64,19 @@ from callcenter.core.ivr_flow import (
     ToQueue,
     Voicemail,
 )
-from callcenter.sim.spec import HANGUP, TIMEOUT, IvrModel
+from callcenter.scenario.spec import HANGUP, TIMEOUT, IvrModel
 
 __all__ = ["Cancel", "IvrCallers", "Schedule", "prompt_files", "prompt_length", "wav_seconds"]
 
 Cancel = Callable[[], None]
 Schedule = Callable[[float, Callable[[], None]], Cancel]
 """`schedule(at, action)`: run `action()` at engine time `at`; returns its cancel."""
+
+
+IVR_COMMANDS = (PlayPrompts, StopPrompts, StartMusic, LookupCustomer, EnterQueue,
+                RequestCallback, RecordVoicemail, TransferOut, ReleaseCall, FlowEnded)
+"""The IVR's commands, as the callers' side (the simulator, the `sim` adapter) sorts
+them out of a command list."""
 
 
 def wav_seconds(path: Path) -> float:

@@ -25,13 +25,13 @@ from callcenter.core.config import (
     SkillRequirement,
     Strategy,
 )
-from callcenter.sim import parse
-from callcenter.sim.errors import ScenarioError
-from callcenter.sim.ivr_scenario import ivr_table
-from callcenter.sim.models import Exponential, normalise
-from callcenter.sim.parse import Path as KeyPath
-from callcenter.sim.parse import Table
-from callcenter.sim.spec import (
+from callcenter.scenario import parse
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.ivr_load import ivr_table
+from callcenter.scenario.models import Exponential, normalise
+from callcenter.scenario.parse import Path as KeyPath
+from callcenter.scenario.parse import Table
+from callcenter.scenario.spec import (
     DAY,
     AgentGroup,
     ArrivalStream,
@@ -40,8 +40,8 @@ from callcenter.sim.spec import (
     Scenario,
     Shift,
 )
-from callcenter.sim.tables import calendar_table, calendars_table, shifts_table
-from callcenter.sim.trace import Trace, read_calls, read_staffing, staffing_from_rows
+from callcenter.scenario.tables import calendar_table, calendars_table, shifts_table
+from callcenter.scenario.trace import Trace, read_calls, read_staffing, staffing_from_rows
 
 __all__ = ["ScenarioError", "load_scenario", "parse_scenario"]
 

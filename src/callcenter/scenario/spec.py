@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig, SkillRequirement
 from callcenter.core.ivr_flow import Flow
-from callcenter.sim.models import Constant, Distribution, Exponential, Never
-from callcenter.sim.trace import Trace
+from callcenter.scenario.models import Constant, Distribution, Exponential, Never
+from callcenter.scenario.trace import Trace
 
 # The simulator reads rows and agent states; interaction state changes it leaves out.
 SIM_SETTINGS = EngineSettings(interaction_changes=False)

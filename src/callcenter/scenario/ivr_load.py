@@ -22,12 +22,12 @@ from pathlib import Path
 
 from callcenter.core.ivr_flow import DIGITS, Callback, Collect, Flow, Menu, ToQueue
 from callcenter.flows import FlowFileError, load_flows
-from callcenter.sim import parse
-from callcenter.sim.errors import ScenarioError
-from callcenter.sim.ivr_callers import prompt_files, wav_seconds
-from callcenter.sim.parse import Path as KeyPath
-from callcenter.sim.parse import Table
-from callcenter.sim.spec import HANGUP, TIMEOUT, IvrModel, NodeAnswers
+from callcenter.scenario import parse
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.ivr_callers import prompt_files, wav_seconds
+from callcenter.scenario.parse import Path as KeyPath
+from callcenter.scenario.parse import Table
+from callcenter.scenario.spec import HANGUP, TIMEOUT, IvrModel, NodeAnswers
 
 __all__ = ["ivr_table", "node_answers"]
 

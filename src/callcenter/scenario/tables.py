@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import time
 
 from callcenter.core.config import Calendar, ConfigError, WeeklyHours
-from callcenter.sim import parse
-from callcenter.sim.errors import ScenarioError
-from callcenter.sim.parse import Table
-from callcenter.sim.spec import DAY, Break, Shift
+from callcenter.scenario import parse
+from callcenter.scenario.errors import ScenarioError
+from callcenter.scenario.parse import Table
+from callcenter.scenario.spec import DAY, Break, Shift
 
 
 def calendars_table(t: Table, tz: str) -> dict[str, Calendar]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from callcenter.core.config import ConfigError, SkillRequirement
-from callcenter.sim.errors import ScenarioError
+from callcenter.scenario.errors import ScenarioError
 
 CALL_COLUMNS = {
     "arrival": ("arrival", "arrival_time", "arrived_at"),

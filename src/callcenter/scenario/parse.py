@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from callcenter.sim.errors import Key, ScenarioError
-from callcenter.sim.models import (
+from callcenter.scenario.errors import Key, ScenarioError
+from callcenter.scenario.models import (
     Constant,
     Distribution,
     Empirical,
