@@ -37,10 +37,10 @@ def test_queue_round_trip(harness: Harness) -> None:
     changed = call(harness, "PUT", "/queues/sales", {"wrap_up": 30, "max_wait": 600})
     assert changed.status_code == 200, changed.text
     assert (changed.json()["wrap_up"], changed.json()["required_skills"]) == (30, [])
-    assert harness.server.runtime.engine.queues["sales"].wrap_up == 30
+    assert harness.server.runtime.engine.queue("sales").wrap_up == 30
     assert call(harness, "DELETE", "/queues/sales").status_code == 204
     assert call(harness, "GET", "/queues/sales").status_code == 404
-    assert "sales" not in harness.server.runtime.engine.queues
+    assert harness.server.runtime.engine.queue("sales") is None
 
 
 def test_agent_round_trip(shared: Harness) -> None:
@@ -53,10 +53,10 @@ def test_agent_round_trip(shared: Harness) -> None:
     assert call(shared, "GET", "/agents/rt-a").json() == body
     r = call(shared, "PUT", "/agents/rt-a", {"skills": [{"skill": "german", "level": 9}]})
     assert r.json()["skills"] == [{"skill": "german", "level": 9}]
-    assert shared.server.runtime.engine.agents["rt-a"].cfg.skill_map() == {"german": 9}
+    assert shared.server.runtime.engine.agent("rt-a").config.skill_map() == {"german": 9}
     assert call(shared, "DELETE", "/agents/rt-a").status_code == 204
     assert call(shared, "GET", "/agents/rt-a").status_code == 404
-    assert "rt-a" not in shared.server.runtime.engine.agents
+    assert not shared.server.runtime.engine.has_agent("rt-a")
 
 
 def test_negative_wrap_up_is_422_naming_the_field(shared: Harness) -> None:
@@ -178,7 +178,7 @@ def test_calendar_round_trip_and_use(shared: Harness) -> None:
             "holidays": ["2025-12-25"]}
     assert create(shared, "/calendars", body) == body
     create(shared, "/queues", {"id": "cal-q", "calendar_id": "office"})
-    assert shared.server.runtime.engine.queues["cal-q"].calendar is not None
+    assert shared.server.runtime.engine.queue("cal-q").calendar is not None
     assert call(shared, "DELETE", "/calendars/office").status_code == 409
 
 

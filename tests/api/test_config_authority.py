@@ -34,7 +34,7 @@ def test_the_first_start_seeds_the_store_and_later_starts_run_what_it_holds(
     scenario's queues are not put back."""
     url = f"sqlite:///{tmp_path / 'cfg.db'}"
     with _running(url) as engine:
-        first = set(engine.queues)
+        first = set(engine.queue_ids())
     assert first  # the hotline example's queues, now stored
     database = create_engine_for(url)
     try:
@@ -43,5 +43,5 @@ def test_the_first_start_seeds_the_store_and_later_starts_run_what_it_holds(
     finally:
         database.dispose()
     with _running(url) as engine:
-        assert set(engine.queues) == first | {"complaints"}
-        assert engine.queues["complaints"].wrap_up == 45.0
+        assert set(engine.queue_ids()) == first | {"complaints"}
+        assert engine.queue("complaints").wrap_up == 45.0

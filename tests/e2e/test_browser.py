@@ -160,7 +160,7 @@ def test_the_wallboard_force_pauses_an_agent(site: Site, page: Page) -> None:
     row.get_by_role("button", name="Force pause").click()
     expect(row.locator(".state")).to_have_text("paused")
     expect(row.locator(".reason")).to_have_text("lunch")
-    assert site.h.server.runtime.engine.agents["early-2"].state.value == "paused"
+    assert site.h.server.runtime.engine.agent_state("early-2").value == "paused"
 
 
 def test_the_wallboard_reconnects_after_the_socket_drops(site: Site, page: Page) -> None:

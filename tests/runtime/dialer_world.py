@@ -109,7 +109,7 @@ class DialerWorld:
         await self.driver.start()
         await self.tel.start(self.driver.report)
         if self.fake is not None:  # no bots: the agents log in ready
-            for agent_id in sorted(self.engine.agents):
+            for agent_id in self.engine.agent_ids():
                 await self.driver.submit(AgentLogin(agent_id))
         await self.driver.settled()
         await self.dialer.start()

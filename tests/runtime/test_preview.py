@@ -37,8 +37,9 @@ def reserved(w: DialerWorld, agent_id: str) -> str:
 
 
 def state(w: DialerWorld, agent_id: str) -> tuple[AgentState, str]:
-    a = w.engine.agents[agent_id]
-    return a.state, a.state_reason
+    a = w.engine.agent(agent_id)
+    assert a is not None
+    return a.state, a.reason
 
 
 def test_each_ready_agent_is_reserved_a_lead_and_paused_for_preview(tmp_path: Path) -> None:

@@ -128,7 +128,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             if tel is None and settings.sip is not None:
                 tel, flows, outbound = _sip_telephony(settings, media)
             holder: list[Runtime] = []  # the sink needs the engine the runtime builds
-            sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queues[queue_id].channel)
+            sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queue_channel(queue_id))
             runtime = build_runtime(
                 RuntimeSettings(settings.scenario, speed=settings.speed, start=settings.start,
                                 seed=settings.seed, bots=settings.bots),

@@ -31,8 +31,8 @@ class _LiveCollector(Collector):
         engine = self._runtime.engine
         waiting = GaugeMetricFamily("callcenter_queue_waiting",
                                     "Interactions waiting in each queue.", labels=["queue"])
-        for queue_id in sorted(engine.queues):
-            waiting.add_metric([queue_id], engine.waiting_count(queue_id))
+        for queue in engine.queues():
+            waiting.add_metric([queue.queue_id], queue.waiting)
         yield waiting
         agents = GaugeMetricFamily("callcenter_agents", "Agents in each state.",
                                    labels=["state"])

@@ -139,12 +139,12 @@ class AgentWork(BaseModel):
 
 def agent_view(server: Server, agent_id: str) -> AgentView:
     """The engine's view of one agent; 404 if the engine has no such agent."""
-    agent = server.runtime.engine.agents.get(agent_id)
+    agent = server.runtime.engine.agent(agent_id)
     if agent is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no agent {agent_id!r}")
-    return AgentView(agent_id=agent_id, state=agent.state.value, reason=agent.state_reason,
-                     offers=sorted(agent.offers), connected=sorted(agent.connected),
-                     wrapping=sorted(agent.wrapping))
+    return AgentView(agent_id=agent_id, state=agent.state.value, reason=agent.reason,
+                     offers=list(agent.offers), connected=list(agent.connected),
+                     wrapping=list(agent.wrapping))
 
 
 async def submit(server: Server, event: Event) -> None:
@@ -158,7 +158,7 @@ async def submit(server: Server, event: Event) -> None:
 
 
 async def _act(server: Server, agent_id: str, event: Event) -> AgentView:
-    if agent_id not in server.runtime.engine.agents:
+    if not server.runtime.engine.has_agent(agent_id):
         raise UnknownAgent(f"no agent {agent_id!r}")
     await submit(server, event)
     return agent_view(server, agent_id)
@@ -167,7 +167,7 @@ async def _act(server: Server, agent_id: str, event: Event) -> AgentView:
 @router.get("", response_model=list[AgentView])
 async def list_agents(server: ServerDep, _user: Staff) -> list[AgentView]:
     """Every agent's live state (supervisors and admins)."""
-    return [agent_view(server, a) for a in sorted(server.runtime.engine.agents)]
+    return [agent_view(server, a) for a in server.runtime.engine.agent_ids()]
 
 
 @router.get("/{agent_id}", response_model=AgentView)
@@ -181,25 +181,22 @@ async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Age
     """The agent's state and its offers, connected and wrapping interactions with caller
     number, queue, times and the customer the IVR found (the desktop's view; an agent
     sees only itself)."""
-    agent = server.runtime.engine.agents.get(agent_id)
+    engine = server.runtime.engine
+    agent = engine.agent(agent_id)
     if agent is None:
         raise UnknownAgent(f"no agent {agent_id!r}")
     items = []
     lookups = server.runtime.lookups
-    for status_, held in (("offered", agent.offers), ("connected", agent.connected),
-                          ("wrapping", agent.wrapping)):
-        for iid in sorted(held):
-            ix = held[iid]
-            timer = agent.offer_timers.get(iid) if status_ == "offered" else None
-            card = None if lookups is None else lookups.customer(iid)
-            items.append(WorkItem(interaction_id=iid, status=status_, queue_id=ix.queue.id,
-                                  channel=ix.channel, caller_number=ix.caller or None,
-                                  arrived_at=ix.arrived_at, answered_at=ix.answered_at,
-                                  offer_expires_at=None if timer is None else timer.at,
-                                  customer=None if card is None else CustomerCard(**card),
-                                  on_hold=ix.hold_since is not None))
-    return AgentWork(agent_id=agent_id, state=agent.state.value, reason=agent.state_reason,
-                     since=agent.state_since, at=server.runtime.clock.time(),
+    for w in engine.work(agent_id):
+        card = None if lookups is None else lookups.customer(w.interaction_id)
+        items.append(WorkItem(interaction_id=w.interaction_id, status=w.status,
+                              queue_id=w.queue_id, channel=w.channel,
+                              caller_number=w.caller or None, arrived_at=w.arrived_at,
+                              answered_at=w.answered_at, offer_expires_at=w.offer_expires_at,
+                              customer=None if card is None else CustomerCard(**card),
+                              on_hold=w.on_hold))
+    return AgentWork(agent_id=agent_id, state=agent.state.value, reason=agent.reason,
+                     since=agent.since, at=server.runtime.clock.time(),
                      speed=server.settings.speed, items=items,
                      preview=await preview_of(server, agent_id))
 
@@ -284,7 +281,7 @@ async def wrap_up_done(agent_id: str, body: WrapUpBody, server: ServerDep,
 async def transfer(agent_id: str, body: TransferBody, server: ServerDep,
                    _user: AgentOrStaff) -> AgentView:
     """Transfer the agent's connected interaction to a queue or to another agent."""
-    agent = server.runtime.engine.agents.get(agent_id)
+    agent = server.runtime.engine.agent(agent_id)
     if agent is None:
         raise UnknownAgent(f"no agent {agent_id!r}")
     if body.interaction_id not in agent.connected:
@@ -303,7 +300,7 @@ async def transfer(agent_id: str, body: TransferBody, server: ServerDep,
 
 
 def _check_connected(server: Server, agent_id: str, interaction_id: str) -> None:
-    agent = server.runtime.engine.agents.get(agent_id)
+    agent = server.runtime.engine.agent(agent_id)
     if agent is None:
         raise UnknownAgent(f"no agent {agent_id!r}")
     if interaction_id not in agent.connected:

@@ -53,7 +53,7 @@ async def login(body: LoginRequest, response: Response, server: ServerDep) -> Lo
     if found is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
     role, agent_id, namesake = found
-    if namesake and role is Role.AGENT and body.username in server.runtime.engine.agents:
+    if namesake and role is Role.AGENT and server.runtime.engine.has_agent(body.username):
         agent_id = body.username  # an agent user without a link logs in as its namesake
     ttl = server.settings.session_ttl
     token = server.logins.open(body.username, role, agent_id)

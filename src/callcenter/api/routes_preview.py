@@ -52,7 +52,7 @@ class CallbackView(BaseModel):
 
 
 def _dialer(server: Server, agent_id: str) -> DialerService:
-    if agent_id not in server.runtime.engine.agents:
+    if not server.runtime.engine.has_agent(agent_id):
         raise UnknownAgent(f"no agent {agent_id!r}")
     dialer = server.runtime.dialer
     if dialer is None:

@@ -74,8 +74,8 @@ class InteractionPage(BaseModel):
 async def list_queues(server: ServerDep, _user: AnyUser) -> list[QueueView]:
     """Every queue with the number of interactions waiting in it now."""
     engine = server.runtime.engine
-    return [QueueView(queue_id=q.id, channel=q.channel, waiting=engine.waiting_count(q.id))
-            for q in sorted(engine.queues.values(), key=lambda q: q.id)]
+    return [QueueView(queue_id=q.queue_id, channel=q.config.channel, waiting=q.waiting)
+            for q in engine.queues()]
 
 
 class DispositionChoice(BaseModel):

@@ -136,8 +136,8 @@ def _threshold(rows: Sequence[InteractionRecord], default: float | None) -> floa
 def _queue_report(server: Server, starts: list[float], length: float,
                   queue: str | None) -> list[QueueInterval]:
     records = _records(server, starts[0], starts[-1] + length)
-    configured = {q.id: q.service_level_threshold
-                  for q in server.runtime.engine.queues.values()}
+    configured = {q.queue_id: q.config.service_level_threshold
+                  for q in server.runtime.engine.queues()}
     grouped = metrics.by_queue(records)
     ids = sorted(set(configured) | set(grouped)) if queue is None else [queue]
     out = []

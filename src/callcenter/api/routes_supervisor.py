@@ -93,35 +93,36 @@ def _oldest_arrivals(server: Server) -> dict[str, float]:
 
 
 def _agent_snapshot(server: Server, agent_id: str) -> AgentSnapshot:
-    agent = server.runtime.engine.agents[agent_id]
+    agent = server.runtime.engine.agent(agent_id)
+    assert agent is not None
     return AgentSnapshot(agent_id=agent_id, state=agent.state.value,
-                         reason=agent.state_reason, since=agent.state_since)
+                         reason=agent.reason, since=agent.since)
 
 
 def _visible(server: Server, scope: frozenset[str] | None) -> list[str]:
-    return sorted(a for a in server.runtime.engine.agents if scope is None or a in scope)
+    return [a for a in server.runtime.engine.agent_ids() if scope is None or a in scope]
 
 
 def _queues(server: Server, scope: frozenset[str] | None, now: float) -> list[QueueSnapshot]:
     engine = server.runtime.engine
     oldest = _oldest_arrivals(server)
-    visible = [engine.agents[a] for a in _visible(server, scope)]
+    visible = [a for a in engine.agents() if scope is None or a.agent_id in scope]
     out = []
-    for q in sorted(engine.queues.values(), key=lambda q: q.id):
+    for q in engine.queues():
         by_state = {s.value: 0 for s in AgentState}
         for agent in visible:
-            if q.id in agent.tiers:
+            if q.queue_id in agent.queues:
                 by_state[agent.state.value] += 1
-        waiting = engine.waiting_count(q.id)
-        first = oldest.get(q.id)
-        out.append(QueueSnapshot(queue_id=q.id, channel=q.channel, waiting=waiting,
+        waiting = q.waiting
+        first = oldest.get(q.queue_id)
+        out.append(QueueSnapshot(queue_id=q.queue_id, channel=q.config.channel, waiting=waiting,
                                  oldest_wait=max(0.0, now - first) if waiting and first
                                  is not None else None, agents=by_state))
     return out
 
 
 async def _check(server: Server, user: Principal, agent_id: str) -> None:
-    if agent_id not in server.runtime.engine.agents:
+    if not server.runtime.engine.has_agent(agent_id):
         raise UnknownAgent(f"no agent {agent_id!r}")
     scope = await asyncio.to_thread(scope_of, server, user)
     if scope is not None and agent_id not in scope:

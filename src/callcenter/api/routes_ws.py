@@ -79,12 +79,12 @@ def snapshot(server: Server) -> dict[str, Any]:
     """Queues with their waiting counts and agents with their states, now (`at`, engine
     time, and `speed`, engine seconds per real second, let a page tick its clocks)."""
     engine = server.runtime.engine
-    queues = [QueueView(queue_id=q.id, channel=q.channel, waiting=engine.waiting_count(q.id))
-              for q in sorted(engine.queues.values(), key=lambda q: q.id)]
+    queues = [QueueView(queue_id=q.queue_id, channel=q.config.channel, waiting=q.waiting)
+              for q in engine.queues()]
     return {"type": "Snapshot", "at": server.runtime.clock.time(),
             "speed": server.settings.speed,
             "queues": [q.model_dump() for q in queues],
-            "agents": [agent_view(server, a).model_dump() for a in sorted(engine.agents)]}
+            "agents": [agent_view(server, a).model_dump() for a in engine.agent_ids()]}
 
 
 async def _forward(ws: WebSocket, sub: Subscription[Command], texts: MessageTexts,

@@ -195,6 +195,17 @@ class QueueConfig:
         if len(set(skills)) != len(skills):
             raise ConfigError(f"{where}: a skill is required twice")
 
+    def references(self) -> list[tuple[str, str]]:
+        """Every queue this one sends interactions to, as (field, queue id): its exit
+        actions to a queue and its escalation steps' overflows."""
+        out = [(name, action.queue_id) for name, action in (
+            ("timeout_action", self.timeout_action), ("full_action", self.full_action),
+            ("no_agents_action", self.no_agents_action), ("closed_action", self.closed_action))
+            if action.queue_id is not None]
+        out += [(f"escalation[{i}].overflow_to", qid) for i, s in enumerate(self.escalation)
+                for qid in s.overflow_to]
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Membership:

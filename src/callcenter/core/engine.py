@@ -25,7 +25,7 @@ from callcenter.core.commands import (
     Command,
 )
 from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig, Strategy
-from callcenter.core.errors import RoutingError, UnknownQueue
+from callcenter.core.errors import RoutingError, UnknownReference
 from callcenter.core.events import (
     AgentConfigured,
     AgentHungUp,
@@ -53,6 +53,13 @@ from callcenter.core.events import (
 from callcenter.core.interaction_state import InteractionInput, InteractionState
 from callcenter.core.lifecycle import Lifecycle
 from callcenter.core.model import RandomSource
+from callcenter.core.snapshot import (
+    AgentSnapshot,
+    QueueSnapshot,
+    WorkSnapshot,
+    agent_snapshot,
+    work_of,
+)
 
 II = InteractionInput
 IS = InteractionState
@@ -71,18 +78,18 @@ class Engine(Lifecycle):
         super().__init__(rng, settings or EngineSettings())
         self._carry: list[Command] = []
         for q in queues:
-            if q.id in self.queues:
+            if q.id in self._queues:
                 raise RoutingError(f"queue {q.id!r} is configured twice")
-            self.queues[q.id] = q
+            self._queues[q.id] = q
             self._staffed[q.id] = 0
             self._aht[q.id] = q.default_handle_time
             self._waiting_in[q.id] = {}
         self._check_queue_refs()
         for cfg in agents:
-            if cfg.id in self.agents:
+            if cfg.id in self._by_id:
                 raise RoutingError(f"agent {cfg.id!r} is configured twice")
             self._add_agent(cfg)
-        for q in self.queues.values():
+        for q in self._queues.values():
             self._target(q, ())
 
     # ------------------------------------------------------------------ public API
@@ -161,13 +168,57 @@ class Engine(Lifecycle):
     def agents_by_state(self) -> dict[AgentState, int]:
         """How many agents are in each state."""
         counts = dict.fromkeys(AgentState, 0)
-        for a in self.agents.values():
+        for a in self._by_id.values():
             counts[a.state] += 1
         return counts
 
     def open_interactions(self) -> list[str]:
         """Ids of interactions that have not ended."""
         return list(self._ix)
+
+    # ------------------------------------------------------------------ snapshots
+    # Immutable values, built on each call: for the API and the live dialer, never
+    # on the routing path.
+
+    def has_agent(self, agent_id: str) -> bool:
+        """True when the engine has an agent of this id."""
+        return agent_id in self._by_id
+
+    def agent_ids(self) -> list[str]:
+        """Every agent's id, sorted."""
+        return sorted(self._by_id)
+
+    def agent(self, agent_id: str) -> AgentSnapshot | None:
+        """The agent as it is now (None: no such agent)."""
+        a = self._by_id.get(agent_id)
+        return None if a is None else agent_snapshot(a)
+
+    def agents(self, queue_id: str | None = None) -> list[AgentSnapshot]:
+        """Every agent, or the agents serving `queue_id`, by id."""
+        found = (list(self._by_id.values()) if queue_id is None
+                 else [a for a in self._members.get(queue_id, ()) if not a.removed])
+        return [agent_snapshot(a) for a in sorted(found, key=lambda a: a.id)]
+
+    def work(self, agent_id: str) -> tuple[WorkSnapshot, ...]:
+        """What the agent holds now: offers, conversations, wrap-ups (`UnknownAgent`)."""
+        return work_of(self._agent(agent_id))
+
+    def queue(self, queue_id: str) -> QueueConfig | None:
+        """The queue's settings (None: no such queue)."""
+        return self._queues.get(queue_id)
+
+    def queue_channel(self, queue_id: str) -> str:
+        """The channel of the queue's interactions (`UnknownQueue`)."""
+        return self._queue(queue_id).channel
+
+    def queue_ids(self) -> list[str]:
+        """Every queue's id, sorted."""
+        return sorted(self._queues)
+
+    def queues(self) -> list[QueueSnapshot]:
+        """Every queue with its waiting and staffed counts, by id."""
+        return [QueueSnapshot(self._queues[qid], len(self._waiting_in[qid]), self._staffed[qid])
+                for qid in sorted(self._queues)]
 
     # ------------------------------------------------------------------ dispatch
 
@@ -236,65 +287,77 @@ class Engine(Lifecycle):
                 self._remove_agent(aid)
 
     # ------------------------------------------------------------------ configuration
+    # Each rule about what may be configured lives here once: `check_queue`,
+    # `check_queue_removal` and `check_agent` answer without changing anything (the API
+    # asks them before storing), and the events apply the same checks.
 
-    def _check_queue_refs(self) -> None:
-        for q in self.queues.values():
-            if q.strategy is Strategy.RANDOM and self._rng is None:
-                raise RoutingError(f"queue {q.id!r} uses the random strategy: "
-                                   "the engine needs an rng")
-            refs = [a.queue_id for a in (q.timeout_action, q.closed_action, q.full_action,
-                                          q.no_agents_action) if a.queue_id]
-            refs += [r for s in q.escalation for r in s.overflow_to]
-            for r in refs:
-                if r not in self.queues:
-                    raise UnknownQueue(f"queue {q.id!r} refers to unknown queue {r!r}")
-
-    def _configure_queue(self, cfg: QueueConfig) -> None:
-        old = self.queues.get(cfg.id)
+    def check_queue(self, cfg: QueueConfig) -> None:
+        """Refuse what `QueueConfigured(cfg)` would refuse now: `UnknownReference` for an
+        exit or overflow to no queue, `RoutingError` for changed escalation steps while
+        interactions wait, or the random strategy without an rng."""
+        if cfg.strategy is Strategy.RANDOM and self._rng is None:
+            raise RoutingError(f"queue {cfg.id!r} uses the random strategy: "
+                               "the engine needs an rng")
+        for name, target in cfg.references():
+            if target != cfg.id and target not in self._queues:
+                raise UnknownReference(name, f"queue {cfg.id!r}: {name}: no queue {target!r}")
+        old = self._queues.get(cfg.id)
         if old is not None and self._waiting_in[cfg.id] and old.escalation != cfg.escalation:
             raise RoutingError(f"queue {cfg.id!r} has waiting interactions: "
                                "its escalation steps cannot change now")
-        self.queues[cfg.id] = cfg
-        try:
-            self._check_queue_refs()
-        except RoutingError:
-            if old is None:
-                del self.queues[cfg.id]
-            else:
-                self.queues[cfg.id] = old
-            raise
+
+    def check_queue_removal(self, queue_id: str) -> None:
+        """Refuse what `QueueRemoved(queue_id)` would refuse now: open interactions in it,
+        other queues sending to it, member agents (`UnknownQueue` if there is no such
+        queue)."""
+        self._queue(queue_id)
+        held = sum(1 for ix in self._ix.values() if ix.queue.id == queue_id)
+        if held:
+            raise RoutingError(f"queue {queue_id!r} has {held} open interactions "
+                               f"({len(self._waiting_in[queue_id])} waiting)")
+        refs = sorted(q.id for q in self._queues.values()
+                      if q.id != queue_id and any(r == queue_id for _, r in q.references()))
+        if refs:
+            raise RoutingError(f"queue {queue_id!r} is an exit or overflow of {refs}")
+        members = sorted(a.id for a in self._by_id.values()
+                         if any(m.queue_id == queue_id for m in a.cfg.queues))
+        if members:
+            raise RoutingError(f"queue {queue_id!r} has member agents {members}")
+
+    def check_agent(self, agent_id: str, cfg: AgentConfig | None = None) -> None:
+        """Refuse what changing (`AgentConfigured(cfg)`) or, without `cfg`, removing the
+        agent would refuse now: it is logged in, or a membership names no queue
+        (`UnknownReference`)."""
+        a = self._by_id.get(agent_id)
+        if a is not None and a.logged_in:
+            raise RoutingError(f"agent {agent_id!r} is logged in: log it out to change it")
+        if cfg is not None:
+            self._tiers_for(cfg)
+
+    def _check_queue_refs(self) -> None:
+        for q in self._queues.values():
+            self.check_queue(q)
+
+    def _configure_queue(self, cfg: QueueConfig) -> None:
+        self.check_queue(cfg)
+        self._queues[cfg.id] = cfg
         self._staffed.setdefault(cfg.id, 0)
         self._waiting_in.setdefault(cfg.id, {})
         self._aht.setdefault(cfg.id, cfg.default_handle_time)
         self._rebuild()
 
     def _configure_agent(self, cfg: AgentConfig) -> None:
-        a = self.agents.get(cfg.id)
+        a = self._by_id.get(cfg.id)
         if a is None:
             self._add_agent(cfg)
             return
-        if a.logged_in:
-            raise RoutingError(f"agent {cfg.id!r} is logged in: log it out to change it")
-        self._tiers_for(cfg)  # refuses unknown memberships before anything changes
+        self.check_agent(cfg.id, cfg)
         self._replace_agent_config(a, cfg)
         self._rebuild()
 
     def _remove_queue(self, queue_id: str) -> None:
-        self._queue(queue_id)
-        held = [ix.id for ix in self._ix.values() if ix.queue.id == queue_id]
-        if held:
-            raise RoutingError(f"queue {queue_id!r} still has {len(held)} open interactions")
-        refs = sorted(q.id for q in self.queues.values() if q.id != queue_id and queue_id in
-                      {a.queue_id for a in (q.timeout_action, q.closed_action, q.full_action,
-                                            q.no_agents_action)}
-                      | {r for st in q.escalation for r in st.overflow_to})
-        if refs:
-            raise RoutingError(f"queue {queue_id!r} is an exit or overflow of {refs}")
-        members = sorted(a.id for a in self.agents.values()
-                         if any(m.queue_id == queue_id for m in a.cfg.queues))
-        if members:
-            raise RoutingError(f"queue {queue_id!r} has member agents {members}")
-        for table in (self.queues, self._waiting_in, self._staffed, self._aht):
+        self.check_queue_removal(queue_id)
+        for table in (self._queues, self._waiting_in, self._staffed, self._aht):
             del table[queue_id]
         self._rebuild()
 
@@ -302,6 +365,6 @@ class Engine(Lifecycle):
         a = self._agent(agent_id)
         if a.logged_in:
             raise RoutingError(f"agent {agent_id!r} is logged in: log it out to remove it")
-        del self.agents[agent_id]
+        del self._by_id[agent_id]
         a.removed = True
         self._rebuild()

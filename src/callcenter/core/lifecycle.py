@@ -41,7 +41,7 @@ class Lifecycle(Router):
     # ------------------------------------------------------------------ lookups
 
     def _agent(self, agent_id: str) -> Agent:
-        a = self.agents.get(agent_id)
+        a = self._by_id.get(agent_id)
         if a is None:
             raise UnknownAgent(f"no agent {agent_id!r}")
         return a

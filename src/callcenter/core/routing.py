@@ -14,7 +14,7 @@ from abc import abstractmethod
 from callcenter.core.agent_state import AgentState
 from callcenter.core.commands import Command
 from callcenter.core.config import CHANNELS, AgentConfig, EngineSettings, QueueConfig, Strategy
-from callcenter.core.errors import RoutingError, UnknownQueue
+from callcenter.core.errors import RoutingError, UnknownQueue, UnknownReference
 from callcenter.core.model import (
     Agent,
     Interaction,
@@ -34,8 +34,8 @@ class Router:
 
     def __init__(self, rng: RandomSource | None, settings: EngineSettings) -> None:
         self.settings = settings
-        self.queues: dict[str, QueueConfig] = {}
-        self.agents: dict[str, Agent] = {}
+        self._queues: dict[str, QueueConfig] = {}
+        self._by_id: dict[str, Agent] = {}
         self._agents: list[Agent] = []
         self._targets: dict[TargetKey, Target] = {}
         self._members: dict[str, list[Agent]] = {}
@@ -65,14 +65,15 @@ class Router:
     def _tiers_for(self, cfg: AgentConfig) -> dict[str, int]:
         if cfg.queues:
             tiers = {}
-            for m in cfg.queues:
-                if m.queue_id not in self.queues:
-                    raise UnknownQueue(f"agent {cfg.id!r} is a member of unknown queue "
-                                      f"{m.queue_id!r}")
+            for i, m in enumerate(cfg.queues):
+                if m.queue_id not in self._queues:
+                    raise UnknownReference(f"queues[{i}].queue_id",
+                                           f"agent {cfg.id!r}: queues[{i}]: no queue "
+                                           f"{m.queue_id!r}")
                 tiers[m.queue_id] = m.tier
             return tiers
         skills = cfg.skill_map()
-        return {q.id: 1 for q in self.queues.values()
+        return {q.id: 1 for q in self._queues.values()
                 if all(r.skill in skills for r in q.required_skills)}
 
     def _add_agent(self, cfg: AgentConfig) -> None:
@@ -80,11 +81,11 @@ class Router:
                   self._tiers_for(cfg), cfg.id)
         a.load = dict.fromkeys(CHANNELS, 0)
         self._agents.append(a)
-        self.agents[cfg.id] = a
+        self._by_id[cfg.id] = a
         self._link_agent(a)
 
     def _link_agent(self, a: Agent) -> None:
-        served = {self.queues[qid].channel for qid in a.tiers}
+        served = {self._queues[qid].channel for qid in a.tiers}
         a.channels = tuple(c for c in CHANNELS if a.caps.get(c, 0) > 0 and c in served)
         for qid in a.tiers:
             self._members.setdefault(qid, []).append(a)
@@ -103,7 +104,7 @@ class Router:
         t = self._targets.get(key)
         if t is not None:
             return t
-        q = self.queues[key[0]]
+        q = self._queues[key[0]]
         if q.strategy is Strategy.RANDOM and self._rng is None:
             raise RoutingError(f"queue {q.id!r} uses the random strategy: the engine needs an rng")
         t = Target(key, q)
@@ -120,7 +121,7 @@ class Router:
 
     def _rebuild(self) -> None:
         """Recompute every index after a configuration change (an admin action: rare)."""
-        old_keys = [k for k in self._targets if k[0] in self.queues]
+        old_keys = [k for k in self._targets if k[0] in self._queues]
         self._targets = {}
         self._members = {}
         for qid in self._staffed:
@@ -130,7 +131,7 @@ class Router:
             if a.removed:
                 continue
             a.tiers = self._tiers_for(a.cfg)
-            served = {self.queues[qid].channel for qid in a.tiers}
+            served = {self._queues[qid].channel for qid in a.tiers}
             a.channels = tuple(c for c in CHANNELS if a.caps.get(c, 0) > 0 and c in served)
             a.targets = []
             if a.staffed:
@@ -141,10 +142,10 @@ class Router:
         for key in old_keys:
             self._get_target(key)
         for ix in list(self._ix.values()):
-            ix.queue = self.queues[ix.queue.id]
+            ix.queue = self._queues[ix.queue.id]
             if ix.placements:
                 ix.placements = {k: min(s, len(self._get_target(k).steps) - 1)
-                                 for k, s in ix.placements.items() if k[0] in self.queues}
+                                 for k, s in ix.placements.items() if k[0] in self._queues}
             if ix.waiting() and ix.personal_for is None:
                 self._route_waiting(ix)
         for a in self._agents:
@@ -152,7 +153,7 @@ class Router:
                 self._touch(a)
 
     def _queue(self, queue_id: str) -> QueueConfig:
-        q = self.queues.get(queue_id)
+        q = self._queues.get(queue_id)
         if q is None:
             raise UnknownQueue(f"no queue {queue_id!r}")
         return q

@@ -13,6 +13,7 @@ from callcenter.api.errors import InvalidField, named_field
 from callcenter.api.routes_agents import submit
 from callcenter.api.state import Server
 from callcenter.core.config import AgentConfig, Membership
+from callcenter.core.errors import RoutingError, UnknownReference
 from callcenter.core.events import AgentConfigured, AgentRemoved
 from callcenter.store.configs import delete_agent, get_agent, list_agents, save_agent
 from callcenter.store.errors import Conflict, NotFound
@@ -81,14 +82,13 @@ def _agent_view(config: AgentConfig) -> StoredAgentView:
 
 def _check_agent_for_engine(server: Server, agent_id: str,
                             config: AgentConfig | None) -> None:
-    engine = server.runtime.engine
-    agent = engine.agents.get(agent_id)
-    if agent is not None and agent.logged_in:
-        raise Conflict(f"agent {agent_id!r} is logged in: log it out to change it")
-    for i, m in enumerate(config.queues if config else ()):
-        if m.queue_id not in engine.queues:
-            raise InvalidField(f"queues[{i}].queue_id",
-                               f"agent {agent_id!r}: queues[{i}]: no queue {m.queue_id!r}")
+    """Refuse before storing what the running engine would refuse after."""
+    try:
+        server.runtime.engine.check_agent(agent_id, config)
+    except UnknownReference as exc:
+        raise InvalidField(exc.field, str(exc)) from None
+    except RoutingError as exc:
+        raise Conflict(str(exc)) from None
 
 
 async def _write_agent(server: Server, user: Admin, agent_id: str, body: AgentSettings, *,
@@ -150,5 +150,5 @@ async def remove_agent(agent_id: str, server: ServerDep, user: Admin) -> None:
         record(session, user, "delete", "agent", agent_id, before=before)
     await in_transaction(server, work)
     server.logins.revoke(agent_ids={agent_id})
-    if agent_id in server.runtime.engine.agents:
+    if server.runtime.engine.has_agent(agent_id):
         await server.runtime.driver.submit(AgentRemoved(agent_id))

@@ -91,7 +91,7 @@ async def _write_calendar(server: Server, user: Admin, calendar_id: str,
 
     view, queues = await in_transaction(server, work)
     for queue in queues:  # the engine's queues carry their calendar
-        if queue.id in server.runtime.engine.queues:
+        if server.runtime.engine.queue(queue.id) is not None:
             await submit(server, QueueConfigured(queue))
     return view
 

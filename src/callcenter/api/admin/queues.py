@@ -22,6 +22,7 @@ from callcenter.core.config import (
     SkillRequirement,
     Strategy,
 )
+from callcenter.core.errors import RoutingError, UnknownReference
 from callcenter.core.events import QueueConfigured, QueueRemoved
 from callcenter.store.audit import snapshot
 from callcenter.store.configs import delete_queue, get_calendar, get_queue, list_queues, save_queue
@@ -31,26 +32,33 @@ from callcenter.store.models import QueueRow
 router = APIRouter()  # included by callcenter.api.admin under /api/admin
 
 
+# The defaults of every setting are `QueueConfig`'s own (one place: the core).
+_DEFAULT = QueueConfig(id="defaults")
+
+
 class RequirementModel(BaseModel):
     """A skill a queue requires, at a minimum level."""
 
     skill: str = Name
-    min_level: int = 1
+    min_level: int = SkillRequirement("defaults").min_level
+
+
+_STEP = EscalationStep(after=1.0)
 
 
 class EscalationModel(BaseModel):
     """After `after` seconds of waiting: relax levels, widen tiers, overflow."""
 
     after: float
-    relax_levels: int = 0
-    max_tier: int | None = None
+    relax_levels: int = _STEP.relax_levels
+    max_tier: int | None = _STEP.max_tier
     overflow_to: list[str] = []
 
 
 class ExitModel(BaseModel):
     """What happens to an interaction leaving the queue (`queue` needs `queue_id`)."""
 
-    kind: ExitKind = ExitKind.HANGUP
+    kind: ExitKind = _DEFAULT.timeout_action.kind
     queue_id: str | None = Field(default=None, min_length=1, max_length=100)
 
 
@@ -60,26 +68,26 @@ class QueueSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    strategy: Strategy = Strategy.LONGEST_IDLE
-    channel: str = "voice"
+    strategy: Strategy = _DEFAULT.strategy
+    channel: str = _DEFAULT.channel
     required_skills: list[RequirementModel] = []
-    initial_max_tier: int | None = None
+    initial_max_tier: int | None = _DEFAULT.initial_max_tier
     escalation: list[EscalationModel] = []
-    max_length: int | None = None
-    max_wait: float | None = None
+    max_length: int | None = _DEFAULT.max_length
+    max_wait: float | None = _DEFAULT.max_wait
     timeout_action: ExitModel = ExitModel()
     full_action: ExitModel = ExitModel()
-    reject_when_no_agents: bool = False
+    reject_when_no_agents: bool = _DEFAULT.reject_when_no_agents
     no_agents_action: ExitModel = ExitModel()
     calendar_id: str | None = Field(default=None, min_length=1, max_length=100)
     closed_action: ExitModel = ExitModel()
-    wrap_up: float = 0.0
-    offer_timeout: float = 20.0
-    retry_after: float = 10.0
-    aging_rate: float = 0.1
-    service_level_threshold: float = 20.0
-    short_abandon: float = 5.0
-    default_handle_time: float = 180.0
+    wrap_up: float = _DEFAULT.wrap_up
+    offer_timeout: float = _DEFAULT.offer_timeout
+    retry_after: float = _DEFAULT.retry_after
+    aging_rate: float = _DEFAULT.aging_rate
+    service_level_threshold: float = _DEFAULT.service_level_threshold
+    short_abandon: float = _DEFAULT.short_abandon
+    default_handle_time: float = _DEFAULT.default_handle_time
 
     def config(self, queue_id: str, calendar: Calendar | None) -> QueueConfig:
         """The core `QueueConfig` (`ConfigError` naming the field if it is wrong)."""
@@ -126,20 +134,12 @@ def _queue_view(session: Session, queue_id: str) -> StoredQueueView:
 
 def _check_queue_for_engine(server: Server, config: QueueConfig) -> None:
     """Refuse before storing what the running engine would refuse after."""
-    engine = server.runtime.engine
-    fields = {name: [getattr(config, name).queue_id] for name in
-              ("timeout_action", "full_action", "no_agents_action", "closed_action")}
-    fields |= {f"escalation[{i}].overflow_to": list(s.overflow_to)
-               for i, s in enumerate(config.escalation)}
-    for name, targets in fields.items():
-        for target in targets:
-            if target is not None and target != config.id and target not in engine.queues:
-                raise InvalidField(name, f"queue {config.id!r}: {name}: no queue {target!r}")
-    old = engine.queues.get(config.id)
-    if old is not None and old.escalation != config.escalation \
-            and engine.waiting_count(config.id):
-        raise Conflict(f"queue {config.id!r} has waiting interactions: "
-                       "its escalation steps cannot change now")
+    try:
+        server.runtime.engine.check_queue(config)
+    except UnknownReference as exc:
+        raise InvalidField(exc.field, str(exc)) from None
+    except RoutingError as exc:
+        raise Conflict(str(exc)) from None
 
 
 async def _write_queue(server: Server, user: Admin, queue_id: str, body: QueueSettings, *,
@@ -202,13 +202,17 @@ async def remove_queue(queue_id: str, server: ServerDep, user: Admin) -> None:
     """Delete a queue; 409 while interactions wait in it, agents are members of it or
     other queues send interactions to it."""
     engine = server.runtime.engine
-    if queue_id in engine.queues and (waiting := engine.waiting_count(queue_id)):
-        raise Conflict(f"queue {queue_id!r} has {waiting} waiting interactions")
+    running = engine.queue(queue_id) is not None
+    if running:
+        try:
+            engine.check_queue_removal(queue_id)
+        except RoutingError as exc:
+            raise Conflict(str(exc)) from None
 
     def work(session: Session) -> None:
         before = _queue_view(session, queue_id).model_dump()
         delete_queue(session, queue_id)
         record(session, user, "delete", "queue", queue_id, before=before)
     await in_transaction(server, work)
-    if queue_id in engine.queues:
+    if running:
         await server.runtime.driver.submit(QueueRemoved(queue_id))

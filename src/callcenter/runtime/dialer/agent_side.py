@@ -185,14 +185,13 @@ class AgentSide:
 
     def _ready_agents(self, run: CampaignRun) -> list[str]:
         qid = run.queue_id
-        return sorted(a.id for a in self._engine.agents.values()
-                      if a.logged_in and a.state is AgentState.AVAILABLE and qid in a.tiers
-                      and a.skills.get(qid, 0) >= 1)
+        return [a.agent_id for a in self._engine.agents(qid)
+                if a.logged_in and a.state is AgentState.AVAILABLE and a.level(qid) >= 1]
 
     def _holding(self, agent_id: str) -> bool:
         """The agent is still paused for its reservation."""
-        a = self._engine.agents.get(agent_id)
-        return a is not None and a.state is AgentState.PAUSED and a.state_reason in _HOLDING
+        a = self._engine.agent(agent_id)
+        return a is not None and a.state is AgentState.PAUSED and a.reason in _HOLDING
 
     def _reserved(self, agent_id: str) -> tuple[CampaignRun, Reservation]:
         found = self.reservation(agent_id)

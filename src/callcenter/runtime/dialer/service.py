@@ -236,7 +236,7 @@ class DialerService(AgentSide):
         c = opened.campaign
         cfg = campaign_queue(c, wrap_up=self.settings.wrap_up, grace=self.settings.grace)
         cfg = await asyncio.to_thread(self._store.ensure_queue, cfg)
-        if self._engine.queues.get(cfg.id) != cfg:
+        if self._engine.queue(cfg.id) != cfg:
             await self._driver.submit(QueueConfigured(cfg))
         queue = LeadQueue(c, self._dnc, self._holidays)
         queue.extend(opened.leads)
@@ -287,20 +287,20 @@ class DialerService(AgentSide):
         qid = run.queue_id
         view = AgentView()
         inbound: set[str] = set()
-        for a in self._engine.agents.values():
-            if not a.logged_in or qid not in a.tiers or a.skills.get(qid, 0) < 1:
+        for a in self._engine.agents(qid):
+            if not a.logged_in or a.level(qid) < 1:
                 continue
             view.logged_in += 1
-            since = now if a.state_since is None else a.state_since
+            since = now if a.since is None else a.since
             if a.state is AgentState.AVAILABLE:
                 view.ready += 1
             elif a.state in (AgentState.BUSY, AgentState.RESERVED):
                 view.talk_started.append(since)
             elif a.state is AgentState.WRAP_UP:
                 view.wrap_started.append(since)
-            inbound.update(q for q in a.tiers if campaign_of_queue(q) is None)
+            inbound.update(q for q in a.queues if campaign_of_queue(q) is None)
         view.inbound_waiting = sum(self._engine.waiting_count(q) for q in inbound
-                                   if q in self._engine.queues)
+                                   if self._engine.queue(q) is not None)
         return view
 
     # ------------------------------------------------------------------ the tick
