@@ -17,7 +17,7 @@ from callcenter.core.ivr import FlowEnded
 from callcenter.store.audit import audit_entries
 from callcenter.store.media import add_ivr_runs
 from callcenter.telephony.base import FakeTelephony
-from callcenter.telephony.sip.monitor import MonitorError, NoSuchCall
+from callcenter.telephony.sip.monitoring import MonitorError, NoSuchCall
 from callcenter.telephony.sip.recorder import RecordingReady
 from tests.api.conftest import MONDAY_9AM, Harness, seed_users
 

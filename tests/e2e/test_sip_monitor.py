@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from callcenter.telephony.sip.monitor import MonitorError
-from callcenter.telephony.sip.recording import PCMU, decode_g711
+from callcenter.telephony.sip.monitoring import MonitorError
+from callcenter.telephony.sip.pcap_wav import PCMU, decode_g711
 from tests.e2e.sip_server import (
     NEEDS_REAL_PEERS,
     PHONES,

@@ -20,7 +20,7 @@ from callcenter.api.errors import errors
 from callcenter.api.state import Server
 from callcenter.store.audit import audit
 from callcenter.store.media import ivr_run, recording, recordings_of, voicemails
-from callcenter.telephony.sip.monitor import MonitorError, NoSuchCall
+from callcenter.telephony.sip.monitoring import MonitorError, NoSuchCall
 
 router = APIRouter(prefix="/api", tags=["media"], responses=errors(401, 403))
 

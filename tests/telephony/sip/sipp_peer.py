@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callcenter.telephony.sip.b2bua import SipB2BUA
-from callcenter.telephony.sip.calls import IncomingCall, LegEvent, SdpRewriter, SipSettings
+from callcenter.telephony.sip.b2bua_interface import (
+    IncomingCall,
+    LegEvent,
+    SdpRewriter,
+    SipSettings,
+)
 from tests.tools import path_of
 
 Handler = Callable[[SipB2BUA, IncomingCall], Awaitable[None]]

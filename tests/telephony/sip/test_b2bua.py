@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.telephony.sip.b2bua import SipB2BUA
-from callcenter.telephony.sip.calls import (
+from callcenter.telephony.sip.b2bua_interface import (
     Answered,
     Busy,
     HungUp,

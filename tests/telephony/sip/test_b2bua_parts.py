@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from callcenter.telephony.sip.calls import SipSettings, SipUri
+from callcenter.telephony.sip.b2bua_interface import SipSettings, SipUri
 from callcenter.telephony.sip.stack import bad_request, malformed, normalise_datagram
 from callcenter.telephony.sip.thread import SippyThread
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.telephony.sip.b2bua import SipB2BUA
-from callcenter.telephony.sip.calls import IncomingCall, SipSettings
+from callcenter.telephony.sip.b2bua_interface import IncomingCall, SipSettings
 from callcenter.telephony.sip.registrar import (
     RegisterRequest,
     RegisterResponse,

@@ -77,8 +77,7 @@ from callcenter.core.ivr import (
 )
 from callcenter.telephony.base import Report
 from callcenter.telephony.sip.b2bua import SipB2BUA
-from callcenter.telephony.sip.call import Call
-from callcenter.telephony.sip.calls import (
+from callcenter.telephony.sip.b2bua_interface import (
     Answered,
     Busy,
     Failed,
@@ -87,14 +86,15 @@ from callcenter.telephony.sip.calls import (
     LegEvent,
     NoAnswer,
 )
+from callcenter.telephony.sip.call import Call
 from callcenter.telephony.sip.config import TelephonyConfig
 from callcenter.telephony.sip.features import CallSteps, Transfers, Voicemails
 from callcenter.telephony.sip.media import CALLEE, CALLER, MediaAnchor
 from callcenter.telephony.sip.monitoring import Monitors
 from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
+from callcenter.telephony.sip.pcap_wav import sdp_media_address
 from callcenter.telephony.sip.prompts import PromptError, PromptFiles
 from callcenter.telephony.sip.recorder import OnRecording, Recorder
-from callcenter.telephony.sip.recording import sdp_media_address
 from callcenter.telephony.sip.registrar import Registrar
 from callcenter.telephony.sip.rtpengine import NgCommandError, NgError
 from callcenter.telephony.sip.rtpengine_process import DtmfEvent, RtpEngineProcess

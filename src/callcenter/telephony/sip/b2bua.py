@@ -38,7 +38,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from callcenter.telephony.sip.calls import (
+from callcenter.telephony.sip.b2bua_interface import (
     Answered,
     CallHandler,
     EventHandler,

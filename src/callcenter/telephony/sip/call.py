@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from callcenter.telephony.sip.recording import Address
+from callcenter.telephony.sip.pcap_wav import Address
 
 
 @dataclass(eq=False)

@@ -35,7 +35,7 @@ import yaml
 
 from callcenter.core.ivr_flow import Flow
 from callcenter.flows import FlowFileError, load_flows
-from callcenter.telephony.sip.calls import SipSettings, SipUri
+from callcenter.telephony.sip.b2bua_interface import SipSettings, SipUri
 from callcenter.telephony.sip.digest import ALGORITHMS
 from callcenter.telephony.sip.recorder import RecordingSettings
 from callcenter.telephony.sip.registrar import RegistrarSettings, SipAccount

@@ -20,8 +20,15 @@ from typing import Any
 
 from callcenter.core.ivr import RecordVoicemail
 from callcenter.telephony.sip.b2bua import SipB2BUA
+from callcenter.telephony.sip.b2bua_interface import (
+    Answered,
+    Busy,
+    Failed,
+    HungUp,
+    LegEvent,
+    NoAnswer,
+)
 from callcenter.telephony.sip.call import Call
-from callcenter.telephony.sip.calls import Answered, Busy, Failed, HungUp, LegEvent, NoAnswer
 from callcenter.telephony.sip.media import MediaAnchor
 from callcenter.telephony.sip.prompts import write_tone
 from callcenter.telephony.sip.recorder import VOICEMAIL, Recorder

@@ -1,5 +1,5 @@
 """Silent monitoring of the `sip` adapter's calls: a supervisor's phone is called and
-hears both sides, mixed by `monitor.Mixer` from rtpengine's subscription.
+hears both sides, mixed by `mixer.Mixer` from rtpengine's subscription.
 
     monitors = Monitors(b2bua, client, interface, contact_of, spawn)
     listen_id = await monitors.listen(call, "sup-phone")
@@ -16,13 +16,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from callcenter.telephony.sip.b2bua import SipB2BUA
+from callcenter.telephony.sip.b2bua_interface import (
+    Answered,
+    Busy,
+    Failed,
+    HungUp,
+    LegEvent,
+    NoAnswer,
+)
 from callcenter.telephony.sip.call import Call
-from callcenter.telephony.sip.calls import Answered, Busy, Failed, HungUp, LegEvent, NoAnswer
 from callcenter.telephony.sip.media import CALLEE, CALLER
-from callcenter.telephony.sip.monitor import Mixer, MonitorError, NoSuchCall, audio_ports
+from callcenter.telephony.sip.mixer import Mixer, audio_ports
 from callcenter.telephony.sip.rtpengine import NgClient, NgError
 
 log = logging.getLogger(__name__)
+
+
+class MonitorError(ValueError):
+    """A listen request that cannot be carried out; the message says why."""
+
+
+class NoSuchCall(MonitorError):
+    """The call to listen to is not (or no longer) up."""
 
 
 @dataclass(eq=False)

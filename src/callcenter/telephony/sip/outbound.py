@@ -27,7 +27,7 @@ from typing import Any
 
 from callcenter.telephony.base import DialStatus, DialUpdate, OnDial
 from callcenter.telephony.sip.b2bua import SipB2BUA, SipUsageError
-from callcenter.telephony.sip.calls import (
+from callcenter.telephony.sip.b2bua_interface import (
     Answered,
     Busy,
     Failed,

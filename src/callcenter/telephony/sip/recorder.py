@@ -8,7 +8,7 @@
 
 rtpengine writes the packets it receives to pcap files in `spool` (one file per
 start ... stop: a pause is a stop, so nothing said during it is kept); after the
-call `finish` decodes them to one WAV (`recording.render_wav`, in a worker thread),
+call `finish` decodes them to one WAV (`pcap_wav.render_wav`, in a worker thread),
 removes the pcaps and reports a `RecordingReady` to `on_ready`, which links the
 file to the interaction (the server stores a row). Call recordings go to
 `dir/calls/<YYYY-MM-DD>/<interaction>.wav` (stereo: caller left, agent right),
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from callcenter.telephony.sip.recording import Address, RecordingError, read_pcap, render_wav
+from callcenter.telephony.sip.pcap_wav import Address, RecordingError, read_pcap, render_wav
 from callcenter.telephony.sip.rtpengine import NgClient, NgError
 
 log = logging.getLogger(__name__)

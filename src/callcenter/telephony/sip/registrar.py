@@ -37,7 +37,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from callcenter.telephony.sip.calls import SipUri
+from callcenter.telephony.sip.b2bua_interface import SipUri
 from callcenter.telephony.sip.digest import (
     ALGORITHMS,
     DigestCredentials,

@@ -52,7 +52,7 @@ from sippy.Time.Timeout import Timeout
 from sippy.UA import UA
 from sippy.Udp_server import Udp_server, Udp_server_opts
 
-from callcenter.telephony.sip.calls import (
+from callcenter.telephony.sip.b2bua_interface import (
     BUSY_CODES,
     Answered,
     Busy,

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from callcenter.telephony.sip.monitor import Mixer, audio_ports, encode_ulaw
-from callcenter.telephony.sip.recording import PCMU, decode_g711
+from callcenter.telephony.sip.mixer import Mixer, audio_ports, encode_ulaw
+from callcenter.telephony.sip.pcap_wav import PCMU, decode_g711
 from tests.telephony.sip.g711 import pcmu_packets, tone, ulaw
 
 

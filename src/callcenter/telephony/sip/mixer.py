@@ -34,7 +34,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from callcenter.telephony.sip.recording import PCMA, PCMU, Address, decode_g711
+from callcenter.telephony.sip.pcap_wav import PCMA, PCMU, Address, decode_g711
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +42,6 @@ FRAME = 160
 """Samples in 20 ms at 8 kHz."""
 MAX_QUEUED = 5
 """Frames kept per party before the oldest are dropped (100 ms)."""
-
-
-class MonitorError(ValueError):
-    """A listen request that cannot be carried out; the message says why."""
-
-
-class NoSuchCall(MonitorError):
-    """The call to listen to is not (or no longer) up."""
 
 
 def encode_ulaw(samples: npt.NDArray[np.int16]) -> bytes:

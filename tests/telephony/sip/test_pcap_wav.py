@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callcenter.telephony.sip.recording import (
+from callcenter.telephony.sip.pcap_wav import (
     PCMA,
     PCMU,
     RecordingError,
