@@ -29,7 +29,7 @@ setup(
     packages=[*find_packages("src"), "callcenter.examples", "callcenter.examples.scenarios",
               "callcenter.examples.flows"],
     package_dir={"": "src", "callcenter.examples": "examples"},
-    package_data={"callcenter": ["py.typed"], "callcenter.web": ["static/*"],
+    package_data={"callcenter": ["py.typed"], "callcenter.web": ["static/*", "static/vendor/*"],
                   "callcenter.examples.scenarios": ["*.toml", "*.json"],
                   "callcenter.examples.flows": ["*.yaml"]},
     ext_modules=ext_modules,

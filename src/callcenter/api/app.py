@@ -62,6 +62,7 @@ from callcenter.store.reconcile import LOST, Reconciled, reconcile
 from callcenter.store.seed import Routing, linked_agents, routing_config
 from callcenter.store.sink import StoreSink
 from callcenter.telephony.base import Outbound, Telephony
+from callcenter.web import apidocs
 
 _NOT_FOUND = (UnknownAgent, UnknownInteraction, UnknownQueue, NotFound)
 
@@ -157,7 +158,8 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             database.dispose()
 
     app = FastAPI(title="callcenter", version="0.1.0", lifespan=lifespan,
-                  description="Contact-center server: agent actions, live views, history.")
+                  description="Contact-center server: agent actions, live views, history.",
+                  docs_url=None, redoc_url=None)  # served offline: web/apidocs.py
     app.include_router(routes_auth.router)
     app.include_router(routes_agents.router)
     app.include_router(routes_preview.router)  # outbound agent actions: preview, callback
@@ -169,6 +171,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(routes_media.router)  # recordings, voicemails, IVR runs
     app.include_router(campaigns.router)  # outbound: /api/campaigns, /api/dnc
     app.include_router(web.router)  # the browser UI: /, /desktop, /wallboard
+    app.include_router(apidocs.router)  # /docs, /redoc with vendored scripts
     app.add_exception_handler(RoutingError, _on_routing_error)
     app.add_exception_handler(NotFound, _on_routing_error)
     app.add_exception_handler(Conflict, _on_routing_error)
