@@ -1,7 +1,8 @@
 """A real app on a real database: a SQLite file, and PostgreSQL when a server answers.
 
 The engine runs the hotline example from a Monday 09:00 (open hours) with no bots
-and a `FakeTelephony`, so calls arrive only when a test injects them. The app's
+and a `FakeTelephony`, so calls arrive only when a test injects them. Supervisor
+`sup` supervises team `floor`, every stored agent; `sup-2` supervises no team. The app's
 lifespan and an `httpx.AsyncClient` over `ASGITransport` run on an event loop in
 a helper thread (an anyio blocking portal); tests call it synchronously.
 """
@@ -19,6 +20,7 @@ import httpx
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.engine import URL
 
 from callcenter.api import ServerSettings, create_app
@@ -27,8 +29,8 @@ from callcenter.core.events import Event
 from callcenter.runtime.app import scenario_path
 from callcenter.scenario.load import load_scenario
 from callcenter.store import create_engine_for, migrate, session_factory
-from callcenter.store.models import UserRow
-from callcenter.store.users import hash_password
+from callcenter.store.models import AgentRow, UserRow
+from callcenter.store.users import add_agent, add_supervisor, create_team, get_user, hash_password
 from callcenter.telephony.base import FakeTelephony
 from tests.postgres import scratch_database, scratch_schema
 
@@ -37,6 +39,7 @@ USERS = {  # username: role; every password is "pw-" + username
     "early-1": "agent",
     "early-2": "agent",
     "sup": "supervisor",
+    "sup-2": "supervisor",
     "root": "admin",
 }
 
@@ -50,6 +53,20 @@ def password(username: str) -> str:
 def _hashes() -> dict[str, str]:
     """argon2 hashes of the USERS' passwords, made once (each costs a good part of a second)."""
     return {name: hash_password(password(name)) for name in USERS}
+
+
+def seed_floor(url: str) -> None:
+    """Store team `floor`: every stored agent, supervised by `sup` (the agents are
+    stored by the app's first start)."""
+    engine = create_engine_for(url)
+    try:
+        with session_factory(engine).begin() as session:
+            team = create_team(session, "floor")
+            for agent_id in session.scalars(select(AgentRow.id)):
+                add_agent(session, team, agent_id)
+            add_supervisor(session, team, get_user(session, "sup"))
+    finally:
+        engine.dispose()
 
 
 def seed_users(url: str) -> None:
@@ -141,6 +158,7 @@ def start(url: str, **options: Any) -> Iterator[Harness]:
     with ExitStack() as stack:
         portal = stack.enter_context(start_blocking_portal())
         stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
+        seed_floor(url)
         harness = Harness(app, portal, telephony)
         try:
             yield harness

@@ -62,7 +62,7 @@ def test_accept_without_an_offer_is_409_naming_the_state(shared: Harness) -> Non
 
 def test_an_unknown_agent_is_404(shared: Harness) -> None:
     """Acting on an agent the engine does not know is 404."""
-    r = shared.post("/api/agents/nobody/ready", headers=shared.auth("sup"))
+    r = shared.post("/api/agents/nobody/ready", headers=shared.auth("root"))
     assert r.status_code == 404
     assert r.json() == {"detail": "no agent 'nobody'"}
 

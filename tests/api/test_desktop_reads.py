@@ -68,11 +68,14 @@ def test_work_follows_the_call_to_wrap_up(harness: Harness) -> None:
 
 
 def test_an_agent_may_not_read_another_agents_work(harness: Harness) -> None:
-    """Work is the agent's own (403 for another agent; supervisors see every agent)."""
+    """Work is the agent's own (403 for another agent; supervisors see their teams'
+    agents, admins every agent)."""
     assert harness.get("/api/agents/early-2/work",
                        headers=harness.auth("early-1")).status_code == 403
     assert harness.get("/api/agents/early-2/work", headers=harness.auth("sup")).status_code == 200
-    assert harness.get("/api/agents/nobody/work", headers=harness.auth("sup")).status_code == 404
+    assert harness.get("/api/agents/early-2/work",
+                       headers=harness.auth("sup-2")).status_code == 403
+    assert harness.get("/api/agents/nobody/work", headers=harness.auth("root")).status_code == 404
 
 
 def test_the_socket_snapshot_carries_the_clock_speed(harness: Harness) -> None:

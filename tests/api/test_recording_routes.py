@@ -19,7 +19,7 @@ from callcenter.store.media import add_ivr_runs
 from callcenter.telephony.base import FakeTelephony
 from callcenter.telephony.sip.monitoring import MonitorError, NoSuchCall
 from callcenter.telephony.sip.recorder import RecordingReady
-from tests.api.conftest import MONDAY_9AM, Harness, seed_users
+from tests.api.conftest import MONDAY_9AM, Harness, seed_floor, seed_users
 
 
 class RecordingFake(FakeTelephony):
@@ -75,6 +75,7 @@ def app(tmp_path: Path) -> Iterator[Harness]:
         portal = stack.enter_context(start_blocking_portal())
         stack.enter_context(portal.wrap_async_context_manager(
             application.router.lifespan_context(application)))
+        seed_floor(url)
         harness = Harness(application, portal, telephony)
         try:
             yield harness
@@ -101,9 +102,16 @@ def test_another_agent_may_not_pause_it(app: Harness) -> None:
     assert app.telephony.state["ix-1"] == "recording"
 
 
-def test_a_supervisor_may_pause_any_call(app: Harness) -> None:
-    """Staff are not limited to their own calls."""
+def test_the_agents_supervisor_may_pause_its_call(app: Harness) -> None:
+    """Staff are not limited to their own calls: sup supervises early-1's team."""
     assert pause(app, "sup") == 200
+
+
+def test_a_supervisor_outside_the_team_may_not_pause_the_call(app: Harness) -> None:
+    """sup-2 supervises no team of early-1's: 403, and the recording goes on."""
+    assert pause(app, "sup-2") == 403
+    assert isinstance(app.telephony, RecordingFake)
+    assert app.telephony.state["ix-1"] == "recording"
 
 
 def test_pausing_twice_is_a_conflict(app: Harness) -> None:

@@ -7,6 +7,7 @@ from callcenter.core.events import InteractionArrived
 from callcenter.store import create_engine_for, session_factory
 from callcenter.store.audit import audit_entries
 from callcenter.store.configs import save_agent
+from callcenter.store.models import AgentRow
 from callcenter.store.users import add_agent, add_supervisor, create_team, get_user
 from tests.api.conftest import Harness
 
@@ -18,7 +19,8 @@ def _team(h: Harness, supervisor: str, agents: list[str]) -> None:
         with session_factory(engine).begin() as session:
             team = create_team(session, "red")
             for agent_id in agents:
-                save_agent(session, AgentConfig(agent_id))
+                if session.get(AgentRow, agent_id) is None:
+                    save_agent(session, AgentConfig(agent_id))
                 add_agent(session, team, agent_id)
             add_supervisor(session, team, get_user(session, supervisor))
     finally:
@@ -33,24 +35,24 @@ def test_an_agent_may_not_use_supervisor_routes(sqlite_harness: Harness) -> None
 
 def test_a_supervisor_may_not_pause_another_teams_agent(sqlite_harness: Harness) -> None:
     """A supervisor forcing a pause on an agent outside its teams is 403."""
-    _team(sqlite_harness, "sup", ["early-1"])
+    _team(sqlite_harness, "sup-2", ["early-1"])
     r = sqlite_harness.post("/api/supervisor/agents/early-2/pause",
-                            headers=sqlite_harness.auth("sup"), json={"reason": "coaching"})
+                            headers=sqlite_harness.auth("sup-2"), json={"reason": "coaching"})
     assert r.status_code == 403
 
 
 def test_a_supervisor_sees_only_its_teams_agents(sqlite_harness: Harness) -> None:
     """The agent list of a supervisor holds the agents of its teams only."""
-    _team(sqlite_harness, "sup", ["early-1"])
-    r = sqlite_harness.get("/api/supervisor/agents", headers=sqlite_harness.auth("sup"))
+    _team(sqlite_harness, "sup-2", ["early-1"])
+    r = sqlite_harness.get("/api/supervisor/agents", headers=sqlite_harness.auth("sup-2"))
     assert [a["agent_id"] for a in r.json()] == ["early-1"]
 
 
 def test_force_pause_pauses_the_agent_and_is_audited(harness: Harness) -> None:
     """A forced pause leaves the agent paused with the reason, and writes an audit row."""
-    _team(harness, "sup", ["early-1"])
+    _team(harness, "sup-2", ["early-1"])
     harness.post("/api/agents/early-1/login", headers=harness.auth("early-1"))
-    r = harness.post("/api/supervisor/agents/early-1/pause", headers=harness.auth("sup"),
+    r = harness.post("/api/supervisor/agents/early-1/pause", headers=harness.auth("sup-2"),
                      json={"reason": "coaching"})
     assert (r.json()["state"], r.json()["reason"]) == ("paused", "coaching"), r.text
     engine = create_engine_for(harness.server.settings.database_url)
@@ -60,7 +62,7 @@ def test_force_pause_pauses_the_agent_and_is_audited(harness: Harness) -> None:
             seen = (entry.actor, entry.action, entry.after)
     finally:
         engine.dispose()
-    assert seen == ("sup", "force_pause", {"reason": "coaching"})
+    assert seen == ("sup-2", "force_pause", {"reason": "coaching"})
 
 
 def test_an_admin_forces_a_logout_of_any_agent(sqlite_harness: Harness) -> None:

@@ -17,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin
 
 from callcenter.core.events import InteractionArrived
 from tests.api.conftest import Harness
@@ -41,9 +42,11 @@ class Live:
 
     def connect(self, query: str = "", headers: dict[str, str] | None = None
                 ) -> ClientConnection:
-        """Open a socket to `/api/ws`."""
+        """Open a socket to `/api/ws` with the server's own `Origin`, as its pages do."""
+        origin = Origin(self.url.replace("ws://", "http://", 1).removesuffix("/api/ws"))
+
         async def _open() -> ClientConnection:
-            return await connect(self.url + query, additional_headers=headers)
+            return await connect(self.url + query, origin=origin, additional_headers=headers)
         found: ClientConnection = self.h.portal.call(_open)
         return found
 
@@ -201,3 +204,30 @@ def test_a_revoked_socket_unsubscribes(live: Live) -> None:
     live.h.server.logins.revoke(usernames={"early-1"})
     live.wait_subscribers(0)
     live.close(ws)
+
+
+def test_a_supervisor_outside_the_team_gets_no_agent_of_it(live: Live) -> None:
+    """sup-2 (no team) gets a snapshot without agents and none of early-1's changes, but
+    the interaction no agent holds yet."""
+    h = live.h
+    ws = live.connect(headers={"Cookie": f"callcenter_session={h.token('sup-2')}"})
+    first = live.next(ws)
+    assert first["type"] == "Snapshot" and first["agents"] == []
+    h.post("/api/agents/early-1/login", headers=h.auth("early-1"))
+    h.inject(InteractionArrived("w1", "hotline"))
+    seen = live.drain(ws)
+    assert all(m.get("agent_id") is None for m in seen), seen
+    assert ("InteractionStateChanged", "w1") in {(m["type"], m.get("interaction_id"))
+                                                 for m in seen}
+    live.close(ws)
+
+
+def test_a_team_change_closes_a_supervisors_socket_with_4001(live: Live) -> None:
+    """An admin's team change tells sup's open socket to reconnect (4001)."""
+    h = live.h
+    ws = live.connect(headers={"Cookie": f"callcenter_session={h.token('sup')}"})
+    assert live.next(ws)["type"] == "Snapshot"
+    r = h.request("POST", "/api/admin/teams", headers=h.auth("root"),
+                  json={"name": "blue", "supervisors": ["sup"], "agents": []})
+    assert r.status_code == 201, r.text
+    assert _close_code(live, ws) == 4001

@@ -46,6 +46,7 @@ from callcenter.api.auth import Sessions
 from callcenter.api.errors import one_invalid_shape
 from callcenter.api.media import MediaStore
 from callcenter.api.metrics import ServerMetrics
+from callcenter.api.origin import OriginCheck
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server, server_of
 from callcenter.clock import Clock
@@ -185,4 +186,5 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     one_invalid_shape(app)
+    app.add_middleware(OriginCheck, allowed=settings.allowed_origins)
     return app

@@ -24,7 +24,8 @@ COOKIE_NAME = "callcenter_session"
 
 
 class Role(StrEnum):
-    """What a user may do: an agent acts on itself; supervisors and admins on every agent."""
+    """What a user may do: an agent acts on itself; a supervisor on the agents of its teams;
+    an admin on every agent (`api.deps.scope_of`)."""
 
     AGENT = "agent"
     SUPERVISOR = "supervisor"
@@ -43,10 +44,6 @@ class Principal:
     role: Role
     agent_id: str | None
     expires_at: float
-
-    def may_act_on(self, agent_id: str) -> bool:
-        """True when this user may see or drive agent `agent_id`."""
-        return self.role in STAFF or self.agent_id == agent_id
 
 
 def _digest(token: str) -> str:
@@ -125,3 +122,25 @@ class Sessions:
 
     def __len__(self) -> int:
         return len(self._by_digest)
+
+
+class TeamChanges:
+    """Whoever shows a supervisor its teams' agents (an open `/api/ws`) asks to hear when
+    an admin changes a team (`changed`), to start again with the new scope."""
+
+    def __init__(self) -> None:
+        self._watchers: list[Callable[[], None]] = []
+
+    def watch(self, changed: Callable[[], None]) -> Callable[[], None]:
+        """Call `changed()` at each team change; returns a function that stops watching."""
+        self._watchers.append(changed)
+
+        def unwatch() -> None:
+            if changed in self._watchers:
+                self._watchers.remove(changed)
+        return unwatch
+
+    def changed(self) -> None:
+        """A team changed: tell every watcher."""
+        for changed in list(self._watchers):
+            changed()

@@ -3,6 +3,9 @@
 Each action becomes one engine event given to `driver.submit`, which returns once
 the change is stored: the response acknowledges a committed change. The engine
 refuses illegal ones (`RoutingError`: 409 naming the state; unknown ids: 404).
+An agent acts on itself, a supervisor on its teams' agents, an admin on every agent
+(`deps.AgentOrStaff`); an action taken by anyone but the agent itself is written to
+the audit log (`audited`), naming who took it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import time
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field, model_validator
 
-from callcenter.api.deps import AgentOrStaff, ServerDep, Staff
+from callcenter.api.auth import Principal
+from callcenter.api.deps import AgentOrStaff, ServerDep, Staff, in_scope, scope_of
 from callcenter.api.errors import InvalidField, errors
 from callcenter.api.preview_card import PreviewView, preview_of
 from callcenter.api.state import Server
@@ -157,17 +161,36 @@ async def submit(server: Server, event: Event) -> None:
             time.perf_counter() - started)
 
 
-async def _act(server: Server, agent_id: str, event: Event) -> AgentView:
+def _write_audit(server: Server, user: Principal, agent_id: str, action: str,
+                 after: dict[str, object]) -> None:
+    with server.sessions.begin() as session:
+        audit(session, actor=user.username, action=action, entity="agent",
+              entity_id=agent_id, after=after)
+
+
+async def audited(server: Server, user: Principal, agent_id: str, action: str,
+                  after: dict[str, object] | None = None) -> None:
+    """The audit row of an action `user` took on agent `agent_id`, unless the user is
+    that agent (its own actions are in its spans and interactions already)."""
+    if user.agent_id != agent_id:
+        await asyncio.to_thread(_write_audit, server, user, agent_id, action, after or {})
+
+
+async def _act(server: Server, user: Principal, agent_id: str, event: Event, action: str,
+               after: dict[str, object] | None = None) -> AgentView:
     if not server.runtime.engine.has_agent(agent_id):
         raise UnknownAgent(f"no agent {agent_id!r}")
     await submit(server, event)
+    await audited(server, user, agent_id, action, after)
     return agent_view(server, agent_id)
 
 
 @router.get("", response_model=list[AgentView])
-async def list_agents(server: ServerDep, _user: Staff) -> list[AgentView]:
-    """Every agent's live state (supervisors and admins)."""
-    return [agent_view(server, a) for a in server.runtime.engine.agent_ids()]
+async def list_agents(server: ServerDep, user: Staff) -> list[AgentView]:
+    """The live state of the caller's agents (a supervisor: its teams'; an admin: all)."""
+    scope = await scope_of(server, user)
+    return [agent_view(server, a) for a in server.runtime.engine.agent_ids()
+            if in_scope(scope, a)]
 
 
 @router.get("/{agent_id}", response_model=AgentView)
@@ -202,51 +225,56 @@ async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Age
 
 
 @router.post("/{agent_id}/login", response_model=AgentView)
-async def agent_login(agent_id: str, server: ServerDep, _user: AgentOrStaff,
+async def agent_login(agent_id: str, server: ServerDep, user: AgentOrStaff,
                       body: LoginBody | None = None) -> AgentView:
     """Log the agent in, ready (default) or paused."""
     ready = True if body is None else body.ready
-    return await _act(server, agent_id, AgentLogin(agent_id, ready=ready))
+    return await _act(server, user, agent_id, AgentLogin(agent_id, ready=ready), "login",
+                      {"ready": ready})
 
 
 @router.post("/{agent_id}/logout", response_model=AgentView)
-async def agent_logout(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentView:
+async def agent_logout(agent_id: str, server: ServerDep, user: AgentOrStaff) -> AgentView:
     """Log the agent out (once its current work is done)."""
-    return await _act(server, agent_id, AgentLogout(agent_id))
+    return await _act(server, user, agent_id, AgentLogout(agent_id), "logout")
 
 
 @router.post("/{agent_id}/ready", response_model=AgentView)
-async def agent_ready(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentView:
+async def agent_ready(agent_id: str, server: ServerDep, user: AgentOrStaff) -> AgentView:
     """Make the agent ready for offers (ends a pause)."""
-    return await _act(server, agent_id, AgentReady(agent_id))
+    return await _act(server, user, agent_id, AgentReady(agent_id), "ready")
 
 
 @router.post("/{agent_id}/pause", response_model=AgentView)
 async def agent_pause(agent_id: str, body: PauseBody, server: ServerDep,
-                      _user: AgentOrStaff) -> AgentView:
+                      user: AgentOrStaff) -> AgentView:
     """Pause the agent with a reason (once its current work is done)."""
-    return await _act(server, agent_id, AgentPause(agent_id, body.reason))
+    return await _act(server, user, agent_id, AgentPause(agent_id, body.reason), "pause",
+                      {"reason": body.reason})
 
 
 @router.post("/{agent_id}/accept", response_model=AgentView)
 async def accept_offer(agent_id: str, body: InteractionBody, server: ServerDep,
-                       _user: AgentOrStaff) -> AgentView:
+                       user: AgentOrStaff) -> AgentView:
     """Accept the offer of an interaction: it connects."""
-    return await _act(server, agent_id, OfferAccepted(agent_id, body.interaction_id))
+    return await _act(server, user, agent_id, OfferAccepted(agent_id, body.interaction_id),
+                      "accept", body.model_dump())
 
 
 @router.post("/{agent_id}/reject", response_model=AgentView)
 async def reject_offer(agent_id: str, body: InteractionBody, server: ServerDep,
-                       _user: AgentOrStaff) -> AgentView:
+                       user: AgentOrStaff) -> AgentView:
     """Decline the offer of an interaction: it goes back to where it waited."""
-    return await _act(server, agent_id, OfferRejected(agent_id, body.interaction_id))
+    return await _act(server, user, agent_id, OfferRejected(agent_id, body.interaction_id),
+                      "reject", body.model_dump())
 
 
 @router.post("/{agent_id}/hangup", response_model=AgentView)
 async def hang_up(agent_id: str, body: InteractionBody, server: ServerDep,
-                  _user: AgentOrStaff) -> AgentView:
+                  user: AgentOrStaff) -> AgentView:
     """End the conversation; the agent goes to wrap-up."""
-    return await _act(server, agent_id, AgentHungUp(agent_id, body.interaction_id))
+    return await _act(server, user, agent_id, AgentHungUp(agent_id, body.interaction_id),
+                      "hangup", body.model_dump())
 
 
 async def _check_disposition(server: Server, code: str) -> None:
@@ -270,8 +298,10 @@ async def wrap_up_done(agent_id: str, body: WrapUpBody, server: ServerDep,
     active codes when there are any, kept in memory: `state.DispositionCodes`); notes
     go to the audit log."""
     await _check_disposition(server, body.disposition)
-    view = await _act(server, agent_id,
-                      WrapUpDone(agent_id, body.interaction_id, body.disposition))
+    view = await _act(server, user, agent_id,
+                      WrapUpDone(agent_id, body.interaction_id, body.disposition), "wrapup",
+                      {"interaction_id": body.interaction_id,
+                       "disposition": body.disposition})
     if body.notes:
         await asyncio.to_thread(_store_notes, server, user.username, body)
     return view
@@ -279,7 +309,7 @@ async def wrap_up_done(agent_id: str, body: WrapUpBody, server: ServerDep,
 
 @router.post("/{agent_id}/transfer", response_model=AgentView)
 async def transfer(agent_id: str, body: TransferBody, server: ServerDep,
-                   _user: AgentOrStaff) -> AgentView:
+                   user: AgentOrStaff) -> AgentView:
     """Transfer the agent's connected interaction to a queue or to another agent."""
     agent = server.runtime.engine.agent(agent_id)
     if agent is None:
@@ -296,7 +326,8 @@ async def transfer(agent_id: str, body: TransferBody, server: ServerDep,
     else:
         assert body.to_agent_id is not None
         event = TransferToAgent(body.interaction_id, body.to_agent_id)
-    return await _act(server, agent_id, event)
+    return await _act(server, user, agent_id, event, "transfer",
+                      body.model_dump(exclude_none=True))
 
 
 def _check_connected(server: Server, agent_id: str, interaction_id: str) -> None:
@@ -311,16 +342,18 @@ def _check_connected(server: Server, agent_id: str, interaction_id: str) -> None
 
 @router.post("/{agent_id}/hold", response_model=AgentView)
 async def hold(agent_id: str, body: InteractionBody, server: ServerDep,
-               _user: AgentOrStaff) -> AgentView:
+               user: AgentOrStaff) -> AgentView:
     """Put the connected call on hold: the customer hears music, the time on hold is
     recorded apart from talk (`hold_seconds`). 409 when already on hold."""
     _check_connected(server, agent_id, body.interaction_id)
-    return await _act(server, agent_id, HoldCall(body.interaction_id))
+    return await _act(server, user, agent_id, HoldCall(body.interaction_id), "hold",
+                      body.model_dump())
 
 
 @router.post("/{agent_id}/resume", response_model=AgentView)
 async def resume(agent_id: str, body: InteractionBody, server: ServerDep,
-                 _user: AgentOrStaff) -> AgentView:
+                 user: AgentOrStaff) -> AgentView:
     """Take the call off hold. 409 when it is not on hold."""
     _check_connected(server, agent_id, body.interaction_id)
-    return await _act(server, agent_id, ResumeCall(body.interaction_id))
+    return await _act(server, user, agent_id, ResumeCall(body.interaction_id), "resume",
+                      body.model_dump())

@@ -1,6 +1,9 @@
 """Recordings, voicemails and IVR runs: listing and playback for supervisors and
 admins, and the pause/resume of a call's recording (payment details) for the agent
-on the call or staff, each written to the audit log."""
+on the call or staff, each written to the audit log.
+
+A supervisor reaches a call only when its agent (the one connected now, or the stored
+row's last agent) is in its teams, or when no agent took it (`deps.scope_of`)."""
 
 from __future__ import annotations
 
@@ -14,12 +17,13 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from callcenter.api.auth import STAFF, Principal
-from callcenter.api.deps import AnyUser, ServerDep, Staff
+from callcenter.api.auth import STAFF, Principal, Role
+from callcenter.api.deps import AnyUser, ServerDep, Staff, check_agent
 from callcenter.api.errors import errors
 from callcenter.api.state import Server
 from callcenter.store.audit import audit
 from callcenter.store.media import ivr_run, recording, recordings_of, voicemails
+from callcenter.store.models import InteractionRow
 from callcenter.telephony.sip.monitoring import MonitorError, NoSuchCall
 
 router = APIRouter(prefix="/api", tags=["media"], responses=errors(401, 403))
@@ -106,10 +110,29 @@ def _recorder(server: Server) -> RecordingTelephony:
     return telephony
 
 
-def _may_control(user: Principal, telephony: RecordingTelephony, interaction_id: str) -> None:
-    if user.role in STAFF:
+def _stored_agent(server: Server, interaction_id: str) -> str | None:
+    with server.sessions() as session:
+        row = session.get(InteractionRow, interaction_id)
+        return None if row is None else row.agent_id
+
+
+async def _may_see(server: Server, user: Principal, interaction_id: str) -> None:
+    """403 when a supervisor asks for a call its teams' agents did not take (a call no
+    agent took, or a voicemail, is open to every supervisor)."""
+    if user.role != Role.SUPERVISOR:
         return
+    agent = await asyncio.to_thread(_stored_agent, server, interaction_id)
+    if agent is not None:
+        await check_agent(server, user, agent)
+
+
+async def _may_control(server: Server, user: Principal, telephony: RecordingTelephony,
+                       interaction_id: str) -> None:
     agent = telephony.connected_agent(interaction_id)
+    if user.role in STAFF:
+        if agent is not None:
+            await check_agent(server, user, agent)
+        return
     if agent is None or agent != user.agent_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             f"user {user.username!r} is not on interaction {interaction_id!r}")
@@ -118,7 +141,7 @@ def _may_control(user: Principal, telephony: RecordingTelephony, interaction_id:
 async def _change(server: Server, user: Principal, interaction_id: str,
                   pause: bool) -> RecordingState:
     telephony = _recorder(server)
-    _may_control(user, telephony, interaction_id)
+    await _may_control(server, user, telephony, interaction_id)
     before = telephony.recording(interaction_id)
     if before is None:
         raise HTTPException(status.HTTP_409_CONFLICT,
@@ -164,6 +187,8 @@ async def resume_recording(interaction_id: str, user: AnyUser,
 async def interaction_recordings(interaction_id: str, user: Staff,
                                  server: ServerDep) -> list[RecordingView]:
     """The recordings of an interaction (a call's, or a voicemail's call id)."""
+    await _may_see(server, user, interaction_id)
+
     def read() -> list[RecordingView]:
         with server.sessions() as session:
             return [RecordingView.model_validate(r) for r in recordings_of(session,
@@ -177,14 +202,16 @@ async def interaction_recordings(interaction_id: str, user: Staff,
 async def recording_audio(recording_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
                           user: Staff, server: ServerDep) -> FileResponse:
     """The recording as a WAV file (8 kHz, 16-bit; calls: caller left, agent right)."""
-    def read() -> str | None:
+    def read() -> tuple[str, str] | None:
         with server.sessions() as session:
             row = recording(session, recording_id)
-            return None if row is None else row.path
+            return None if row is None else (row.path, row.interaction_id)
 
-    path = await asyncio.to_thread(read)
-    if path is None:
+    found = await asyncio.to_thread(read)
+    if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recording {recording_id}")
+    path, interaction_id = found
+    await _may_see(server, user, interaction_id)
     if not Path(path).is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND,
                             f"the file of recording {recording_id} is gone")
@@ -236,6 +263,7 @@ async def listen(interaction_id: str, body: ListenRequest, user: Staff,
     """Call the supervisor's phone and let it hear both sides of the live call, mixed,
     without being heard (silent monitoring). Written to the audit log."""
     telephony = _monitor(server)
+    await _may_see(server, user, interaction_id)
     phone = body.phone or user.username
     try:
         listen_id = await telephony.listen(interaction_id, phone)

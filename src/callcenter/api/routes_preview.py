@@ -3,7 +3,8 @@ callbacks scheduled during a campaign call's wrap-up (`/api/agents/{agent_id}/..
 
 The live dialer carries them out (`runtime.dialer.agent_side`); an action the agent's
 reservation or call does not allow is a 409 naming it, a refused callback a 422 naming
-the field. An agent acts only for itself (supervisors and admins for anyone).
+the field. An agent acts only for itself, a supervisor for its teams' agents, an
+admin for anyone; what someone else does for the agent is audited.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 from callcenter.api.deps import AgentOrStaff, ServerDep
 from callcenter.api.errors import InvalidField, errors
 from callcenter.api.preview_card import PreviewView, preview_of
+from callcenter.api.routes_agents import audited
 from callcenter.api.state import Server
 from callcenter.core.errors import UnknownAgent
 from callcenter.runtime.dialer import DialerService
@@ -75,10 +77,11 @@ async def get_preview(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> 
 
 
 @router.post("/{agent_id}/preview/dial", response_model=PreviewView)
-async def preview_dial(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> PreviewView:
+async def preview_dial(agent_id: str, server: ServerDep, user: AgentOrStaff) -> PreviewView:
     """Dial the previewed lead; its answer is connected to this agent. 409 when the
     agent has no lead to dial."""
     await _dialer(server, agent_id).preview_dial(agent_id)
+    await audited(server, user, agent_id, "preview_dial")
     return await _card(server, agent_id)
 
 
@@ -101,7 +104,7 @@ async def preview_skip(agent_id: str, server: ServerDep, user: AgentOrStaff,
 
 @router.post("/{agent_id}/callback", response_model=CallbackView)
 async def schedule_callback(agent_id: str, body: CallbackBody, server: ServerDep,
-                            _user: AgentOrStaff) -> CallbackView:
+                            user: AgentOrStaff) -> CallbackView:
     """Schedule a callback for the lead of the agent's campaign call (connected or in
     wrap-up) at the callee's local time, for this agent or anyone: 422 naming `at` when
     it is past or outside the calling windows, naming `interaction_id` when the number is
@@ -111,4 +114,7 @@ async def schedule_callback(agent_id: str, body: CallbackBody, server: ServerDep
             agent_id, body.interaction_id, body.at, body.mine)
     except CallbackRefused as exc:
         raise InvalidField(exc.field, str(exc)) from None
+    await audited(server, user, agent_id, "callback",
+                  {"interaction_id": body.interaction_id, "lead_id": lead.id,
+                   "callback_at": when, "mine": body.mine})
     return CallbackView(lead_id=lead.id, callback_at=when, callback_agent=lead.callback_agent)

@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict
 
-from callcenter.api.deps import AnyUser, ServerDep
+from callcenter.api.auth import Role
+from callcenter.api.deps import AnyUser, ServerDep, in_scope, out_of_scope, scope_of
 from callcenter.api.errors import errors
 from callcenter.api.state import Server
 from callcenter.store.history import MAX_PAGE, search_interactions
@@ -114,13 +115,15 @@ class _Criteria:
     caller_number: str | None
     offset: int
     limit: int
+    agents_or_none: frozenset[str] | None
 
 
 def _search(server: Server, c: _Criteria) -> InteractionPage:
     with server.sessions() as session:
         page = search_interactions(session, since=c.since, until=c.until, queue_id=c.queue_id,
                                    agent_id=c.agent_id, outcome=c.outcome,
-                                   caller_number=c.caller_number, offset=c.offset,
+                                   caller_number=c.caller_number,
+                                   agents_or_none=c.agents_or_none, offset=c.offset,
                                    limit=c.limit)
         return InteractionPage(items=[InteractionView.model_validate(r) for r in page.items],
                                total=page.total, offset=page.offset, limit=page.limit)
@@ -139,15 +142,16 @@ async def find_interactions(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> InteractionPage:
-    """Search stored interactions. An agent sees only its own (`agent` defaults to itself)."""
-    if user.agent_id is not None and user.role == "agent":
-        if agent is not None and agent != user.agent_id:
+    """Search stored interactions. An agent sees only its own (`agent` defaults to
+    itself); a supervisor those of its teams' agents and those no agent took."""
+    scope = await scope_of(server, user)
+    if agent is not None and not in_scope(scope, agent):
+        raise out_of_scope(user, agent)
+    if user.role == Role.AGENT:
+        if user.agent_id is None:
             raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"user {user.username!r} may not see agent {agent!r}")
+                                f"user {user.username!r} is not linked to an agent")
         agent = user.agent_id
-    elif user.role == "agent":
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"user {user.username!r} is not linked to an agent")
     criteria = _Criteria(_epoch(since), _epoch(until), queue, agent, outcome, number, offset,
-                         limit)
+                         limit, None if user.role == Role.AGENT else scope)
     return await asyncio.to_thread(_search, server, criteria)

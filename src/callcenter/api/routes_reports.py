@@ -19,12 +19,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from callcenter.api.deps import ServerDep, Staff
+from callcenter.api.deps import ServerDep, Staff, in_scope, out_of_scope, scope_of
 from callcenter.api.errors import InvalidField, errors
-from callcenter.api.routes_supervisor import scope_of
 from callcenter.api.state import Server
 from callcenter.core import metrics
 from callcenter.core.records import AgentSpan, InteractionRecord
@@ -218,11 +217,10 @@ async def agent_report(server: ServerDep, user: Staff, since: Since, until: Unti
                        format: FormatQ = Format.JSON) -> list[AgentInterval] | Response:
     """Per-agent interval statistics: handled, AHT, occupancy (a supervisor: its agents)."""
     starts, length = _starts(since, until, interval)
-    scope = await asyncio.to_thread(scope_of, server, user)
+    scope = await scope_of(server, user)
     if agent is not None:
-        if scope is not None and agent not in scope:
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"user {user.username!r} does not supervise agent {agent!r}")
+        if not in_scope(scope, agent):
+            raise out_of_scope(user, agent)
         scope = frozenset({agent})
     rows = await _run(_agent_report, server, starts, length, scope)
     return _answer(AgentInterval, rows, format)

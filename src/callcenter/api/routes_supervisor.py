@@ -2,20 +2,21 @@
 pause and force logout.
 
 Supervisors and admins only. An admin sees and drives every agent; a supervisor only
-the agents of the teams it supervises (store teams): another agent is 403, and the
-snapshots leave other agents out. Forced actions go through `driver.submit` like the
-agent's own, and write an audit row naming the supervisor.
+the agents of the teams it supervises (store teams; `deps.scope_of`, the check every
+route and the WebSocket share): another agent is 403, and the snapshots leave other
+agents out. Forced actions go through `driver.submit` like the agent's own, and write
+an audit row naming the supervisor.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from callcenter.api.auth import Principal, Role
-from callcenter.api.deps import ServerDep, Staff
+from callcenter.api.auth import Principal
+from callcenter.api.deps import ServerDep, Staff, StaffOnAgent, in_scope, scope_of
 from callcenter.api.errors import errors
 from callcenter.api.routes_agents import submit
 from callcenter.api.state import Server
@@ -25,7 +26,6 @@ from callcenter.core.events import AgentLogout, AgentPause, Event
 from callcenter.core.interaction_state import WAITING
 from callcenter.store.audit import audit
 from callcenter.store.history import MAX_PAGE, search_interactions
-from callcenter.store.users import get_user, supervised_agents
 
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"],
                    responses=errors(401, 403, 404, 409, 503))
@@ -69,14 +69,6 @@ class ForcePauseBody(BaseModel):
     reason: str = Field(min_length=1, max_length=100)
 
 
-def scope_of(server: Server, user: Principal) -> frozenset[str] | None:
-    """The agents `user` may see and drive (None: all of them)."""
-    if user.role == Role.ADMIN:
-        return None
-    with server.sessions() as session:
-        return frozenset(supervised_agents(session, get_user(session, user.username)))
-
-
 def _oldest_arrivals(server: Server) -> dict[str, float]:
     """The earliest arrival among stored open interactions waiting, by current queue."""
     out: dict[str, float] = {}
@@ -100,13 +92,13 @@ def _agent_snapshot(server: Server, agent_id: str) -> AgentSnapshot:
 
 
 def _visible(server: Server, scope: frozenset[str] | None) -> list[str]:
-    return [a for a in server.runtime.engine.agent_ids() if scope is None or a in scope]
+    return [a for a in server.runtime.engine.agent_ids() if in_scope(scope, a)]
 
 
 def _queues(server: Server, scope: frozenset[str] | None, now: float) -> list[QueueSnapshot]:
     engine = server.runtime.engine
     oldest = _oldest_arrivals(server)
-    visible = [a for a in engine.agents() if scope is None or a.agent_id in scope]
+    visible = [a for a in engine.agents() if in_scope(scope, a.agent_id)]
     out = []
     for q in engine.queues():
         by_state = {s.value: 0 for s in AgentState}
@@ -121,15 +113,6 @@ def _queues(server: Server, scope: frozenset[str] | None, now: float) -> list[Qu
     return out
 
 
-async def _check(server: Server, user: Principal, agent_id: str) -> None:
-    if not server.runtime.engine.has_agent(agent_id):
-        raise UnknownAgent(f"no agent {agent_id!r}")
-    scope = await asyncio.to_thread(scope_of, server, user)
-    if scope is not None and agent_id not in scope:
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"user {user.username!r} does not supervise agent {agent_id!r}")
-
-
 def _audit(server: Server, user: Principal, action: str, agent_id: str,
            after: dict[str, str]) -> None:
     with server.sessions.begin() as session:
@@ -139,7 +122,8 @@ def _audit(server: Server, user: Principal, action: str, agent_id: str,
 
 async def _force(server: Server, user: Principal, agent_id: str, event: Event,
                  action: str, after: dict[str, str]) -> AgentSnapshot:
-    await _check(server, user, agent_id)
+    if not server.runtime.engine.has_agent(agent_id):  # in the caller's scope: deps
+        raise UnknownAgent(f"no agent {agent_id!r}")
     await submit(server, event)
     await asyncio.to_thread(_audit, server, user, action, agent_id, after)
     return _agent_snapshot(server, agent_id)
@@ -148,7 +132,7 @@ async def _force(server: Server, user: Principal, agent_id: str, event: Event,
 @router.get("/snapshot", response_model=Snapshot)
 async def snapshot(server: ServerDep, user: Staff) -> Snapshot:
     """Every queue (waiting, oldest wait, agents by state) and the caller's agents."""
-    scope = await asyncio.to_thread(scope_of, server, user)
+    scope = await scope_of(server, user)
     now = server.runtime.clock.time()
     queues = await asyncio.to_thread(_queues, server, scope, now)
     agents = [_agent_snapshot(server, a) for a in _visible(server, scope)]
@@ -158,26 +142,26 @@ async def snapshot(server: ServerDep, user: Staff) -> Snapshot:
 @router.get("/queues", response_model=list[QueueSnapshot])
 async def queues(server: ServerDep, user: Staff) -> list[QueueSnapshot]:
     """Every queue now: waiting, oldest wait, the caller's agents serving it by state."""
-    scope = await asyncio.to_thread(scope_of, server, user)
+    scope = await scope_of(server, user)
     return await asyncio.to_thread(_queues, server, scope, server.runtime.clock.time())
 
 
 @router.get("/agents", response_model=list[AgentSnapshot])
 async def agents(server: ServerDep, user: Staff) -> list[AgentSnapshot]:
     """The caller's agents now (an admin's: all): state, reason, since."""
-    scope = await asyncio.to_thread(scope_of, server, user)
+    scope = await scope_of(server, user)
     return [_agent_snapshot(server, a) for a in _visible(server, scope)]
 
 
 @router.post("/agents/{agent_id}/pause", response_model=AgentSnapshot)
 async def force_pause(agent_id: str, body: ForcePauseBody, server: ServerDep,
-                      user: Staff) -> AgentSnapshot:
+                      user: StaffOnAgent) -> AgentSnapshot:
     """Pause the agent with a reason (once its current work is done); audited."""
     return await _force(server, user, agent_id, AgentPause(agent_id, body.reason),
                         "force_pause", {"reason": body.reason})
 
 
 @router.post("/agents/{agent_id}/logout", response_model=AgentSnapshot)
-async def force_logout(agent_id: str, server: ServerDep, user: Staff) -> AgentSnapshot:
+async def force_logout(agent_id: str, server: ServerDep, user: StaffOnAgent) -> AgentSnapshot:
     """Log the agent out (once its current work is done); audited."""
     return await _force(server, user, agent_id, AgentLogout(agent_id), "force_logout", {})

@@ -11,7 +11,10 @@ driver. The subscription ends when the socket does.
 - A supervisor or admin first receives a `Snapshot` (the queues of
   `GET /api/queues`, the agents of `GET /api/agents`), then the deltas:
   `AgentStateChanged`, `InteractionStateChanged`, `RecordInteraction`,
-  `RecordAgentSpan`.
+  `RecordAgentSpan`. A supervisor's are those of its teams' agents, and of
+  interactions no agent holds (`deps.scope_of`, as every route); when an admin
+  changes a team its sockets are closed with code 4001, to reconnect with the new
+  scope.
 
 Credentials: the `token` query parameter, else `Authorization: Bearer`, else the
 session cookie. Without a valid login the socket is closed with code 1008
@@ -28,7 +31,8 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
-from callcenter.api.auth import COOKIE_NAME, STAFF, Principal
+from callcenter.api.auth import COOKIE_NAME, STAFF, Principal, Role
+from callcenter.api.deps import in_scope, scope_of
 from callcenter.api.messages import MessageTexts, message
 from callcenter.api.routes_agents import agent_view
 from callcenter.api.routes_read import QueueView
@@ -68,23 +72,40 @@ def _token(ws: WebSocket) -> str | None:
     return ws.cookies.get(COOKIE_NAME) or None
 
 
-def _accepts(user: Principal) -> Callable[[Command], bool]:
+TEAMS_CHANGED = 4001
+"""The close code of a supervisor's socket when an admin changed a team."""
+
+
+def _agent_of(command: Command) -> str | None:
+    if isinstance(command, RecordInteraction):
+        return command.record.agent_id
+    if isinstance(command, RecordAgentSpan):
+        return command.span.agent_id
+    return getattr(command, "agent_id", None)
+
+
+def _accepts(user: Principal, scope: frozenset[str] | None) -> Callable[[Command], bool]:
     if user.role in STAFF:
-        return lambda c: isinstance(c, STAFF_TYPES)
+        if scope is None:
+            return lambda c: isinstance(c, STAFF_TYPES)
+        return lambda c: isinstance(c, STAFF_TYPES) and (
+            (agent := _agent_of(c)) is None or agent in scope)
     own = user.agent_id
     return lambda c: isinstance(c, AGENT_TYPES) and c.agent_id == own
 
 
-def snapshot(server: Server) -> dict[str, Any]:
-    """Queues with their waiting counts and agents with their states, now (`at`, engine
-    time, and `speed`, engine seconds per real second, let a page tick its clocks)."""
+def snapshot(server: Server, scope: frozenset[str] | None = None) -> dict[str, Any]:
+    """Queues with their waiting counts and the agents of `scope` (None: all) with their
+    states, now (`at`, engine time, and `speed`, engine seconds per real second, let a
+    page tick its clocks)."""
     engine = server.runtime.engine
     queues = [QueueView(queue_id=q.queue_id, channel=q.config.channel, waiting=q.waiting)
               for q in engine.queues()]
     return {"type": "Snapshot", "at": server.runtime.clock.time(),
             "speed": server.settings.speed,
             "queues": [q.model_dump() for q in queues],
-            "agents": [agent_view(server, a).model_dump() for a in engine.agent_ids()]}
+            "agents": [agent_view(server, a).model_dump() for a in engine.agent_ids()
+                       if in_scope(scope, a)]}
 
 
 async def _forward(ws: WebSocket, sub: Subscription[Command], texts: MessageTexts,
@@ -112,6 +133,12 @@ async def _until_ended(ws: WebSocket, ended: asyncio.Event, within: float) -> No
     await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason="login ended")
 
 
+async def _until_rescoped(ws: WebSocket, changed: asyncio.Event) -> None:
+    """Close the socket with 4001 once an admin changes a team (a supervisor's socket)."""
+    await changed.wait()
+    await ws.close(code=TEAMS_CHANGED, reason="teams changed: reconnect")
+
+
 async def _until_gone(ws: WebSocket) -> None:
     """Read (and ignore) what the client sends until it disconnects."""
     while (await ws.receive())["type"] != "websocket.disconnect":
@@ -129,18 +156,24 @@ async def events(ws: WebSocket) -> None:
         reason = "not logged in" if user is None else "user is not linked to an agent"
         await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason=reason)
         return
-    ended = asyncio.Event()
+    ended, rescoped = asyncio.Event(), asyncio.Event()
     unwatch = server.logins.watch(token, ended.set)
-    key = None if user.role in STAFF else user.agent_id  # an agent's own commands only
-    sub = server.runtime.events.subscribe(_accepts(user), maxsize=QUEUE_SIZE, key=key)
+    unwatch_teams = (server.teams.watch(rescoped.set) if user.role == Role.SUPERVISOR
+                     else lambda: None)  # before reading the scope: no change missed
+    sub: Subscription[Command] | None = None
     try:
+        scope = await scope_of(server, user) if user.role in STAFF else None
+        key = None if user.role in STAFF else user.agent_id  # an agent's own commands only
+        sub = server.runtime.events.subscribe(_accepts(user, scope), maxsize=QUEUE_SIZE,
+                                              key=key)
         if user.role in STAFF:
-            await ws.send_json(snapshot(server))  # taken after subscribing: no gap
+            await ws.send_json(snapshot(server, scope))  # taken after subscribing: no gap
         lookups = server.runtime.lookups
         tasks = [asyncio.create_task(_forward(ws, sub, server.messages,
                                               lookups.customer if lookups is not None
                                               else lambda _id: None)),
                  asyncio.create_task(_until_gone(ws)),
+                 asyncio.create_task(_until_rescoped(ws, rescoped)),
                  asyncio.create_task(_until_ended(ws, ended, server.logins.remaining(user)))]
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -154,5 +187,7 @@ async def events(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        sub.close()
+        if sub is not None:
+            sub.close()
         unwatch()
+        unwatch_teams()

@@ -13,6 +13,7 @@
 | `CALLCENTER_SIP` | `sip` | none: the `sim` adapter |
 | `CALLCENTER_TELEPHONY_CONFIG` | `telephony_config` | none |
 | `CALLCENTER_DEFAULT_REGION` | `default_region` | `US` |
+| `CALLCENTER_ALLOWED_ORIGINS` | `allowed_origins` | none (comma-separated origins) |
 
 With `sip` (`HOST:PORT`) the server takes real calls: the `sip` adapter (B2BUA and
 rtpengine) replaces the simulated callers, configured by the YAML file
@@ -27,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from callcenter.api.origin import origin_of
 from callcenter.core.customers import check_region
 
 ENV_PREFIX = "CALLCENTER_"
@@ -62,6 +64,23 @@ class ServerSettings(BaseModel):
     default_region: str = "US"
     """The country (two letters) of phone numbers written without a country code: the
     customer directory's numbers, and the callers' numbers it looks up."""
+
+    allowed_origins: tuple[str, ...] = ()
+    """Origins besides the server's own (`https://wall.example:8443`) whose pages may send
+    state-changing requests with the session cookie and open `/api/ws` (`api.origin`)."""
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [v for v in (p.strip() for p in value.split(",")) if v]
+        if isinstance(value, (list, tuple)):
+            for origin in value:
+                if not isinstance(origin, str) or origin_of(origin) != origin.rstrip("/"):
+                    raise ValueError(f"allowed_origins: {origin!r} is not an origin like "
+                                     "'https://host:port' (scheme, host, port only)")
+            return tuple(str(o).rstrip("/") for o in value)
+        return value
 
     @field_validator("default_region")
     @classmethod

@@ -10,7 +10,7 @@ from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
-from callcenter.api.auth import Sessions
+from callcenter.api.auth import Sessions, TeamChanges
 from callcenter.api.media import MediaStore
 from callcenter.api.messages import MessageTexts
 from callcenter.api.metrics import ServerMetrics
@@ -72,6 +72,8 @@ class Server:
     """The `/api/ws` text of recent commands, encoded once for every socket."""
     media: MediaStore | None = None
     """Writes IVR runs and recordings (None in tests that build a Server by hand)."""
+    teams: TeamChanges = field(default_factory=TeamChanges)
+    """Told of every team change (the supervisors' sockets start again)."""
 
 
 def server_of(conn: HTTPConnection) -> Server:

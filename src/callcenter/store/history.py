@@ -9,6 +9,7 @@ flush but never commit: the caller commits before acknowledging the change.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import Generic, TypeVar
 
@@ -127,11 +128,14 @@ def search_interactions(session: Session, *, since: float | None = None,
                         until: float | None = None, queue_id: str | None = None,
                         agent_id: str | None = None, outcome: str | None = None,
                         caller_number: str | None = None, is_open: bool | None = None,
+                        agents_or_none: Collection[str] | None = None,
                         offset: int = 0, limit: int = 50) -> Page[InteractionRow]:
     """Interactions, newest arrival first, filtered by every argument given.
 
     `since` <= arrived_at < `until`; `queue_id` matches the queue it ended in or the
-    queue it arrived at; `agent_id` the last agent; `caller_number` exactly.
+    queue it arrived at; `agent_id` the last agent; `caller_number` exactly;
+    `agents_or_none`: the last agent is one of these, or there is none (a
+    supervisor's scope).
     """
     query = select(InteractionRow)
     if since is not None:
@@ -143,6 +147,9 @@ def search_interactions(session: Session, *, since: float | None = None,
                                 InteractionRow.first_queue_id == queue_id))
     if agent_id is not None:
         query = query.where(InteractionRow.agent_id == agent_id)
+    if agents_or_none is not None:
+        query = query.where(or_(InteractionRow.agent_id.in_(sorted(agents_or_none)),
+                                InteractionRow.agent_id.is_(None)))
     if outcome is not None:
         query = query.where(InteractionRow.outcome == outcome)
     if caller_number is not None:

@@ -95,7 +95,9 @@ async def add_team(body: TeamIn, server: ServerDep, user: Admin) -> TeamView:
         view = _team_view(session, row)
         record(session, user, "create", "team", body.name, after=view.model_dump())
         return view
-    return await in_transaction(server, work)
+    view = await in_transaction(server, work)
+    server.teams.changed()
+    return view
 
 
 @router.put("/teams/{name}", response_model=TeamView)
@@ -109,7 +111,9 @@ async def change_team(name: str, body: TeamSettings, server: ServerDep,
         view = _team_view(session, row)
         record(session, user, "update", "team", name, before, view.model_dump())
         return view
-    return await in_transaction(server, work)
+    view = await in_transaction(server, work)
+    server.teams.changed()
+    return view
 
 
 @router.delete("/teams/{name}", **NO_CONTENT)
@@ -122,3 +126,4 @@ async def remove_team(name: str, server: ServerDep, user: Admin) -> None:
         session.flush()
         record(session, user, "delete", "team", name, before=before)
     await in_transaction(server, work)
+    server.teams.changed()

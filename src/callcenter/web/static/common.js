@@ -203,6 +203,10 @@ export class LiveSocket {
         window.location.assign("/");
         return;
       }
+      if (event.code === 4001) { // an admin changed a team: again at once, with the new scope
+        this.start();
+        return;
+      }
       this.retry();
     });
   }
