@@ -26,8 +26,7 @@ from sqlalchemy.engine import URL
 from callcenter.api import ServerSettings, create_app
 from callcenter.api.state import Server
 from callcenter.core.events import Event
-from callcenter.runtime.app import scenario_path
-from callcenter.scenario.load import load_scenario
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.models import AgentRow, UserRow
 from callcenter.store.users import add_agent, add_supervisor, create_team, get_user, hash_password

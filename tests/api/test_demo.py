@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx
 
 from callcenter.api.demo import PERSON, busy_start, demo_logins, person_agent, seed_demo
-from callcenter.runtime.app import scenario_path
-from callcenter.scenario.load import load_scenario
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.store import create_engine_for, session_factory
 from callcenter.store.seed import linked_agents
 from callcenter.store.users import authenticate, supervised_agents

@@ -16,8 +16,9 @@ from callcenter.core.dialer.campaign import Campaign, DialMode
 from callcenter.core.dialer.leads import LeadResult, LeadState
 from callcenter.core.ivr import DigitPressed, FlowEnded
 from callcenter.core.ivr_flow import Collect, Flow, Hangup, Prompt
-from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
-from callcenter.scenario.load import load_scenario
+from callcenter.runtime.app import Runtime, RuntimeSettings
+from callcenter.runtime.simulated import SimSettings, build_simulated
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.telephony.base import DialStatus, FakeTelephony, OutboundUnsupported
 from tests.runtime.dialer_world import DialerWorld, campaign, leads, scenario
@@ -53,7 +54,7 @@ def test_a_live_answer_walks_the_survey_and_its_answers_end_the_lead(tmp_path: P
     async def main() -> DialerWorld:
         w = DialerWorld(tmp_path, agentless(), leads(4), agents=1, fake=True)  # its store
         fake = FakeTelephony()
-        runtime = build_runtime(RuntimeSettings(bots=False), clock=w.clock,
+        runtime = build_simulated(RuntimeSettings(), SimSettings(bots=False), clock=w.clock,
                                 scenario=scenario(1), telephony=fake,
                                 flows={"survey": SURVEY},
                                 dialer_store=SqlDialerStore(w.sessions))
@@ -97,7 +98,7 @@ def test_an_agentless_campaign_needs_a_flow_the_runtime_runs(tmp_path: Path) -> 
 
     async def main() -> None:
         w = DialerWorld(tmp_path, agentless(flow="nope"), leads(1), agents=1, fake=True)
-        runtime = build_runtime(RuntimeSettings(bots=False), clock=w.clock,
+        runtime = build_simulated(RuntimeSettings(), SimSettings(bots=False), clock=w.clock,
                                 scenario=scenario(1), telephony=FakeTelephony(),
                                 flows={"survey": SURVEY},
                                 dialer_store=SqlDialerStore(w.sessions))
@@ -126,8 +127,9 @@ def test_sim_callees_walk_the_campaigns_flow_as_modelled_ivr_callers(tmp_path: P
         w = DialerWorld(tmp_path, c, leads(60), agents=1, fake=True)  # for its store only
         sc = load_scenario(scenario_path("customer-service"))
         sc = replace(sc, arrivals=())
-        runtime = build_runtime(RuntimeSettings(bots=True), clock=w.clock, scenario=sc,
-                                dialer_store=SqlDialerStore(w.sessions))
+        runtime = build_simulated(RuntimeSettings(), SimSettings(bots=True), clock=w.clock,
+                                  scenario=sc,
+                                  dialer_store=SqlDialerStore(w.sessions))
 
         async def flows(commands: list[Any]) -> None:
             ended.extend(c for c in commands if isinstance(c, FlowEnded))

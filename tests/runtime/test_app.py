@@ -10,8 +10,9 @@ import pytest
 from callcenter.core.commands import Command, OfferToAgent, RecordInteraction
 from callcenter.core.events import AgentLogin, InteractionArrived
 from callcenter.core.records import InteractionRecord
-from callcenter.runtime.app import RuntimeSettings, build_runtime, scenario_path
-from callcenter.scenario.load import load_scenario
+from callcenter.runtime.app import RuntimeSettings, build_runtime
+from callcenter.runtime.simulated import SimSettings, build_simulated
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.telephony.base import FakeTelephony
 
 
@@ -25,8 +26,8 @@ def test_sim_runtime_completes_calls_end_to_end_in_real_time() -> None:
 
     async def main() -> int:
         monday_9am = load_scenario(scenario_path("hotline")).epoch(date(2025, 3, 3), 9 * 3600)
-        rt = build_runtime(RuntimeSettings("hotline", speed=600, start=monday_9am),
-                           persist=persist)
+        rt = build_simulated(RuntimeSettings(speed=600, start=monday_9am), SimSettings("hotline"),
+                             persist=persist)
         offers = rt.events.subscribe(lambda c: isinstance(c, OfferToAgent))
         await rt.start()
         await asyncio.sleep(2.0)
@@ -43,13 +44,15 @@ def test_sim_runtime_completes_calls_end_to_end_in_real_time() -> None:
 
 
 def test_runtime_with_a_fake_telephony_routes_its_calls() -> None:
-    """Any adapter can replace the sim one: its arrivals are offered to agents the API
-    logged in."""
+    """The runtime runs the adapter it is given, with no scenario: its arrivals are
+    offered to agents the API logged in."""
 
     async def main() -> None:
         tel = FakeTelephony()
-        monday_9am = load_scenario(scenario_path("hotline")).epoch(date(2025, 3, 3), 9 * 3600)
-        rt = build_runtime(RuntimeSettings("hotline", start=monday_9am), telephony=tel)
+        hotline = load_scenario(scenario_path("hotline"))
+        monday_9am = hotline.epoch(date(2025, 3, 3), 9 * 3600)
+        rt = build_runtime(RuntimeSettings(start=monday_9am), tel, queues=hotline.queues,
+                           agents=[a for g in hotline.groups for a in g.agents])
         await rt.start()
         await rt.driver.submit(AgentLogin("early-1"))
         tel.inject(InteractionArrived("x1", "hotline"))
@@ -65,4 +68,4 @@ def test_runtime_with_a_fake_telephony_routes_its_calls() -> None:
 def test_unknown_example_names_the_known_ones() -> None:
     """An unknown scenario name is refused with the list of examples."""
     with pytest.raises(ValueError, match="hotline"):
-        build_runtime(RuntimeSettings("nope"))
+        build_simulated(RuntimeSettings(), SimSettings("nope"))

@@ -22,7 +22,8 @@ from callcenter.core.events import (
     OfferAccepted,
     WrapUpDone,
 )
-from callcenter.runtime.app import RuntimeSettings, build_runtime
+from callcenter.runtime.app import RuntimeSettings
+from callcenter.runtime.simulated import SimSettings, build_simulated
 from callcenter.store.campaigns import change_state
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.leads import add_leads
@@ -234,7 +235,7 @@ def test_build_runtime_runs_the_stored_running_campaigns(tmp_path: Path) -> None
 
     async def main() -> DialerWorld:
         w = DialerWorld(tmp_path, campaign(), leads(50), agents=2)  # for its store only
-        runtime = build_runtime(RuntimeSettings(bots=True), clock=w.clock,
+        runtime = build_simulated(RuntimeSettings(), SimSettings(bots=True), clock=w.clock,
                                 scenario=scenario(2), dialer_store=SqlDialerStore(w.sessions))
         assert runtime.dialer is not None
         await runtime.start()
@@ -271,7 +272,7 @@ def test_an_adapter_without_outbound_calls_cannot_start_a_campaign(tmp_path: Pat
         w = DialerWorld(tmp_path, campaign(), leads(5), agents=1, fake=True)
         with w.sessions.begin() as session:  # paused: taken up at start only by an adapter
             change_state(session, "spring", "pause")  # that places calls
-        runtime = build_runtime(RuntimeSettings(), clock=w.clock, scenario=scenario(1),
+        runtime = build_simulated(RuntimeSettings(), clock=w.clock, scenario=scenario(1),
                                 telephony=Inbound(),  # type: ignore[arg-type]
                                 dialer_store=SqlDialerStore(w.sessions))
         assert runtime.dialer is not None

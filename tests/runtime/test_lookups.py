@@ -20,8 +20,9 @@ from callcenter.core.ivr import (
 )
 from callcenter.core.ivr_flow import Flow, Lookup, Play, Prompt, SetValues, Switch, ToQueue
 from callcenter.crm.directory import Fields, MemoryDirectory
-from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
-from callcenter.scenario.load import load_scenario
+from callcenter.runtime.app import Runtime, RuntimeSettings
+from callcenter.runtime.simulated import SimSettings, build_simulated
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.telephony.base import FakeTelephony
 
 MONDAY_9AM = load_scenario(scenario_path("hotline")).epoch(date(2025, 3, 3), 9 * 3600)
@@ -54,7 +55,8 @@ def run(directory: Any, body: Callable[[Runtime, FakeTelephony, Seen], Awaitable
     """Build a runtime with FLOW, the fake telephony and `directory`; run `body`; stop."""
     async def main() -> None:
         tel = FakeTelephony()
-        rt = build_runtime(RuntimeSettings("hotline", start=MONDAY_9AM), telephony=tel,
+        rt = build_simulated(RuntimeSettings(start=MONDAY_9AM), SimSettings("hotline"),
+                             telephony=tel,
                            clock=FakeClock(MONDAY_9AM), flows={"main": FLOW},
                            directory=directory)
         seen = Seen()

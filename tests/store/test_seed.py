@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from callcenter.core.config import AgentConfig, Membership, QueueConfig
-from callcenter.runtime.app import scenario_path
-from callcenter.scenario.load import load_scenario
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.store.configs import delete_agent, save_queue
 from callcenter.store.seed import linked_agents, routing_config
 from callcenter.store.users import create_user, link_agent

@@ -15,8 +15,9 @@ from callcenter.api.demo import DEMO_SCENARIO
 from callcenter.clock import FakeClock
 from callcenter.core.commands import Command, RecordInteraction
 from callcenter.core.ivr import FlowEnded
-from callcenter.runtime.app import RuntimeSettings, build_runtime, scenario_path
-from callcenter.scenario.load import load_scenario
+from callcenter.runtime.app import RuntimeSettings
+from callcenter.runtime.simulated import build_simulated
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.spec import Scenario
 from callcenter.sim.runner import run_replications
 from tests.sim.ivr_files import write
@@ -40,8 +41,8 @@ class Runtime:
         self.clock = FakeClock(sc.epoch(DAY0, 9 * 3600))
         self.flows: list[FlowEnded] = []
         self.rows: list[RecordInteraction] = []
-        self.runtime = build_runtime(RuntimeSettings(), persist=self._persist, clock=self.clock,
-                                     scenario=sc, **kw)
+        self.runtime = build_simulated(RuntimeSettings(), persist=self._persist,
+                                       clock=self.clock, scenario=sc, **kw)
         self.runtime.driver.add_sink("flows", self._flows)
 
     async def _persist(self, commands: list[Command]) -> None:
@@ -65,7 +66,7 @@ def by_caller(rows: list[FlowEnded]) -> dict[int, tuple[str, tuple[str, ...]]]:
 
 def test_the_sim_adapter_and_the_simulator_give_the_same_outcomes(tmp_path: Path) -> None:
     """Callers 1..n end the flow the same way, on the same path, in the runtime with
-    build_runtime(flows=...) and the sim adapter as in the simulator with the same seed."""
+    build_simulated(flows=...) and the sim adapter as in the simulator with the same seed."""
     sc = load_scenario(write(tmp_path, CALLERS, per_hour=60))
     assert sc.ivr is not None
     live = Runtime(sc, flows=sc.ivr.flows)
@@ -104,10 +105,10 @@ def test_the_demo_example_runs_its_callers_through_its_ivr() -> None:
 
 
 def test_flows_without_the_scenarios_flow_are_refused_when_built(tmp_path: Path) -> None:
-    """Flows given to build_runtime that lack a flow the scenario's callers start in are
+    """Flows given to build_simulated that lack a flow the scenario's callers start in are
     an error naming it, before anything runs."""
     sc = load_scenario(write(tmp_path))
     assert sc.ivr is not None
     other = {"other": replace(sc.ivr.flows["main"], id="other")}
     with pytest.raises(ValueError, match=r"start in flow\(s\) main, which the runtime does not"):
-        build_runtime(RuntimeSettings(), clock=FakeClock(), scenario=sc, flows=other)
+        build_simulated(RuntimeSettings(), clock=FakeClock(), scenario=sc, flows=other)

@@ -5,8 +5,9 @@
 
 On start the lifespan migrates the store to head, reads the queues and agents from
 the store (an empty store is first seeded with the scenario's:
-`callcenter.store.seed`), builds the runtime (engine, driver, sim telephony whose
-bots leave agents linked to a user to their people) with the store as its
+`callcenter.store.seed`), builds the telephony adapter and gives it to the runtime
+(engine, driver; `runtime.simulated` for the sim adapter, whose bots leave agents
+linked to a user to their people) with the store as its
 persistence sink and the live dialer on the store (`callcenter.store.dialer`), reconciles
 what a crash left open (`callcenter.store.reconcile`: open interactions closed as `lost`,
 agents logged out) and only then starts the runtime (the dialer takes the running
@@ -14,7 +15,8 @@ campaigns up); on stop it stops the runtime (dialer and telephony first, then th
 driver drains) and closes
 the database. With `settings.sip` the telephony is the `sip` adapter (real calls
 through the IVR flows of its config) instead of the simulated callers; their customer
-lookups are answered from the store's customer directory.
+lookups are answered from the store's customer directory. Under SIP no scenario is
+loaded unless `settings.scenario` names one (then only to seed an empty store).
 Nothing here is module-level state: two apps share nothing.
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -53,9 +56,10 @@ from callcenter.clock import Clock
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
 from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import StoreDirectory
-from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime, scenario_path
+from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime
 from callcenter.runtime.driver import DriverStopped, NotPersisted
-from callcenter.scenario.load import load_scenario
+from callcenter.runtime.simulated import SimSettings, build_simulated
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.spec import Scenario
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
 from callcenter.store.dialer import SqlDialerStore
@@ -64,6 +68,9 @@ from callcenter.store.seed import Routing, linked_agents, routing_config
 from callcenter.store.sink import StoreSink
 from callcenter.telephony.base import Outbound, Telephony
 from callcenter.web import apidocs
+
+DEFAULT_SCENARIO = "hotline"
+"""The scenario of simulated telephony when the settings name none."""
 
 _NOT_FOUND = (UnknownAgent, UnknownInteraction, UnknownQueue, NotFound)
 
@@ -87,11 +94,12 @@ def _reconcile(sessions: sessionmaker[Session], at: float) -> Reconciled:
         return reconcile(session, at)
 
 
-def _routing(sessions: sessionmaker[Session], scenario: Scenario) -> tuple[Routing, set[str]]:
+def _routing(sessions: sessionmaker[Session], scenario: Scenario | None
+             ) -> tuple[Routing, set[str]]:
+    queues = [] if scenario is None else scenario.queues
+    agents = [] if scenario is None else [a for g in scenario.groups for a in g.agents]
     with sessions.begin() as session:
-        routing = routing_config(session, scenario.queues,
-                                 [a for g in scenario.groups for a in g.agents])
-        return routing, linked_agents(session)
+        return routing_config(session, queues, agents), linked_agents(session)
 
 
 def _sip_telephony(settings: ServerSettings, media: MediaStore
@@ -123,21 +131,29 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
         database = create_engine_for(url)
         sessions = session_factory(database)
         try:
-            scenario = load_scenario(scenario_path(settings.scenario))
+            sip = telephony is None and settings.sip is not None
+            name = settings.scenario if sip else settings.scenario or DEFAULT_SCENARIO
+            scenario = None if name is None else load_scenario(scenario_path(name))
             routing, humans = await asyncio.to_thread(_routing, sessions, scenario)
-            tel, flows, outbound = telephony, ivr_flows, None
             media = MediaStore(sessions)
-            if tel is None and settings.sip is not None:
-                tel, flows, outbound = _sip_telephony(settings, media)
             holder: list[Runtime] = []  # the sink needs the engine the runtime builds
             sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queue_channel(queue_id))
-            runtime = build_runtime(
-                RuntimeSettings(settings.scenario, speed=settings.speed, start=settings.start,
-                                seed=settings.seed, bots=settings.bots),
-                persist=sink, clock=clock, telephony=tel, scenario=scenario,
-                queues=routing.queues, agents=routing.agents, humans=humans, flows=flows,
+            run = RuntimeSettings(speed=settings.speed, start=settings.start)
+            shared: dict[str, Any] = dict(
+                persist=sink, clock=clock, queues=routing.queues, agents=routing.agents,
                 directory=StoreDirectory(sessions, settings.default_region),
-                dialer_store=SqlDialerStore(sessions), outbound=outbound)
+                dialer_store=SqlDialerStore(sessions))
+            if sip:
+                tel, flows, outbound = _sip_telephony(settings, media)
+                runtime = build_runtime(
+                    run, tel, flows=flows, outbound=outbound, seed=settings.seed or 0,
+                    engine_settings=None if scenario is None else scenario.settings, **shared)
+            else:
+                assert scenario is not None
+                runtime = build_simulated(
+                    run, SimSettings(seed=settings.seed, bots=settings.bots),
+                    scenario=scenario, telephony=telephony, humans=humans, flows=ivr_flows,
+                    **shared)
             holder.append(runtime)
             if runtime.center is not None:  # IVR flows run: store how each call went
                 runtime.driver.add_sink("ivr-runs", media.ivr_sink)

@@ -148,9 +148,8 @@ def demo(
 
     from callcenter.api.app import create_app
     from callcenter.api.demo import busy_start, reset_database, seed_demo
-    from callcenter.runtime.app import scenario_path
     from callcenter.scenario.errors import ScenarioError
-    from callcenter.scenario.load import load_scenario
+    from callcenter.scenario.load import load_scenario, scenario_path
 
     try:
         sc = load_scenario(scenario_path(scenario))

@@ -23,8 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from callcenter.core.config import AgentConfig, Membership
-from callcenter.runtime.app import scenario_path
-from callcenter.scenario.load import load_scenario
+from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.spec import Scenario
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.seed import routing_config

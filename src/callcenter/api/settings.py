@@ -7,7 +7,7 @@
 | `CALLCENTER_DATABASE_URL` | `database_url` | `sqlite:///callcenter.db` (the store's default) |
 | `CALLCENTER_HOST` | `host` | `127.0.0.1` |
 | `CALLCENTER_PORT` | `port` | `8080` |
-| `CALLCENTER_SCENARIO` | `scenario` | `hotline` |
+| `CALLCENTER_SCENARIO` | `scenario` | `hotline` with the `sim` adapter; none under SIP |
 | `CALLCENTER_SPEED` | `speed` | `1.0` |
 | `CALLCENTER_BOTS` | `bots` | `true` |
 | `CALLCENTER_SIP` | `sip` | none: the `sim` adapter |
@@ -43,9 +43,10 @@ class ServerSettings(BaseModel):
     """SQLAlchemy URL of the store; None: the store's default (a SQLite file)."""
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
-    scenario: str = "hotline"
+    scenario: str | None = None
     """The scenario whose queues and agents the engine runs, and whose callers the sim
-    telephony plays: an example's name or a TOML file."""
+    telephony plays: an example's name or a TOML file; None: `hotline`. Under SIP no
+    scenario is loaded unless one is named (it then only seeds an empty store)."""
     speed: float = Field(default=1.0, gt=0)
     """Engine seconds per real second."""
     start: float | None = None

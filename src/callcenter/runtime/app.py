@@ -1,12 +1,15 @@
-"""The composition root: engine + driver + telephony + pub/sub, built from settings.
+"""The runtime's wiring: engine + driver + pub/sub around the telephony adapter it is given.
 
-    runtime = build_runtime(RuntimeSettings("hotline", speed=60), persist=store.persist)
+    runtime = build_runtime(RuntimeSettings(), sip_adapter, queues=qs, agents=ags,
+                            persist=store.persist)
     await runtime.start()
     ...
     await runtime.stop()
 
-With IVR `flows` (the `sip` adapter's, or a scenario's `[ivr]` for the `sim`
-adapter), the driver runs a `CallCenter` (engine + IVR)
+The runtime knows no scenario: it runs the `queues` and `agents` it is given with the
+adapter it is given (`runtime.simulated.build_simulated` builds the `sim` adapter from
+a scenario and passes it here). With IVR `flows` (the `sip` adapter's, or a scenario's
+`[ivr]` for the `sim` adapter), the driver runs a `CallCenter` (engine + IVR)
 instead of the engine alone; the store and the pub/sub still get engine commands
 only, the telephony adapter gets both kinds.
 
@@ -20,10 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from importlib import resources
-from pathlib import Path
 from typing import Any, cast, get_args
 
 import numpy as np
@@ -31,7 +32,7 @@ import numpy as np
 from callcenter.clock import Clock, LoopClock
 from callcenter.core.center import CallCenter, CenterCommand
 from callcenter.core.commands import Command, InteractionStateChanged, RecordInteraction
-from callcenter.core.config import AgentConfig, QueueConfig
+from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig
 from callcenter.core.engine import Engine
 from callcenter.core.events import CallerHungUp, WrapUpDone
 from callcenter.core.interaction_state import InteractionState
@@ -42,45 +43,17 @@ from callcenter.runtime.dialer import DialerService, DialerSettings, DialerStore
 from callcenter.runtime.driver import SHUTDOWN, Backlog, EngineDriver, Sink
 from callcenter.runtime.lookups import CustomerLookups
 from callcenter.runtime.pubsub import CommandHub
-from callcenter.scenario.load import load_scenario
-from callcenter.scenario.spec import IvrModel, Scenario
 from callcenter.telephony.base import Outbound, Telephony
-from callcenter.telephony.sim import SimTelephony
-
-
-def example_scenarios() -> Path:
-    """The folder of example scenarios shipped with the package."""
-    return Path(str(resources.files("callcenter.examples") / "scenarios"))
-
-
-def scenario_path(name: str | Path) -> Path:
-    """A scenario file: an example's name (`hotline`) or a path to a TOML file."""
-    path = Path(name)
-    if path.suffix:
-        return path
-    found = example_scenarios() / f"{name}.toml"
-    if not found.exists():
-        known = ", ".join(p.stem for p in sorted(example_scenarios().glob("*.toml")))
-        raise ValueError(f"no example scenario {str(name)!r} (examples: {known})")
-    return found
 
 
 @dataclass(frozen=True, slots=True)
 class RuntimeSettings:
-    """What to run: the scenario (queues, agents, callers) and how fast."""
+    """How the runtime runs: how fast, from when, in what batches."""
 
-    scenario: str | Path = "hotline"
-    """An example's name or a scenario file."""
     speed: float = 1.0
     """Engine seconds per real second (60: a simulated minute every second)."""
     start: float | None = None
     """Engine time (Unix seconds) to begin at; None: now."""
-    seed: int | None = None
-    """Seed of the synthetic callers and bots; None: the scenario's."""
-    bots: bool = True
-    """Bot agents log in and answer offers; False leaves the agents to people."""
-    breaks: bool = True
-    """Bot agents take their shift's breaks."""
     max_batch: int = 256
     """Events the driver hands to the engine before one persistence call."""
 
@@ -88,10 +61,9 @@ class RuntimeSettings:
 class Runtime:
     """The running pieces of one node; `start()` and `stop()` in that order."""
 
-    def __init__(self, scenario: Scenario, engine: Engine, clock: Clock,
+    def __init__(self, engine: Engine, clock: Clock,
                  driver: EngineDriver[Any], telephony: Telephony, events: CommandHub,
                  center: CallCenter | None = None) -> None:
-        self.scenario = scenario
         self.engine = engine
         """The routing engine (the API reads queues and agents here)."""
         self.center = center
@@ -192,31 +164,24 @@ def engine_commands(sink: Sink[Command]) -> Sink[CenterCommand]:
     return only_engine
 
 
-def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = None,
-                  clock: Clock | None = None, telephony: Telephony | None = None,
-                  scenario: Scenario | None = None,
-                  queues: Sequence[QueueConfig] | None = None,
-                  agents: Sequence[AgentConfig] | None = None,
-                  humans: Collection[str] = (),
+def build_runtime(settings: RuntimeSettings, telephony: Telephony, *,
+                  queues: Sequence[QueueConfig], agents: Sequence[AgentConfig],
+                  engine_settings: EngineSettings | None = None, seed: int = 0,
+                  persist: Sink[Command] | None = None, clock: Clock | None = None,
                   flows: Mapping[str, Flow] | None = None,
                   directory: Directory | None = None,
                   dialer_store: DialerStore | None = None, outbound: Outbound | None = None,
                   dialer: DialerSettings | None = None,
                   backlog: Backlog | None = None) -> Runtime:
-    """Wire a runtime. `persist` stores commands before they are acknowledged (the
-    server plugs the store in here); `clock` and `telephony` replace the defaults
-    (a `LoopClock` at `settings.speed`, the `sim` adapter) in tests.
+    """Wire a runtime around `telephony`: an engine running `queues` and `agents` with
+    `engine_settings` (its random strategy seeded from `seed`, as the simulator seeds
+    it), on `clock` (default: a `LoopClock` at `settings.speed`). `persist` stores
+    commands before they are acknowledged (the server plugs the store in here).
 
-    `scenario` is the loaded `settings.scenario` (loaded here when None). The engine
-    runs `queues` and `agents` (the server passes the store's), else the scenario's;
-    the sim adapter's callers go to those queues, and its bots drive those agents but
-    for `humans` (agents people log in as).
-
-    With `flows` (IVR flows by id; for the sim adapter by default the scenario's
-    `[ivr]` flows) the driver runs a `CallCenter`: calls start in a flow
-    (`CallEntered`) and reach the engine's queues from there; the sim adapter's
-    modelled callers answer them as in the simulator. The IVR's customer lookups are
-    answered from `directory` (the server passes the store's; none: nobody is found).
+    With `flows` (IVR flows by id) the driver runs a `CallCenter`: calls start in a
+    flow (`CallEntered`) and reach the engine's queues from there. The IVR's customer
+    lookups are answered from `directory` (the server passes the store's; none: nobody
+    is found).
 
     With `dialer_store` the runtime runs the live dialer (`dialer` settings), placing
     calls through `outbound` (default: the telephony adapter's own outbound side).
@@ -224,27 +189,13 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
     `backlog` (the server's `DurableSink`, also its `persist`) tells the driver when
     the store is not taking writes; new calls are then turned away through the
     telephony adapter, as they are while the runtime drains."""
-    if scenario is None:
-        scenario = load_scenario(scenario_path(settings.scenario))
-    if queues is None:
-        queues = scenario.queues
-    if agents is None:
-        agents = [a for g in scenario.groups for a in g.agents]
-    seed = scenario.seed if settings.seed is None else settings.seed
-    tel_rng, eng_rng = np.random.default_rng(seed).spawn(2)
-    engine_settings = replace(scenario.settings, interaction_changes=True, agent_changes=True)
+    _, eng_rng = np.random.default_rng(seed).spawn(2)  # the adapter draws from the other
+    engine_settings = replace(engine_settings or EngineSettings(), interaction_changes=True,
+                              agent_changes=True)
     engine = Engine(queues, agents, engine_settings, random.Random(int(eng_rng.integers(2**63))))
     if clock is None:
         clock = LoopClock(settings.speed, settings.start)
     events = CommandHub()
-    if flows is None and telephony is None and scenario.ivr is not None:
-        flows = scenario.ivr.flows
-    if telephony is None:
-        bots = {a.id for a in agents}.difference(humans) if settings.bots else set()
-        model = None if flows is None else IvrModel(flows) if scenario.ivr is None \
-            else replace(scenario.ivr, flows=flows)
-        telephony = SimTelephony(scenario, clock, tel_rng, bots=bots, breaks=settings.breaks,
-                                 queues={q.id for q in queues}, ivr=model, ivr_seed=seed)
     if flows is not None:
         ivr = IvrRunner(flows, status=lambda c: (engine.position(c), engine.expected_wait(c)))
         center = CallCenter(engine, ivr)
@@ -255,14 +206,14 @@ def build_runtime(settings: RuntimeSettings, *, persist: Sink[Command] | None = 
         center_driver.add_sink("directory", lookups)
         center_driver.add_sink("telephony", telephony.execute)
         center_driver.add_sink("pubsub", engine_commands(events))
-        runtime = Runtime(scenario, engine, clock, center_driver, telephony, events, center)
+        runtime = Runtime(engine, clock, center_driver, telephony, events, center)
         runtime.lookups = lookups
     else:
         driver = EngineDriver(engine, clock, persist, max_batch=settings.max_batch,
                               backlog=backlog)
         driver.add_sink("telephony", telephony.execute)
         driver.add_sink("pubsub", events)
-        runtime = Runtime(scenario, engine, clock, driver, telephony, events)
+        runtime = Runtime(engine, clock, driver, telephony, events)
     runtime.driver.refuse = telephony.execute
     runtime.driver.add_sink("calls", engine_commands(runtime.track))
     if dialer_store is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -438,3 +439,20 @@ class _Builder:
         days = max(scenario.days, int((last - scenario.start_time()) // DAY) + 1)
         return scenario.with_(queues=queues, groups=groups, days=days,
                               trace=Trace(calls, staffing))
+
+
+def example_scenarios() -> Path:
+    """The folder of example scenarios shipped with the package."""
+    return Path(str(resources.files("callcenter.examples") / "scenarios"))
+
+
+def scenario_path(name: str | Path) -> Path:
+    """A scenario file: an example's name (`hotline`) or a path to a TOML file."""
+    path = Path(name)
+    if path.suffix:
+        return path
+    found = example_scenarios() / f"{name}.toml"
+    if not found.exists():
+        known = ", ".join(p.stem for p in sorted(example_scenarios().glob("*.toml")))
+        raise ValueError(f"no example scenario {str(name)!r} (examples: {known})")
+    return found
