@@ -12,7 +12,8 @@ from glob import glob
 from setuptools import find_packages, setup
 
 CORE = ["config", "errors", "events", "commands", "records", "agent_state",
-        "interaction_state", "model", "routing", "lifecycle", "snapshot", "engine", "metrics"]
+        "interaction_state", "model", "timers", "routing", "presence", "lifecycle", "snapshot",
+        "engine", "metrics"]
 
 ext_modules = []
 if os.environ.get("CALLCENTER_COMPILE") == "1":

@@ -256,8 +256,8 @@ class EngineMachine(RuleBasedStateMachine):
     @invariant()
     def nobody_waits_beside_an_idle_eligible_agent(self) -> None:
         """No waiting interaction while an eligible agent that may take it is available."""
-        eng = self.engine
-        for ix in list(eng._ix.values()):
+        eng = self.engine._r  # the router part: its indexes are what is checked here
+        for ix in list(eng.ix.values()):
             if not ix.waiting() or ix.personal_for is not None:
                 continue
             for key, step in ix.placements.items():
@@ -266,14 +266,14 @@ class EngineMachine(RuleBasedStateMachine):
                     ms = target.min_step(a)
                     if ms is None or ms > step or not a.can_take(ix.channel):
                         continue
-                    if ix.declined.get(a.id, float("-inf")) > eng._now:
+                    if ix.declined.get(a.id, float("-inf")) > eng.now:
                         continue
                     raise AssertionError(f"{ix.id} waits in {key} while {a.id} is free")
 
     @invariant()
     def random_draw_arrays_hold_exactly_the_available_agents(self) -> None:
         """A random pool's draw arrays list exactly its valid (available) entries, by tier."""
-        eng = self.engine
+        eng = self.engine._r  # the router part
         for target in eng._targets.values():
             for pool in target.pools:
                 if pool.strategy is not Strategy.RANDOM:

@@ -65,8 +65,14 @@ II = InteractionInput
 IS = InteractionState
 
 
-class Engine(Lifecycle):
-    """Routes interactions to agents. Feed it events with the time; carry out its commands."""
+class Engine:
+    """Routes interactions to agents. Feed it events with the time; carry out its commands.
+
+    It holds its parts rather than being them: the `Lifecycle` (the transitions), which
+    holds the `Router` (indexes, selection) and the `Presence` (agents' log-in and
+    states). The engine applies events, answers read-only queries (snapshots) and
+    keeps the configuration rules.
+    """
 
     def __init__(
         self,
@@ -75,22 +81,23 @@ class Engine(Lifecycle):
         settings: EngineSettings | None = None,
         rng: RandomSource | None = None,
     ) -> None:
-        super().__init__(rng, settings or EngineSettings())
-        self._carry: list[Command] = []
+        self.settings = settings or EngineSettings()
+        self._life = life = Lifecycle(rng, self.settings)
+        self._r = r = life.router
         for q in queues:
-            if q.id in self._queues:
+            if q.id in r.queues:
                 raise RoutingError(f"queue {q.id!r} is configured twice")
-            self._queues[q.id] = q
-            self._staffed[q.id] = 0
-            self._aht[q.id] = q.default_handle_time
-            self._waiting_in[q.id] = {}
+            r.queues[q.id] = q
+            r.staffed[q.id] = 0
+            r.aht[q.id] = q.default_handle_time
+            r.waiting_in[q.id] = {}
         self._check_queue_refs()
         for cfg in agents:
-            if cfg.id in self._by_id:
+            if cfg.id in r.by_id:
                 raise RoutingError(f"agent {cfg.id!r} is configured twice")
-            self._add_agent(cfg)
-        for q in self._queues.values():
-            self._target(q, ())
+            r.add_agent(cfg)
+        for q in r.queues.values():
+            r.target(q, ())
 
     # ------------------------------------------------------------------ public API
 
@@ -102,45 +109,40 @@ class Engine(Lifecycle):
         event's own; commands that due timers produced before it are kept and come
         with the next call (and `next_deadline()` asks for that call at once).
         """
-        out: list[Command] = self._carry
-        self._carry = []
-        self._out = out
-        self._fire_due(now)
-        self._now = now
+        life = self._life
+        life.fire_due(now)
+        life.at(now)
         try:
             self._dispatch(event)
-        except RoutingError:
-            self._settle()
-            self._carry = out
-            raise
-        self._settle()
-        return out
+        finally:
+            self._r.settle()
+        out = life.out
+        done = out.copy()
+        out.clear()
+        return done
 
     def next_deadline(self) -> float | None:
         """When the engine next needs `TimerExpired` (None: nothing pending)."""
-        if self._carry:
-            return self._now
-        heap = self._timers
-        while heap and heap[0][2].cancelled:
-            self._pop_timer()
-        return heap[0][0] if heap else None
+        if self._life.out:
+            return self._life.now
+        return self._life.timers.next_deadline()
 
     def agent_state(self, agent_id: str) -> AgentState:
         """The agent's current state."""
-        return self._agent(agent_id).state
+        return self._life.agent(agent_id).state
 
     def interaction_state(self, interaction_id: str) -> InteractionState | None:
         """The state of an open interaction (None once it has ended)."""
-        ix = self._ix.get(interaction_id)
+        ix = self._r.ix.get(interaction_id)
         return ix.state if ix else None
 
     def waiting_count(self, queue_id: str) -> int:
         """Interactions waiting in the queue (callbacks included)."""
-        return len(self._waiting_in[queue_id])
+        return len(self._r.waiting_in[queue_id])
 
     def position(self, interaction_id: str) -> int | None:
         """1-based place in line among its queue's waiting interactions (None if not waiting)."""
-        ix = self._ix.get(interaction_id)
+        ix = self._r.ix.get(interaction_id)
         if ix is None or not ix.waiting():
             return None
         # One queue ages all its interactions alike, so the order of their scores is the
@@ -148,33 +150,33 @@ class Engine(Lifecycle):
         q = ix.queue
         # Equal keys (same arrival, same priority) are served in the router's order.
         mine = (ix.wait_key(q), ix.wait_seq)
-        ahead = sum(1 for other in self._waiting_in[q.id].values()
+        ahead = sum(1 for other in self._r.waiting_in[q.id].values()
                     if other is not ix and (other.wait_key(q), other.wait_seq) < mine)
         return ahead + 1
 
     def expected_wait(self, interaction_id: str) -> float | None:
         """Expected seconds until an agent takes it: place x smoothed handle time / staffed
         agents (None if not waiting or nobody is staffed)."""
-        ix = self._ix.get(interaction_id)
+        ix = self._r.ix.get(interaction_id)
         if ix is None or not ix.waiting():
             return None
-        staffed = self._staffed[ix.queue.id]
+        staffed = self._r.staffed[ix.queue.id]
         if staffed == 0:
             return None
         pos = self.position(interaction_id)
         assert pos is not None
-        return pos * self._aht[ix.queue.id] / staffed
+        return pos * self._r.aht[ix.queue.id] / staffed
 
     def agents_by_state(self) -> dict[AgentState, int]:
         """How many agents are in each state."""
         counts = dict.fromkeys(AgentState, 0)
-        for a in self._by_id.values():
+        for a in self._r.by_id.values():
             counts[a.state] += 1
         return counts
 
     def open_interactions(self) -> list[str]:
         """Ids of interactions that have not ended."""
-        return list(self._ix)
+        return list(self._r.ix)
 
     # ------------------------------------------------------------------ snapshots
     # Immutable values, built on each call: for the API and the live dialer, never
@@ -182,99 +184,97 @@ class Engine(Lifecycle):
 
     def has_agent(self, agent_id: str) -> bool:
         """True when the engine has an agent of this id."""
-        return agent_id in self._by_id
+        return agent_id in self._r.by_id
 
     def agent_ids(self) -> list[str]:
         """Every agent's id, sorted."""
-        return sorted(self._by_id)
+        return sorted(self._r.by_id)
 
     def agent(self, agent_id: str) -> AgentSnapshot | None:
         """The agent as it is now (None: no such agent)."""
-        a = self._by_id.get(agent_id)
+        a = self._r.by_id.get(agent_id)
         return None if a is None else agent_snapshot(a)
 
     def agents(self, queue_id: str | None = None) -> list[AgentSnapshot]:
         """Every agent, or the agents serving `queue_id`, by id."""
-        found = (list(self._by_id.values()) if queue_id is None
-                 else [a for a in self._members.get(queue_id, ()) if not a.removed])
+        found = (list(self._r.by_id.values()) if queue_id is None
+                 else [a for a in self._r.members(queue_id) if not a.removed])
         return [agent_snapshot(a) for a in sorted(found, key=lambda a: a.id)]
 
     def work(self, agent_id: str) -> tuple[WorkSnapshot, ...]:
         """What the agent holds now: offers, conversations, wrap-ups (`UnknownAgent`)."""
-        return work_of(self._agent(agent_id))
+        return work_of(self._life.agent(agent_id))
 
     def queue(self, queue_id: str) -> QueueConfig | None:
         """The queue's settings (None: no such queue)."""
-        return self._queues.get(queue_id)
+        return self._r.queues.get(queue_id)
 
     def queue_channel(self, queue_id: str) -> str:
         """The channel of the queue's interactions (`UnknownQueue`)."""
-        return self._queue(queue_id).channel
+        return self._r.queue(queue_id).channel
 
     def queue_ids(self) -> list[str]:
         """Every queue's id, sorted."""
-        return sorted(self._queues)
+        return sorted(self._r.queues)
 
     def queues(self) -> list[QueueSnapshot]:
         """Every queue with its waiting and staffed counts, by id."""
-        return [QueueSnapshot(self._queues[qid], len(self._waiting_in[qid]), self._staffed[qid])
-                for qid in sorted(self._queues)]
+        r = self._r
+        return [QueueSnapshot(r.queues[qid], len(r.waiting_in[qid]), r.staffed[qid])
+                for qid in sorted(r.queues)]
 
     # ------------------------------------------------------------------ dispatch
 
     def _dispatch(self, event: Event) -> None:
+        life = self._life
         match event:
             case InteractionArrived():
-                self._on_arrived(event)
+                life.arrive(event)
             case OfferAccepted(agent_id=aid, interaction_id=iid):
-                self._on_accepted(self._agent(aid), iid)
+                life.accept(life.agent(aid), iid)
             case OfferRejected(agent_id=aid, interaction_id=iid):
-                a = self._agent(aid)
-                self._decline(a, self._offer_of(a, iid, AgentInput.DECLINE), "rejected")
+                a = life.agent(aid)
+                life.decline(a, life.offer_of(a, iid, AgentInput.DECLINE), "rejected")
             case CallerHungUp(interaction_id=iid, reason=reason):
-                self._on_caller_hung_up(iid, reason)
+                life.caller_hung_up(iid, reason)
             case AgentHungUp(agent_id=aid, interaction_id=iid):
-                a = self._agent(aid)
+                a = life.agent(aid)
                 ix = a.connected.get(iid)
                 if ix is None:
                     ast.check(a.id, a.state, AgentInput.HANG_UP)
                     raise RoutingError(f"agent {aid!r} is {a.state.value}: "
                                        f"not connected to {iid!r}")
-                self._end_talk(ix, "agent_hung_up")
+                life.end_talk(ix, "agent_hung_up")
             case WrapUpDone(agent_id=aid, interaction_id=iid, disposition=disp):
-                a = self._agent(aid)
+                a = life.agent(aid)
                 if iid not in a.wrapping:
                     ast.check(a.id, a.state, AgentInput.WRAP_DONE)
                     raise RoutingError(f"agent {aid!r} is {a.state.value}: "
                                        f"not wrapping up {iid!r}")
-                self._wrap_done(a, iid, disp)
+                life.wrap_done(a, iid, disp)
             case CallbackRequested(interaction_id=iid):
-                self._on_callback(iid)
+                life.request_callback(iid)
             case AgentLogin(agent_id=aid, ready=ready):
-                self._on_login(self._agent(aid), ready)
+                life.presence.login(life.agent(aid), ready)
             case AgentLogout(agent_id=aid):
-                self._on_logout(self._agent(aid))
+                life.presence.logout(life.agent(aid))
             case AgentReady(agent_id=aid):
-                a = self._agent(aid)
-                ast.check(a.id, a.state, AgentInput.READY)
-                a.paused, a.pause_reason, a.missed = False, "", 0
-                a.logout_pending = False
-                self._touch(a)
+                life.presence.ready(life.agent(aid))
             case AgentPause(agent_id=aid, reason=reason):
-                a = self._agent(aid)
+                a = life.agent(aid)
                 ast.check(a.id, a.state, AgentInput.PAUSE)
-                self._pause(a, reason)
+                life.presence.pause(a, reason)
             case TransferToQueue(interaction_id=iid, queue_id=qid):
-                self._on_transfer(self._open(iid), self._queue(qid), None)
+                life.transfer(life.interaction(iid), self._r.queue(qid), None)
             case TransferToAgent(interaction_id=iid, agent_id=aid):
-                ix = self._open(iid)
-                self._on_transfer(ix, ix.queue, self._agent(aid))
+                ix = life.interaction(iid)
+                life.transfer(ix, ix.queue, life.agent(aid))
             case TransferToNumber(interaction_id=iid, number=number):
-                self._on_transfer_out(self._open(iid), number)
+                life.transfer_out(life.interaction(iid), number)
             case HoldCall(interaction_id=iid):
-                self._on_hold(self._open(iid), True)
+                life.hold(life.interaction(iid), True)
             case ResumeCall(interaction_id=iid):
-                self._on_hold(self._open(iid), False)
+                life.hold(life.interaction(iid), False)
             case TimerExpired():
                 pass
             case QueueConfigured(config=cfg):
@@ -295,14 +295,14 @@ class Engine(Lifecycle):
         """Refuse what `QueueConfigured(cfg)` would refuse now: `UnknownReference` for an
         exit or overflow to no queue, `RoutingError` for changed escalation steps while
         interactions wait, or the random strategy without an rng."""
-        if cfg.strategy is Strategy.RANDOM and self._rng is None:
+        if cfg.strategy is Strategy.RANDOM and self._r.rng is None:
             raise RoutingError(f"queue {cfg.id!r} uses the random strategy: "
                                "the engine needs an rng")
         for name, target in cfg.references():
-            if target != cfg.id and target not in self._queues:
+            if target != cfg.id and target not in self._r.queues:
                 raise UnknownReference(name, f"queue {cfg.id!r}: {name}: no queue {target!r}")
-        old = self._queues.get(cfg.id)
-        if old is not None and self._waiting_in[cfg.id] and old.escalation != cfg.escalation:
+        old = self._r.queues.get(cfg.id)
+        if old is not None and self._r.waiting_in[cfg.id] and old.escalation != cfg.escalation:
             raise RoutingError(f"queue {cfg.id!r} has waiting interactions: "
                                "its escalation steps cannot change now")
 
@@ -310,16 +310,16 @@ class Engine(Lifecycle):
         """Refuse what `QueueRemoved(queue_id)` would refuse now: open interactions in it,
         other queues sending to it, member agents (`UnknownQueue` if there is no such
         queue)."""
-        self._queue(queue_id)
-        held = sum(1 for ix in self._ix.values() if ix.queue.id == queue_id)
+        self._r.queue(queue_id)
+        held = sum(1 for ix in self._r.ix.values() if ix.queue.id == queue_id)
         if held:
             raise RoutingError(f"queue {queue_id!r} has {held} open interactions "
-                               f"({len(self._waiting_in[queue_id])} waiting)")
-        refs = sorted(q.id for q in self._queues.values()
+                               f"({len(self._r.waiting_in[queue_id])} waiting)")
+        refs = sorted(q.id for q in self._r.queues.values()
                       if q.id != queue_id and any(r == queue_id for _, r in q.references()))
         if refs:
             raise RoutingError(f"queue {queue_id!r} is an exit or overflow of {refs}")
-        members = sorted(a.id for a in self._by_id.values()
+        members = sorted(a.id for a in self._r.by_id.values()
                          if any(m.queue_id == queue_id for m in a.cfg.queues))
         if members:
             raise RoutingError(f"queue {queue_id!r} has member agents {members}")
@@ -328,43 +328,43 @@ class Engine(Lifecycle):
         """Refuse what changing (`AgentConfigured(cfg)`) or, without `cfg`, removing the
         agent would refuse now: it is logged in, or a membership names no queue
         (`UnknownReference`)."""
-        a = self._by_id.get(agent_id)
+        a = self._r.by_id.get(agent_id)
         if a is not None and a.logged_in:
             raise RoutingError(f"agent {agent_id!r} is logged in: log it out to change it")
         if cfg is not None:
-            self._tiers_for(cfg)
+            self._r.tiers_for(cfg)
 
     def _check_queue_refs(self) -> None:
-        for q in self._queues.values():
+        for q in self._r.queues.values():
             self.check_queue(q)
 
     def _configure_queue(self, cfg: QueueConfig) -> None:
         self.check_queue(cfg)
-        self._queues[cfg.id] = cfg
-        self._staffed.setdefault(cfg.id, 0)
-        self._waiting_in.setdefault(cfg.id, {})
-        self._aht.setdefault(cfg.id, cfg.default_handle_time)
-        self._rebuild()
+        self._r.queues[cfg.id] = cfg
+        self._r.staffed.setdefault(cfg.id, 0)
+        self._r.waiting_in.setdefault(cfg.id, {})
+        self._r.aht.setdefault(cfg.id, cfg.default_handle_time)
+        self._r.rebuild()
 
     def _configure_agent(self, cfg: AgentConfig) -> None:
-        a = self._by_id.get(cfg.id)
+        a = self._r.by_id.get(cfg.id)
         if a is None:
-            self._add_agent(cfg)
+            self._r.add_agent(cfg)
             return
         self.check_agent(cfg.id, cfg)
-        self._replace_agent_config(a, cfg)
-        self._rebuild()
+        self._r.replace_agent_config(a, cfg)
+        self._r.rebuild()
 
     def _remove_queue(self, queue_id: str) -> None:
         self.check_queue_removal(queue_id)
-        for table in (self._queues, self._waiting_in, self._staffed, self._aht):
+        for table in (self._r.queues, self._r.waiting_in, self._r.staffed, self._r.aht):
             del table[queue_id]
-        self._rebuild()
+        self._r.rebuild()
 
     def _remove_agent(self, agent_id: str) -> None:
-        a = self._agent(agent_id)
+        a = self._life.agent(agent_id)
         if a.logged_in:
             raise RoutingError(f"agent {agent_id!r} is logged in: log it out to remove it")
-        del self._by_id[agent_id]
+        del self._r.by_id[agent_id]
         a.removed = True
-        self._rebuild()
+        self._r.rebuild()

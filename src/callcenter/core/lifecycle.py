@@ -1,58 +1,80 @@
-"""What happens to interactions and agents: admission, offers, talk, wrap-up, exits.
+"""What happens to interactions: admission, offers, talk, wrap-up, transfers, exits,
+and the timers that drive them.
 
-`Lifecycle` sits between the indexes (`Router`) and the public API (`Engine`): each
-method applies one step of the state tables in `interaction_state` and
-`agent_state`, keeps the indexes current, and appends commands to `self._out`.
+`Lifecycle` is the part of the engine that applies events. It holds the other parts:
+the `Router` (indexes and selection) and the `Presence` (agents' log-in, pauses and
+shown states). Each method applies one step of the state tables in
+`interaction_state` and `agent_state`, keeps the router's indexes current, and
+appends commands to `out`, which the `Engine` hands back from `handle`.
 """
 
 from __future__ import annotations
 
 from callcenter.core import agent_state as ast
 from callcenter.core import interaction_state as ist
-from callcenter.core.agent_state import AgentInput, AgentState
+from callcenter.core.agent_state import AgentInput
 from callcenter.core.commands import (
-    AgentStateChanged,
+    Command,
     Connect,
     Disconnect,
     ExitQueue,
     Hold,
     InteractionStateChanged,
     OfferToAgent,
-    RecordAgentSpan,
     RecordInteraction,
     TransferExternal,
     WithdrawOffer,
 )
-from callcenter.core.config import ExitAction, ExitKind, QueueConfig
+from callcenter.core.config import EngineSettings, ExitAction, ExitKind, QueueConfig
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction
 from callcenter.core.events import CUSTOMER_LEFT, InteractionArrived
 from callcenter.core.interaction_state import InteractionInput, InteractionState
-from callcenter.core.model import Agent, Interaction, Timer
-from callcenter.core.records import AgentSpan, InteractionRecord
+from callcenter.core.model import Agent, Interaction, RandomSource, Timer
+from callcenter.core.presence import Presence
 from callcenter.core.routing import Router
+from callcenter.core.timers import TimerHeap
 
 II = InteractionInput
 IS = InteractionState
 
 
-class Lifecycle(Router):
-    """The internal transitions behind `Engine.handle`."""
+class Lifecycle:
+    """The transitions behind `Engine.handle` (see the module's docstring)."""
+
+    def __init__(self, rng: RandomSource | None, settings: EngineSettings) -> None:
+        self.settings = settings
+        self.out: list[Command] = []
+        self.now = 0.0
+        self.router = r = Router(rng)
+        self.presence = Presence(r, settings, self.out)
+        r.connect(self._offer, self.presence.sync_state)
+        self._r = r
+        self._presence = self.presence
+        self._out = self.out
+        self._ix, self._waiting_in, self._aht = r.ix, r.waiting_in, r.aht
+        self._staffed, self._by_id = r.staffed, r.by_id
+        self.timers = TimerHeap()
+
+    def at(self, now: float) -> None:
+        """What follows happens at `now`."""
+        self.now = now
+        self._r.now = now
 
     # ------------------------------------------------------------------ lookups
 
-    def _agent(self, agent_id: str) -> Agent:
+    def agent(self, agent_id: str) -> Agent:
         a = self._by_id.get(agent_id)
         if a is None:
             raise UnknownAgent(f"no agent {agent_id!r}")
         return a
 
-    def _open(self, iid: str) -> Interaction:
+    def interaction(self, iid: str) -> Interaction:
         ix = self._ix.get(iid)
         if ix is None:
             raise UnknownInteraction(f"no open interaction {iid!r}")
         return ix
 
-    def _offer_of(self, a: Agent, iid: str, what: AgentInput) -> Interaction:
+    def offer_of(self, a: Agent, iid: str, what: AgentInput) -> Interaction:
         ix = a.offers.get(iid)
         if ix is None:
             ast.check(a.id, a.state, what)
@@ -61,31 +83,31 @@ class Lifecycle(Router):
 
     # ------------------------------------------------------------------ interactions
 
-    def _on_arrived(self, ev: InteractionArrived) -> None:
+    def arrive(self, ev: InteractionArrived) -> None:
         if ev.interaction_id in self._ix:
             raise RoutingError(f"interaction {ev.interaction_id!r} already exists")
-        q = self._queue(ev.queue_id)
+        q = self._r.queue(ev.queue_id)
         extra = tuple(sorted((r.skill, r.min_level) for r in ev.skills))
-        now = self._now
+        now = self.now
         ix = Interaction(ev.interaction_id, q, q.id, ev.priority, extra, now, now)
         ix.caller = ev.caller
         if ev.agent_id:
-            to = self._agent(ev.agent_id)
+            to = self.agent(ev.agent_id)
             self._ix[ix.id] = ix
             self._start_waiting(ix, q)
             self._move(ix, II.ADMIT)
             ix.placements = {}
             ix.personal_for = to
             ix.gen += 1
-            self._push_personal(to, ix)
-            self._touch(to)
+            self._r.push_personal(to, ix)
+            self._r.touch(to)
             return
         self._ix[ix.id] = ix
         self._admit(ix, q, depth=0)
 
     def _admit(self, ix: Interaction, q: QueueConfig, depth: int) -> None:
         """Put `ix` into queue `q`, or turn it away by the queue's admission rules."""
-        now = self._now
+        now = self.now
         if q.calendar is not None and not q.calendar.is_open(now):
             self._exit(ix, q, "closed", q.closed_action, depth)
         elif q.max_length is not None and len(self._waiting_in[q.id]) >= q.max_length:
@@ -98,11 +120,11 @@ class Lifecycle(Router):
     def _enqueue(self, ix: Interaction, q: QueueConfig) -> None:
         self._start_waiting(ix, q)
         self._move(ix, II.REQUEUE if ix.state is IS.TRANSFERRED else II.ADMIT)
-        self._route_waiting(ix)
+        self._r.route_waiting(ix)
 
     def _start_waiting(self, ix: Interaction, q: QueueConfig) -> None:
         """Put `ix` in queue `q`'s line at step 0, with that queue's escalation and max wait."""
-        now = self._now
+        now = self.now
         ix.queue = q
         ix.queued_at = now
         ix.queue_seq += 1
@@ -111,7 +133,7 @@ class Lifecycle(Router):
             if t.kind != "retry":
                 t.cancelled = True
         ix.timers = [t for t in ix.timers if not t.cancelled]
-        ix.placements = {self._target(q, ix.extra).key: 0}
+        ix.placements = {self._r.target(q, ix.extra).key: 0}
         self._waiting_in[q.id][ix.id] = ix
         if q.escalation:
             self._arm(ix, q.escalation[0].after + now, "escalate", 1)
@@ -129,7 +151,7 @@ class Lifecycle(Router):
                 if ix.waiting():
                     self._unwait(ix)
                     self._move(ix, II.TRANSFER)
-                self._admit(ix, self._queue(action.queue_id), depth + 1)
+                self._admit(ix, self._r.queue(action.queue_id), depth + 1)
                 return
         self._out.append(ExitQueue(ix.id, q.id, reason, action.kind.value))
         if action.kind is ExitKind.CALLBACK:
@@ -149,21 +171,21 @@ class Lifecycle(Router):
         if ix.state is IS.QUEUED:
             self._move(ix, II.REQUEST_CALLBACK)
 
-    def _on_callback(self, iid: str) -> None:
-        ix = self._open(iid)
+    def request_callback(self, iid: str) -> None:
+        ix = self.interaction(iid)
         if ix.state is IS.QUEUED or ix.state is IS.OFFERED:
             self._make_callback(ix)
         else:
             ist.step(ix.id, ix.state, II.REQUEST_CALLBACK)
 
-    def _on_caller_hung_up(self, iid: str, reason: str = "caller_hung_up") -> None:
+    def caller_hung_up(self, iid: str, reason: str = "caller_hung_up") -> None:
         ix = self._ix.get(iid)
         if ix is None or ix.state is IS.WRAP_UP or ix.callback_pending:
             return  # already over, or the customer is not on the line (a callback): nothing to do
         if reason != "caller_hung_up":
             ix.lost = reason
         if ix.state is IS.CONNECTED:
-            self._end_talk(ix, reason)
+            self.end_talk(ix, reason)
             return
         if ix.state is IS.OFFERED:
             for a in list(ix.offered_to.values()):
@@ -178,10 +200,10 @@ class Lifecycle(Router):
         if ix.personal_for is not None:
             ix.personal_for = None
 
-    def _on_accepted(self, a: Agent, iid: str) -> None:
-        ix = self._offer_of(a, iid, AgentInput.ACCEPT)
+    def accept(self, a: Agent, iid: str) -> None:
+        ix = self.offer_of(a, iid, AgentInput.ACCEPT)
         ast.check(a.id, a.state, AgentInput.ACCEPT)
-        now = self._now
+        now = self.now
         self._clear_offer(a, ix)
         ix.offered_to.pop(a.id, None)
         a.missed = 0
@@ -200,7 +222,7 @@ class Lifecycle(Router):
         if ix.id in a.wrapping:
             # A chat transferred back to the agent still wrapping up its earlier part:
             # taking it back ends that wrap-up (and frees its slot).
-            self._wrap_done(a, ix.id, "")
+            self.wrap_done(a, ix.id, "")
         if ix.answered_at is None:
             ix.answered_at = now
         ix.segment_start = now
@@ -208,13 +230,13 @@ class Lifecycle(Router):
         a.load[ix.channel] = a.load.get(ix.channel, 0) + 1
         a.answered += 1
         self._out.append(Connect(ix.id, a.id))
-        self._touch(a)
+        self._r.touch(a)
 
-    def _end_talk(self, ix: Interaction, reason: str) -> None:
+    def end_talk(self, ix: Interaction, reason: str) -> None:
         """The conversation ended: the agent goes to wrap-up, the interaction waits for it."""
         a = ix.agent
         assert a is not None and ix.segment_start is not None
-        now = self._now
+        now = self.now
         self._end_hold(ix)
         self._move(ix, II.HANG_UP, a)
         seg = now - ix.segment_start
@@ -229,14 +251,14 @@ class Lifecycle(Router):
         self._out.append(Disconnect(ix.id, a.id, reason))
         wrap = ix.queue.wrap_up
         if wrap <= 0:
-            self._wrap_done(a, ix.id, "")
+            self.wrap_done(a, ix.id, "")
             return
-        timer = Timer(self._now + wrap, "wrap", ix, a)
+        timer = Timer(self.now + wrap, "wrap", ix, a)
         a.wrap_timers[ix.id] = timer
-        self._push_timer(timer)
-        self._touch(a)
+        self.timers.push(timer)
+        self._r.touch(a)
 
-    def _wrap_done(self, a: Agent, iid: str, disposition: str) -> None:
+    def wrap_done(self, a: Agent, iid: str, disposition: str) -> None:
         ix = a.wrapping.pop(iid)
         timer = a.wrap_timers.pop(iid, None)
         if timer is not None:
@@ -245,11 +267,11 @@ class Lifecycle(Router):
         if disposition and ix.agent is a:
             ix.disposition = disposition
         if ix.state is IS.WRAP_UP and ix.agent is a:
-            ended = ix.ended_at if ix.ended_at is not None else self._now
-            self._finish(ix, II.WRAP_DONE, ix.lost, "", wrap=self._now - ended)
-        self._touch(a)
+            ended = ix.ended_at if ix.ended_at is not None else self.now
+            self._finish(ix, II.WRAP_DONE, ix.lost, "", wrap=self.now - ended)
+        self._r.touch(a)
 
-    def _on_transfer(self, ix: Interaction, q: QueueConfig, to: Agent | None) -> None:
+    def transfer(self, ix: Interaction, q: QueueConfig, to: Agent | None) -> None:
         a = ix.agent
         if ix.state is not IS.CONNECTED or a is None:
             ist.step(ix.id, ix.state, II.TRANSFER)
@@ -260,7 +282,7 @@ class Lifecycle(Router):
         if to is not None and to.caps.get(ix.channel, 0) <= 0:
             raise RoutingError(f"agent {to.id!r} takes no {ix.channel} interactions "
                                "(capacity 0)")
-        now = self._now
+        now = self.now
         assert ix.segment_start is not None
         self._end_hold(ix)
         seg = now - ix.segment_start
@@ -280,8 +302,8 @@ class Lifecycle(Router):
         ix.placements = {}
         ix.personal_for = to
         ix.gen += 1
-        self._push_personal(to, ix)
-        self._touch(to)
+        self._r.push_personal(to, ix)
+        self._r.touch(to)
 
     def _connected(self, ix: Interaction, what: str) -> Agent:
         a = ix.agent
@@ -290,24 +312,24 @@ class Lifecycle(Router):
                                "(not connected)")
         return a
 
-    def _on_hold(self, ix: Interaction, held: bool) -> None:
+    def hold(self, ix: Interaction, held: bool) -> None:
         """Hold (music for the customer) or resume; the time on hold is counted apart."""
         a = self._connected(ix, "hold" if held else "resume")
         if held == (ix.hold_since is not None):
             raise RoutingError(f"interaction {ix.id!r} is "
                                f"{'on hold' if held else 'not on hold'} already")
         if held:
-            ix.hold_since = self._now
+            ix.hold_since = self.now
         else:
             self._end_hold(ix)
         self._out.append(Hold(ix.id, a.id, held))
 
     def _end_hold(self, ix: Interaction) -> None:
         if ix.hold_since is not None:
-            ix.hold += self._now - ix.hold_since
+            ix.hold += self.now - ix.hold_since
             ix.hold_since = None
 
-    def _on_transfer_out(self, ix: Interaction, number: str) -> None:
+    def transfer_out(self, ix: Interaction, number: str) -> None:
         """A blind transfer to an external number: the agent's conversation ends (wrap-up
         follows), the customer is put through; the row says where it went."""
         a = self._connected(ix, "transfer")
@@ -316,7 +338,7 @@ class Lifecycle(Router):
         ix.exit_action = f"transfer:{number}"
         ix.transfers += 1
         self._end_hold(ix)
-        now = self._now
+        now = self.now
         assert ix.segment_start is not None
         self._move(ix, II.HANG_UP, a)
         seg = now - ix.segment_start
@@ -334,25 +356,12 @@ class Lifecycle(Router):
             t.cancelled = True
         ix.timers = []
         del self._ix[ix.id]
-        now = self._now
-        ended = ix.ended_at if ix.ended_at is not None else now
+        now = self.now
         q = ix.queue
         if ix.state is IS.COMPLETED:
             s = self.settings.ewt_smoothing
             self._aht[q.id] = (1 - s) * self._aht[q.id] + s * (ix.talk + wrap)
-        self._out.append(RecordInteraction(InteractionRecord(
-            interaction_id=ix.id, channel=q.channel, queue_id=q.id,
-            first_queue_id=ix.first_queue_id, priority=ix.priority,
-            arrived_at=ix.arrived_at, answered_at=ix.answered_at, ended_at=ended,
-            completed_at=now, outcome=ix.state._value_,
-            agent_id=ix.agent.id if ix.agent else None, exit_reason=reason,
-            exit_action=action or ix.exit_action, offers=ix.offers, transfers=ix.transfers,
-            callback=ix.callback, disposition=ix.disposition,
-            first_offered_at=ix.first_offered_at, talk_seconds=ix.talk - ix.hold,
-            wrap_seconds=wrap, hold_seconds=ix.hold,
-            service_level_threshold=q.service_level_threshold, short_abandon=q.short_abandon,
-            caller_number=ix.caller or None,
-        )))
+        self._out.append(RecordInteraction(ix.record(now, reason, action, wrap)))
 
     def _move(self, ix: Interaction, what: InteractionInput, agent: Agent | None = None) -> None:
         nxt = ist.TRANSITIONS[ix.state].get(what)
@@ -362,87 +371,23 @@ class Lifecycle(Router):
         ix.state = nxt
         if self.settings.interaction_changes:
             aid = agent.id if agent is not None else None
-            self._out.append(InteractionStateChanged(ix.id, nxt, ix.queue.id, aid, self._now))
-
-    # ------------------------------------------------------------------ agents
-
-    def _on_login(self, a: Agent, ready: bool) -> None:
-        what = AgentInput.LOGIN_READY if ready else AgentInput.LOGIN_PAUSED
-        if a.logged_in:
-            ast.check(a.id, a.state, what)
-        a.logged_in, a.logout_pending, a.missed = True, False, 0
-        a.paused, a.pause_reason = (not ready), ("" if ready else "login")
-        a.idle_since = self._now
-        self._touch(a)
-
-    def _on_logout(self, a: Agent) -> None:
-        ast.check(a.id, a.state, AgentInput.LOGOUT)
-        if not a.logged_in:
-            return
-        if a.total_load() == 0:
-            a.logged_in, a.paused, a.pause_reason, a.logout_pending = False, False, "", False
-        else:
-            a.logout_pending = True
-        self._touch(a)
-
-    def _pause(self, a: Agent, reason: str) -> None:
-        a.paused, a.pause_reason = True, reason
-        self._touch(a)
-
-    def _finish_logout(self, a: Agent) -> None:
-        if a.logout_pending and a.total_load() == 0:
-            a.logged_in, a.paused, a.pause_reason, a.logout_pending = False, False, "", False
-        if not a.logged_in:
-            # Direct transfers still waiting for this agent go to their queue's line.
-            while a.personal:
-                _, _, gen, ix = a.personal.pop()
-                if ix.gen == gen and ix.personal_for is a and ix.waiting():
-                    ix.personal_for = None
-                    ix.placements = {self._target(ix.queue, ix.extra).key: ix.step}
-                    self._route_waiting(ix)
-
-    def _sync_state(self, a: Agent) -> None:
-        """Derive the agent's state from its work; emit the closed span and the change."""
-        if a.logout_pending or (not a.logged_in and a.personal):
-            self._finish_logout(a)
-        state = ast.derive_state(a.logged_in, a.paused, len(a.offers), len(a.connected),
-                                 len(a.wrapping))
-        reason = a.pause_reason if state is AgentState.PAUSED else ""
-        staffed = a.logged_in and not a.paused and not a.logout_pending
-        if staffed != a.staffed:
-            a.staffed = staffed
-            delta = 1 if staffed else -1
-            for qid in a.tiers:
-                self._staffed[qid] += delta
-        if state is a.state and reason == a.state_reason:
-            return
-        now = self._now
-        since = a.state_since
-        if since is not None and now > since:
-            self._out.append(RecordAgentSpan(AgentSpan(a.id, a.state._value_, since, now,
-                                                       a.state_reason)))
-        a.state, a.state_reason, a.state_since = state, reason, now
-        if self.settings.agent_changes:
-            self._out.append(AgentStateChanged(a.id, state, reason, now))
+            self._out.append(InteractionStateChanged(ix.id, nxt, ix.queue.id, aid, self.now))
 
     # ------------------------------------------------------------------ timers
 
-    def _fire_due(self, now: float) -> None:
-        heap = self._timers
-        while heap and heap[0][0] <= now:
-            timer = self._pop_timer()
-            if timer.cancelled:
-                continue
-            self._now = timer.at
+    def fire_due(self, now: float) -> None:
+        """Fire every timer due at or before `now`, each at its own time, in order."""
+        while (timer := self.timers.pop_due(now)) is not None:
+            self.at(timer.at)
             self._fire(timer)
-            self._settle()
+            self._r.settle()
 
     def _fire(self, t: Timer) -> None:
         ix, a = t.interaction, t.agent
         if t.kind == "offer" and ix is not None and a is not None:
-            self._decline(a, ix, "timeout")
+            self.decline(a, ix, "timeout")
         elif t.kind == "wrap" and ix is not None and a is not None:
-            self._wrap_done(a, ix.id, "")
+            self.wrap_done(a, ix.id, "")
         elif t.kind == "escalate" and ix is not None:
             self._escalate(ix, t.arg)
         elif t.kind == "max_wait" and ix is not None:
@@ -451,34 +396,34 @@ class Lifecycle(Router):
             elif ix.state is IS.OFFERED:
                 ix.overdue = True  # exits when the ringing ends unanswered
         elif t.kind == "retry" and ix is not None and ix.waiting():
-            self._route_waiting(ix)
+            self._r.route_waiting(ix)
 
     def _arm(self, ix: Interaction, at: float, kind: str, arg: int) -> None:
         timer = Timer(at, kind, ix, None, arg)
         ix.timers.append(timer)
-        self._push_timer(timer)
+        self.timers.push(timer)
 
     def _escalate(self, ix: Interaction, step: int) -> None:
         q = ix.queue
         ix.step = step
-        base = self._target(q, ix.extra)
+        base = self._r.target(q, ix.extra)
         new_places = {base.key: step}
         for k, s in ix.placements.items():
             if k != base.key:
                 new_places[k] = s
         for qid in base.steps[step].overflow_to:
-            t2 = self._target(self._queue(qid), ix.extra)
+            t2 = self._r.target(self._r.queue(qid), ix.extra)
             new_places.setdefault(t2.key, 0)
         ix.placements = new_places
         if step < len(q.escalation):
             self._arm(ix, ix.queued_at + q.escalation[step].after, "escalate", step + 1)
         if ix.waiting():
             ix.gen += 1
-            self._route_waiting(ix)
+            self._r.route_waiting(ix)
 
     # ------------------------------------------------------------------ offers
 
-    def _decline(self, a: Agent, ix: Interaction, why: str) -> None:
+    def decline(self, a: Agent, ix: Interaction, why: str) -> None:
         """The agent rejected the offer or let it ring out: back to the line."""
         ast.check(a.id, a.state, AgentInput.DECLINE)
         self._clear_offer(a, ix)
@@ -486,12 +431,12 @@ class Lifecycle(Router):
         a.missed += 1
         if a.missed >= self.settings.max_missed_offers:
             a.missed = 0
-            self._pause(a, "missed_offers")
+            self._presence.pause(a, "missed_offers")
         ix.offered_to.pop(a.id, None)
-        ix.declined[a.id] = self._now + ix.queue.retry_after
+        ix.declined[a.id] = self.now + ix.queue.retry_after
         if ix.queue.retry_after > 0:
-            self._arm(ix, self._now + ix.queue.retry_after, "retry", 0)
-        self._touch(a)
+            self._arm(ix, self.now + ix.queue.retry_after, "retry", 0)
+        self._r.touch(a)
         if ix.offered_to:
             return  # ring-all: the others still ring
         self._return_to_line(ix)
@@ -510,7 +455,7 @@ class Lifecycle(Router):
             self._exit(ix, ix.queue, "max_wait", ix.queue.timeout_action, 0)
             if not ix.waiting():
                 return  # ended, or already ringing in the exit action's queue
-        self._route_waiting(ix)
+        self._r.route_waiting(ix)
 
     def _clear_offer(self, a: Agent, ix: Interaction) -> None:
         del a.offers[ix.id]
@@ -524,11 +469,11 @@ class Lifecycle(Router):
         self._clear_offer(a, ix)
         ix.offered_to.pop(a.id, None)
         self._out.append(WithdrawOffer(ix.id, a.id, reason))
-        self._touch(a)
+        self._r.touch(a)
 
     def _offer(self, ix: Interaction, a: Agent, queue_id: str) -> None:
         """Ring agent `a` with `ix` (called by the router)."""
-        now = self._now
+        now = self.now
         if ix.state is not IS.OFFERED:
             self._move(ix, II.OFFER, a)
             ix.gen += 1
@@ -538,12 +483,10 @@ class Lifecycle(Router):
         ix.offered_to[a.id] = a
         a.offers[ix.id] = ix
         a.load[ix.channel] = a.load.get(ix.channel, 0) + 1
-        self._seq += 1
-        a.last_offer[queue_id] = self._seq
-        self._leave_pools(a)
+        self._r.note_offer(a, queue_id)
         expires = now + ix.queue.offer_timeout
         timer = Timer(expires, "offer", ix, a)
         a.offer_timers[ix.id] = timer
-        self._push_timer(timer)
+        self.timers.push(timer)
         self._out.append(OfferToAgent(ix.id, a.id, ix.queue.id, ix.channel, expires))
-        self._touch(a)
+        self._r.touch(a)

@@ -15,6 +15,7 @@ from typing import Protocol
 from callcenter.core.agent_state import AgentState
 from callcenter.core.config import AgentConfig, QueueConfig, Strategy
 from callcenter.core.interaction_state import WAITING, InteractionState
+from callcenter.core.records import InteractionRecord
 
 TargetKey = tuple[str, tuple[tuple[str, int], ...]]
 
@@ -153,6 +154,24 @@ class Interaction:
         if queue.aging_rate > 0:
             return (self.arrived_at - self.priority / queue.aging_rate, self.arrived_at)
         return (float(-self.priority), self.arrived_at)
+
+    def record(self, now: float, reason: str, action: str, wrap: float) -> InteractionRecord:
+        """Its row, as it ends at `now` (`reason`, `action`: why and how it left)."""
+        q = self.queue
+        return InteractionRecord(
+            interaction_id=self.id, channel=q.channel, queue_id=q.id,
+            first_queue_id=self.first_queue_id, priority=self.priority,
+            arrived_at=self.arrived_at, answered_at=self.answered_at,
+            ended_at=self.ended_at if self.ended_at is not None else now,
+            completed_at=now, outcome=self.state._value_,
+            agent_id=self.agent.id if self.agent else None, exit_reason=reason,
+            exit_action=action or self.exit_action, offers=self.offers,
+            transfers=self.transfers, callback=self.callback, disposition=self.disposition,
+            first_offered_at=self.first_offered_at, talk_seconds=self.talk - self.hold,
+            wrap_seconds=wrap, hold_seconds=self.hold,
+            service_level_threshold=q.service_level_threshold, short_abandon=q.short_abandon,
+            caller_number=self.caller or None,
+        )
 
 
 @dataclass(slots=True)

@@ -1,19 +1,20 @@
 """Routing indexes and selection: who gets what, without scanning every agent.
 
-`Router` is the base of `Engine`: it owns the indexes (agent pools and waiting
-heaps per target and escalation step, personal lines for direct transfers, the
-timer heap) and the two selection paths: an interaction looking for an agent
-(`_route_waiting`) and an agent looking for work (`_pull_work`).
+`Router` is a part the engine's `Lifecycle` holds: it owns the configuration and the
+indexes (agents and queues by id, open interactions, agent pools and waiting heaps per
+target and escalation step, personal lines for direct transfers) and the two selection
+paths: an interaction looking for an agent (`route_waiting`) and an agent looking for
+work (`_pull_work`). What a choice leads to is not its business: it calls the `offer`
+and `sync` it was given (the lifecycle's offer, the presence's state sync).
 """
 
 from __future__ import annotations
 
 import heapq
-from abc import abstractmethod
+from collections.abc import Callable
 
 from callcenter.core.agent_state import AgentState
-from callcenter.core.commands import Command
-from callcenter.core.config import CHANNELS, AgentConfig, EngineSettings, QueueConfig, Strategy
+from callcenter.core.config import CHANNELS, AgentConfig, QueueConfig, Strategy
 from callcenter.core.errors import RoutingError, UnknownQueue, UnknownReference
 from callcenter.core.model import (
     Agent,
@@ -22,70 +23,80 @@ from callcenter.core.model import (
     RandomSource,
     Target,
     TargetKey,
-    Timer,
     waiting_entry_valid,
 )
 
 _NEVER = float("-inf")
 
 
-class Router:
-    """Indexes and selection. Subclassed by `Engine`, which handles the events."""
+Offer = Callable[[Interaction, Agent, str], None]
+"""Ring agent `a` with `ix` for queue `queue_id`."""
+Sync = Callable[[Agent], None]
+"""Bring the agent's visible state in line with its work."""
 
-    def __init__(self, rng: RandomSource | None, settings: EngineSettings) -> None:
-        self.settings = settings
-        self._queues: dict[str, QueueConfig] = {}
-        self._by_id: dict[str, Agent] = {}
+
+def _not_connected(*_args: object) -> None:
+    raise RuntimeError("the router is not connected to a lifecycle")
+
+
+class Router:
+    """Indexes and selection (see the module's docstring).
+
+    The dicts are created once and never replaced, so the parts holding this router
+    may keep them as their own attributes. `now` is set by the lifecycle before it
+    applies anything.
+    """
+
+    def __init__(self, rng: RandomSource | None) -> None:
+        self.queues: dict[str, QueueConfig] = {}
+        self.by_id: dict[str, Agent] = {}
+        self.ix: dict[str, Interaction] = {}
+        self.waiting_in: dict[str, dict[str, Interaction]] = {}
+        self.staffed: dict[str, int] = {}
+        self.aht: dict[str, float] = {}
+        self.rng = rng
+        self.now = 0.0
         self._agents: list[Agent] = []
         self._targets: dict[TargetKey, Target] = {}
         self._members: dict[str, list[Agent]] = {}
-        self._ix: dict[str, Interaction] = {}
-        self._waiting_in: dict[str, dict[str, Interaction]] = {}
-        self._staffed: dict[str, int] = {}
-        self._aht: dict[str, float] = {}
-        self._timers: list[tuple[float, int, Timer]] = []
         self._dirty: dict[int, Agent] = {}
-        self._rng = rng
+        self._offer: Offer = _not_connected
+        self._sync_state: Sync = _not_connected
         self._seq = 0
-        self._tseq = 0
         self._token = 0
-        self._now = 0.0
-        self._out: list[Command] = []
 
-    @abstractmethod
-    def _offer(self, ix: Interaction, a: Agent, queue_id: str) -> None:
-        """Ring agent `a` with `ix`."""
-
-    @abstractmethod
-    def _sync_state(self, a: Agent) -> None:
-        """Bring the agent's visible state in line with its work."""
+    def connect(self, offer: Offer, sync: Sync) -> None:
+        """What a choice leads to: ring the agent (`offer`), and bring a settled agent's
+        shown state in line (`sync`). The lifecycle holding the router gives them."""
+        self._offer = offer
+        self._sync_state = sync
 
     # ------------------------------------------------------------------ agents and targets
 
-    def _tiers_for(self, cfg: AgentConfig) -> dict[str, int]:
+    def tiers_for(self, cfg: AgentConfig) -> dict[str, int]:
         if cfg.queues:
             tiers = {}
             for i, m in enumerate(cfg.queues):
-                if m.queue_id not in self._queues:
+                if m.queue_id not in self.queues:
                     raise UnknownReference(f"queues[{i}].queue_id",
                                            f"agent {cfg.id!r}: queues[{i}]: no queue "
                                            f"{m.queue_id!r}")
                 tiers[m.queue_id] = m.tier
             return tiers
         skills = cfg.skill_map()
-        return {q.id: 1 for q in self._queues.values()
+        return {q.id: 1 for q in self.queues.values()
                 if all(r.skill in skills for r in q.required_skills)}
 
-    def _add_agent(self, cfg: AgentConfig) -> None:
+    def add_agent(self, cfg: AgentConfig) -> None:
         a = Agent(cfg, len(self._agents), cfg.skill_map(), cfg.capacity_map(),
-                  self._tiers_for(cfg), cfg.id)
+                  self.tiers_for(cfg), cfg.id)
         a.load = dict.fromkeys(CHANNELS, 0)
         self._agents.append(a)
-        self._by_id[cfg.id] = a
+        self.by_id[cfg.id] = a
         self._link_agent(a)
 
     def _link_agent(self, a: Agent) -> None:
-        served = {self._queues[qid].channel for qid in a.tiers}
+        served = {self.queues[qid].channel for qid in a.tiers}
         a.channels = tuple(c for c in CHANNELS if a.caps.get(c, 0) > 0 and c in served)
         for qid in a.tiers:
             self._members.setdefault(qid, []).append(a)
@@ -95,7 +106,7 @@ class Router:
                 a.targets.append((t, ms))
                 t.members[a.idx] = ms
 
-    def _replace_agent_config(self, a: Agent, cfg: AgentConfig) -> None:
+    def replace_agent_config(self, a: Agent, cfg: AgentConfig) -> None:
         a.cfg = cfg
         a.skills = cfg.skill_map()
         a.caps = cfg.capacity_map()
@@ -104,8 +115,8 @@ class Router:
         t = self._targets.get(key)
         if t is not None:
             return t
-        q = self._queues[key[0]]
-        if q.strategy is Strategy.RANDOM and self._rng is None:
+        q = self.queues[key[0]]
+        if q.strategy is Strategy.RANDOM and self.rng is None:
             raise RoutingError(f"queue {q.id!r} uses the random strategy: the engine needs an rng")
         t = Target(key, q)
         self._targets[key] = t
@@ -119,46 +130,46 @@ class Router:
                 self._join_target(a, t, ms)
         return t
 
-    def _rebuild(self) -> None:
+    def rebuild(self) -> None:
         """Recompute every index after a configuration change (an admin action: rare)."""
-        old_keys = [k for k in self._targets if k[0] in self._queues]
+        old_keys = [k for k in self._targets if k[0] in self.queues]
         self._targets = {}
         self._members = {}
-        for qid in self._staffed:
-            self._staffed[qid] = 0
+        for qid in self.staffed:
+            self.staffed[qid] = 0
         for a in self._agents:
-            self._leave_pools(a)
+            self.leave_pools(a)
             if a.removed:
                 continue
-            a.tiers = self._tiers_for(a.cfg)
-            served = {self._queues[qid].channel for qid in a.tiers}
+            a.tiers = self.tiers_for(a.cfg)
+            served = {self.queues[qid].channel for qid in a.tiers}
             a.channels = tuple(c for c in CHANNELS if a.caps.get(c, 0) > 0 and c in served)
             a.targets = []
             if a.staffed:
                 for qid in a.tiers:
-                    self._staffed[qid] += 1
+                    self.staffed[qid] += 1
             for qid in a.tiers:
                 self._members.setdefault(qid, []).append(a)
         for key in old_keys:
             self._get_target(key)
-        for ix in list(self._ix.values()):
-            ix.queue = self._queues[ix.queue.id]
+        for ix in list(self.ix.values()):
+            ix.queue = self.queues[ix.queue.id]
             if ix.placements:
                 ix.placements = {k: min(s, len(self._get_target(k).steps) - 1)
-                                 for k, s in ix.placements.items() if k[0] in self._queues}
+                                 for k, s in ix.placements.items() if k[0] in self.queues}
             if ix.waiting() and ix.personal_for is None:
-                self._route_waiting(ix)
+                self.route_waiting(ix)
         for a in self._agents:
             if a.logged_in:
-                self._touch(a)
+                self.touch(a)
 
-    def _queue(self, queue_id: str) -> QueueConfig:
-        q = self._queues.get(queue_id)
+    def queue(self, queue_id: str) -> QueueConfig:
+        q = self.queues.get(queue_id)
         if q is None:
             raise UnknownQueue(f"no queue {queue_id!r}")
         return q
 
-    def _target(self, q: QueueConfig, extra: tuple[tuple[str, int], ...]) -> Target:
+    def target(self, q: QueueConfig, extra: tuple[tuple[str, int], ...]) -> Target:
         return self._get_target((q.id, extra))
 
     # ------------------------------------------------------------------ pools
@@ -203,7 +214,7 @@ class Router:
                 pool.draw_add(a.idx, entry[0])
             a.pools.append(pool)
 
-    def _leave_pools(self, a: Agent) -> None:
+    def leave_pools(self, a: Agent) -> None:
         if not a.pool_token:
             return
         a.pool_token = 0
@@ -216,12 +227,12 @@ class Router:
                 pool.compact(self._agents)
         a.pools = []
 
-    def _touch(self, a: Agent) -> None:
-        """The agent's work or presence changed: out of the pools until `_settle`."""
-        self._leave_pools(a)
+    def touch(self, a: Agent) -> None:
+        """The agent's work or presence changed: out of the pools until `settle`."""
+        self.leave_pools(a)
         self._dirty[a.idx] = a
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
         """Let every touched agent pull waiting work or join its pools; then sync states.
 
         Syncing can touch agents again (a logout sends direct transfers back to their
@@ -245,7 +256,7 @@ class Router:
         if a.pool_token:
             if tuple(channels) == a.pool_channels:
                 return
-            self._leave_pools(a)
+            self.leave_pools(a)
         while channels:
             if not self._pull_work(a, channels):
                 break
@@ -253,7 +264,7 @@ class Router:
         if not channels:
             return
         if a.total_load() == 0 and a.state is not AgentState.AVAILABLE:
-            a.idle_since = self._now
+            a.idle_since = self.now
         self._enter_pools(a, channels)
 
     # ------------------------------------------------------------------ selection
@@ -270,7 +281,7 @@ class Router:
                 self._offer(ix, a, ix.queue.id)
                 return True
             break
-        now = self._now
+        now = self.now
         best: Interaction | None = None
         best_rank = (0.0, 0.0, 0)
         best_queue = ""
@@ -298,7 +309,7 @@ class Router:
         """The best valid waiting entry that `a` has not just declined."""
         aside = []
         found = None
-        now = self._now
+        now = self.now
         while heap:
             e = heap[0]
             if not waiting_entry_valid(e, key, step):
@@ -313,7 +324,7 @@ class Router:
             heapq.heappush(heap, e)
         return found
 
-    def _route_waiting(self, ix: Interaction) -> None:
+    def route_waiting(self, ix: Interaction) -> None:
         """Interaction side: offer `ix` to the best available agent, or put it in line."""
         ix.gen += 1
         for key, s in ix.placements.items():
@@ -346,7 +357,7 @@ class Router:
         agents = self._agents
         aside = []
         found = None
-        now = self._now
+        now = self.now
         while heap:
             e = heap[0]
             a = agents[e[4]]
@@ -368,18 +379,18 @@ class Router:
         (A key drawn when an agent enters the pool would not do: the agents left behind
         keep keys that already lost a draw, so the one who just came back wins again.)
         """
-        assert self._rng is not None
-        idx = pool.draw(self._rng.random())
+        assert self.rng is not None
+        idx = pool.draw(self.rng.random())
         if idx is None:
             return None
         drawn = self._agents[idx]
-        if ix.declined.get(drawn.id, _NEVER) <= self._now:
+        if ix.declined.get(drawn.id, _NEVER) <= self.now:
             return drawn
         # Rare: the drawn agent declined this interaction moments ago; draw among the rest.
         group = self._ring_group(pool, ix)
         if not group:
             return None
-        return group[min(int(self._rng.random() * len(group)), len(group) - 1)]
+        return group[min(int(self.rng.random() * len(group)), len(group) - 1)]
 
     def _ring_group(self, pool: Pool, ix: Interaction) -> list[Agent]:
         """Every valid agent of the best tier present, except recent decliners.
@@ -388,7 +399,7 @@ class Router:
         """
         heap = pool.heap
         agents = self._agents
-        now = self._now
+        now = self.now
         group: list[Agent] = []
         aside = []
         tier = None
@@ -410,15 +421,17 @@ class Router:
             heapq.heappush(heap, e)
         return group
 
-    def _push_personal(self, a: Agent, ix: Interaction) -> None:
+    def push_personal(self, a: Agent, ix: Interaction) -> None:
         self._seq += 1
         heapq.heappush(a.personal, (ix.arrived_at, self._seq, ix.gen, ix))
 
-    # ------------------------------------------------------------------ timers
+    def note_offer(self, a: Agent, queue_id: str) -> None:
+        """`a` was just offered an interaction of `queue_id`: its round-robin turn is
+        taken, and it is out of the pools until it settles."""
+        self._seq += 1
+        a.last_offer[queue_id] = self._seq
+        self.leave_pools(a)
 
-    def _push_timer(self, t: Timer) -> None:
-        self._tseq += 1
-        heapq.heappush(self._timers, (t.at, self._tseq, t))
-
-    def _pop_timer(self) -> Timer:
-        return heapq.heappop(self._timers)[2]
+    def members(self, queue_id: str) -> list[Agent]:
+        """The agents serving `queue_id`."""
+        return [a for a in self._members.get(queue_id, ()) if not a.removed]
