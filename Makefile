@@ -49,7 +49,7 @@ test-compiled: $(FAST)/.installed
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy --strict src/callcenter/core src/callcenter/scenario src/callcenter/sim src/callcenter/wfm src/callcenter/runtime src/callcenter/telephony src/callcenter/store src/callcenter/api \
-		src/callcenter/web src/callcenter/outbound src/callcenter/crm src/callcenter/flows.py src/callcenter/clock.py
+		src/callcenter/web src/callcenter/campaigns src/callcenter/crm src/callcenter/flows.py src/callcenter/clock.py
 	# the layers of docs/reference/architecture.md (contracts in pyproject.toml)
 	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 

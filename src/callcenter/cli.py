@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from callcenter.api.cli import create_user, demo, migrate_command, serve
-from callcenter.outbound.cli import import_leads_command
-from callcenter.outbound.compliance_cli import compliance_command
+from callcenter.campaigns.cli import import_leads_command
+from callcenter.campaigns.compliance_cli import compliance_command
 from callcenter.sim.cli import simulate
 from callcenter.wfm.cli import staff
 

@@ -7,6 +7,7 @@ from datetime import time
 
 import pytest
 
+from callcenter.campaigns.public_holidays import PublicHolidays
 from callcenter.core.config import ConfigError
 from callcenter.core.dialer.campaign import (
     DEFAULT_RETRY_RULES,
@@ -18,7 +19,6 @@ from callcenter.core.dialer.campaign import (
     DispositionCategory,
     RetryRule,
 )
-from callcenter.outbound.public_holidays import PublicHolidays
 from tests.dialer.leadkit import campaign
 
 BAD: list[tuple[Callable[[], object], str]] = [

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from callcenter.campaigns.compliance import Compliance, compliance, percentile
 from callcenter.core.dialer.campaign import Campaign
 from callcenter.core.dialer.windows import FixedHolidays
-from callcenter.outbound.compliance import Compliance, compliance, percentile
 
 CAMPAIGN = Campaign("spring", caller_id="+4930123456", default_region="DE",
                     timezone="Europe/Berlin")

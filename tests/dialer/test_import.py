@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callcenter.core.dialer.campaign import Campaign
-from callcenter.outbound.importer import (
+from callcenter.campaigns.importer import (
     ColumnMapping,
     ImportFileError,
     ImportResult,
     Progress,
     import_leads,
 )
-from callcenter.outbound.zones import zone_of_address
+from callcenter.campaigns.zones import zone_of_address
+from callcenter.core.dialer.campaign import Campaign
 from tests.dialer.leadkit import campaign
 
 DE = campaign(default_region="DE", timezone="Europe/Berlin")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from callcenter.campaigns.public_holidays import PublicHolidays
 from callcenter.core.dialer.campaign import DEFAULT_WINDOWS, CallingWindow, weekly
 from callcenter.core.dialer.windows import (
     NO_HOLIDAYS,
@@ -12,7 +13,6 @@ from callcenter.core.dialer.windows import (
     next_window_start,
     window_state,
 )
-from callcenter.outbound.public_holidays import PublicHolidays
 from tests.dialer.leadkit import BERLIN, HOUR, LA, NY, TOKYO, at, campaign
 
 TCPA = campaign(windows=weekly(range(7), time(8), time(21)))

@@ -20,7 +20,7 @@ from callcenter.runtime.app import Runtime, RuntimeSettings
 from callcenter.runtime.simulated import SimSettings, build_simulated
 from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.store.dialer import SqlDialerStore
-from callcenter.telephony.base import DialStatus, FakeTelephony, OutboundUnsupported
+from callcenter.telephony.base import DialingUnsupported, DialStatus, FakeTelephony
 from tests.runtime.dialer_world import DialerWorld, campaign, leads, scenario
 
 SURVEY = Flow("survey", "rate", {
@@ -105,7 +105,7 @@ def test_an_agentless_campaign_needs_a_flow_the_runtime_runs(tmp_path: Path) -> 
         assert runtime.dialer is not None
         await runtime.start()
         assert runtime.dialer.run_of("spring") is None
-        with pytest.raises(OutboundUnsupported, match=r"'nope'.*survey"):
+        with pytest.raises(DialingUnsupported, match=r"'nope'.*survey"):
             await runtime.dialer.apply("spring", "running")
         assert runtime.dialer.run_of("spring") is None
         await runtime.stop()

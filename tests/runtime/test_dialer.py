@@ -28,7 +28,7 @@ from callcenter.store.campaigns import change_state
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.leads import add_leads
 from callcenter.store.models import DncNumberRow
-from callcenter.telephony.base import DialStatus, OutboundUnsupported
+from callcenter.telephony.base import DialingUnsupported, DialStatus
 from tests.runtime.dialer_world import DialerWorld, campaign, leads, scenario
 
 NO_CONTACT = {"busy", "no-answer", "answering-machine", "failed"}
@@ -278,7 +278,7 @@ def test_an_adapter_without_outbound_calls_cannot_start_a_campaign(tmp_path: Pat
         assert runtime.dialer is not None
         await runtime.start()
         assert runtime.dialer.figures("spring") is None
-        with pytest.raises(OutboundUnsupported, match="adapter Inbound places no outbound"):
+        with pytest.raises(DialingUnsupported, match="adapter Inbound places no outbound"):
             await runtime.dialer.apply("spring", "running")
         await runtime.stop()
         w.database.dispose()

@@ -1,5 +1,5 @@
 """Outbound calls in the sim adapter: simulated callees from the outcome model, on a fake
-clock; the `Outbound` protocol and adapters without it."""
+clock; the `Dialing` protocol and adapters without it."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from callcenter.core.config import AgentConfig, Membership, QueueConfig
 from callcenter.core.events import AgentConfigured, InteractionArrived, QueueConfigured
 from callcenter.scenario.callees import OutcomeModel
 from callcenter.telephony.base import (
+    Dialing,
+    DialingUnsupported,
     DialStatus,
     DialUpdate,
     FakeTelephony,
-    Outbound,
-    OutboundUnsupported,
-    outbound_of,
+    dialing_of,
 )
 from callcenter.telephony.sim import SimTelephony
 from tests.telephony.test_sim import World, scenario
@@ -112,12 +112,12 @@ def test_a_bot_takes_a_campaign_offer_at_once_and_talks_the_drawn_time() -> None
     asyncio.run(main())
 
 
-def test_outbound_of_names_an_adapter_without_outbound_calls() -> None:
+def test_dialing_of_names_an_adapter_without_outbound_calls() -> None:
     """An adapter without the outbound methods is refused with its class name; the sim
     adapter and the fake have them."""
-    with pytest.raises(OutboundUnsupported, match="object places no outbound calls"):
-        outbound_of(object())
+    with pytest.raises(DialingUnsupported, match="object places no outbound calls"):
+        dialing_of(object())
     fake = FakeTelephony()
-    assert outbound_of(fake) is fake
+    assert dialing_of(fake) is fake
     tel = SimTelephony(scenario(), FakeClock(), np.random.default_rng(1))
-    assert isinstance(tel, Outbound)
+    assert isinstance(tel, Dialing)

@@ -66,7 +66,7 @@ from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.reconcile import LOST, Reconciled, reconcile
 from callcenter.store.seed import Routing, linked_agents, routing_config
 from callcenter.store.sink import StoreSink
-from callcenter.telephony.base import Outbound, Telephony
+from callcenter.telephony.base import Dialing, Telephony
 from callcenter.web import apidocs
 
 DEFAULT_SCENARIO = "hotline"
@@ -103,18 +103,18 @@ def _routing(sessions: sessionmaker[Session], scenario: Scenario | None
 
 
 def _sip_telephony(settings: ServerSettings, media: MediaStore
-                   ) -> tuple[Telephony, Mapping[str, Flow], Outbound]:
+                   ) -> tuple[Telephony, Mapping[str, Flow], Dialing]:
     """The `sip` adapter from `settings.telephony_config` (its recordings stored through
-    `media`), its IVR flows, and its outbound side for the dialer."""
+    `media`), its IVR flows, and its dialing side for the dialer."""
     from callcenter.telephony.sip.adapter import SipTelephony  # loads sippy: only for SIP
     from callcenter.telephony.sip.config import load_telephony_config
-    from callcenter.telephony.sip.dialing import DialRelay, SipOutbound
+    from callcenter.telephony.sip.dialing import DialRelay, SipDialing
 
     assert settings.telephony_config is not None
     config = load_telephony_config(settings.telephony_config, listen=settings.sip)
     relay = DialRelay()
     tel = SipTelephony(config, on_recording=media.recording_ready, on_dial=relay)
-    return tel, config.flows, SipOutbound(tel, relay)
+    return tel, config.flows, SipDialing(tel, relay)
 
 
 def create_app(settings: ServerSettings, *, clock: Clock | None = None,
@@ -144,9 +144,9 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                 directory=StoreDirectory(sessions, settings.default_region),
                 dialer_store=SqlDialerStore(sessions))
             if sip:
-                tel, flows, outbound = _sip_telephony(settings, media)
+                tel, flows, dialing = _sip_telephony(settings, media)
                 runtime = build_runtime(
-                    run, tel, flows=flows, outbound=outbound, seed=settings.seed or 0,
+                    run, tel, flows=flows, dialing=dialing, seed=settings.seed or 0,
                     engine_settings=None if scenario is None else scenario.settings, **shared)
             else:
                 assert scenario is not None

@@ -14,7 +14,8 @@ instead of the engine alone; the store and the pub/sub still get engine commands
 only, the telephony adapter gets both kinds.
 
 With a `dialer_store` the runtime also runs the live dialer (`runtime.dialer`): the
-campaigns stored as running, dialed through the telephony adapter's outbound side.
+campaigns stored as running, dialed through the telephony adapter's dialing side
+(`telephony.base.Dialing`).
 
 Nothing here is module-level state: every object belongs to the `Runtime` it built.
 """
@@ -43,7 +44,7 @@ from callcenter.runtime.dialer import DialerService, DialerSettings, DialerStore
 from callcenter.runtime.driver import SHUTDOWN, Backlog, EngineDriver, Sink
 from callcenter.runtime.lookups import CustomerLookups
 from callcenter.runtime.pubsub import CommandHub
-from callcenter.telephony.base import Outbound, Telephony
+from callcenter.telephony.base import Dialing, Telephony
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,7 @@ def build_runtime(settings: RuntimeSettings, telephony: Telephony, *,
                   persist: Sink[Command] | None = None, clock: Clock | None = None,
                   flows: Mapping[str, Flow] | None = None,
                   directory: Directory | None = None,
-                  dialer_store: DialerStore | None = None, outbound: Outbound | None = None,
+                  dialer_store: DialerStore | None = None, dialing: Dialing | None = None,
                   dialer: DialerSettings | None = None,
                   backlog: Backlog | None = None) -> Runtime:
     """Wire a runtime around `telephony`: an engine running `queues` and `agents` with
@@ -184,7 +185,7 @@ def build_runtime(settings: RuntimeSettings, telephony: Telephony, *,
     is found).
 
     With `dialer_store` the runtime runs the live dialer (`dialer` settings), placing
-    calls through `outbound` (default: the telephony adapter's own outbound side).
+    calls through `dialing` (default: the telephony adapter's own dialing side).
 
     `backlog` (the server's `DurableSink`, also its `persist`) tells the driver when
     the store is not taking writes; new calls are then turned away through the
@@ -218,6 +219,6 @@ def build_runtime(settings: RuntimeSettings, telephony: Telephony, *,
     runtime.driver.add_sink("calls", engine_commands(runtime.track))
     if dialer_store is not None:
         runtime.dialer = build_dialer(engine, runtime.driver, clock, telephony, dialer_store,
-                                      outbound=outbound, settings=dialer,
+                                      dialing=dialing, settings=dialer,
                                       flows=() if flows is None else list(flows))
     return runtime

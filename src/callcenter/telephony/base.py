@@ -12,14 +12,14 @@ IVR's too: `PlayPrompts`, `StartMusic`, `ReleaseCall`, ...), in order; an adapte
 acts on the telephony ones and ignores the rest. It must return quickly and must not wait
 for the engine: `report` only queues the event.
 
-Outbound calls for the dialer go through a second, small protocol, `Outbound`:
+Outbound calls for the dialer go through a second, small protocol, `Dialing`:
 `originate(number, campaign_id)` places a call and returns its id; what happens on
 the line comes back as `DialUpdate`s to the callback given to `on_dial`; the
 dialer ends a call with `hang_up_dial`, or plays the campaign's information message
-and hangs up with `drop_dial`. `outbound_of(adapter)` says whether an adapter
+and hangs up with `drop_dial`. `dialing_of(adapter)` says whether an adapter
 places outbound calls (the `sim` adapter and `FakeTelephony` do; the `sip`
-adapter through `telephony.sip.dialing.SipOutbound`) and raises
-`OutboundUnsupported` naming the adapter otherwise.
+adapter through `telephony.sip.dialing.SipDialing`) and raises
+`DialingUnsupported` naming the adapter otherwise.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ OnDial = Callable[[DialUpdate], None]
 
 
 @runtime_checkable
-class Outbound(Protocol):
+class Dialing(Protocol):
     """An adapter that places outbound calls for the dialer."""
 
     def on_dial(self, callback: OnDial) -> None:
@@ -121,7 +121,7 @@ class Outbound(Protocol):
 
 
 @runtime_checkable
-class OutboundFlows(Protocol):
+class DialingFlows(Protocol):
     """An adapter that runs IVR flows on answered outbound calls (agentless campaigns)."""
 
     def enter_flow(self, call_id: str, flow: str, caller: str, dialed: str) -> None:
@@ -131,15 +131,15 @@ class OutboundFlows(Protocol):
         ...
 
 
-class OutboundUnsupported(RuntimeError):
+class DialingUnsupported(RuntimeError):
     """The telephony adapter places no outbound calls."""
 
 
-def outbound_of(telephony: object) -> Outbound:
-    """`telephony` as an `Outbound`; `OutboundUnsupported` naming it when it is not one."""
-    if isinstance(telephony, Outbound):
+def dialing_of(telephony: object) -> Dialing:
+    """`telephony` as an `Dialing`; `DialingUnsupported` naming it when it is not one."""
+    if isinstance(telephony, Dialing):
         return telephony
-    raise OutboundUnsupported(
+    raise DialingUnsupported(
         f"the telephony adapter {type(telephony).__name__} places no outbound calls")
 
 

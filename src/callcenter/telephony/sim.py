@@ -10,7 +10,7 @@ caller's handle time, take their shift's breaks, and go ready again
 bots, callers connected to a (human) agent hang up after their handle time.
 
 Outbound calls for the dialer (`originate`, `hang_up_dial`, `drop_dial`: the
-`telephony.base.Outbound` protocol) are simulated callees in `sim_dialer.py`; bots
+`telephony.base.Dialing` protocol) are simulated callees in `sim_dialer.py`; bots
 answer a campaign's offers at once.
 
 In a runtime that runs IVR flows, streams with a `flow` start in it and modelled

@@ -1,4 +1,4 @@
-"""The sip adapter's `Outbound` side: updates relayed to the dialer, and a drop that plays
+"""The sip adapter's `Dialing` side: updates relayed to the dialer, and a drop that plays
 the information message towards the callee before hanging up (rtpengine and the adapter
 replaced by recording stand-ins)."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from callcenter.core.ivr_flow import Prompt
-from callcenter.telephony.base import DialStatus, DialUpdate, Outbound
-from callcenter.telephony.sip.dialing import DialRelay, SipOutbound
+from callcenter.telephony.base import Dialing, DialStatus, DialUpdate
+from callcenter.telephony.sip.dialing import DialRelay, SipDialing
 from callcenter.telephony.sip.media import CALLEE
 from callcenter.telephony.sip.prompts import PromptError
 
@@ -40,7 +40,7 @@ class _Media:
 
 
 class _Adapter:
-    """What SipOutbound uses of SipTelephony."""
+    """What SipDialing uses of SipTelephony."""
 
     def __init__(self, fail: bool = False) -> None:
         self.log: list[tuple[str, ...]] = []
@@ -55,15 +55,15 @@ class _Adapter:
         self.log.append(("hang_up", call_id))
 
 
-def _outbound(fail: bool = False) -> tuple[SipOutbound, _Adapter, DialRelay]:
+def _outbound(fail: bool = False) -> tuple[SipDialing, _Adapter, DialRelay]:
     adapter, relay = _Adapter(fail), DialRelay()
-    return SipOutbound(adapter, relay), adapter, relay  # type: ignore[arg-type]
+    return SipDialing(adapter, relay), adapter, relay  # type: ignore[arg-type]
 
 
 def test_updates_reach_the_callback_named_later() -> None:
     """The relay built before the dialer forwards updates once `on_dial` names a target."""
     out, _, relay = _outbound()
-    assert isinstance(out, Outbound)
+    assert isinstance(out, Dialing)
     update = DialUpdate("sip-o1", "spring", "+4930123456", DialStatus.RINGING, 1.0)
     relay(update)  # nobody listens yet: dropped
     got: list[DialUpdate] = []

@@ -1,5 +1,5 @@
 """The compliance report of a campaign (`GET /api/campaigns/{name}/compliance`), from its
-stored attempts (`callcenter.outbound.compliance`); JSON, or CSV with `?format=csv`."""
+stored attempts (`callcenter.campaigns.compliance`); JSON, or CSV with `?format=csv`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.routes_reports import Format
 from callcenter.api.state import Server
-from callcenter.outbound.compliance import Compliance, as_csv, stored_report
+from callcenter.campaigns.compliance import Compliance, as_csv, stored_report
 
 router = APIRouter(prefix="/api/campaigns")
 

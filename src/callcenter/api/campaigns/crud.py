@@ -46,7 +46,7 @@ from callcenter.store.campaigns import (
 from callcenter.store.errors import Conflict
 from callcenter.store.leads import add_campaign
 from callcenter.store.models import CampaignRow
-from callcenter.telephony.base import OutboundUnsupported
+from callcenter.telephony.base import DialingUnsupported
 
 router = APIRouter(prefix="/api/campaigns")
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -274,7 +274,7 @@ async def _act(server: ServerDep, user: Admin, name: str, action: str) -> Campai
         campaign = await in_transaction(server, lambda s: campaign_of(campaign_row(s, name)))
         try:
             dialer.check_start(campaign)
-        except OutboundUnsupported as exc:
+        except DialingUnsupported as exc:
             raise Conflict(f"campaign {name!r} cannot start: {exc}") from None
 
     def work(session: Session) -> CampaignView:

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from callcenter.api.admin.common import Admin, csv_text, in_transaction, record
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.errors import FieldError, InvalidBody, InvalidField
+from callcenter.campaigns.importer import ColumnMapping, import_leads
 from callcenter.core.dialer.leads import LeadState
 from callcenter.csv_import import ImportFileError
-from callcenter.outbound.importer import ColumnMapping, import_leads
 from callcenter.store.campaigns import campaign_of, campaign_row, search_leads
 from callcenter.store.leads import add_leads
 from callcenter.store.models import LeadRow

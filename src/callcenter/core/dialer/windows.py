@@ -3,7 +3,7 @@
 `now` is seconds since the Unix epoch. The local time is the callee's zone's
 wall clock (zoneinfo), so a window "09:00-21:00" ends at 21:00 local on the day
 the clocks change as on any other day. Holidays come from a `HolidayCalendar`
-passed in (the `holidays` package behind `callcenter.outbound.public_holidays`,
+passed in (the `holidays` package behind `callcenter.campaigns.public_holidays`,
 or `FixedHolidays` in tests): the core does no lookup of its own.
 
 Whose holidays: the lead's country when it is known (from its number), else the

@@ -42,7 +42,7 @@ from callcenter.core.engine import Engine
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import AgentPause, AgentReady, Event, InteractionArrived
 from callcenter.runtime.driver import DriverStopped, EngineDriver
-from callcenter.telephony.base import DialStatus, DialUpdate, Outbound, OutboundUnsupported
+from callcenter.telephony.base import Dialing, DialingUnsupported, DialStatus, DialUpdate
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class AgentSide:
     _engine: Engine
     _driver: EngineDriver[Any]
     _clock: Clock
-    _outbound: Outbound | OutboundUnsupported
+    _dialing: Dialing | DialingUnsupported
     _holidays: HolidayCalendar
     _dnc: DncRegistry
     _runs: dict[str, CampaignRun]
@@ -213,9 +213,9 @@ class AgentSide:
         c, lead = run.campaign, r.lead
         now = self._clock.time()
         try:
-            if not isinstance(self._outbound, Outbound):
-                raise self._outbound
-            call_id = await self._outbound.originate(lead.number, c.name, caller_id=c.caller_id)
+            if not isinstance(self._dialing, Dialing):
+                raise self._dialing
+            call_id = await self._dialing.originate(lead.number, c.name, caller_id=c.caller_id)
         except Exception:
             log.exception("campaign %s: originate %s failed", c.name, lead.number)
             failed = run.launched(f"failed-{run.dialed}-{lead.id}", lead, now)

@@ -11,26 +11,26 @@ from callcenter.core.dialer.windows import HolidayCalendar
 from callcenter.core.engine import Engine
 from callcenter.runtime.dialer.service import DialerService, DialerSettings, DialerStore
 from callcenter.runtime.driver import EngineDriver
-from callcenter.telephony.base import Outbound, OutboundUnsupported, outbound_of
+from callcenter.telephony.base import Dialing, DialingUnsupported, dialing_of
 
 
 def build_dialer(engine: Engine, driver: EngineDriver[Any], clock: Clock, telephony: object,
-                 store: DialerStore, *, outbound: Outbound | None = None,
+                 store: DialerStore, *, dialing: Dialing | None = None,
                  settings: DialerSettings | None = None,
                  holidays: HolidayCalendar | None = None,
                  flows: Collection[str] | None = None) -> DialerService:
-    """The live dialer over `engine` and `driver`: calls placed through `outbound`
+    """The live dialer over `engine` and `driver`: calls placed through `dialing`
     (default: the `telephony` adapter, when it places outbound calls; otherwise
     campaigns cannot start and say why), calling windows that skip `holidays`
     (default: the public holidays of the `holidays` package); agentless campaigns may
     use the IVR `flows` the runtime runs (None: not checked)."""
-    side: Outbound | OutboundUnsupported
+    side: Dialing | DialingUnsupported
     try:
-        side = outbound if outbound is not None else outbound_of(telephony)
-    except OutboundUnsupported as exc:
+        side = dialing if dialing is not None else dialing_of(telephony)
+    except DialingUnsupported as exc:
         side = exc
     if holidays is None:
-        from callcenter.outbound.public_holidays import PublicHolidays  # loads the tables
+        from callcenter.campaigns.public_holidays import PublicHolidays  # loads the tables
 
         holidays = PublicHolidays()
     service = DialerService(engine, driver, clock, store, side, holidays, settings)

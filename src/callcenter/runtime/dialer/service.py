@@ -1,6 +1,6 @@
 """The live dialer: every running campaign, paced once a second on the runtime's clock.
 
-    dialer = DialerService(engine, driver, clock, store, outbound_of(telephony))
+    dialer = DialerService(engine, driver, clock, store, dialing_of(telephony))
     await dialer.start()                 # loads the running campaigns, arms the tick
     await dialer.apply("spring", "paused")
     await dialer.stop()                  # last writes stored
@@ -9,7 +9,7 @@ Once a (clock) second, for each running campaign: the engine's view of the
 campaign's agents (`AgentView`: agents eligible for its queue ``campaign:NAME``)
 and the calls in flight make a `PacingState`; the campaign's pacer says how many
 calls to launch; that many leads come from its `LeadQueue`; the telephony adapter
-places them (`Outbound.originate`). While more inbound interactions wait for the
+places them (`Dialing.originate`). While more inbound interactions wait for the
 campaign's agents than `DialerSettings.inbound_waiting_max`, nothing is dialed.
 
 What the lines do comes back as `DialUpdate`s: a live answer arrives in the
@@ -47,11 +47,11 @@ from callcenter.core.ivr_events import FlowEnded, IvrCommand
 from callcenter.runtime.dialer.agent_side import AgentSide
 from callcenter.runtime.driver import DriverStopped, EngineDriver
 from callcenter.telephony.base import (
+    Dialing,
+    DialingFlows,
+    DialingUnsupported,
     DialStatus,
     DialUpdate,
-    Outbound,
-    OutboundFlows,
-    OutboundUnsupported,
 )
 
 log = logging.getLogger(__name__)
@@ -118,16 +118,16 @@ class DialerService(AgentSide):
     (preview, callbacks) is `AgentSide`."""
 
     def __init__(self, engine: Engine, driver: EngineDriver[Any], clock: Clock,
-                 store: DialerStore, outbound: Outbound | OutboundUnsupported,
+                 store: DialerStore, dialing: Dialing | DialingUnsupported,
                  holidays: HolidayCalendar, settings: DialerSettings | None = None) -> None:
-        """`outbound` is the adapter's outbound side, or why it has none (campaigns
+        """`dialing` is the adapter's dialing side, or why it has none (campaigns
         then cannot start)."""
         self.settings = settings or DialerSettings()
         self._engine = engine
         self._driver = driver
         self._clock = clock
         self._store = store
-        self._outbound = outbound
+        self._dialing = dialing
         self._holidays = holidays
         self._dnc = DncRegistry()
         self._runs: dict[str, CampaignRun] = {}
@@ -150,16 +150,16 @@ class DialerService(AgentSide):
 
     async def start(self) -> None:
         """Load the do-not-call lists and the running or paused campaigns; arm the tick."""
-        if isinstance(self._outbound, Outbound):
-            self._outbound.on_dial(self._on_update)
+        if isinstance(self._dialing, Dialing):
+            self._dialing.on_dial(self._on_update)
         self._dnc = await asyncio.to_thread(self._store.dnc)
         self._running = True
         states = await asyncio.to_thread(self._store.states)
         for name, state in sorted(states.items()):
-            if state in (RUNNING, PAUSED) and isinstance(self._outbound, Outbound):
+            if state in (RUNNING, PAUSED) and isinstance(self._dialing, Dialing):
                 try:
                     await self.apply(name, state)
-                except OutboundUnsupported as exc:  # e.g. its flow is gone from the config
+                except DialingUnsupported as exc:  # e.g. its flow is gone from the config
                     log.error("campaign %s is not dialed: %s", name, exc)
         self._arm()
 
@@ -180,11 +180,11 @@ class DialerService(AgentSide):
             if self._tick_task is not None and self._tick_task.done():
                 self._tick_task = None
 
-    def check_outbound(self) -> Outbound:
-        """The adapter's outbound side; `OutboundUnsupported` when it has none."""
-        if isinstance(self._outbound, OutboundUnsupported):
-            raise self._outbound
-        return self._outbound
+    def check_dialing(self) -> Dialing:
+        """The adapter's dialing side; `DialingUnsupported` when it has none."""
+        if isinstance(self._dialing, DialingUnsupported):
+            raise self._dialing
+        return self._dialing
 
     # ------------------------------------------------------------------ campaign states
 
@@ -199,11 +199,11 @@ class DialerService(AgentSide):
                 await self._flush()
             return
         if run is None:
-            self.check_outbound()
+            self.check_dialing()
             run = self._draining.pop(name, None) or await self._open(name)
             try:
                 self._check_flow(run.campaign)
-            except OutboundUnsupported:
+            except DialingUnsupported:
                 self._draining[name] = run  # its calls in flight are still followed
                 run.paused = True
                 raise
@@ -213,22 +213,22 @@ class DialerService(AgentSide):
             await self._end_previews(run)
 
     def check_start(self, c: Campaign) -> None:
-        """`OutboundUnsupported` saying why `c` cannot run here: the adapter places no
+        """`DialingUnsupported` saying why `c` cannot run here: the adapter places no
         calls, or (agentless) runs no flows on them or lacks the campaign's flow."""
-        self.check_outbound()
+        self.check_dialing()
         self._check_flow(c)
 
     def _check_flow(self, c: Campaign) -> None:
         """An agentless campaign needs an adapter that runs flows on outbound calls and a
-        flow the runtime runs; `OutboundUnsupported` naming what is missing."""
+        flow the runtime runs; `DialingUnsupported` naming what is missing."""
         if c.dial_mode is not DialMode.AGENTLESS:
             return
-        if not isinstance(self._outbound, OutboundFlows):
-            raise OutboundUnsupported(f"the telephony adapter {type(self._outbound).__name__} "
+        if not isinstance(self._dialing, DialingFlows):
+            raise DialingUnsupported(f"the telephony adapter {type(self._dialing).__name__} "
                                       "runs no IVR flows on outbound calls (agentless)")
         if self.flows is not None and c.flow not in self.flows:
             known = ", ".join(sorted(self.flows)) or "none"
-            raise OutboundUnsupported(f"campaign {c.name!r}: flow {c.flow!r} is not one the "
+            raise DialingUnsupported(f"campaign {c.name!r}: flow {c.flow!r} is not one the "
                                       f"server runs (flows: {known})")
 
     async def _open(self, name: str) -> CampaignRun:
@@ -337,7 +337,7 @@ class DialerService(AgentSide):
                 self.add_leads(name, stored)
 
     async def _pace(self, run: CampaignRun) -> None:
-        if not isinstance(self._outbound, Outbound):
+        if not isinstance(self._dialing, Dialing):
             return
         now = self._clock.time()
         await self._reservations(run, now)
@@ -345,7 +345,7 @@ class DialerService(AgentSide):
         c = run.campaign
         for lead in run.leads(n, now):
             try:
-                call_id = await self._outbound.originate(lead.number, c.name,
+                call_id = await self._dialing.originate(lead.number, c.name,
                                                          caller_id=c.caller_id)
             except Exception:
                 log.exception("campaign %s: originate %s failed", c.name, lead.number)
@@ -395,8 +395,8 @@ class DialerService(AgentSide):
             run.answered(call, update.at)
             call.in_flow = True
             c = run.campaign
-            if isinstance(self._outbound, OutboundFlows):
-                self._outbound.enter_flow(call.call_id, c.flow, call.lead.number, c.caller_id)
+            if isinstance(self._dialing, DialingFlows):
+                self._dialing.enter_flow(call.call_id, c.flow, call.lead.number, c.caller_id)
         elif status is DialStatus.ANSWERED and call.answered is None:
             run.answered(call, update.at)
             self._report(InteractionArrived(call.interaction_id, run.queue_id,
@@ -418,8 +418,8 @@ class DialerService(AgentSide):
             return  # connected (the sink hears of it next) or already over
         run.dropped(call, self._clock.time())
         self._report(CallerHungUp(call.interaction_id, "dropped"))
-        if isinstance(self._outbound, Outbound):
-            self._spawn(self._outbound.drop_dial(call.call_id, run.campaign.information_message))
+        if isinstance(self._dialing, Dialing):
+            self._spawn(self._dialing.drop_dial(call.call_id, run.campaign.information_message))
 
     async def _on_commands(self, commands: Sequence[Command | IvrCommand]) -> None:
         """The driver's sink: connects and finished interactions of campaign calls."""
@@ -443,8 +443,8 @@ class DialerService(AgentSide):
                 if call.reserved is not None and call.agent is None:
                     self._reserved_over(run, call, CallOutcome.NO_ANSWER.value)
                 run.finished(call, c.record, self._clock.time())
-                if call.agent is not None and isinstance(self._outbound, Outbound):
-                    self._spawn(self._outbound.hang_up_dial(call.call_id))
+                if call.agent is not None and isinstance(self._dialing, Dialing):
+                    self._spawn(self._dialing.hang_up_dial(call.call_id))
 
     def _report(self, event: Event) -> None:
         try:

@@ -1,8 +1,8 @@
-"""The `sip` adapter's outbound side as the dialer's `telephony.base.Outbound`.
+"""The `sip` adapter's dialing side as the dialer's `telephony.base.Dialing`.
 
     relay = DialRelay()
     adapter = SipTelephony(config, on_dial=relay)
-    outbound = SipOutbound(adapter, relay)       # what the live dialer is given
+    dialing = SipDialing(adapter, relay)       # what the live dialer is given
 
 `SipTelephony` takes its `on_dial` callback when it is built, before the dialer
 exists: the relay stands in and forwards to whatever `on_dial` later names.
@@ -38,8 +38,8 @@ class DialRelay:
             self.target(update)
 
 
-class SipOutbound:
-    """`Outbound` over a `SipTelephony` built with `on_dial=relay`."""
+class SipDialing:
+    """`Dialing` over a `SipTelephony` built with `on_dial=relay`."""
 
     def __init__(self, adapter: SipTelephony, relay: DialRelay) -> None:
         self.adapter = adapter

@@ -33,10 +33,10 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from callcenter.campaigns.public_holidays import PublicHolidays
 from callcenter.core.dialer.campaign import Campaign
 from callcenter.core.dialer.drops import DAY, MONTH, worst_window
 from callcenter.core.dialer.windows import HolidayCalendar, local_day, may_call
-from callcenter.outbound.public_holidays import PublicHolidays
 from callcenter.store.campaigns import (
     attempts_of,
     campaign_of,

@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from callcenter.campaigns.zones import zone_of_address, zone_of_number
 from callcenter.core.dialer.campaign import Campaign
 from callcenter.core.dialer.leads import Lead
 from callcenter.csv_import import ImportFileError, numbered_rows, read_header
-from callcenter.outbound.zones import zone_of_address, zone_of_number
 
 Progress = Callable[[int, int], None]
 """Called with (data rows read, bytes read) every `every` rows and at the end."""

@@ -2,7 +2,7 @@
 
     callcenter compliance spring-sale --csv spring-compliance.csv
 
-Figures from the stored attempts (`callcenter.outbound.compliance`); rows that must be
+Figures from the stored attempts (`callcenter.campaigns.compliance`); rows that must be
 0 (calls outside the windows, blocked numbers dialed, leads over a cap) are red when
 they are not, as is a drop rate above the campaign's cap. Exit status 0; 2 when the
 campaign is unknown.
@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from callcenter.outbound.compliance import Compliance, as_csv, stored_report
+from callcenter.campaigns.compliance import Compliance, as_csv, stored_report
 from callcenter.store import NotFound, create_engine_for, migrate, session_factory
 
 __all__ = ["compliance_command"]

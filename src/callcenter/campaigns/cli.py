@@ -23,15 +23,15 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from callcenter.core.config import ConfigError
-from callcenter.core.dialer.campaign import Campaign
-from callcenter.csv_import import ImportFileError
-from callcenter.outbound.importer import (
+from callcenter.campaigns.importer import (
     ColumnMapping,
     ImportResult,
     Rejection,
     import_leads,
 )
+from callcenter.core.config import ConfigError
+from callcenter.core.dialer.campaign import Campaign
+from callcenter.csv_import import ImportFileError
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
 from callcenter.store.leads import Stored, add_campaign, add_leads, get_campaign
 

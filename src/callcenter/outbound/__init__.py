@@ -1,1 +1,0 @@
-"""Outbound work outside the pure core: lead-list import, public-holiday lookup."""
