@@ -95,7 +95,7 @@ def main() -> None:
     tel_rng = np.random.default_rng(scenario.seed).spawn(2)[0]
     timed = TimedArrivals(SimTelephony(scenario, clock, tel_rng, bots=False))
     settings = ServerSettings(database_url=args.db, port=args.port, scenario=args.scenario,
-                              bots=False)
+                              bots=False, drain_seconds=0)  # a stop closes calls at once
     app = create_app(settings, clock=clock, telephony=timed)
 
     @app.get("/bench/cpu", include_in_schema=False)

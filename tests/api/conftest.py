@@ -10,6 +10,7 @@ a helper thread (an anyio blocking portal); tests call it synchronously.
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date
@@ -147,14 +148,17 @@ class Harness:
         await self._client.aclose()
 
 
-def start(url: str, **options: Any) -> Iterator[Harness]:
+def start(url: str, *, drain_seconds: float = 0, **options: Any) -> Iterator[Harness]:
     """Seed the users, start the app on `url` (its lifespan; `options`: more arguments of
-    `create_app`), yield it, stop it."""
+    `create_app`; its journal in a folder of its own; a stop closes the calls still in
+    progress at once unless `drain_seconds`), yield it, stop it."""
     seed_users(url)
     telephony = FakeTelephony()
-    settings = ServerSettings(database_url=url, start=MONDAY_9AM, bots=False)
-    app = create_app(settings, telephony=telephony, **options)
     with ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        settings = ServerSettings(database_url=url, start=MONDAY_9AM, bots=False,
+                                  journal=f"{folder}/journal", drain_seconds=drain_seconds)
+        app = create_app(settings, telephony=telephony, **options)
         portal = stack.enter_context(start_blocking_portal())
         stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
         seed_floor(url)

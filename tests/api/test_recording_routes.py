@@ -69,7 +69,8 @@ def app(tmp_path: Path) -> Iterator[Harness]:
     url = f"sqlite:///{tmp_path / 'api.db'}"
     seed_users(url)
     telephony = RecordingFake()
-    application = create_app(ServerSettings(database_url=url, start=MONDAY_9AM, bots=False),
+    application = create_app(ServerSettings(database_url=url, start=MONDAY_9AM, bots=False,
+                                            drain_seconds=0),
                              telephony=telephony)
     with ExitStack() as stack:
         portal = stack.enter_context(start_blocking_portal())

@@ -212,3 +212,11 @@ def test_a_websocket_from_a_foreign_origin_is_refused(matrix: Harness) -> None:
     assert _handshake(matrix, cookie, "http://127.0.0.1:1") == 403
     assert _handshake(matrix, cookie, None) == 403
     assert _handshake(matrix, cookie, "own") == "Snapshot"
+
+
+def test_health_needs_no_login_and_says_only_whether_work_is_taken(shared: Harness) -> None:
+    """`/health` is open (for a load balancer) and tells nothing but the status and the
+    size of the backlog."""
+    r = shared.get("/health")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "backlog": {"batches": 0, "commands": 0}}

@@ -172,7 +172,8 @@ def write_config(tmp: Path, agent_port: int, extra: str = "",
     return ServerSettings(database_url=f"sqlite:///{tmp / 'store.db'}",
                           scenario=str(tmp / "scenario.toml"), bots=False,
                           sip=f"127.0.0.1:{free_udp_port()}",
-                          telephony_config=str(tmp / "telephony.yaml"))
+                          telephony_config=str(tmp / "telephony.yaml"),
+                          drain_seconds=0)  # a stop closes the calls left at once
 
 
 @dataclass

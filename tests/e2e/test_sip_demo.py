@@ -79,7 +79,7 @@ async def demo_call(tmp: Path) -> Demo:
     config = write_sip_config(tmp / "demo-sip", listen, rtp_ports=(base, base + 99),
                               ng_port=free_udp_port())
     settings = ServerSettings(database_url=url, scenario="customer-service", bots=False,
-                              sip=listen, telephony_config=str(config))
+                              sip=listen, telephony_config=str(config), drain_seconds=0)
     app = create_app(settings)
     sipp = new_sipp(tmp)
     rtp = rtp_socket()

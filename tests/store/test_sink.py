@@ -225,3 +225,20 @@ def test_random_batches_store_what_one_by_one_stores(engine: Engine, seed: int) 
                                                       T0 + len(commands))))
     batches = [rng.randint(1, 30) for _ in range(len(commands))]
     _compare(engine, commands, batches)
+
+
+def test_a_batch_written_again_stores_the_same_rows_as_once(engine: Engine) -> None:
+    """A retry of a batch that was in fact committed (or a replay of the journal), written
+    with `again`, leaves the rows as one write did: no span twice, the same final row."""
+    batches = [[*_life("i1", T0)[:4], RecordAgentSpan(AgentSpan("a1", "available", T0, T0 + 3)),
+                AgentStateChanged("a1", "busy", "", T0 + 3)],
+               [*_life("i1", T0)[4:], RecordAgentSpan(AgentSpan("a1", "busy", T0 + 3, T0 + 70)),
+                AgentStateChanged("a1", "available", "", T0 + 70)]]
+    sink = StoreSink(session_factory(engine), CHANNELS.__getitem__)
+    for batch in batches:
+        sink.write([_prefixed(c, "r-") for c in batch], CHANNELS)
+    for batch in batches:
+        for _ in range(2):
+            sink.write([_prefixed(c, "s-") for c in batch], CHANNELS, again=True)
+    assert _stored(engine, "s-") == _stored(engine, "r-")
+    assert len(_stored(engine, "s-")["spans"]) == 2

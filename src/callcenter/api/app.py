@@ -7,16 +7,21 @@ On start the lifespan migrates the store to head, reads the queues and agents fr
 the store (an empty store is first seeded with the scenario's:
 `callcenter.store.seed`), builds the telephony adapter and gives it to the runtime
 (engine, driver; `runtime.simulated` for the sim adapter, whose bots leave agents
-linked to a user to their people) with the store as its
-persistence sink and the live dialer on the store (`callcenter.store.dialer`), reconciles
-what a crash left open (`callcenter.store.reconcile`: open interactions closed as `lost`,
-agents logged out) and only then starts the runtime (the dialer takes the running
-campaigns up); on stop it stops the runtime (dialer and telephony first, then the
-driver drains) and closes
-the database. With `settings.sip` the telephony is the `sip` adapter (real calls
-through the IVR flows of its config) instead of the simulated callers; their customer
-lookups are answered from the store's customer directory. Under SIP no scenario is
-loaded unless `settings.scenario` names one (then only to seed an empty store).
+linked to a user to their people) with the store as its persistence sink (behind a
+`DurableSink`, whose journal `settings.journal_path()` keeps what the database fails
+to take: `callcenter.runtime.durable`) and the live dialer on the store
+(`callcenter.store.dialer`), stores what the journal of the last run still holds,
+reconciles what a crash left open (`callcenter.store.reconcile`: open interactions
+closed as `lost`, agents logged out) and only then starts the runtime (the dialer
+takes the running campaigns up). On stop (SIGTERM, Ctrl-C) it drains
+(`Runtime.drain`: no new calls, those in progress end within `settings.drain_seconds`
+or are closed with reason `shutdown`), stops the runtime (dialer and telephony
+first, then the driver finishes what is queued), closes the journal (a batch still
+waiting stays in it for the next start) and the database. With `settings.sip` the
+telephony is the `sip` adapter (real calls through the IVR flows of its config)
+instead of the simulated callers; their customer lookups are answered from the
+store's customer directory. Under SIP no scenario is loaded unless
+`settings.scenario` names one (then only to seed an empty store).
 Nothing here is module-level state: two apps share nothing.
 """
 
@@ -58,6 +63,8 @@ from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import StoreDirectory
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime
 from callcenter.runtime.driver import DriverStopped, NotPersisted
+from callcenter.runtime.durable import Backoff, DurableSink
+from callcenter.runtime.journal import Journal
 from callcenter.runtime.simulated import SimSettings, build_simulated
 from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.spec import Scenario
@@ -87,6 +94,14 @@ async def _on_routing_error(_request: Request, exc: Exception) -> Response:
 
 async def _on_unavailable(_request: Request, exc: Exception) -> Response:
     return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
+
+
+def _channel(runtime: Runtime, queue_id: str) -> str:
+    """The channel of a queue (a batch from the journal may name one removed since)."""
+    try:
+        return runtime.engine.queue_channel(queue_id)
+    except UnknownQueue:
+        return "voice"
 
 
 def _reconcile(sessions: sessionmaker[Session], at: float) -> Reconciled:
@@ -119,10 +134,11 @@ def _sip_telephony(settings: ServerSettings, media: MediaStore
 
 def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                telephony: Telephony | None = None,
-               ivr_flows: Mapping[str, Flow] | None = None) -> FastAPI:
+               ivr_flows: Mapping[str, Flow] | None = None,
+               backoff: Backoff | None = None) -> FastAPI:
     """The server app. `clock` and `telephony` replace the real clock and the sim adapter,
-    `ivr_flows` the sip config's flows (tests: calls then start in a flow); everything
-    else comes from `settings`."""
+    `ivr_flows` the sip config's flows (tests: calls then start in a flow), `backoff` the
+    waits between retries of the store; everything else comes from `settings`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -130,6 +146,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
         await asyncio.to_thread(migrate, url)
         database = create_engine_for(url)
         sessions = session_factory(database)
+        journal: Journal | None = None
         try:
             sip = telephony is None and settings.sip is not None
             name = settings.scenario if sip else settings.scenario or DEFAULT_SCENARIO
@@ -137,10 +154,13 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             routing, humans = await asyncio.to_thread(_routing, sessions, scenario)
             media = MediaStore(sessions)
             holder: list[Runtime] = []  # the sink needs the engine the runtime builds
-            sink = StoreSink(sessions, lambda queue_id: holder[0].engine.queue_channel(queue_id))
+            sink = StoreSink(sessions, lambda queue_id: _channel(holder[0], queue_id))
+            journal = await asyncio.to_thread(Journal.open, settings.journal_path())
+            durable = DurableSink(sink, journal=journal, again=sink.again, backoff=backoff)
             run = RuntimeSettings(speed=settings.speed, start=settings.start)
             shared: dict[str, Any] = dict(
-                persist=sink, clock=clock, queues=routing.queues, agents=routing.agents,
+                persist=durable, backlog=durable, clock=clock, queues=routing.queues,
+                agents=routing.agents,
                 directory=StoreDirectory(sessions, settings.default_region),
                 dialer_store=SqlDialerStore(sessions))
             if sip:
@@ -157,21 +177,30 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             holder.append(runtime)
             if runtime.center is not None:  # IVR flows run: store how each call went
                 runtime.driver.add_sink("ivr-runs", media.ivr_sink)
-            # Before any traffic: the new engine knows nothing of the dead process's calls
-            # and agents. The sim adapter carries no call across a restart, so no `alive`.
+            # Before any traffic: what the last run kept for the store goes first, then the
+            # new engine, which knows nothing of the dead process's calls and agents, has
+            # them closed. The sim adapter carries no call across a restart: no `alive`.
+            await durable.replay()
             closed = await asyncio.to_thread(_reconcile, sessions, runtime.clock.time())
             sink.outcomes[LOST] += len(closed.interactions)
             app.state.server = Server(settings, database, sessions, runtime, sink,
                                       Sessions(settings.session_ttl),
-                                      ServerMetrics(runtime, sink), media=media)
+                                      ServerMetrics(runtime, sink, durable), media=media,
+                                      durable=durable)
             await runtime.start()
             try:
                 yield
             finally:
-                await runtime.stop()
-                await media.drain()
-                del app.state.server
+                try:
+                    await runtime.drain(settings.drain_seconds)
+                finally:
+                    await runtime.stop()
+                    await durable.close()
+                    await media.drain()
+                    del app.state.server
         finally:
+            if journal is not None:
+                journal.close()  # unlocked (closed already, unless the start failed)
             database.dispose()
 
     app = FastAPI(title="callcenter", version="0.1.0", lifespan=lifespan,
@@ -194,6 +223,20 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.add_exception_handler(Conflict, _on_routing_error)
     app.add_exception_handler(NotPersisted, _on_unavailable)
     app.add_exception_handler(DriverStopped, _on_unavailable)
+
+    @app.get("/health", include_in_schema=False)
+    async def health(request: Request) -> Response:
+        """Whether the server takes new work (no login: meant for a load balancer): 200
+        `ok`; 503 `degraded` while changes wait for the database (new work is refused)
+        or `stopping` during a graceful stop."""
+        server = server_of(request)
+        kept = server.durable.health() if server.durable is not None else None
+        status_ = ("stopping" if server.runtime.driver.draining
+                   else "degraded" if kept is not None and kept.degraded else "ok")
+        body = {"status": status_,
+                "backlog": {"batches": kept.batches if kept else 0,
+                            "commands": kept.commands if kept else 0}}
+        return JSONResponse(body, status_code=200 if status_ == "ok" else 503)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

@@ -80,6 +80,14 @@ def serve(
     telephony_config: Annotated[Path | None, typer.Option(
         "--telephony-config", dir_okay=False,
         help="YAML file of the sip adapter: trunks, DIDs and flows, agents' phones.")] = None,
+    drain_seconds: Annotated[float | None, typer.Option(
+        "--drain-seconds", min=0,
+        help="On SIGTERM or Ctrl-C, take no new calls and let those in progress end for "
+             "this long (engine seconds), then close them [30].")] = None,
+    journal: Annotated[Path | None, typer.Option(
+        dir_okay=False,
+        help="File where changes the database failed to take wait for it [beside the "
+             "SQLite file, else in the working folder].")] = None,
 ) -> None:
     """Run the server (API, simulated or SIP telephony, /metrics) until interrupted."""
     import uvicorn  # the server's own dependency, loaded only to serve
@@ -89,7 +97,8 @@ def serve(
     try:
         settings = ServerSettings.from_env(
             database_url=db, host=host, port=port, scenario=scenario, speed=speed, bots=bots,
-            sip=sip, telephony_config=None if telephony_config is None else str(telephony_config))
+            sip=sip, telephony_config=None if telephony_config is None else str(telephony_config),
+            drain_seconds=drain_seconds, journal=None if journal is None else str(journal))
     except ValidationError as exc:
         raise _fail(str(exc)) from None
     if settings.sip is not None:
@@ -140,6 +149,10 @@ def demo(
     sip: Annotated[str | None, typer.Option(
         help="Take real SIP calls on HOST:PORT (UDP) instead of simulated ones: dial "
              "100 into the example's IVR; register a softphone as you/you.")] = None,
+    drain_seconds: Annotated[float, typer.Option(
+        "--drain-seconds", min=0,
+        help="On Ctrl-C, let the calls in progress end for this long (engine seconds), "
+             "then close them.")] = 30.0,
 ) -> None:
     """Run a living contact center: seeded database, simulated callers, bot agents, and
     logins for an admin, a supervisor and an agent (see the printed table). With --sip,
@@ -166,10 +179,12 @@ def demo(
         logins = seed_demo(url, scenario)
     if telephony is None:
         settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
-                                  speed=speed, start=start, bots=True)
+                                  speed=speed, start=start, bots=True,
+                                  drain_seconds=drain_seconds)
     else:  # real calls: the real clock, no simulated callers or bots
         settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
-                                  bots=False, sip=sip, telephony_config=str(telephony))
+                                  bots=False, sip=sip, telephony_config=str(telephony),
+                                  drain_seconds=drain_seconds)
     where = f"http://{host}:{port}"
     table = Table("login", "password", "role", "acts as", title="demo logins")
     for login in logins:

@@ -100,8 +100,9 @@ def busy_start(scenario: Scenario, today: date, at: float = 10 * 3600) -> float:
 
 
 def reset_database(path: Path) -> None:
-    """Delete the SQLite file and its WAL and shared-memory files, if present."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    """Delete the SQLite file, its WAL and shared-memory files, and the server's journal
+    of batches waiting for it, if present."""
+    for suffix in ("", "-wal", "-shm", "-journal", ".journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 

@@ -15,6 +15,10 @@ driver. The subscription ends when the socket does.
   interactions no agent holds (`deps.scope_of`, as every route); when an admin
   changes a team its sockets are closed with code 4001, to reconnect with the new
   scope.
+  The snapshot's `health` (`degraded`, `batches`, `commands`: changes waiting for
+  the database, see `callcenter.runtime.durable`) is sent again as a `Health`
+  message whenever the server becomes degraded or recovers; the wallboard shows a
+  banner meanwhile.
 
 Credentials: the `token` query parameter, else `Authorization: Bearer`, else the
 session cookie. Without a valid login the socket is closed with code 1008
@@ -94,6 +98,14 @@ def _accepts(user: Principal, scope: frozenset[str] | None) -> Callable[[Command
     return lambda c: isinstance(c, AGENT_TYPES) and c.agent_id == own
 
 
+def health(server: Server) -> dict[str, Any]:
+    """Whether changes wait for the database (new work refused meanwhile)."""
+    if server.durable is None:
+        return {"degraded": False, "batches": 0, "commands": 0}
+    h = server.durable.health()
+    return {"degraded": h.degraded, "batches": h.batches, "commands": h.commands}
+
+
 def snapshot(server: Server, scope: frozenset[str] | None = None) -> dict[str, Any]:
     """Queues with their waiting counts and the agents of `scope` (None: all) with their
     states, now (`at`, engine time, and `speed`, engine seconds per real second, let a
@@ -105,25 +117,54 @@ def snapshot(server: Server, scope: frozenset[str] | None = None) -> dict[str, A
             "speed": server.settings.speed,
             "queues": [q.model_dump() for q in queues],
             "agents": [agent_view(server, a).model_dump() for a in engine.agent_ids()
-                       if in_scope(scope, a)]}
+                       if in_scope(scope, a)],
+            "health": health(server)}
 
 
 async def _forward(ws: WebSocket, sub: Subscription[Command], texts: MessageTexts,
-                   customer: Callable[[str], dict[str, str] | None]) -> None:
+                   customer: Callable[[str], dict[str, str] | None],
+                   sending: asyncio.Lock) -> None:
     """Send every queued command until the hub closes (the server stops); each command's
     text is encoded once for all the sockets that send it, but for an offer with a
     `customer` (sent to one agent only)."""
     seen = 0
     async for command in sub:
-        if sub.dropped > seen:
-            await ws.send_json({"type": "Dropped", "dropped": sub.dropped - seen})
-            seen = sub.dropped
-        card = customer(command.interaction_id) if isinstance(command, OfferToAgent) else None
-        if card is not None:
-            await ws.send_json({**message(command), "customer": card})
-        else:
-            await ws.send_text(texts.text(command))
+        async with sending:
+            if sub.dropped > seen:
+                await ws.send_json({"type": "Dropped", "dropped": sub.dropped - seen})
+                seen = sub.dropped
+            card = (customer(command.interaction_id) if isinstance(command, OfferToAgent)
+                    else None)
+            if card is not None:
+                await ws.send_json({**message(command), "customer": card})
+            else:
+                await ws.send_text(texts.text(command))
     await ws.close(code=status.WS_1001_GOING_AWAY)
+
+
+async def _health_changes(ws: WebSocket, server: Server, sending: asyncio.Lock,
+                          told: dict[str, Any]) -> None:
+    """Send a `Health` message each time the server becomes degraded or recovers (`told`:
+    the health the snapshot said)."""
+    if server.durable is None:
+        await asyncio.Event().wait()
+        return
+    changed = asyncio.Event()
+
+    def wake(_health: object) -> None:
+        changed.set()
+
+    server.durable.on_change.append(wake)
+    if health(server)["degraded"] != told["degraded"]:  # changed since the snapshot
+        changed.set()
+    try:
+        while True:
+            await changed.wait()
+            changed.clear()
+            async with sending:
+                await ws.send_json({"type": "Health", **health(server)})
+    finally:
+        server.durable.on_change.remove(wake)
 
 
 async def _until_ended(ws: WebSocket, ended: asyncio.Event, within: float) -> None:
@@ -166,15 +207,21 @@ async def events(ws: WebSocket) -> None:
         key = None if user.role in STAFF else user.agent_id  # an agent's own commands only
         sub = server.runtime.events.subscribe(_accepts(user, scope), maxsize=QUEUE_SIZE,
                                               key=key)
+        told = health(server)
         if user.role in STAFF:
-            await ws.send_json(snapshot(server, scope))  # taken after subscribing: no gap
+            first = snapshot(server, scope)  # taken after subscribing: no gap
+            told = first["health"]
+            await ws.send_json(first)
         lookups = server.runtime.lookups
+        sending = asyncio.Lock()  # one message at a time on the socket
         tasks = [asyncio.create_task(_forward(ws, sub, server.messages,
                                               lookups.customer if lookups is not None
-                                              else lambda _id: None)),
+                                              else lambda _id: None, sending)),
                  asyncio.create_task(_until_gone(ws)),
                  asyncio.create_task(_until_rescoped(ws, rescoped)),
                  asyncio.create_task(_until_ended(ws, ended, server.logins.remaining(user)))]
+        if user.role in STAFF:
+            tasks.append(asyncio.create_task(_health_changes(ws, server, sending, told)))
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:

@@ -14,22 +14,32 @@
 | `CALLCENTER_TELEPHONY_CONFIG` | `telephony_config` | none |
 | `CALLCENTER_DEFAULT_REGION` | `default_region` | `US` |
 | `CALLCENTER_ALLOWED_ORIGINS` | `allowed_origins` | none (comma-separated origins) |
+| `CALLCENTER_JOURNAL` | `journal` | `<SQLite file>.journal`, else `callcenter-<hash>.journal` |
+| `CALLCENTER_DRAIN_SECONDS` | `drain_seconds` | `30` |
 
 With `sip` (`HOST:PORT`) the server takes real calls: the `sip` adapter (B2BUA and
 rtpengine) replaces the simulated callers, configured by the YAML file
 `telephony_config` (trunks, DIDs and their flows, agents' phones; see
 docs/reference/telephony.md).
+
+`journal` is the local file where batches the database failed to take wait for it
+(`callcenter.runtime.journal`); `drain_seconds` is how long a graceful stop (SIGTERM,
+Ctrl-C) lets the calls in progress end before it closes them (engine seconds: real
+seconds at speed 1).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from callcenter.api.origin import origin_of
 from callcenter.core.customers import check_region
+from callcenter.store.engine import database_url
 
 ENV_PREFIX = "CALLCENTER_"
 
@@ -82,6 +92,23 @@ class ServerSettings(BaseModel):
                                      "'https://host:port' (scheme, host, port only)")
             return tuple(str(o).rstrip("/") for o in value)
         return value
+
+    journal: str | None = None
+    """The journal file of batches waiting for the database; None: `journal_path()`."""
+    drain_seconds: float = Field(default=30.0, ge=0)
+    """How long a graceful stop lets calls in progress end (engine seconds) before it
+    closes them with reason `shutdown`."""
+
+    def journal_path(self) -> Path:
+        """`journal`, else beside a SQLite file (`<file>.journal`), else in the working
+        folder, named after the database URL (one journal per database)."""
+        if self.journal is not None:
+            return Path(self.journal)
+        url = database_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(f"{url.database}.journal")
+        name = url.render_as_string(hide_password=True)
+        return Path(f"callcenter-{hashlib.sha256(name.encode()).hexdigest()[:12]}.journal")
 
     @field_validator("default_region")
     @classmethod

@@ -16,6 +16,7 @@ from callcenter.api.messages import MessageTexts
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.settings import ServerSettings
 from callcenter.runtime.app import Runtime
+from callcenter.runtime.durable import DurableSink
 from callcenter.store.sink import StoreSink
 from callcenter.store.users import list_dispositions
 
@@ -74,6 +75,9 @@ class Server:
     """Writes IVR runs and recordings (None in tests that build a Server by hand)."""
     teams: TeamChanges = field(default_factory=TeamChanges)
     """Told of every team change (the supervisors' sockets start again)."""
+    durable: DurableSink | None = None
+    """The store behind its backlog and journal: degraded while batches wait for it
+    (None in tests that build a Server by hand)."""
 
 
 def server_of(conn: HTTPConnection) -> Server:

@@ -104,7 +104,8 @@ def new_spans(conn: Connection, spans: list[AgentSpan]) -> list[AgentSpan]:
     first = min(s.start for s in spans)
     stored: set[tuple[str, str, str, float, float]] = set()
     for chunk in _chunks({s.agent_id for s in spans}):
-        stored.update(conn.execute(_SPANS_SINCE, {"ids": chunk, "first": first}).tuples())
+        stored.update((a, st, r, b, e) for a, st, r, b, e in
+                      conn.execute(_SPANS_SINCE, {"ids": chunk, "first": first}))
     return [s for s in spans if (s.agent_id, s.state, s.reason, s.start, s.end) not in stored]
 
 

@@ -15,6 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 URL_VARIABLE = "CALLCENTER_DATABASE_URL"
 DEFAULT_URL = "sqlite:///callcenter.db"
+LOCK_TIMEOUT = 5.0
+"""Seconds a statement waits for a lock before it fails (SQLite's `busy_timeout`,
+PostgreSQL's `lock_timeout`)."""
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a PostgreSQL connection."""
 
 
 def database_url(url: str | URL | None = None) -> URL:
@@ -37,7 +42,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(LOCK_TIMEOUT * 1000)}")
     finally:
         cursor.close()
 
@@ -45,8 +50,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine_for(url: str | URL | None = None, **kwargs: Any) -> Engine:
     """An engine for `url` (see `database_url`); SQLite connections get WAL,
     foreign keys and `synchronous=FULL` on connect (a commit is on disk before it returns:
-    an acknowledged change survives a power cut; `bench/sqlite_sync.py` measures the cost)."""
+    an acknowledged change survives a power cut; `bench/sqlite_sync.py` measures the cost).
+    PostgreSQL connections wait at most `LOCK_TIMEOUT` seconds for a lock (as SQLite's
+    busy timeout) and `CONNECT_TIMEOUT` seconds to connect: a write fails rather than
+    hangs, and the runtime keeps and retries it (`callcenter.runtime.durable`)."""
     resolved = database_url(url)
+    if resolved.get_backend_name() == "postgresql":
+        options = resolved.query.get("options", "")
+        if not isinstance(options, str):
+            options = " ".join(options)
+        if "lock_timeout" not in options:
+            options = f"{options} -c lock_timeout={int(LOCK_TIMEOUT * 1000)}".strip()
+        resolved = resolved.update_query_dict({"options": options})
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
     engine = create_engine(resolved, **kwargs)
     if resolved.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -105,12 +105,29 @@ function onInteraction(m) {
   refreshSoon(); // exact counts and oldest waits (interactions older than this socket)
 }
 
+/** The server's health: while changes wait for the database, a banner says so. */
+function showHealth(h) {
+  const banner = document.getElementById("degraded");
+  if (!h || !h.degraded) {
+    banner.hidden = true;
+    return;
+  }
+  banner.textContent = "Degraded: the database is not taking writes. The changes of " +
+    "calls in progress are kept and retried; new calls and agent actions are refused " +
+    "until they are stored.";
+  banner.hidden = false;
+}
+
 function onMessage(m) {
   switch (m.type) {
     case "Snapshot":
       applySnapshot(m);
+      showHealth(m.health);
       refresh();
       break;
+    case "Health":
+      showHealth(m);
+      return;
     case "AgentStateChanged": {
       clock.sync(m.at);
       const a = agents.get(m.agent_id);
