@@ -16,9 +16,11 @@ CI (`in_ci()`) it fails instead: nothing may skip there for a missing tool.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +69,22 @@ def _initdb() -> str | None:
     return None if found is None else str(found / "initdb")
 
 
+@functools.cache
+def _playwright_driver_runs() -> bool:
+    """Playwright's bundled node starts (it needs libatomic.so.1, which a minimal Debian
+    lacks: without it every browser test failed in its fixture)."""
+    from playwright._impl._driver import compute_driver_executable
+
+    node = compute_driver_executable()[0]
+    try:
+        done = subprocess.run([node, "--version"], capture_output=True, timeout=60, check=False)
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
 def _chromium() -> str | None:
-    return str(CHROMIUM) if CHROMIUM.is_file() else None
+    return str(CHROMIUM) if CHROMIUM.is_file() and _playwright_driver_runs() else None
 
 
 @dataclass(frozen=True)
@@ -96,7 +112,8 @@ TOOLS: dict[str, Tool] = {t.name: t for t in (
     Tool("espeak-ng", "espeak-ng", _on_path("espeak-ng")),
     Tool("baresip", "baresip-core", _baresip,
          what=f"baresip (with its modules {' '.join(BARESIP_MODULES)})"),
-    Tool("chromium", "chromium", _chromium, what=f"chromium ({CHROMIUM})"),
+    Tool("chromium", "chromium libatomic1", _chromium,
+         what=f"chromium ({CHROMIUM}) with Playwright's driver (libatomic1)"),
     Tool("setpriv", "util-linux", _on_path("setpriv")),
     Tool("initdb", "postgresql", _initdb, what="PostgreSQL's initdb and pg_ctl"),
 )}
