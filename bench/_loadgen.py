@@ -170,8 +170,9 @@ class _Agent:
     async def _setup(self, token: str) -> None:
         try:
             self.headers = [("Authorization", f"Bearer {token}")]
-            url = self.plan.base.replace("http://", "ws://") + f"/api/ws?token={token}"
-            self.ws = await connect(url, max_size=None, ping_interval=None)
+            url = self.plan.base.replace("http://", "ws://") + "/api/ws"
+            self.ws = await connect(url, max_size=None, ping_interval=None,
+                                    additional_headers=self.headers)
             self.tasks = [asyncio.create_task(self.read()), asyncio.create_task(self.work())]
             if await self.post(f"/api/agents/{self.id}/login", {"ready": True}):
                 self.tally.ready += 1

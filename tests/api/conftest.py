@@ -148,11 +148,14 @@ class Harness:
         await self._client.aclose()
 
 
-def start(url: str, *, drain_seconds: float = 0, **options: Any) -> Iterator[Harness]:
-    """Seed the users, start the app on `url` (its lifespan; `options`: more arguments of
-    `create_app`; its journal in a folder of its own; a stop closes the calls still in
-    progress at once unless `drain_seconds`), yield it, stop it."""
-    seed_users(url)
+def start(url: str, *, drain_seconds: float = 0, seed: bool = True,
+          **options: Any) -> Iterator[Harness]:
+    """Seed the users (unless `seed` is false: a restart), start the app on `url` (its
+    lifespan; `options`: more arguments of `create_app`; its journal in a folder of its
+    own; a stop closes the calls still in progress at once unless `drain_seconds`),
+    yield it, stop it."""
+    if seed:
+        seed_users(url)
     telephony = FakeTelephony()
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
@@ -161,7 +164,8 @@ def start(url: str, *, drain_seconds: float = 0, **options: Any) -> Iterator[Har
         app = create_app(settings, telephony=telephony, **options)
         portal = stack.enter_context(start_blocking_portal())
         stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
-        seed_floor(url)
+        if seed:
+            seed_floor(url)
         harness = Harness(app, portal, telephony)
         try:
             yield harness

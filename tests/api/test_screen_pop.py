@@ -97,8 +97,9 @@ def test_the_websocket_offer_carries_the_customer(ivr: Harness) -> None:
 
     async def run() -> dict[str, Any]:
         async with serving_app(ivr.app) as base:
-            url = base.replace("http://", "ws://", 1) + f"/api/ws?token={token}"
-            async with connect(url) as ws:
+            url = base.replace("http://", "ws://", 1) + "/api/ws"
+            async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}
+                               ) as ws:
                 events = ivr.server.runtime.events
                 async with asyncio.timeout(5):
                     while events.subscribers != 1:

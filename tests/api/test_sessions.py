@@ -1,13 +1,21 @@
 """Logins die with the user: an admin's change to a user (or to its agent) ends its
-sessions, so the old token gets 401."""
+sessions, so the old token gets 401. Logins are stored (token digests) and survive a
+restart; expired ones are dropped."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
-from tests.api.conftest import Harness
+from callcenter.api.auth import Role, Sessions, digest
+from callcenter.store import create_engine_for, migrate, session_factory
+from callcenter.store.models import LoginRow
+from tests.api.conftest import Harness, start
 
 ADMIN = "root"
 
@@ -111,3 +119,64 @@ def test_a_user_whose_namesake_agent_is_linked_elsewhere_does_not_act_as_it(
                                      "agent_id": "early-2"})
     r = shared.post("/api/login", json={"username": "early-2", "password": "pw-early-2"})
     assert r.json()["agent_id"] is None
+
+
+def _restarted(url: str, work: Callable[[Harness], None],
+               then: Callable[[Harness], None]) -> None:
+    """Run `work` on an app on `url`, stop it, start another on the same database and run
+    `then` on it."""
+    first = start(url)
+    work(next(first))
+    first.close()
+    second = start(url, seed=False)
+    then(next(second))
+    second.close()
+
+
+def test_logins_survive_a_restart_and_logouts_too(db_url: str) -> None:
+    """A token keeps working after the server restarts; one logged out before stays
+    refused, and so does one of a user an admin deactivated."""
+    kept: dict[str, dict[str, str]] = {}
+
+    def work(h: Harness) -> None:
+        kept["live"] = {"Authorization": f"Bearer {h.token('sup')}"}
+        kept["out"] = {"Authorization": f"Bearer {h.token('early-1')}"}
+        kept["off"] = user(h, "s-restart", role="supervisor")
+        assert h.post("/api/logout", headers=kept["out"]).status_code == 204
+        admin(h, "PUT", "/users/s-restart", {"role": "supervisor", "active": False})
+
+    def then(h: Harness) -> None:
+        assert me(h, kept["live"]) == 200
+        assert me(h, kept["out"]) == 401
+        assert me(h, kept["off"]) == 401
+
+    _restarted(db_url, work, then)
+
+
+def test_the_store_keeps_digests_and_drops_expired_logins(tmp_path: Path) -> None:
+    """Rows hold the token's SHA-256, never the token; a login past its expiry is gone from
+    memory and, at the next login, from the store; a new process loads only live ones."""
+    url = f"sqlite:///{tmp_path / 'logins.db'}"
+    migrate(url)
+    engine = create_engine_for(url)
+    store = session_factory(engine)
+    clock = [1000.0]
+
+    def rows() -> dict[str, float]:
+        with store() as session:
+            return {d: e for d, e in session.execute(select(LoginRow.digest, LoginRow.expires_at))}
+
+    try:
+        logins = Sessions(60, now=lambda: clock[0], store=store)
+        old = asyncio.run(logins.open("sup", Role.SUPERVISOR, None))
+        assert rows() == {digest(old): 1060.0} and old not in str(rows())
+        clock[0] = 1061.0
+        assert logins.lookup(old) is None
+        new = asyncio.run(logins.open("root", Role.ADMIN, None))
+        assert rows() == {digest(new): 1121.0}
+        later = Sessions(60, now=lambda: clock[0], store=store)
+        assert asyncio.run(later.load()) == 1
+        found = later.lookup(new)
+        assert found is not None and found.username == "root"
+    finally:
+        engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -51,8 +52,8 @@ class Live:
         return found
 
     def connect_as(self, username: str) -> ClientConnection:
-        """A socket logged in as `username` with the `token` query parameter."""
-        return self.connect(f"?token={self.h.token(username)}")
+        """A socket logged in as `username` with a bearer token."""
+        return self.connect(headers={"Authorization": f"Bearer {self.h.token(username)}"})
 
     def next(self, ws: ClientConnection, timeout: float = 5.0) -> Message:
         """The next message."""
@@ -191,7 +192,7 @@ def test_deactivating_the_user_closes_its_socket_with_1008(live: Live) -> None:
 def test_logout_closes_the_sockets_of_its_token_with_1008(live: Live) -> None:
     """Logging out ends the socket opened with the same token."""
     token = live.h.token("sup")
-    ws = live.connect(f"?token={token}")
+    ws = live.connect(headers={"Cookie": f"callcenter_session={token}"})
     live.wait_subscribers(1)
     live.h.post("/api/logout", headers={"Authorization": f"Bearer {token}"})
     assert _close_code(live, ws) == 1008
@@ -201,7 +202,8 @@ def test_a_revoked_socket_unsubscribes(live: Live) -> None:
     """Once its login is revoked, the socket's subscription leaves the hub."""
     ws = live.connect_as("early-1")
     live.wait_subscribers(1)
-    live.h.server.logins.revoke(usernames={"early-1"})
+    revoke = functools.partial(live.h.server.logins.revoke, usernames={"early-1"})
+    live.h.portal.call(revoke)
     live.wait_subscribers(0)
     live.close(ws)
 
@@ -231,3 +233,13 @@ def test_a_team_change_closes_a_supervisors_socket_with_4001(live: Live) -> None
                   json={"name": "blue", "supervisors": ["sup"], "agents": []})
     assert r.status_code == 201, r.text
     assert _close_code(live, ws) == 4001
+
+
+def test_a_token_in_the_url_is_refused(live: Live) -> None:
+    """`?token=` (which access logs would keep) is closed with 1008 saying why, even for a
+    live token."""
+    ws = live.connect(f"?token={live.h.token('sup')}")
+    with pytest.raises(ConnectionClosed) as closed:
+        live.next(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    assert "no token in the URL" in closed.value.rcvd.reason

@@ -41,6 +41,7 @@ from callcenter import web
 from callcenter.api import (
     admin,
     campaigns,
+    redact,
     routes_agents,
     routes_auth,
     routes_media,
@@ -142,6 +143,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact.install()  # after uvicorn configured its loggers: no token in a log line
         url = settings.database_url
         await asyncio.to_thread(migrate, url)
         database = create_engine_for(url)
@@ -183,8 +185,9 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             await durable.replay()
             closed = await asyncio.to_thread(_reconcile, sessions, runtime.clock.time())
             sink.outcomes[LOST] += len(closed.interactions)
-            app.state.server = Server(settings, database, sessions, runtime, sink,
-                                      Sessions(settings.session_ttl),
+            logins = Sessions(settings.session_ttl, store=sessions)
+            await logins.load()  # the logins open before a restart go on
+            app.state.server = Server(settings, database, sessions, runtime, sink, logins,
                                       ServerMetrics(runtime, sink, durable), media=media,
                                       durable=durable)
             await runtime.start()

@@ -2,8 +2,9 @@
 
 A token is 32 random bytes (URL-safe text) handed to the client once, as the
 response of `POST /api/login` and in the HttpOnly session cookie. The server keeps
-only its SHA-256 digest, in memory: a restart logs everybody out, and nothing
-stored lets anyone rebuild a token.
+only its SHA-256 digest, in memory and in the store's `logins` table with the user,
+role, agent and expiry (`store.logins`): logins survive a restart, and nothing stored
+lets anyone rebuild a token.
 
 A login ends at logout, at expiry, or when an admin changes what it was granted on
 (`Sessions.revoke`: the user deactivated, deleted, given another role, password or
@@ -13,12 +14,20 @@ agent, or its agent relinked or deleted). Whoever holds a live login's socket
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.store.logins import add_login, drop_expired, end_logins, live_logins
+
+T = TypeVar("T")
 
 COOKIE_NAME = "callcenter_session"
 
@@ -46,49 +55,77 @@ class Principal:
     expires_at: float
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """The SHA-256 of a token, as kept in memory and in the store."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Sessions:
-    """Live logins by token digest; expired ones are dropped when met.
+    """Live logins by token digest, in memory and (given `store`) in the database, so they
+    survive a restart; expired ones are dropped when met, and from the store at `load`
+    and at each new login.
 
     Used from the event loop only (not thread-safe); watchers are called there, once,
-    when the login they watch ends.
+    when the login they watch ends. The store is written in a worker thread, before the
+    change takes effect in memory (a login the store did not take is not opened).
     """
 
-    def __init__(self, ttl: float, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, ttl: float, now: Callable[[], float] = time.time,
+                 store: sessionmaker[Session] | None = None) -> None:
         self._ttl = ttl
         self._now = now
+        self._store = store
         self._by_digest: dict[str, Principal] = {}
         self._watchers: dict[str, list[Callable[[], None]]] = {}
 
-    def open(self, username: str, role: Role, agent_id: str | None) -> str:
+    async def load(self) -> int:
+        """Read the store's live logins (at start); how many."""
+        if self._store is None:
+            return 0
+        found = await asyncio.to_thread(self._in_store, _live, self._now())
+        self._by_digest.update(found)
+        return len(found)
+
+    def _in_store(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        assert self._store is not None
+        with self._store.begin() as session:
+            return work(session, *args, **kwargs)
+
+    async def open(self, username: str, role: Role, agent_id: str | None) -> str:
         """A new token for the user (the only time it exists in clear)."""
         token = secrets.token_urlsafe(32)
-        self._by_digest[_digest(token)] = Principal(username, role, agent_id,
-                                                     self._now() + self._ttl)
+        key, now = digest(token), self._now()
+        principal = Principal(username, role, agent_id, now + self._ttl)
+        if self._store is not None:
+            await asyncio.to_thread(self._in_store, _store_login, key, principal, now)
+        self._by_digest[key] = principal
         return token
 
     def lookup(self, token: str) -> Principal | None:
         """The principal of a live token, else None."""
-        key = _digest(token)
+        key = digest(token)
         found = self._by_digest.get(key)
         if found is None:
             return None
         if found.expires_at <= self._now():
-            self._end(key)
+            self._end(key)  # its row goes at the next login's clean-up
             return None
         return found
 
-    def close(self, token: str) -> None:
+    async def close(self, token: str) -> None:
         """Forget the token (logout); unknown tokens are ignored."""
-        self._end(_digest(token))
+        key = digest(token)
+        if self._store is not None:
+            await asyncio.to_thread(self._in_store, end_logins, digests={key})
+        self._end(key)
 
-    def revoke(self, *, usernames: Collection[str] = (),
-               agent_ids: Collection[str] = ()) -> int:
+    async def revoke(self, *, usernames: Collection[str] = (),
+                     agent_ids: Collection[str] = ()) -> int:
         """End every login of one of `usernames` or acting as one of `agent_ids`; how
-        many ended."""
+        many ended here."""
+        if self._store is not None:
+            await asyncio.to_thread(self._in_store, end_logins, usernames=usernames,
+                                    agent_ids=agent_ids)
         ended = [key for key, p in self._by_digest.items()
                  if p.username in usernames or (p.agent_id is not None
                                                 and p.agent_id in agent_ids)]
@@ -99,7 +136,7 @@ class Sessions:
     def watch(self, token: str, ended: Callable[[], None]) -> Callable[[], None]:
         """Call `ended()` once when the login of `token` ends (at once if it is not live);
         returns a function that stops watching."""
-        key = _digest(token)
+        key = digest(token)
         if self.lookup(token) is None:
             ended()
             return lambda: None
@@ -122,6 +159,17 @@ class Sessions:
 
     def __len__(self) -> int:
         return len(self._by_digest)
+
+
+def _live(session: Session, now: float) -> dict[str, Principal]:
+    return {row.digest: Principal(row.username, Role(row.role), row.agent_id, row.expires_at)
+            for row in live_logins(session, now)}
+
+
+def _store_login(session: Session, key: str, principal: Principal, now: float) -> None:
+    drop_expired(session, now)
+    add_login(session, key, principal.username, principal.role.value, principal.agent_id,
+              principal.expires_at)
 
 
 class TeamChanges:

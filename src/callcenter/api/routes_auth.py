@@ -56,7 +56,7 @@ async def login(body: LoginRequest, response: Response, server: ServerDep) -> Lo
     if namesake and role is Role.AGENT and server.runtime.engine.has_agent(body.username):
         agent_id = body.username  # an agent user without a link logs in as its namesake
     ttl = server.settings.session_ttl
-    token = server.logins.open(body.username, role, agent_id)
+    token = await server.logins.open(body.username, role, agent_id)
     response.set_cookie(COOKIE_NAME, token, max_age=int(ttl), httponly=True, samesite="strict",
                         secure=server.settings.cookie_secure, path="/")
     return LoginResponse(token=token, username=body.username, role=role, agent_id=agent_id,
@@ -69,7 +69,7 @@ async def logout(request: Request, response: Response, server: ServerDep,
     """End the session of the token or cookie used (the agent's state is left as it is)."""
     token = credential(request)
     if token:
-        server.logins.close(token)
+        await server.logins.close(token)
     response.delete_cookie(COOKIE_NAME, path="/")
 
 

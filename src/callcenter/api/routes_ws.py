@@ -20,10 +20,12 @@ driver. The subscription ends when the socket does.
   message whenever the server becomes degraded or recovers; the wallboard shows a
   banner meanwhile.
 
-Credentials: the `token` query parameter, else `Authorization: Bearer`, else the
-session cookie. Without a valid login the socket is closed with code 1008
+Credentials: `Authorization: Bearer` (scripts), else the session cookie (the
+pages). Never a query parameter: URLs end up in access logs, so a `token` in the
+query is refused. Without a valid login the socket is closed with code 1008
 (policy violation), and so it is when its login ends (logout, expiry, or an admin's
-change to the user: `Sessions.revoke`).
+change to the user: `Sessions.revoke`). The handshake's `Origin` is checked first
+(`api.origin`).
 """
 
 from __future__ import annotations
@@ -67,9 +69,6 @@ __all__ = ["message", "router", "snapshot"]
 
 
 def _token(ws: WebSocket) -> str | None:
-    query = ws.query_params.get("token", "").strip()
-    if query:
-        return query
     scheme, _, token = ws.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
@@ -193,6 +192,11 @@ async def events(ws: WebSocket) -> None:
     token = _token(ws)
     user = server.logins.lookup(token) if token else None
     await ws.accept()
+    if "token" in ws.query_params:
+        await ws.close(code=status.WS_1008_POLICY_VIOLATION,
+                       reason="no token in the URL: use the session cookie or "
+                              "Authorization: Bearer")
+        return
     if token is None or user is None or (user.role not in STAFF and user.agent_id is None):
         reason = "not logged in" if user is None else "user is not linked to an agent"
         await ws.close(code=status.WS_1008_POLICY_VIOLATION, reason=reason)

@@ -149,6 +149,6 @@ async def remove_agent(agent_id: str, server: ServerDep, user: Admin) -> None:
         delete_agent(session, agent_id)
         record(session, user, "delete", "agent", agent_id, before=before)
     await in_transaction(server, work)
-    server.logins.revoke(agent_ids={agent_id})
+    await server.logins.revoke(agent_ids={agent_id})
     if server.runtime.engine.has_agent(agent_id):
         await server.runtime.driver.submit(AgentRemoved(agent_id))

@@ -77,7 +77,7 @@ def _user_snapshot(session: Session, row: UserRow) -> dict[str, Any]:
     return _user_view(session, row).model_dump(exclude={"created_at"})
 
 
-def _revoke(server: Server, username: str, before: dict[str, Any] | None,
+async def _revoke(server: Server, username: str, before: dict[str, Any] | None,
             after: dict[str, Any] | None, *, password: bool) -> None:
     """End the logins that a change of user `username` from `before` to `after` (its
     snapshots; None: absent) makes stale."""
@@ -86,7 +86,7 @@ def _revoke(server: Server, username: str, before: dict[str, Any] | None,
     old = before["agent_id"] if before else None
     new = after["agent_id"] if after else None
     agents = {a for a in (old, new) if a is not None and old != new}
-    server.logins.revoke(usernames={username}, agent_ids=agents)
+    await server.logins.revoke(usernames={username}, agent_ids=agents)
 
 
 def _active_admins() -> Select[int]:
@@ -152,7 +152,7 @@ async def add_user(body: UserIn, server: ServerDep, user: Admin) -> UserView:
                after=_user_snapshot(session, row))
         return _user_view(session, row)
     view = await in_transaction(server, work)
-    _revoke(server, view.username, None, view.model_dump(), password=True)
+    await _revoke(server, view.username, None, view.model_dump(), password=True)
     return view
 
 
@@ -172,7 +172,7 @@ async def change_user(username: str, body: UserSettings, server: ServerDep,
                _user_snapshot(session, row))
         return _user_view(session, row), before
     view, before = await in_transaction(server, work)
-    _revoke(server, username, before, view.model_dump(exclude={"created_at"}),
+    await _revoke(server, username, before, view.model_dump(exclude={"created_at"}),
             password=body.password is not None)
     return view
 
@@ -194,4 +194,4 @@ async def remove_user(username: str, server: ServerDep, user: Admin) -> None:
             session.flush()
         record(session, user, "delete", "user", username, before=before)
     await in_transaction(server, work)
-    server.logins.revoke(usernames={username})
+    await server.logins.revoke(usernames={username})

@@ -9,7 +9,8 @@ module per subject:
   foreign keys: history outlives the queue, agent or user it names);
 - `outbound`: campaigns, leads, do-not-call lists, dial attempts;
 - `customers`: the customer directory;
-- `media`: recordings, voicemails and IVR runs.
+- `media`: recordings, voicemails and IVR runs;
+- `logins`: open logins (token digests), kept across restarts.
 
 Importing this package imports every module, so `Base.metadata` holds every table
 (Alembic's environment relies on it); a new table's module is imported here too.
@@ -37,6 +38,7 @@ from callcenter.store.models.history import (
     AuditRow,
     InteractionRow,
 )
+from callcenter.store.models.logins import LoginRow
 from callcenter.store.models.media import IvrRunRow, RecordingRow
 from callcenter.store.models.outbound import AttemptRow, CampaignRow, DncNumberRow, LeadRow
 from callcenter.store.models.users import ROLES, TeamAgentRow, TeamRow, TeamSupervisorRow, UserRow
@@ -66,6 +68,7 @@ __all__ = [
     "InteractionRow",
     "IvrRunRow",
     "LeadRow",
+    "LoginRow",
     "QueueRow",
     "QueueSkillRow",
     "RecordingRow",
