@@ -114,14 +114,14 @@ def test_the_wallboard_follows_the_queue_and_the_agents(site: Site, page: Page,
                                                         tmp_path: Path) -> None:
     """A supervisor's wallboard shows the waiting count go up on a call's arrival and
     down when it is offered, and the agent's state change."""
-    with site.h.server.sessions.begin() as session:  # sup supervises early-1 and early-2
-        team = create_team(session, "floor")
+    with site.h.server.sessions.begin() as session:  # sup-2 supervises early-1 and early-2
+        team = create_team(session, "wall")
         for agent_id in ("early-1", "early-2"):
             if session.get(AgentRow, agent_id) is None:
                 save_agent(session, AgentConfig(agent_id))
             add_agent(session, team, agent_id)
-        add_supervisor(session, team, get_user(session, "sup"))
-    _log_in(page, site, "sup")
+        add_supervisor(session, team, get_user(session, "sup-2"))
+    _log_in(page, site, "sup-2")
     page.wait_for_url(site.url + "/wallboard")
     tile = page.locator('.tile[data-queue="hotline"]')
     row = page.locator('#agents tr[data-agent="early-1"]')
