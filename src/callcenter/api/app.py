@@ -52,7 +52,8 @@ from callcenter.api import (
     routes_ws,
 )
 from callcenter.api.auth import Sessions
-from callcenter.api.errors import one_invalid_shape
+from callcenter.api.edge import Edge
+from callcenter.api.errors import logged, one_invalid_shape
 from callcenter.api.media import MediaStore
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.origin import OriginCheck
@@ -94,6 +95,11 @@ async def _on_routing_error(_request: Request, exc: Exception) -> Response:
 
 
 async def _on_unavailable(_request: Request, exc: Exception) -> Response:
+    if isinstance(exc, NotPersisted):  # its cause (the database's error) is only logged
+        error_id = logged(exc, "a change was not stored")
+        return JSONResponse({"detail": "the change could not be stored; try again later",
+                             "error_id": error_id},
+                            status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
     return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
 
 
@@ -249,4 +255,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
 
     one_invalid_shape(app)
     app.add_middleware(OriginCheck, allowed=settings.allowed_origins)
+    # Outside every route: sizes and text checked before a body is read or a route runs.
+    app.add_middleware(Edge, router=app.router, max_body=settings.max_body,
+                       max_upload=settings.max_upload)
     return app

@@ -17,6 +17,11 @@
 | `CALLCENTER_JOURNAL` | `journal` | `<SQLite file>.journal`, else `callcenter-<hash>.journal` |
 | `CALLCENTER_DRAIN_SECONDS` | `drain_seconds` | `30` |
 
+| `CALLCENTER_MAX_BODY` | `max_body` | `1048576` (1 MiB) |
+| `CALLCENTER_MAX_UPLOAD` | `max_upload` | `52428800` (50 MiB) |
+| `CALLCENTER_IMPORT_CHUNK` | `import_chunk` | `2000` |
+| `CALLCENTER_IMPORT_PAUSE` | `import_pause` | `0.15` |
+
 With `sip` (`HOST:PORT`) the server takes real calls: the `sip` adapter (B2BUA and
 rtpengine) replaces the simulated callers, configured by the YAML file
 `telephony_config` (trunks, DIDs and their flows, agents' phones; see
@@ -75,6 +80,17 @@ class ServerSettings(BaseModel):
     default_region: str = "US"
     """The country (two letters) of phone numbers written without a country code: the
     customer directory's numbers, and the callers' numbers it looks up."""
+
+    max_body: int = Field(default=1024 * 1024, ge=1024)
+    """The largest request body (bytes) a route takes, CSV uploads aside: larger is 413,
+    refused before it is read."""
+    max_upload: int = Field(default=50 * 1024 * 1024, ge=1024)
+    """The largest CSV upload (bytes) a lead or customer import takes."""
+    import_chunk: int = Field(default=2000, ge=1)
+    """Rows an import writes per transaction: the longest the database is held."""
+    import_pause: float = Field(default=0.15, ge=0)
+    """Seconds an import waits between its transactions, so the engine's writes waiting
+    for the database get their turn (SQLite's busy wait retries every 0.1 s)."""
 
     allowed_origins: tuple[str, ...] = ()
     """Origins besides the server's own (`https://wall.example:8443`) whose pages may send

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.api.admin.common import NO_CONTENT, Admin, csv_text, in_transaction, record
 from callcenter.api.deps import ServerDep, Staff
+from callcenter.api.edge import upload
 from callcenter.api.errors import FieldError, InvalidBody, InvalidField
 from callcenter.core.customers import (
     MAX_NUMBERS,
@@ -214,6 +215,7 @@ def _refused(rows: list[Row]) -> JSONResponse:
 
 @router.post("/customers/import", response_model=CustomerImportReport,
              responses={422: {"model": CustomerImportRefused}})
+@upload
 async def import_customer_list(
     request: Request, server: ServerDep, user: Admin,
     name: Column = None, account: Column = None, segment: Column = None,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.api.admin.common import Admin, csv_text, in_transaction, record
 from callcenter.api.deps import ServerDep, Staff
+from callcenter.api.edge import upload
 from callcenter.api.errors import FieldError, InvalidBody, InvalidField
 from callcenter.campaigns.importer import ColumnMapping, import_leads
 from callcenter.core.dialer.leads import LeadState
@@ -96,6 +97,7 @@ def _fields(specs: list[str]) -> dict[str, str] | None:
 
 @router.post("/{name}/leads", response_model=ImportReport,
              responses={422: {"model": ImportRefused}})
+@upload
 async def import_campaign_leads(
     name: str, request: Request, server: ServerDep, user: Admin,
     number: Annotated[str, Query(min_length=1, max_length=100)] = "number",
