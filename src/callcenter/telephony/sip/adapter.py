@@ -1,7 +1,7 @@
 """The `sip` telephony adapter: real calls through the B2BUA, media through rtpengine.
 
     adapter = SipTelephony(load_telephony_config("telephony.yaml"))
-    runtime = build_runtime(settings, telephony=adapter, flows=adapter.config.flows)
+    runtime = build_runtime(settings, adapter, queues=qs, agents=ags, flows=adapter.config.flows)
     await runtime.start()      # starts rtpengine, then the B2BUA
 
 A caller's INVITE to a DID is answered at once (200 with rtpengine's SDP) and
