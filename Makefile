@@ -46,11 +46,12 @@ test-compiled: $(FAST)/.installed
 	$(SETUP) test
 	$(FBIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
 
+# lint-imports: the layers of docs/reference/architecture.md (contracts in pyproject.toml).
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy --strict src/callcenter/core src/callcenter/scenario src/callcenter/sim src/callcenter/wfm src/callcenter/runtime src/callcenter/telephony src/callcenter/store src/callcenter/api \
-		src/callcenter/web src/callcenter/campaigns src/callcenter/crm src/callcenter/flows.py src/callcenter/clock.py
-	# the layers of docs/reference/architecture.md (contracts in pyproject.toml)
+		src/callcenter/web src/callcenter/campaigns src/callcenter/crm src/callcenter/flows.py src/callcenter/clock.py \
+		src/callcenter/csv_import.py src/callcenter/tuning.py src/callcenter/cli.py
 	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.bench $(FAST)/.installed
