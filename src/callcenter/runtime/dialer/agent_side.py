@@ -41,7 +41,7 @@ from callcenter.core.dialer.windows import HolidayCalendar, window_state
 from callcenter.core.engine import Engine
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import AgentPause, AgentReady, Event, InteractionArrived
-from callcenter.runtime.driver import DriverStopped, EngineDriver
+from callcenter.runtime.driver import DriverStopped, EngineDriver, NotPersisted
 from callcenter.telephony.base import Dialing, DialingUnsupported, DialStatus, DialUpdate
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ class AgentSide:
     async def _submit(self, event: Event) -> bool:
         try:
             await self._driver.submit(event)
-        except (RoutingError, DriverStopped) as exc:
+        except (RoutingError, DriverStopped, NotPersisted) as exc:  # refused, or degraded
             log.info("dialer: %r refused: %s", event, exc)
             return False
         return True

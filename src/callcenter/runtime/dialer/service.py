@@ -337,8 +337,8 @@ class DialerService(AgentSide):
                 self.add_leads(name, stored)
 
     async def _pace(self, run: CampaignRun) -> None:
-        if not isinstance(self._dialing, Dialing):
-            return
+        if not isinstance(self._dialing, Dialing) or self._driver.degraded:
+            return  # no new calls while the store is not taking writes
         now = self._clock.time()
         await self._reservations(run, now)
         n = run.to_dial(self._view(run, now), now, self.settings.inbound_waiting_max)
