@@ -30,10 +30,11 @@ what happens on the lines comes back as events:
 | `Disconnect` | hang up the agent's leg (caller hung up, transferred) or the caller's |
 | `ReleaseCall`, `ExitQueue` | hang up the caller |
 
-With `recording` configured, every call is recorded from the moment it is bridged to
-an agent (`recorder.py`); `pause_recording` / `resume_recording` (the API's payment
-pause) stop and restart the writing, and after the call the WAV is reported to
-`on_recording` with the interaction's id.
+Prompts and hold music are `playback.py`'s; offers to agents' phones, the bridge and
+hold are `agent_legs.py`'s. With `recording` configured, every call is recorded from
+the moment it is bridged to an agent (`recorder.py`); `pause_recording` /
+`resume_recording` (the API's payment pause) stop and restart the writing, and after
+the call the WAV is reported to `on_recording` with the interaction's id.
 
 `originate(number, campaign_id)` places an outbound call for the dialer; its
 ringing and outcome go to `on_dial` as `DialUpdate`s (`outbound.py`).
@@ -62,13 +63,12 @@ from callcenter.core.commands import (
     TransferExternal,
     WithdrawOffer,
 )
-from callcenter.core.events import AgentHungUp, CallerHungUp, OfferAccepted, OfferRejected
+from callcenter.core.events import CallerHungUp
 from callcenter.core.ivr import (
     CallEntered,
     DigitPressed,
     IvrCommand,
     PlayPrompts,
-    PromptFinished,
     RecordVoicemail,
     ReleaseCall,
     StartMusic,
@@ -76,15 +76,12 @@ from callcenter.core.ivr import (
     TransferOut,
 )
 from callcenter.telephony.base import Report
+from callcenter.telephony.sip.agent_legs import AgentLegs
 from callcenter.telephony.sip.b2bua import SipB2BUA
 from callcenter.telephony.sip.b2bua_interface import (
-    Answered,
-    Busy,
-    Failed,
     HungUp,
     IncomingCall,
     LegEvent,
-    NoAnswer,
 )
 from callcenter.telephony.sip.call import Call
 from callcenter.telephony.sip.config import TelephonyConfig
@@ -93,7 +90,8 @@ from callcenter.telephony.sip.media import CALLEE, CALLER, MediaAnchor
 from callcenter.telephony.sip.monitoring import Monitors
 from callcenter.telephony.sip.outbound import OnDial, OutboundCalls
 from callcenter.telephony.sip.pcap_wav import sdp_media_address
-from callcenter.telephony.sip.prompts import PromptError, PromptFiles
+from callcenter.telephony.sip.playback import Playback
+from callcenter.telephony.sip.prompts import PromptFiles
 from callcenter.telephony.sip.recorder import OnRecording, Recorder
 from callcenter.telephony.sip.registrar import Registrar
 from callcenter.telephony.sip.rtpengine import NgCommandError, NgError
@@ -108,10 +106,6 @@ _ACTED_ON = (*_IVR_ACTED_ON, OfferToAgent, WithdrawOffer, Connect, Disconnect, H
 
 MEDIA_LOST = "media_lost"
 """The reason of the interactions ended because rtpengine died."""
-
-MUSIC_REPEAT = 10_000
-"""Times hold music repeats (rtpengine needs a count); a prompt or the agent stops it."""
-
 
 class SipTelephony:
     """The `Telephony` adapter for real SIP calls (see the module's docstring)."""
@@ -136,14 +130,15 @@ class SipTelephony:
         self._report: Report | None = None
         self._calls: dict[str, Call] = {}
         self._by_leg: dict[str, Call] = {}
-        self._agent_legs: dict[str, tuple[Call, str]] = {}
-        steps = CallSteps(self._hangup_caller, self._stop_media, self._locked, self._spawn,
+        self.playback = Playback(self.media, self.prompts, config, self._emit)
+        steps = CallSteps(self._hangup_caller, self.playback.stop, self._locked, self._spawn,
                           self._forget)
+        self.agent_legs = AgentLegs(self.b2bua, self.media, self.registrar, config,
+                                    self.recorder, self.playback, steps, now, self._emit)
         self.voicemails = Voicemails(self.media, self.recorder, config.prompt_cache, steps)
         self.transfers = Transfers(self.b2bua, self.media, config.dial, config.dial_timeout,
                                    steps)
         self._closing: set[str] = set()
-        self._music_files: dict[str | None, Path] = {}
         self.monitors = Monitors(
             self.b2bua, self.rtpengine.client, config.rtpengine.interface,
             lambda phone: self.registrar.contact(phone, self._now()) or config.agents.get(phone),
@@ -307,29 +302,29 @@ class SipTelephony:
             if isinstance(c, PlayPrompts):
                 call.generation += 1
                 call.prompting = True
-                self._spawn(self._play(call, call.generation, c))
+                self._spawn(self.playback.play(call, call.generation, c))
             elif isinstance(c, StopPrompts):
                 call.generation += 1
                 call.prompting = False
-                self._locked(call, self._stop_media(call))
+                self._locked(call, self.playback.stop(call))
             elif isinstance(c, StartMusic):
-                call.music = self._music(c.music)
+                call.music = self.playback.music(c.music)
                 if not call.prompting:
-                    self._locked(call, self._start_music(call, call.generation))
+                    self._locked(call, self.playback.start_music(call, call.generation))
             elif isinstance(c, OfferToAgent):
-                self._locked(call, self._offer(call, c))
+                self._locked(call, self.agent_legs.offer(call, c))
             elif isinstance(c, WithdrawOffer):
-                self._locked(call, self._hangup_agent(call, c.agent_id))
+                self._locked(call, self.agent_legs.hang_up(call, c.agent_id))
             elif isinstance(c, Connect):
                 call.generation += 1
                 call.prompting, call.music = False, None
-                self._locked(call, self._connect(call, c.agent_id))
+                self._locked(call, self.agent_legs.connect(call, c.agent_id))
             elif isinstance(c, Disconnect):
-                self._locked(call, self._disconnect(call, c))
+                self._locked(call, self.agent_legs.disconnect(call, c))
             elif isinstance(c, Hold):
                 call.generation += 1
-                call.music = self._music(None) if c.held else None
-                self._locked(call, self._hold(call, c))
+                call.music = self.playback.music(None) if c.held else None
+                self._locked(call, self.agent_legs.hold(call, c))
             elif isinstance(c, TransferExternal):
                 self._locked(call, self.transfers.put_through(call, c.number))
             elif isinstance(c, ReleaseCall | ExitQueue):
@@ -343,142 +338,9 @@ class SipTelephony:
                 call.prompting, call.music = False, None
                 self._locked(call, self.transfers.put_through(call, c.number))
 
-    def _music(self, name: str | None) -> Path:
-        found = self._music_files.get(name)
-        if found is not None:
-            return found
-        if name is not None and (self.config.prompt_dir / name).is_file():
-            found = (self.config.prompt_dir / name).resolve()
-        else:
-            if name is not None:
-                log.warning("no hold music file %s; playing the default",
-                            self.config.prompt_dir / name)
-            found = self.config.music.resolve() if self.config.music is not None \
-                else self.prompts.default_music()
-        self._music_files[name] = found
-        return found
-
-    async def _play(self, call: Call, generation: int, command: PlayPrompts) -> None:
-        files: list[Path] = []
-        for prompt in command.prompts:
-            try:
-                files.append(await self.prompts.wav(prompt, command.language))
-            except PromptError as exc:
-                log.error("prompt skipped on %s: %s", call.id, exc)
-        for file in files:
-            async with call.lock:
-                if generation != call.generation or call.ended:
-                    return
-                await self._stop_media(call)
-                try:
-                    seconds = await self.media.play(call.media, file)
-                except NgError as exc:
-                    log.error("play media on %s: %s", call.id, exc)
-                    continue
-                call.media_on = True
-            await asyncio.sleep(seconds)  # the prompt's timer: rtpengine told its length
-        if generation != call.generation or call.ended:
-            return
-        call.prompting, call.media_on = False, False
-        self._emit(PromptFinished(call.id, command.play or None))
-        if call.music is not None:
-            async with call.lock:
-                await self._start_music(call, generation)
-
-    async def _start_music(self, call: Call, generation: int) -> None:
-        if call.music is None or call.prompting or call.ended or \
-                generation != call.generation:
-            return
-        await self._stop_media(call)
-        try:
-            await self.media.play(call.media, call.music, repeat=MUSIC_REPEAT)
-            call.media_on = True
-        except NgError as exc:
-            log.error("hold music on %s: %s", call.id, exc)
-
-    async def _stop_media(self, call: Call) -> None:
-        if call.media_on and not call.ended:
-            call.media_on = False
-            await self.media.stop(call.media)
-
     def registered(self, agent_id: str) -> bool:
         """True when the agent's phone has a live registration (a static contact is not one)."""
         return self.registrar.registered(agent_id, self._now())
-
-    async def _offer(self, call: Call, offer: OfferToAgent) -> None:
-        # The newest registered contact, else the static one from the config.
-        contact = self.registrar.contact(offer.agent_id, self._now()) or \
-            self.config.agents.get(offer.agent_id)
-        if contact is None or call.ended:
-            if contact is None:
-                log.warning("agent %s's phone is not registered (and has no static contact); "
-                            "the offer of %s rings nowhere", offer.agent_id, call.id)
-            return
-        if call.outbound:  # its answer may still be on the way to rtpengine
-            try:
-                await asyncio.wait_for(call.media_ready.wait(), 5.0)
-            except TimeoutError:
-                log.error("outbound call %s: no media to offer %s", call.id, offer.agent_id)
-                return
-        timeout = max(1.0, offer.expires_at - self._now()) + self.config.offer_slack
-        leg = await self.b2bua.originate(contact, from_number=call.caller,
-                                         sdp=self.media.agent_offer(call.media), timeout=timeout)
-        call.offers[offer.agent_id] = leg
-        self._agent_legs[leg] = (call, offer.agent_id)
-
-    async def _hangup_agent(self, call: Call, agent_id: str) -> None:
-        leg = call.offers.get(agent_id)
-        if leg is not None:
-            await self.b2bua.hangup(leg)
-
-    async def _connect(self, call: Call, agent_id: str) -> None:
-        sdp = call.answers.get(agent_id)
-        if sdp is None or call.ended:
-            log.warning("connect of %s to %s without the agent's answer", call.id, agent_id)
-            return
-        await self._stop_media(call)
-        try:
-            await self.media.connect(call.media, sdp)
-        except NgError as exc:
-            log.error("bridging %s to %s: %s", call.id, agent_id, exc)
-            return
-        call.connected = agent_id
-        call.agent_media = sdp_media_address(sdp)
-        if self.recorder is not None and self.recorder.settings.calls:
-            await self.recorder.start(call.media, call.id, caller=call.caller)
-
-    async def _hold(self, call: Call, c: Hold) -> None:
-        """On hold: the agent's leg goes back to the sink (hears nothing) and the caller
-        hears music; off hold: the music stops and caller and agent are bridged again."""
-        if call.ended or call.connected != c.agent_id:
-            return
-        try:
-            if c.held:
-                await self.media.disconnect(call.media)
-                await self._start_music(call, call.generation)
-            else:
-                await self._stop_media(call)
-                await self.media.connect(call.media, call.answers[c.agent_id])
-        except (NgError, KeyError) as exc:
-            log.error("%s of %s: %s", "hold" if c.held else "resume", call.id, exc)
-
-    async def _disconnect(self, call: Call, c: Disconnect) -> None:
-        if c.reason == "agent_hung_up":
-            await self._hangup_caller(call)
-            return
-        await self._hangup_agent(call, c.agent_id)
-        if c.reason == "transferred" and call.connected == c.agent_id:
-            call.connected = None
-            try:
-                await self.media.disconnect(call.media)
-            except NgError as exc:
-                log.error("unbridging %s: %s", call.id, exc)
-                return
-            # Back in a queue (or on the way to another agent or number): hold music
-            # until the next Connect or TransferExternal stops it.
-            call.music = call.music or self._music(None)
-            call.generation += 1
-            await self._start_music(call, call.generation)
 
     async def _hangup_caller(self, call: Call) -> None:
         await self.b2bua.hangup(call.leg)
@@ -511,9 +373,7 @@ class SipTelephony:
     def _on_event(self, event: LegEvent) -> None:
         if self.outbound.on_event(event):
             return
-        agent = self._agent_legs.get(event.call_id)
-        if agent is not None:
-            self._agent_event(*agent, event)
+        if self.agent_legs.on_event(event):
             return
         if self.monitors.on_event(event):
             return
@@ -533,26 +393,6 @@ class SipTelephony:
             self._emit(CallerHungUp(call.id))
         self.transfers.caller_gone(call)
         if not call.offers and call.transfer is None:
-            self._spawn(self._forget(call))
-
-    def _agent_event(self, call: Call, agent_id: str, event: LegEvent) -> None:
-        if isinstance(event, Answered):
-            call.answers[agent_id] = event.sdp or ""
-            self._emit(OfferAccepted(agent_id, call.id))
-            return
-        if isinstance(event, Busy | Failed):
-            self._emit(OfferRejected(agent_id, call.id))
-        elif isinstance(event, HungUp) and event.remote and agent_id in call.answers:
-            self._emit(AgentHungUp(agent_id, call.id))
-        elif not isinstance(event, NoAnswer | HungUp):
-            return  # Ringing
-        self._agent_legs.pop(event.call_id, None)
-        if call.offers.get(agent_id) == event.call_id:
-            del call.offers[agent_id]
-            call.answers.pop(agent_id, None)
-            if call.connected == agent_id:
-                call.connected = None
-        if call.ended and not call.offers:
             self._spawn(self._forget(call))
 
     async def _forget(self, call: Call) -> None:
