@@ -179,9 +179,8 @@ class _Builder:
                 kw["calendar"] = calendars[cal]
             else:
                 kw["calendar"] = calendar_table(Table(cal, t.at("calendar")), tz)
-        default_ht = kw.get("default_handle_time", 180.0)
         handle = (parse.distribution(t.raw("handle_time"), t.at("handle_time"))
-                  if t.has("handle_time") else Exponential(default_ht))
+                  if t.has("handle_time") else None)
         patience = parse.distribution(t.raw("patience", "never"), t.at("patience"))
         callback = self._callback(Table(t.raw("callback"), t.at("callback"))) \
             if t.has("callback") else None
@@ -190,6 +189,8 @@ class _Builder:
             queue = QueueConfig(qid, **kw)
         except ConfigError as exc:
             raise ScenarioError(str(exc), t.path) from None
+        if handle is None:  # the queue's own default handle time (QueueConfig's default)
+            handle = Exponential(queue.default_handle_time)
         return queue, CallerModel(handle, patience, callback)
 
     def _requirements(self, t: Table, key: str) -> tuple[SkillRequirement, ...]:
