@@ -10,7 +10,7 @@ FBIN := $(FAST)/bin
 # what to install; the tests needing a missing tool then skip (fail under CI=true).
 SETUP := scripts/setup-system
 
-.PHONY: test test-compiled lint bench bench-quick demo clean
+.PHONY: test test-slow test-compiled lint bench bench-quick demo clean
 
 $(BIN)/python:
 	$(SETUP) venv
@@ -28,6 +28,10 @@ $(VENV)/.bench: $(VENV)/.test
 test: $(VENV)/.test
 	$(SETUP) test
 	$(BIN)/pytest -q
+
+# The dialer's drop-cap properties with 2,000 examples each instead of 200.
+test-slow: $(VENV)/.test
+	CALLCENTER_PROPERTY_EXAMPLES=2000 $(BIN)/pytest -q -p no:cacheprovider tests/sim/test_outbound.py
 
 # The routing core compiled with mypyc (CALLCENTER_COMPILE=1, see setup.py) in its own
 # venv, not editable: the same suite runs against it.

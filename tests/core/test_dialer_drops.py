@@ -1,6 +1,10 @@
 """Drop accounting: rolling 24 h and 30 d windows, the budget, the worst window."""
 
+import math
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callcenter.core.dialer.drops import DAY, MONTH, DropLedger, allowed_drops, worst_window
 
@@ -65,3 +69,55 @@ def test_worst_window_of_a_clean_history_is_zero() -> None:
     """No drops, no bad window."""
     assert worst_window([(float(i), False) for i in range(50)]).rate == 0.0
     assert worst_window([]).rate == 0.0
+
+
+def test_forward_allowance_keeps_a_late_drop_covered_until_it_leaves() -> None:
+    """10 connected calls then a drop, cap 10 % (hand-computed): the window just before the
+    drop leaves holds it alone, over by one drop; 20 lives promised before a close that
+    every later window ends after carry 2 drops there, 1 once the drop made is counted."""
+    ledger = ledger_with([*((float(i), False) for i in range(10)), (10.0, True)], cap=0.1)
+    assert ledger.allowance(20.0, horizon=32.0) == 0  # 11 lives, 1 drop: floor(1.1) - 1
+    assert ledger.forward_allowance(20.0, 32.0, close=40.0, reserve=0.0) == -1
+    assert ledger.forward_allowance(20.0, 32.0, close=40.0, reserve=20.0) == 1
+    # windows ending before the close (52 s to 100 s) hold all 11 lives and none promised
+    assert ledger.forward_allowance(20.0, 32.0, close=100.0, reserve=20.0) == 0
+    # a close over a day away: the window ending just before the drop leaves gets none
+    assert ledger.forward_allowance(20.0, 32.0, close=20.0 + DAY, reserve=20.0) == -1
+
+
+def brute_forward(rows: list[tuple[float, bool]], now: float, horizon: float, close: float,
+                  reserve: float, cap: float) -> float:
+    """forward_allowance by its definition: every 24 h window (s, s + DAY] ending from
+    now + horizon on, as long as a drop of the next `horizon` seconds can be in it (s at
+    each row's time, the close - DAY, and the ends of that range); the rows up to now in
+    it, plus `reserve` lives when it ends at or after the close."""
+    starts = {now + horizon - DAY, now, close - DAY} | {at for at, _ in rows}
+    best = math.inf
+    for start in starts:
+        if not now + horizon - DAY <= start < now + horizon:
+            continue
+        inside = [dropped for at, dropped in rows if start < at <= now]
+        promised = reserve if start >= close - DAY else 0.0
+        best = min(best, math.floor(cap * (len(inside) + promised) + 1e-9) - sum(inside))
+    return best
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(gaps=st.lists(st.tuples(st.floats(0.0, 40_000.0), st.booleans(), st.booleans()),
+                     min_size=1, max_size=40),
+       cap=st.sampled_from([0.03, 0.1, 0.3]), close_after=st.floats(0.0, 1.5 * DAY),
+       reserve=st.floats(0.0, 100.0))
+def test_forward_allowance_is_the_worst_window_ending_in_the_next_day(
+        gaps: list[tuple[float, bool, bool]], cap: float, close_after: float,
+        reserve: float) -> None:
+    """Asked after every row of a random history, forward_allowance equals the brute
+    force over every window end in the next 24 h (the close moves a day on at times)."""
+    ledger, rows, at, close = DropLedger(cap), [], 0.0, close_after
+    for gap, dropped, next_day in gaps:
+        at += gap
+        ledger.record(at, dropped)
+        rows.append((at, dropped))
+        if next_day:
+            close += DAY
+        got = ledger.forward_allowance(at, 32.0, close, reserve)
+        assert got == brute_forward(rows, at, 32.0, close, reserve, cap)

@@ -100,6 +100,28 @@ def test_predictive_worst_case_stays_within_the_allowance() -> None:
     assert launched + s.in_flight - s.ready <= allowance
 
 
+def test_predictive_keeps_a_late_drop_covered_until_the_close() -> None:
+    """Near the close, the worst case must fit every window a drop will be in: 300 live
+    answers with room for 9 drops dial the same 3 hours before the close as with no
+    close; progressive when the last one was a drop and too few live answers can come
+    before the close to cover it."""
+    budget = ledger(300, 0)
+    far = state(ready=1, wrap=(990.0,) * 40, drops=budget)
+    far_launched = Predictive().decide(far, 1000.0)
+    assert far_launched + far.in_flight - far.ready <= budget.allowance(1000.0, 32.0)
+    assert far_launched > 1
+    later = PacingState(**{**{f: getattr(far, f) for f in far.__dataclass_fields__},
+                           "closes_at": 1000.0 + 3 * 3600.0})
+    assert Predictive().decide(later, 1000.0) == far_launched
+    budget.record(1000.0, True)  # a drop now: alone in the window just before it leaves
+    close = state(ready=1, wrap=(990.0,) * 40, drops=budget)
+    closing = PacingState(**{**{f: getattr(close, f) for f in close.__dataclass_fields__},
+                             "closes_at": 1000.0 + 120.0})
+    # the reserve: half the last 15 minutes' 301 live answers per second, for 120 - 32 s
+    assert budget.forward_allowance(1000.0, 32.0, 1120.0, 0.5 * 301 / 900 * 88) < 0
+    assert Predictive().decide(closing, 1000.0) == 1
+
+
 def test_predictive_never_launches_fewer_than_progressive() -> None:
     """Ready agents with nothing in flight each get a call."""
     assert Predictive().decide(state(ready=5, drops=ledger(1000, 30)), 1000.0) == 5

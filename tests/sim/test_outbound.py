@@ -1,15 +1,22 @@
 """The outbound simulation: common random numbers, and the drop cap under answer-rate swings."""
 
+import os
+
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from callcenter.core.dialer.drops import DAY, MONTH, worst_window
+from callcenter.core.dialer.drops import DAY, MONTH
 from callcenter.core.dialer.pacing import Predictive, PredictiveSettings, Progressive
 from callcenter.sim.outbound import OutboundScenario, OutcomeModel, Traffic, simulate
 
 SHIFT = 3600.0
 SEGMENTS = 4  # answer-rate steps per shift
+# The drop-cap properties: a fixed sequence of examples (derandomized, no example
+# database), 200 in `make test`, more from the environment (`make test-slow`: 2,000).
+PROPERTY = settings(max_examples=int(os.environ.get("CALLCENTER_PROPERTY_EXAMPLES", "200")),
+                    derandomize=True, database=None, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_the_same_seed_meets_the_same_callees_attempt_by_attempt() -> None:
@@ -27,9 +34,15 @@ def test_progressive_never_drops_a_call() -> None:
     assert result.drops == 0
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@PROPERTY
 @given(rates=st.lists(st.floats(0.05, 0.6), min_size=2 * SEGMENTS, max_size=2 * SEGMENTS),
        seed=st.integers(0, 2**32 - 1))
+# found by 200 derandomized examples (before the forward guard): 8 drops in 313 live
+# answers on day 0; 1,326 s into day 1 the window had lost day 0's first 22 minutes of
+# live answers and held the 8 drops with 261 (3.07 %)
+@example(rates=[0.5717098972166441, 0.3333333333333333, 0.06379470735167861, 0.6,
+                0.34126516395307255, 0.10925483648518292, 0.3275911, 0.09251625070869161],
+         seed=192)
 def test_predictive_holds_the_cap_in_every_24_hours_over_answer_rate_swings(
         rates: list[float], seed: int) -> None:
     """The worst trailing 24 h drop rate, at any instant, stays at or under 3 %, exactly."""
@@ -42,14 +55,14 @@ def test_predictive_holds_the_cap_in_every_24_hours_over_answer_rate_swings(
     assert result.drop_rate <= scenario.cap
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@PROPERTY
 @given(rates=st.lists(st.floats(0.05, 0.6), min_size=2 * SEGMENTS, max_size=2 * SEGMENTS),
        seed=st.integers(0, 2**32 - 1), agents=st.integers(5, 30),
        cap=st.sampled_from([0.01, 0.03, 0.05]))
-def test_predictive_holds_any_cap_for_any_team_while_no_live_answer_leaves_the_window(
+def test_predictive_holds_any_cap_for_any_team_over_answer_rate_swings(
         rates: list[float], seed: int, agents: int, cap: float) -> None:
-    """For any team size and cap: every 24 h window ending on day 1 (nothing has left it
-    yet) and every 30 d window stay at or under the cap, exactly (the guard's promise)."""
+    """For any team size and cap: every 24 h window at any instant and every 30 d window
+    stay at or under the cap, exactly."""
     steps = tuple((day * DAY + i * SHIFT / SEGMENTS, rates[day * SEGMENTS + i])
                   for day in range(2) for i in range(SEGMENTS))
     model = OutcomeModel(live_rate=rates[0], live_rates=steps)
@@ -57,8 +70,7 @@ def test_predictive_holds_any_cap_for_any_team_while_no_live_answer_leaves_the_w
                                 cap=cap)
     pacer = Predictive(PredictiveSettings(target_rate=min(0.025, 0.8 * cap)))
     result = simulate(scenario, pacer, seed)
-    day_one = [row for row in result.live_rows if row[0] < DAY]
-    assert worst_window(day_one, DAY).rate <= cap
+    assert result.worst_rate(DAY) <= cap
     assert result.worst_rate(MONTH) <= cap
     assert result.drop_rate <= cap
 

@@ -203,6 +203,7 @@ class _Run:
             wrap_started=tuple(self.wrapping.values()), ringing=tuple(self.ringing.values()),
             waiting=tuple(self.waiting.values()), logged_in=self.sc.agents,
             estimates=self.history.estimates(now), drops=self.ledger,
+            closes_at=self.shift_end,
         )
         for _ in range(self.pacer.decide(state, now)):
             k = self.dialed

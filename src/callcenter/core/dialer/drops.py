@@ -9,8 +9,9 @@ that finds no agent within 2 s hears the information message and is a drop.
 stamped when the outcome became known, for as long as the longest window (30 d).
 Rows sit in a list with a moving head and running cumulative counts, so adding
 a row and evicting old ones are O(1) amortized, and "how many lives and drops
-after time s" is one binary search. The pacer asks it for the remaining budget;
-the compliance report asks it for rates.
+after time s" is one binary search. The pacer asks it for the remaining budget
+(`allowance`: the windows of the next minutes; `forward_allowance`: every later 24 h
+window a drop made now will be in); the compliance report asks it for rates.
 
 `worst_window` answers the compliance question over a whole history: the worst
 drop rate of any trailing window of the given span, at any instant.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,8 +57,9 @@ class DropLedger:
     are evicted; queries reach back at most that far.
     """
 
-    __slots__ = ("_base_drops", "_base_lives", "_cum_drops", "_cum_lives", "_head",
-                 "_times", "cap", "retention", "total_drops", "total_lives")
+    __slots__ = ("_base_drops", "_base_lives", "_cum_drops", "_cum_lives", "_early", "_fed",
+                 "_head", "_late", "_split", "_times", "cap", "retention", "total_drops",
+                 "total_lives")
 
     def __init__(self, cap: float = DEFAULT_CAP, retention: float = MONTH) -> None:
         if not 0.0 <= cap < 1.0:
@@ -73,6 +76,12 @@ class DropLedger:
         self._base_drops = 0
         self.total_lives = 0  # since the ledger began (never evicted)
         self.total_drops = 0
+        # the forward guard (`forward_allowance`): the most "potential" cap x lives - drops
+        # after any row of the last day, rows before / from the split (close - DAY)
+        self._split: float | None = None
+        self._early = _WindowMax()
+        self._late = _WindowMax()
+        self._fed = 0  # rows (counted as total_lives) already given to those two
 
     def record(self, at: float, dropped: bool) -> None:
         """One live answer resolved at `at`: connected to an agent, or dropped."""
@@ -139,6 +148,85 @@ class DropLedger:
         month = self.after(now + horizon - self.retention).lives
         best = min(best, allowed_drops(self.cap, month) - self.after(now - self.retention).drops)
         return int(best)
+
+    def forward_allowance(self, now: float, horizon: float, close: float,
+                          reserve: float) -> int:
+        """How many more drops may happen within `horizon` seconds so that every 24 h window
+        ending at any instant from ``now + horizon`` on stays at or under the cap.
+
+        A drop stays in the 24 h window longer than every live answer before it: the
+        window ending at t holds the rows after s = t - 24 h, so a drop must be covered
+        by the live answers that come after it. Every such window that one of the next
+        drops can be in is checked, exactly (s from ``now + horizon - 24 h`` to
+        ``now + horizon``): windows ending before `close` (when dialing stops) count no
+        new live answer; windows ending at or after it count `reserve` more, the live
+        answers the caller counts on between ``now + horizon`` and the close. That is
+        the only assumption, and some is needed: with none, no drop could ever be made,
+        since the window ending just before a drop leaves holds that drop and only what
+        came after it. Drops from now on count as no live answer. Keeping ``drops <= cap
+        x lives`` after every s is ``cap x lives - drops`` after each row of the last
+        day staying at most its value now (plus the reserve's share): a sliding maximum,
+        O(1) amortized per row. May be negative when a window is already over.
+        """
+        split = close - DAY
+        if split != self._split:
+            self._split = split
+            self._early, self._late, self._fed = _WindowMax(), _WindowMax(), 0
+        self._feed(now - DAY, split)
+        cap = self.cap
+        potential = cap * self.total_lives - self.total_drops
+        start = now + horizon - DAY  # windows ending at now + horizon or later
+        best = math.inf
+        if start < split:  # windows ending before the close: no new live answer
+            top = max(self._potential_at(start, potential), self._early.max_after(start))
+            best = math.floor(potential - top + _EPS)
+        start = max(start, split)
+        top = max(self._potential_at(start, potential), self._late.max_after(start), potential)
+        best = min(best, math.floor(cap * max(reserve, 0.0) + potential - top + _EPS))
+        return int(best)
+
+    def _potential_at(self, since: float, potential: float) -> float:
+        """cap x lives - drops as it was after the last row at or before `since`."""
+        later = self.after(since)
+        return potential - (self.cap * later.lives - later.drops)
+
+    def _feed(self, oldest: float, split: float) -> None:
+        """Give the rows recorded since the last call (and after `oldest`) to the maxima:
+        those before `split` to the early one, the others to the late one."""
+        times, lives, drops = self._times, self._cum_lives, self._cum_drops
+        if self.total_lives == self._fed or not times:
+            return
+        # row j is live answer number lives[j]; the first one not fed is number _fed + 1
+        first = max(self._fed + 1 - lives[0], bisect_right(times, oldest, self._head))
+        cap = self.cap
+        for j in range(first, len(times)):
+            at = times[j]
+            (self._early if at < split else self._late).push(at, cap * lives[j] - drops[j])
+        self._fed = self.total_lives
+
+
+class _WindowMax:
+    """The largest value pushed after a given time: a monotone deque of (time, value)."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self) -> None:
+        self._rows: deque[tuple[float, float]] = deque()
+
+    def push(self, at: float, value: float) -> None:
+        """A value at `at` (in time order): older values no larger can never be the max."""
+        rows = self._rows
+        while rows and rows[-1][1] <= value:
+            rows.pop()
+        rows.append((at, value))
+
+    def max_after(self, since: float) -> float:
+        """The largest value pushed at a time after `since` (-inf if none); times up to
+        `since` are forgotten, so `since` may only grow."""
+        rows = self._rows
+        while rows and rows[0][0] <= since:
+            rows.popleft()
+        return rows[0][1] if rows else -math.inf
 
 
 @dataclass(frozen=True, slots=True)

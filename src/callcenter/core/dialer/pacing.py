@@ -47,6 +47,9 @@ class PacingState:
     logged_in: int  # agents logged in to the campaign (ready, busy or paused)
     estimates: Estimates
     drops: DropLedger
+    # when dialing stops (the end of the shift or calling window), if known: the hard
+    # guard then also keeps every later 24 h window (`Predictive`)
+    closes_at: float | None = None
 
     @property
     def in_flight(self) -> int:
@@ -182,11 +185,18 @@ class PredictiveSettings:
     lookahead: tuple[float, ...] = (900.0,)  # the hard guard also holds this far ahead
     gain: float = 0.002  # feedback: log-threshold change per live answer, over target
     max_in_flight_per_agent: float = 4.0  # line limit
+    # the forward guard, when the close is known: this share of the live answers of the
+    # last `reserve_span` seconds, per second until the close, is counted on
+    close_reserve: float = 0.5
+    reserve_span: float = 900.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.target_rate < 1.0:
             raise ValueError(f"target_rate must be in (0, 1), got {self.target_rate}")
-        for name in ("grace", "ring_seconds", "step", "max_in_flight_per_agent"):
+        if not 0.0 <= self.close_reserve <= 1.0:
+            raise ValueError(f"close_reserve must be in [0, 1], got {self.close_reserve}")
+        for name in ("grace", "ring_seconds", "step", "max_in_flight_per_agent",
+                     "reserve_span"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
@@ -230,8 +240,17 @@ class Predictive:
     n is capped so that this worst case stays within `DropLedger.allowance`, the
     drops the 24 h and 30 d windows can still take at the cap, counting neither
     the live answers the calls would bring nor drops leaving the window, and
-    taking out live answers leaving within the lookahead. When that allowance is
-    spent, the pacer is progressive (a call only for an agent already waiting).
+    taking out live answers leaving within the lookahead. When the state says when
+    dialing stops (`PacingState.closes_at`), the worst case must also fit
+    `DropLedger.forward_allowance`: every 24 h window that will end while one of
+    these drops is in it, a drop staying in the window longer than the live answers
+    before it. Windows ending before the close count no new live answer; windows
+    ending at or after it count the reserve, `close_reserve` of the live answers per
+    second of the last `reserve_span` until the close. So every trailing 24 h window
+    stays at or under the cap as long as each decision's reserve arrives before the
+    close (no drop at all could be made without counting on some live answer to
+    come). When the allowance is spent, the pacer is progressive (a call only for an
+    agent already waiting).
     """
 
     name = "predictive"
@@ -264,7 +283,15 @@ class Predictive:
     def guard(self, state: PacingState, now: float) -> int:
         """The most new calls the hard guard allows (the progressive count at least)."""
         s = self.settings
-        allowance = state.drops.allowance(now, s.ring_seconds + s.grace, s.lookahead)
+        horizon = s.ring_seconds + s.grace
+        ledger = state.drops
+        allowance = ledger.allowance(now, horizon, s.lookahead)
+        if state.closes_at is not None:  # and every 24 h window any of those drops is in
+            recent = ledger.after(now - s.reserve_span).lives
+            reserve = s.close_reserve * recent / s.reserve_span \
+                * max(0.0, state.closes_at - now - horizon)
+            allowance = min(allowance,
+                            ledger.forward_allowance(now, horizon, state.closes_at, reserve))
         progressive = state.ready - state.in_flight
         lines = math.floor(s.max_in_flight_per_agent * state.logged_in) - state.in_flight
         return max(progressive, min(progressive + max(allowance, 0), lines), 0)
