@@ -331,16 +331,13 @@ class SimTelephony:
                     call.hangup = None
             elif isinstance(c, ExitQueue):
                 call = self._calls.get(c.interaction_id)
-                if call is not None:  # off the line: a message, voicemail or callback
+                if c.action == "hangup":  # the line is released (also a call turned away
+                    self._forget(c.interaction_id)  # before the engine saw it)
+                elif call is not None:  # off the line: a voicemail or callback
                     self._cancel(call.patience)
                     call.patience = None
             elif isinstance(c, RecordInteraction):
-                call = self._calls.pop(c.record.interaction_id, None)
-                if call is not None:
-                    for t in call.timers():
-                        self._cancel(t)
-                if self._flows is not None:
-                    self._flows.left(c.record.interaction_id)
+                self._forget(c.record.interaction_id)
             elif isinstance(c, AgentStateChanged):
                 self._on_state(c)
             elif isinstance(c, IVR_COMMANDS) and self._flows is not None:
@@ -351,6 +348,15 @@ class SimTelephony:
                     if patience != math.inf:
                         call.patience = self._at(self._clock.time() + patience,
                                                  partial(self._send, CallerHungUp(c.call_id)))
+
+    def _forget(self, call_id: str) -> None:
+        """The call is over: cancel what its caller still had planned."""
+        call = self._calls.pop(call_id, None)
+        if call is not None:
+            for t in call.timers():
+                self._cancel(t)
+        if self._flows is not None:
+            self._flows.left(call_id)
 
     def _on_offer(self, c: OfferToAgent) -> None:
         bot = self._bots.get(c.agent_id)
