@@ -149,19 +149,20 @@ class Harness:
 
 
 def start(url: str, *, drain_seconds: float = 0, seed: bool = True,
-          **options: Any) -> Iterator[Harness]:
+          settings: dict[str, Any] | None = None, **options: Any) -> Iterator[Harness]:
     """Seed the users (unless `seed` is false: a restart), start the app on `url` (its
     lifespan; `options`: more arguments of `create_app`; its journal in a folder of its
-    own; a stop closes the calls still in progress at once unless `drain_seconds`),
-    yield it, stop it."""
+    own; a stop closes the calls still in progress at once unless `drain_seconds`;
+    `settings`: more `ServerSettings` fields), yield it, stop it."""
     if seed:
         seed_users(url)
     telephony = FakeTelephony()
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
-        settings = ServerSettings(database_url=url, start=MONDAY_9AM, bots=False,
-                                  journal=f"{folder}/journal", drain_seconds=drain_seconds)
-        app = create_app(settings, telephony=telephony, **options)
+        server_settings = ServerSettings(
+            database_url=url, start=MONDAY_9AM, bots=False, journal=f"{folder}/journal",
+            drain_seconds=drain_seconds, **(settings or {}))
+        app = create_app(server_settings, telephony=telephony, **options)
         portal = stack.enter_context(start_blocking_portal())
         stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
         if seed:

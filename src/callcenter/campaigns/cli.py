@@ -1,14 +1,19 @@
-"""`callcenter import-leads CAMPAIGN FILE`: a CSV lead list into a campaign, all or nothing.
+"""`callcenter import-leads CAMPAIGN FILE`: a CSV lead list into a campaign.
 
     callcenter import-leads spring-sale leads.csv --number phone --id customer \\
         --field name --field "Postleitzahl=zip" --errors rejected.csv
     callcenter import-leads spring-sale leads.csv --create --caller-id +4930123456 \\
         --region DE --timezone Europe/Berlin
 
-Valid rows are stored in one transaction; rejected rows are listed (line, reason)
-and, with `--errors`, written to a CSV file. With `--strict` one rejected row
-stores nothing. Exit status: 0 stored, 1 rejected rows under `--strict`,
-2 the file or the campaign could not be used.
+The file is read and checked whole first (a progress bar per byte), then the valid
+rows are stored in chunks of `--chunk` leads, each its own transaction with a pause
+between (a progress bar per lead), so a server running on the same database keeps
+writing; rejected rows are listed (line, reason) and, with `--errors`, written to a
+CSV file. With `--strict` one rejected row stores nothing (and `--create` creates
+nothing). Should the database fail midway, the chunks before stay stored: the message
+says how many leads and up to which line, and the same command run again stores the
+rest (stored leads are skipped). Exit status: 0 stored, 1 rejected rows under
+`--strict`, 2 the file, the campaign or the database could not be used.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.campaigns.importer import (
     ColumnMapping,
@@ -31,9 +36,10 @@ from callcenter.campaigns.importer import (
 )
 from callcenter.core.config import ConfigError
 from callcenter.core.dialer.campaign import Campaign
-from callcenter.csv_import import ImportFileError
+from callcenter.csv_import import ImportFileError, utf8_lines
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
-from callcenter.store.leads import Stored, add_campaign, add_leads, get_campaign
+from callcenter.store.chunks import PartlyStored
+from callcenter.store.leads import Stored, add_campaign, get_campaign, store_leads
 
 __all__ = ["import_leads_command"]
 
@@ -83,6 +89,12 @@ def import_leads_command(
     db: Annotated[str | None, typer.Option(
         "--db", help="Database URL (default: $CALLCENTER_DATABASE_URL, else "
                      "sqlite:///callcenter.db).")] = None,
+    chunk: Annotated[int, typer.Option(
+        min=1, help="Leads stored per transaction (the longest the database is held).")
+    ] = 2000,
+    pause: Annotated[float, typer.Option(
+        min=0, help="Seconds between transactions, so a running server's writes get "
+                    "the database in between.")] = 0.15,
 ) -> None:
     """Import a CSV lead list into a campaign: numbers to E.164, a time zone per lead."""
     console = Console()
@@ -91,17 +103,22 @@ def import_leads_command(
                             fields=_fields(field or []))
     migrate(db)
     engine = create_engine_for(db)
+    sessions = session_factory(engine)
     try:
-        with session_factory(engine).begin() as session:
-            if create:
-                add_campaign(session, Campaign(campaign, caller_id=caller_id,
-                                               default_region=region, timezone=timezone))
-            target = get_campaign(session, campaign)
-            result = _read(file, target, mapping, console)
-            if strict and result.rejected:
-                _report(console, result, None, errors)
-                raise typer.Exit(1)  # leaving the block rolls the transaction back
-            stored = _store(session, campaign, result, console)
+        if create:
+            target = Campaign(campaign, caller_id=caller_id, default_region=region,
+                              timezone=timezone)
+        else:
+            with sessions.begin() as session:
+                target = get_campaign(session, campaign)
+        result = _read(file, target, mapping, console)
+        if strict and result.rejected:
+            _report(console, result, None, errors)
+            raise typer.Exit(1)
+        if create:
+            with sessions.begin() as session:
+                add_campaign(session, target)
+        stored = _store(sessions, campaign, result, console, chunk, pause)
         _report(console, result, stored, errors)
     except (ConfigError, Conflict, NotFound, ImportFileError) as exc:
         raise _fail(str(exc)) from None
@@ -113,21 +130,31 @@ def _read(file: Path, campaign: Campaign, mapping: ColumnMapping, console: Conso
     size = file.stat().st_size
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TextColumn("{task.fields[rows]} rows"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar, \
-            file.open(newline="", encoding="utf-8-sig") as stream:
+    with Progress(*columns, console=console, transient=True) as bar, file.open("rb") as stream:
         task = bar.add_task(f"reading {file.name}", total=size, rows=0)
-        return import_leads(stream, campaign, mapping,
+        return import_leads(utf8_lines(stream), campaign, mapping,
                             progress=lambda rows, read: bar.update(task, completed=read,
                                                                    rows=rows))
 
 
-def _store(session: Session, campaign: str, result: ImportResult, console: Console) -> Stored:
+def _store(sessions: sessionmaker[Session], campaign: str, result: ImportResult,
+           console: Console, chunk: int, pause: float) -> Stored:
+    """The leads stored a chunk at a time; a failed chunk ends the command (exit 2)
+    saying which leads are stored."""
     with Progress(TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total} leads"),
+                  TextColumn("{task.completed}/{task.total} leads"), TimeRemainingColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("storing", total=len(result.leads))
-        return add_leads(session, campaign, result.leads,
-                         progress=lambda n: bar.update(task, completed=n))
+        try:
+            return store_leads(sessions, campaign, result.leads, chunk=chunk, pause=pause,
+                               progress=lambda n: bar.update(task, completed=n))
+        except PartlyStored as exc:
+            done = exc.stored
+            last = result.sources[result.leads[done - 1].id][0] if done else 0
+            raise _fail(f"the database failed after {done} of {len(result.leads)} leads were "
+                        f"stored (those first seen on lines up to {last}): {exc.cause}; run "
+                        "the same import again to store the rest (stored leads are "
+                        "skipped)") from None
 
 
 def _report(console: Console, result: ImportResult, stored: Stored | None,

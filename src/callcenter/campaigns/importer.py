@@ -2,10 +2,10 @@
 
 The importer reads a CSV stream row by row and returns every lead and every
 rejected row (with its line number and the reason); it stores nothing. The
-caller stores the leads in one transaction, so a list is imported whole or not
-at all. Each data row ends up in exactly one place: a lead (`sources` says
-which lines made it, since rows with the same number merge into one lead) or
-`rejected`.
+caller stores the leads a chunk at a time (`store.leads.store_leads`). A row with a
+NUL character in a cell is rejected naming its column. Each data row ends up in
+exactly one place: a lead (`sources` says which lines made it, since rows with
+the same number merge into one lead) or `rejected`.
 
 Per row: the number is parsed with the campaign's default region and must be a
 valid number; the lead id is the id column or else the E.164 number; the
@@ -28,7 +28,7 @@ import phonenumbers
 from callcenter.campaigns.zones import zone_of_address, zone_of_number
 from callcenter.core.dialer.campaign import Campaign
 from callcenter.core.dialer.leads import Lead
-from callcenter.csv_import import ImportFileError, numbered_rows, read_header
+from callcenter.csv_import import ImportFileError, numbered_rows, read_header, unstorable_cell
 
 Progress = Callable[[int, int], None]
 """Called with (data rows read, bytes read) every `every` rows and at the end."""
@@ -141,6 +141,7 @@ class _State:
     ) -> None:
         self.campaign = campaign
         self.mapping = mapping
+        self.header = header
         self.index = {h: i for i, h in enumerate(header)}
         self.width = len(header)
         self.custom = custom
@@ -152,6 +153,9 @@ class _State:
         return row[self.index[column]].strip() if column else ""
 
     def take(self, row: list[str], line: int) -> None:
+        bad = unstorable_cell(self.header, row)
+        if bad is not None:
+            raise _Reject(bad)
         if len(row) != self.width:
             raise _Reject(f"has {len(row)} fields, the header has {self.width}")
         raw = self.cell(row, self.mapping.number)

@@ -4,8 +4,9 @@
     result.customers    # [(line, Customer), ...]
     result.rejected     # [Rejection(line, reason), ...]
 
-The importer reads the file and stores nothing: the caller stores `customers` in one
-transaction only when `rejected` is empty, so a file is imported whole or not at all.
+The importer reads the file and stores nothing: the caller stores `customers` only when
+`rejected` is empty (`store.customers.store_customers`, in chunks of their own
+transactions).
 
 The mapping names the CSV column of each value; a value left unmapped is read from the
 column of its own name when the header has one (`name`, `number`, `account`, `segment`,
@@ -13,7 +14,8 @@ column of its own name when the header has one (`name`, `number`, `account`, `se
 `;`, and several columns may hold numbers. `fields` maps columns to custom field names;
 None takes every column not used otherwise, under its header name.
 
-A row is rejected (with its line) when it has another number of cells than the header,
+A row is rejected (with its line) when a cell holds a NUL character (naming the column),
+it has another number of cells than the header,
 no name, a number that is no valid phone number of the default region or that an earlier
 row already has, an account an earlier row already has, a priority that is no whole
 number, or a value `Customer` refuses.
@@ -26,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from callcenter.core.customers import Customer, InvalidCustomer, check_region, normalize_number
-from callcenter.csv_import import ImportFileError, numbered_rows, read_header
+from callcenter.csv_import import ImportFileError, numbered_rows, read_header, unstorable_cell
 
 _VALUES = ("name", "account", "segment", "language", "priority", "notes")
 
@@ -68,6 +70,7 @@ class _Reject(Exception):
 
 class _Reader:
     def __init__(self, header: list[str], columns: CustomerColumns, region: str) -> None:
+        self.header = header
         self.index = {h: i for i, h in enumerate(header)}
         self.width = len(header)
         self.region = region
@@ -92,6 +95,9 @@ class _Reader:
         return row[self.index[column]].strip() if column is not None else ""
 
     def customer(self, row: list[str], line: int) -> Customer:
+        bad = unstorable_cell(self.header, row)
+        if bad is not None:
+            raise _Reject(bad)
         if len(row) != self.width:
             raise _Reject(f"has {len(row)} fields, the header has {self.width}")
         name = self.cell(row, "name")

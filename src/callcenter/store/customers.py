@@ -1,5 +1,6 @@
 """The customer directory in the store: add, replace, delete, search, find by number or
-account, and add many at once (the CSV import) or none.
+account, and add many at once (the CSV import: `store_customers`, checked whole, then
+stored in chunks of their own transactions).
 
 Repository functions over a `Session`; they flush but never commit. Values come in as
 `core.customers.Customer` (numbers already in E.164) and go out as `CustomerRow`s, whose
@@ -8,13 +9,14 @@ Repository functions over a `Session`; they flush but never commit. Values come 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.customers import Customer
+from callcenter.store.chunks import write_in_chunks
 from callcenter.store.errors import Conflict, NotFound
 from callcenter.store.models import CustomerNumberRow, CustomerRow, utcnow
 
@@ -132,9 +134,10 @@ def search_customers(session: Session, *, name: str | None = None, number: str |
     return CustomerPage(list(rows), total)
 
 
-def add_customers(session: Session, customers: Sequence[Customer]) -> list[tuple[int, str]]:
-    """Store all of `customers`, or none: the (index, reason) of each one whose number or
-    account is already stored (then nothing is added); empty when all were added."""
+def customer_conflicts(session: Session,
+                       customers: Sequence[Customer]) -> list[tuple[int, str]]:
+    """The (index, reason) of each of `customers` whose number or account is already
+    stored; empty when none is."""
     numbers = [n for c in customers for n in c.numbers]
     accounts = [c.account for c in customers if c.account is not None]
     owners: dict[str, int] = {}
@@ -157,6 +160,13 @@ def add_customers(session: Session, customers: Sequence[Customer]) -> list[tuple
         elif c.account is not None and c.account in holders:
             refused.append((i, f"account {c.account!r} already belongs to customer "
                                f"{holders[c.account]}"))
+    return refused
+
+
+def add_customers(session: Session, customers: Sequence[Customer]) -> list[tuple[int, str]]:
+    """Store all of `customers`, or none: the (index, reason) of each one whose number or
+    account is already stored (then nothing is added); empty when all were added."""
+    refused = customer_conflicts(session, customers)
     if refused:
         return refused
     for c in customers:
@@ -168,5 +178,36 @@ def add_customers(session: Session, customers: Sequence[Customer]) -> list[tuple
     return []
 
 
+_CHECK = 5000
+"""Customers checked per lookup before an import stores any."""
+
+
 def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
     return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def store_customers(sessions: sessionmaker[Session], customers: Sequence[Customer], *,
+                    chunk: int = 2000, pause: float = 0.0,
+                    progress: Callable[[int], None] | None = None) -> list[tuple[int, str]]:
+    """Store `customers` a chunk at a time, each chunk its own transaction, after checking
+    them all: the (index, reason) of each whose number or account is already stored
+    (then nothing is stored); empty when all were stored.
+
+    A chunk that fails (the database, or a number or account stored meanwhile by another
+    change: `Conflict`) rolls back alone and raises `PartlyStored`: the customers before
+    it, in the order of `customers`, are stored, the rest are not."""
+    with sessions.begin() as session:
+        refused = [(i, why) for start in range(0, len(customers), _CHECK)
+                   for i, why in ((start + j, w) for j, w in customer_conflicts(
+                       session, customers[start:start + _CHECK]))]
+    if refused:
+        return refused
+
+    def write(session: Session, part: Sequence[Customer]) -> None:
+        taken = add_customers(session, part)
+        if taken:
+            raise Conflict(f"stored meanwhile by another change: {taken[0][1]}")
+
+    write_in_chunks(sessions, customers, chunk, write, pause=pause, done=progress,
+                    what="customers")
+    return []

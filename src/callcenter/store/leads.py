@@ -1,20 +1,21 @@
 """Campaigns, leads and do-not-call numbers in the store.
 
-Repository functions over a `Session`: they flush but never commit, so a whole
-lead list goes into the database in the caller's one transaction (all or nothing).
+Repository functions over a `Session`: they flush but never commit. A long lead list
+goes in a chunk at a time, each chunk its own transaction (`store_leads`), so the
+engine's writes never wait long for the database.
 A campaign's configuration is stored as JSON (`campaign_to_json`), read back into
 the same frozen `Campaign` (`campaign_from_json`), which validates it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.config import ConfigError
 from callcenter.core.dialer.campaign import (
@@ -31,11 +32,14 @@ from callcenter.core.dialer.campaign import (
 )
 from callcenter.core.dialer.dnc import DncRegistry
 from callcenter.core.dialer.leads import Lead, LeadResult, LeadState
+from callcenter.store.chunks import PartlyStored, write_in_chunks
 from callcenter.store.errors import Conflict, NotFound
 from callcenter.store.models import CampaignRow, DncNumberRow, LeadRow
 
 BATCH = 5000
 """Rows per INSERT or UPDATE statement."""
+_LOOKUP = 500
+"""Numbers (and ids) per lookup of the leads already stored."""
 
 _PLAIN = ("caller_id", "information_message", "default_region", "timezone", "holiday_country",
           "holiday_subdivision", "max_attempts", "max_attempts_per_day", "drop_cap", "drop_hold")
@@ -135,30 +139,33 @@ class Stored:
     added: int = 0
     present: list[tuple[Lead, str]] = field(default_factory=list)
     """(lead, why): its number or its id is already in the campaign."""
+    longest: float = 0.0
+    """The longest of the transactions that stored them, in seconds (`store_leads`)."""
 
 
 def add_leads(
-    session: Session, campaign: str, leads: Iterable[Lead],
-    progress: Callable[[int], None] | None = None,
+    session: Session, campaign: str, leads: Sequence[Lead],
 ) -> Stored:
-    """Insert new leads into `campaign`; a lead whose number or id is there already is skipped.
-
-    `progress(n)` is told how many leads were handled so far, once per batch.
-    """
+    """Insert new leads into `campaign` (in the caller's transaction); a lead whose number
+    or id is there already is skipped. Only `leads`' own numbers and ids are looked up,
+    so a long list can go in a chunk at a time (`store_leads`)."""
     if session.get(CampaignRow, campaign) is None:
         raise NotFound(f"no campaign {campaign!r}")
     numbers: dict[str, str] = {}
     ids: set[str] = set()
-    for lead_id, number in session.execute(
-        select(LeadRow.lead_id, LeadRow.number).where(LeadRow.campaign == campaign)
-    ):
-        numbers[number] = lead_id
-        ids.add(lead_id)
+    for start in range(0, len(leads), _LOOKUP):
+        part = leads[start:start + _LOOKUP]
+        for lead_id, number in session.execute(
+            select(LeadRow.lead_id, LeadRow.number).where(
+                LeadRow.campaign == campaign,
+                or_(LeadRow.number.in_([lead.number for lead in part]),
+                    LeadRow.lead_id.in_([lead.id for lead in part])))
+        ):
+            numbers[number] = lead_id
+            ids.add(lead_id)
     out = Stored()
     batch: list[dict[str, Any]] = []
-    handled = 0
     for lead in leads:
-        handled += 1
         if lead.number in numbers:
             out.present.append((lead, f"number already in the campaign as lead "
                                       f"{numbers[lead.number]!r}"))
@@ -170,11 +177,31 @@ def add_leads(
             batch.append(_row(campaign, lead))
         if len(batch) >= BATCH:
             out.added += _insert(session, batch)
-            if progress is not None:
-                progress(handled)
     out.added += _insert(session, batch)
-    if progress is not None:
-        progress(handled)
+    return out
+
+
+def store_leads(
+    sessions: sessionmaker[Session], campaign: str, leads: Sequence[Lead], *,
+    chunk: int = 2000, pause: float = 0.0, progress: Callable[[int], None] | None = None,
+) -> Stored:
+    """`add_leads` a chunk at a time, each chunk its own transaction (`write_in_chunks`):
+    the database is never held longer than one chunk. `progress(n)` after each chunk;
+    `PartlyStored` (with `.result`: what the stored chunks did) when a chunk fails: the
+    leads before it are stored, in the order of `leads`."""
+    out = Stored()
+
+    def write(session: Session, part: Sequence[Lead]) -> None:
+        done = add_leads(session, campaign, part)
+        out.added += done.added
+        out.present += done.present
+
+    try:
+        out.longest = write_in_chunks(sessions, leads, chunk, write, pause=pause,
+                                      done=progress, what=f"leads of campaign {campaign!r}")
+    except PartlyStored as exc:
+        exc.result = out
+        raise
     return out
 
 

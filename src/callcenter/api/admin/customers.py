@@ -3,15 +3,20 @@
 Numbers are given as people write them and stored in E.164, read with the server's
 `default_region` when they have no country code. A number or an account belongs to one
 customer: taking another customer's is 409. The CSV import (body `text/csv`, or the
-`file` part of a multipart body; the column mapping as query parameters) is all or
-nothing: one rejected row stores nothing, and the 422 lists every rejected row with its
-line and reason (`rejected`), rows whose number or account another customer already
-has included.
+`file` part of a multipart body; the column mapping as query parameters) is streamed
+to a spool file and checked whole before anything is stored: one rejected row stores
+nothing, and the 422 lists every rejected row with its line and reason (`rejected`),
+rows whose number or account another customer already has included. Then the
+customers are stored in chunks of `import_chunk` rows, each its own transaction, so
+the engine's writes never wait long for the database. Should a chunk fail (the
+database: 503; a number or account stored meanwhile by another change: 409), the rows
+before it stay stored and the answer names the last stored line
+(`last_stored_line`): import the rows after it again.
 """
 
 from __future__ import annotations
 
-import io
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,10 +25,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from callcenter.api.admin.common import NO_CONTENT, Admin, csv_text, in_transaction, record
+from callcenter.api.admin.common import NO_CONTENT, Admin, in_transaction, record
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.edge import upload
-from callcenter.api.errors import FieldError, InvalidBody, InvalidField
+from callcenter.api.errors import FieldError, InvalidBody, InvalidField, logged
+from callcenter.api.uploads import spool_csv
 from callcenter.core.customers import (
     MAX_NUMBERS,
     Customer,
@@ -32,21 +38,21 @@ from callcenter.core.customers import (
     normalize_number,
 )
 from callcenter.crm.customer_import import CustomerColumns, import_customers
-from callcenter.csv_import import ImportFileError
+from callcenter.csv_import import ImportFileError, utf8_lines
+from callcenter.store.chunks import PartlyStored
 from callcenter.store.customers import (
     add_customer,
-    add_customers,
     customer_of,
     delete_customer,
     get_customer,
     replace_customer,
     search_customers,
+    store_customers,
 )
+from callcenter.store.errors import Conflict
 from callcenter.store.models import CustomerRow
 
 router = APIRouter()  # included by callcenter.api.admin under /api/admin
-MAX_BYTES = 50 * 1024 * 1024
-"""The largest customer list the API takes in one request."""
 Column = Annotated[str | None, Query(max_length=100)]
 CustomerId = Annotated[int, Path(ge=1, le=2**62)]
 
@@ -105,6 +111,17 @@ class CustomerImportReport(BaseModel):
 
     rows: int
     stored: int
+
+
+class CustomerImportInterrupted(BaseModel):
+    """A chunk of the import failed: the rows before it are stored, the rest are not."""
+
+    detail: str
+    stored: int
+    """Customers stored: those of the first rows of the file."""
+    last_stored_line: int
+    """The line of the last stored customer (0: none stored)."""
+    error_id: str
 
 
 class CustomerImportRefused(InvalidBody):
@@ -214,7 +231,8 @@ def _refused(rows: list[Row]) -> JSONResponse:
 
 
 @router.post("/customers/import", response_model=CustomerImportReport,
-             responses={422: {"model": CustomerImportRefused}})
+             responses={422: {"model": CustomerImportRefused},
+                        503: {"model": CustomerImportInterrupted}})
 @upload
 async def import_customer_list(
     request: Request, server: ServerDep, user: Admin,
@@ -227,10 +245,6 @@ async def import_customer_list(
     value is read from the column the mapping names, else from the column of its own
     name; `number` repeats (several number columns), `field` too (`COLUMN` or
     `NAME=COLUMN`; none: every other column is a custom field)."""
-    body = await request.body()
-    if len(body) > MAX_BYTES:
-        raise InvalidField("body", f"body: larger than {MAX_BYTES} bytes")
-    text = csv_text(body, request.headers.get("content-type", ""), "customer list")
     fields = None
     if field:
         fields = {}
@@ -240,20 +254,42 @@ async def import_customer_list(
     columns = CustomerColumns(name=name, numbers=tuple(number), account=account,
                               segment=segment, language=language, priority=priority,
                               notes=notes, fields=fields)
-    try:
-        result = import_customers(io.StringIO(text, newline=""), columns,
-                                  server.settings.default_region)
-    except ImportFileError as exc:
-        raise InvalidField("body", f"body: {exc}") from None
-    if result.rejected:
-        return _refused([Row(line=r.line, reason=r.reason) for r in result.rejected])
+    spooled = await spool_csv(request, "customer list")
+    settings = server.settings
 
-    def work(session: Session) -> CustomerImportReport | JSONResponse:
-        refused = add_customers(session, [c for _, c in result.customers])
+    def work() -> CustomerImportReport | JSONResponse:
+        with spooled:
+            try:
+                result = import_customers(utf8_lines(spooled), columns,
+                                          settings.default_region)
+            except ImportFileError as exc:
+                raise InvalidField("body", f"body: {exc}") from None
+        if result.rejected:
+            return _refused([Row(line=r.line, reason=r.reason) for r in result.rejected])
+        try:
+            refused = store_customers(server.sessions, [c for _, c in result.customers],
+                                      chunk=settings.import_chunk, pause=settings.import_pause)
+        except PartlyStored as exc:
+            return _interrupted(exc, result.customers)
         if refused:
             return _refused([Row(line=result.customers[i][0], reason=why)
                              for i, why in refused])
         report = CustomerImportReport(rows=result.rows, stored=len(result.customers))
-        record(session, user, "import", "customer", "*", after=report.model_dump())
+        with server.sessions.begin() as session:
+            record(session, user, "import", "customer", "*", after=report.model_dump())
         return report
-    return await in_transaction(server, work)
+    return await asyncio.to_thread(work)
+
+
+def _interrupted(exc: PartlyStored, customers: list[tuple[int, Customer]]) -> JSONResponse:
+    """The answer when a chunk failed: which rows are stored (those before it)."""
+    error_id = logged(exc, "a customer import stopped")
+    done = exc.stored
+    last = customers[done - 1][0] if done else 0
+    conflict = isinstance(exc.cause, Conflict)
+    why = str(exc.cause) if conflict else "the database failed"
+    body = CustomerImportInterrupted(
+        detail=f"the import stopped after {done} of {len(customers)} customers were stored "
+               f"({why}): the rows up to line {last} are stored, the rows after it are not",
+        stored=done, last_stored_line=last, error_id=error_id)
+    return JSONResponse(body.model_dump(), status_code=409 if conflict else 503)

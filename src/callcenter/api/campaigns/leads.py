@@ -2,14 +2,20 @@
 
 The import takes the CSV as the request body (`Content-Type: text/csv`) or as the
 `file` part of a `multipart/form-data` body, and the column mapping as query
-parameters. It is all or nothing: one rejected row stores nothing, and the 422 lists
-every rejected row (`rejected`: line and reason). Leads whose number or id is already
-in the campaign are skipped and listed (`skipped`).
+parameters. The body is streamed to a spool file (`api.uploads`), never held whole.
+The whole file is checked before anything is stored: one rejected row stores nothing,
+and the 422 lists every rejected row (`rejected`: line and reason). Then the leads are
+stored in chunks of `import_chunk`, each its own transaction, so the engine's writes
+never wait long for the database. Leads whose number or id is already in the campaign
+are skipped and listed (`skipped`). Should a chunk fail (the database), the chunks
+before it stay stored: the 503 says how many leads and up to which line; importing
+the same file again stores the rest, since stored leads are skipped. A running
+campaign may dial the stored leads meanwhile.
 """
 
 from __future__ import annotations
 
-import io
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -17,20 +23,20 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from callcenter.api.admin.common import Admin, csv_text, in_transaction, record
+from callcenter.api.admin.common import Admin, in_transaction, record
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.edge import upload
-from callcenter.api.errors import FieldError, InvalidBody, InvalidField
-from callcenter.campaigns.importer import ColumnMapping, import_leads
+from callcenter.api.errors import FieldError, InvalidBody, InvalidField, logged
+from callcenter.api.uploads import spool_csv
+from callcenter.campaigns.importer import ColumnMapping, ImportResult, import_leads
 from callcenter.core.dialer.leads import LeadState
-from callcenter.csv_import import ImportFileError
+from callcenter.csv_import import ImportFileError, utf8_lines
 from callcenter.store.campaigns import campaign_of, campaign_row, search_leads
-from callcenter.store.leads import add_leads
+from callcenter.store.chunks import PartlyStored
+from callcenter.store.leads import store_leads
 from callcenter.store.models import LeadRow
 
 router = APIRouter(prefix="/api/campaigns")
-MAX_BYTES = 50 * 1024 * 1024
-"""The largest lead list the API takes in one request (the CLI has no limit)."""
 Column = Annotated[str | None, Query(max_length=100)]
 
 
@@ -55,6 +61,17 @@ class ImportRefused(InvalidBody):
     """Rows were rejected, so nothing was stored."""
 
     rejected: list[Row]
+
+
+class ImportInterrupted(BaseModel):
+    """A chunk of the import failed: the leads before it are stored, the rest are not."""
+
+    detail: str
+    stored: int
+    """Leads stored: the first ones of the file, in the order their number first appears."""
+    last_stored_line: int
+    """The line where the last stored lead first appears (0: none stored)."""
+    error_id: str
 
 
 class LeadView(BaseModel):
@@ -96,7 +113,7 @@ def _fields(specs: list[str]) -> dict[str, str] | None:
 
 
 @router.post("/{name}/leads", response_model=ImportReport,
-             responses={422: {"model": ImportRefused}})
+             responses={422: {"model": ImportRefused}, 503: {"model": ImportInterrupted}})
 @upload
 async def import_campaign_leads(
     name: str, request: Request, server: ServerDep, user: Admin,
@@ -106,20 +123,21 @@ async def import_campaign_leads(
     field: Annotated[list[str], Query(max_length=100)] = [],  # noqa: B006  # FastAPI's way
 ) -> ImportReport | JSONResponse:
     """Import a CSV lead list (body `text/csv`, or multipart with a `file` part); the
-    mapping names the columns (`field` repeats: `COLUMN` or `NAME=COLUMN`)."""
-    body = await request.body()
-    if len(body) > MAX_BYTES:
-        raise InvalidField("body", f"body: larger than {MAX_BYTES} bytes")
-    text = csv_text(body, request.headers.get("content-type", ""), "lead list")
+    mapping names the columns (`field` repeats: `COLUMN` or `NAME=COLUMN`). The whole
+    file is checked first; then the leads are stored in chunks of their own transactions."""
     mapping = ColumnMapping(number=number, id=id, priority=priority, timezone=timezone,
                             country=country, postcode=postcode, fields=_fields(field))
+    spooled = await spool_csv(request, "lead list")
+    settings = server.settings
 
-    def work(session: Session) -> ImportReport | JSONResponse:
-        campaign = campaign_of(campaign_row(session, name))
-        try:
-            result = import_leads(io.StringIO(text, newline=""), campaign, mapping)
-        except ImportFileError as exc:
-            raise InvalidField("body", f"body: {exc}") from None
+    def work() -> ImportReport | JSONResponse:
+        with spooled:
+            with server.sessions.begin() as session:
+                campaign = campaign_of(campaign_row(session, name))
+            try:
+                result = import_leads(utf8_lines(spooled), campaign, mapping)
+            except ImportFileError as exc:
+                raise InvalidField("body", f"body: {exc}") from None
         if result.rejected:
             rows = [Row(line=r.line, reason=r.reason) for r in result.rejected]
             refused = ImportRefused(
@@ -127,15 +145,34 @@ async def import_campaign_leads(
                 errors=[FieldError(field="body", message=f"line {r.line}: {r.reason}")
                         for r in rows], rejected=rows)
             return JSONResponse(refused.model_dump(), status_code=422)
-        stored = add_leads(session, name, result.leads)
+        try:
+            stored = store_leads(server.sessions, name, result.leads,
+                                 chunk=settings.import_chunk, pause=settings.import_pause)
+        except PartlyStored as exc:
+            return _interrupted(exc, result)
         skipped = [Row(line=result.sources.get(lead.id, [0])[0], reason=why)
                    for lead, why in stored.present]
         report = ImportReport(rows=result.rows, leads=len(result.leads), merged=result.merged,
                               stored=stored.added, skipped=skipped)
-        record(session, user, "import_leads", "campaign", name,
-               after=report.model_dump(exclude={"skipped"}))
+        with server.sessions.begin() as session:
+            record(session, user, "import_leads", "campaign", name,
+                   after=report.model_dump(exclude={"skipped"}))
         return report
-    return await in_transaction(server, work)
+    return await asyncio.to_thread(work)
+
+
+def _interrupted(exc: PartlyStored, result: ImportResult) -> JSONResponse:
+    """The answer when a chunk failed: which leads are stored (those before it)."""
+    error_id = logged(exc, "a lead import stopped")
+    done = exc.stored
+    last = result.sources[result.leads[done - 1].id][0] if done else 0
+    body = ImportInterrupted(
+        detail=f"the import stopped after {done} of {len(result.leads)} leads were stored "
+               f"(the database failed): the leads first seen on lines up to {last} are "
+               f"stored, the rest are not; importing the same file again stores the rest "
+               f"(the stored leads are skipped)",
+        stored=done, last_stored_line=last, error_id=error_id)
+    return JSONResponse(body.model_dump(), status_code=503)
 
 
 def _lead(row: LeadRow) -> LeadView:
