@@ -23,9 +23,10 @@ def free_port() -> int:
 
 
 def wait_until_serving(proc: subprocess.Popen[bytes], base: str, log: Path,
-                       seconds: float = 30.0) -> None:
+                       seconds: float = 180.0) -> None:
     """Return once `base` answers `/openapi.json`; fail with the process's log if it
-    exits first or does not answer within `seconds`."""
+    exits first or does not answer within `seconds` (a generous bound: on a loaded 2-core
+    machine importing and migrating alone took over 30 s)."""
     deadline = time.monotonic() + seconds
     while True:
         assert proc.poll() is None, log.read_text()

@@ -47,7 +47,7 @@ def _serve(url: str, tmp_path: Path, *args: str, start: float = MONDAY_9AM,
         proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_serving(proc, base, log_path, seconds=120)  # a loaded machine
+            wait_until_serving(proc, base, log_path)
             yield proc, base
         finally:
             if proc.poll() is None:
