@@ -3,6 +3,8 @@ stored batches go, a torn last line is cut, a damaged one stops the open."""
 
 from __future__ import annotations
 
+import resource
+import signal
 import tempfile
 from pathlib import Path
 
@@ -103,3 +105,26 @@ def test_a_value_the_journal_cannot_hold_is_refused() -> None:
     """Only the core's commands and records are encoded: anything else is a TypeError."""
     with pytest.raises(TypeError, match="cannot hold a list"):
         encode(AgentStateChanged("a1", "paused", ["not", "a", "str"], 1.0))  # type: ignore[arg-type]
+
+
+def test_a_write_the_disk_refuses_leaves_no_half_line(tmp_path: Path) -> None:
+    """A batch the file system takes only in part (here a file size limit, as a full disk)
+    fails with `JournalError` and is cut off again: what was written before still reads
+    back, and later batches follow cleanly."""
+    path = tmp_path / "j"
+    journal = Journal.open(path)
+    journal.append([A])
+    size = path.stat().st_size
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size + 10, hard))
+    try:
+        with pytest.raises(JournalError, match="cannot write"):
+            journal.append([B])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+    assert path.stat().st_size == size
+    journal.append([B])
+    journal.close()
+    assert [b for _, b in Journal.open(path).pending()] == [[A], [B]]

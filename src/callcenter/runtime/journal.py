@@ -28,6 +28,7 @@ name under `"@"` and its fields; strings, numbers, booleans and None are JSON's 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -148,12 +149,15 @@ class Journal:
                 self._fd = -1
 
     def _write(self, data: bytes) -> None:
+        size = os.lseek(self._fd, 0, os.SEEK_END)
         try:
             written = os.write(self._fd, data)
             if written != len(data):
                 raise OSError(0, f"short write ({written} of {len(data)} bytes)")
             os.fsync(self._fd)
         except OSError as exc:
+            with contextlib.suppress(OSError):  # no half line left for the next one to follow
+                os.ftruncate(self._fd, size)
             raise JournalError(f"journal {self.path}: cannot write: {exc.strerror}") from exc
 
 
