@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from callcenter.clock import FakeClock
 from callcenter.core.commands import (
     AgentStateChanged,
     Command,
@@ -19,11 +20,18 @@ from callcenter.core.commands import (
     OfferToAgent,
 )
 from callcenter.core.events import AgentLogin, AgentPause, InteractionArrived
-from callcenter.runtime.driver import SHUTDOWN, UNAVAILABLE, Degraded, NotPersisted
+from callcenter.runtime.driver import (
+    SHUTDOWN,
+    UNAVAILABLE,
+    Degraded,
+    EngineDriver,
+    NotPersisted,
+)
 from callcenter.runtime.durable import Backoff, DurableSink, Health
 from callcenter.runtime.journal import Journal
+from callcenter.telephony.base import FakeTelephony
 from tests.runtime.commands import batches
-from tests.runtime.conftest import make_driver, small_engine
+from tests.runtime.conftest import T0, make_driver, small_engine
 
 OK, FAIL, LOST_ACK = "ok", "fail", "lost_ack"
 """A store write: commits; fails before the commit; commits, then fails (the answer lost)."""
@@ -170,8 +178,10 @@ def test_while_degraded_the_driver_refuses_new_work_and_handles_calls_in_progres
         changes: list[Health] = []
         sink.on_change.append(changes.append)
         engine = small_engine(agents=2)
-        driver, _, tel = make_driver(engine, persist=sink)
-        driver.refuse, driver._backlog = tel.execute, sink  # as build_runtime wires them
+        driver = EngineDriver(engine, FakeClock(T0), sink, backlog=sink)
+        tel = FakeTelephony()
+        driver.add_sink("telephony", tel.execute)
+        driver.refuse = tel.execute  # as build_runtime wires them
         await driver.start()
         await driver.submit(AgentLogin("a1"))
         store.down = True

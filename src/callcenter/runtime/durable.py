@@ -180,8 +180,9 @@ class DurableSink:
                     self.stats.failures += 1
                     delay = self._backoff.delay(attempt)
                     attempt += 1
-                    log.warning("retry %d of %d kept batches failed, next in %.2f s: %s",
-                                attempt, len(self._backlog), delay, exc)
+                    log.warning("storing the oldest of %d kept batches failed (try %d), "
+                                "next try in %.2f s: %s", len(self._backlog), attempt, delay,
+                                exc)
                     await self._sleep(delay)
                     continue
                 attempt = 0
