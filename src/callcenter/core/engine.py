@@ -110,14 +110,15 @@ class Engine:
         with the next call (and `next_deadline()` asks for that call at once).
         """
         life = self._life
+        r = self._r
         life.fire_due(now)
-        life.at(now)
+        life.now = r.now = now
         try:
             self._dispatch(event)
         finally:
-            self._r.settle()
+            r.settle()
         out = life.out
-        done = out.copy()
+        done = out[:]
         out.clear()
         return done
 
