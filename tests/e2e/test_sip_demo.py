@@ -1,17 +1,19 @@
 """`callcenter demo --sip`: the demo's database with real calls. The demo's telephony
 config loads (DID 100 into the example's flow, the person's SIP account, recording);
 a server started the way the demo starts it takes a REGISTER from `you`/`you` and a
-call to 100 that hears the example IVR's first prompt, and stores the call's IVR run.
+call to 100 that hears the example IVR's first prompt, and stores the call's IVR run:
+once on a fixed clock inside the example's office hours, once outside them.
 The real-call part needs sipp, rtpengine and espeak-ng (skipped without them, except
 under CI)."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -23,7 +25,6 @@ from callcenter.api.demo_sip import DEMO_DID, write_sip_config
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server
 from callcenter.cli import app as cli
-from callcenter.core.ivr_flow import Hours
 from callcenter.store.models import IvrRunRow
 from callcenter.telephony.sip.adapter import SipTelephony
 from callcenter.telephony.sip.config import load_telephony_config
@@ -67,11 +68,18 @@ class Demo:
     registered: bool = False
     heard_prompt: bool = False
     run_outcome: str | None = None
-    open_at_call: bool = False
 
 
-async def demo_call(tmp: Path) -> Demo:
-    """Seed the demo, serve it with SIP, register `you`, call 100, hang up in the IVR."""
+BERLIN = ZoneInfo("Europe/Berlin")
+OPEN_AT = datetime(2026, 12, 2, 10, 0, tzinfo=BERLIN).timestamp()
+"""A Wednesday at 10:00 in Berlin: the example's office (mon-fri 08:00-20:00) is open."""
+CLOSED_AT = datetime(2026, 11, 29, 10, 0, tzinfo=BERLIN).timestamp()
+"""A Sunday at 10:00 in Berlin: the office (no Sunday hours) is closed."""
+
+
+async def demo_call(tmp: Path, start: float) -> Demo:
+    """Seed the demo, serve it with SIP on an engine clock starting at `start`, register
+    `you`, call 100, hang up in the IVR."""
     url = f"sqlite:///{tmp / 'demo.db'}"
     seed_demo(url)
     listen = f"127.0.0.1:{free_udp_port()}"
@@ -79,7 +87,8 @@ async def demo_call(tmp: Path) -> Demo:
     config = write_sip_config(tmp / "demo-sip", listen, rtp_ports=(base, base + 99),
                               ng_port=free_udp_port())
     settings = ServerSettings(database_url=url, scenario="customer-service", bots=False,
-                              sip=listen, telephony_config=str(config), drain_seconds=0)
+                              sip=listen, telephony_config=str(config), drain_seconds=0,
+                              start=start)
     app = create_app(settings)
     sipp = new_sipp(tmp)
     rtp = rtp_socket()
@@ -100,9 +109,6 @@ async def demo_call(tmp: Path) -> Demo:
                                       trace=True,
                                       keys={"rtp_port": str(rtp.getsockname()[1])})
             out.heard_prompt = bool(await receive(rtp, lambda d: d[1] & 0x7F == 0))
-            hours = adapter.config.flows["main"].nodes["hours"]
-            assert isinstance(hours, Hours)
-            out.open_at_call = hours.calendar.is_open(time.time())
             call_id = (await trace_of(caller, r"Call-ID: (\S+)"))[1]
             rtp.sendto(cue_hangup(call_id, caller.port), ("127.0.0.1", caller.port))
             await caller.wait()
@@ -119,9 +125,16 @@ async def demo_call(tmp: Path) -> Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """The demo's call (skipped without real peers)."""
+    """The demo's call in office hours (skipped without real peers)."""
     require_real_peers()
-    yield asyncio.run(demo_call(tmp_path_factory.mktemp("demo")))
+    yield asyncio.run(demo_call(tmp_path_factory.mktemp("demo"), OPEN_AT))
+
+
+@pytest.fixture(scope="module")
+def closed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo's call outside office hours (skipped without real peers)."""
+    require_real_peers()
+    yield asyncio.run(demo_call(tmp_path_factory.mktemp("closed-demo"), CLOSED_AT))
 
 
 def test_the_person_registers_a_softphone(demo: Demo) -> None:
@@ -134,7 +147,14 @@ def test_a_call_to_100_hears_the_example_ivr(demo: Demo) -> None:
     assert demo.heard_prompt
 
 
-def test_the_calls_ivr_run_is_stored(demo: Demo) -> None:
-    """The call's way through the example flow is stored: hung up in the language menu
-    while the office is open, else sent to the `general` voicemail box."""
-    assert demo.run_outcome == ("abandoned" if demo.open_at_call else "voicemail:general")
+def test_in_office_hours_the_call_reaches_the_menu(demo: Demo) -> None:
+    """On a Wednesday at 10:00 the call enters the language menu and, hung up there, its
+    stored IVR run is an abandon (not the closed office's voicemail)."""
+    assert demo.run_outcome == "abandoned"
+
+
+def test_outside_office_hours_the_caller_gets_the_voicemail(closed_demo: Demo) -> None:
+    """On a Sunday at 10:00 the call hears the closed office's message, and its stored IVR
+    run says it went to the `general` voicemail box."""
+    assert closed_demo.heard_prompt
+    assert closed_demo.run_outcome == "voicemail:general"
