@@ -28,12 +28,17 @@ class ImportFileError(ValueError):
 
 def read_header(reader: Any) -> list[str]:
     """The header row of `reader` (a `csv.reader`), trimmed and without a byte-order
-    mark; `ImportFileError` when there is none or a column appears twice."""
+    mark; `ImportFileError` when there is none, a column appears twice or a column name
+    cannot be stored (a NUL character)."""
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
         raise ImportFileError("the file has no header row")
     header = [h.strip() for h in header]
     header[0] = header[0].lstrip("\ufeff")
+    for name in header:
+        why = unstorable(name)
+        if why is not None:
+            raise ImportFileError(f"line 1: the header's column {name!r} {why}")
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
         raise ImportFileError(f"column {dup!r} appears twice in the header")

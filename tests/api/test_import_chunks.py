@@ -127,3 +127,14 @@ def test_a_nul_in_a_csv_cell_names_its_line_and_column(tmp_path: Path) -> None:
                                  "which cannot be stored"}]
         listed = h.get("/api/admin/customers", headers=h.auth(ADMIN)).json()
         assert listed["total"] == 0
+
+
+def test_a_nul_in_the_header_makes_the_file_unusable(tmp_path: Path) -> None:
+    """A NUL in a header cell is a 422 on `body` naming line 1 and the column."""
+    for h in start(f"sqlite:///{tmp_path / 'api.db'}"):
+        r = h.post("/api/admin/customers/import", headers={**h.auth(ADMIN),
+                                                           "Content-Type": "text/csv"},
+                   content=b"name,seg\x00ment\nAda,gold\n")
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == "body"
+        assert "line 1: the header's column 'seg\\x00ment' contains a NUL" in r.json()["detail"]
