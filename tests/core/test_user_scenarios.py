@@ -13,10 +13,13 @@ from callcenter.core.commands import Connect, Disconnect, Hold, OfferToAgent, Wi
 from callcenter.core.config import EngineSettings, QueueConfig
 from callcenter.core.errors import RoutingError
 from callcenter.core.events import (
+    AgentLogin,
     AgentPause,
     AgentReady,
+    CallbackRequested,
     CallerHungUp,
     HoldCall,
+    OfferRejected,
     ResumeCall,
     TransferToQueue,
     WrapUpDone,
@@ -188,3 +191,36 @@ def test_a_call_in_wrap_up_or_completed_cannot_be_transferred() -> None:
         h.send(TransferToQueue("i1", "other"), at=70)
     assert h.offers_to("b") == []
     assert h.record("i1").transfers == 0
+
+
+def test_a_callback_keeps_its_place_and_neither_abandons_nor_times_out() -> None:
+    """A caller waiting with nobody logged in leaves a callback at 5: past the 60 s max wait
+    and after the caller's hang-up it still waits, and the first agent in is offered it."""
+    h = Harness([QueueConfig("q", max_wait=60)], [agent("a", "q")])
+    h.arrive("i1", "q", at=0)
+    h.send(CallbackRequested("i1"), at=5)
+    h.send(CallerHungUp("i1"), at=6)  # the caller is off the line: nothing ends
+    h.run_until(500)
+    assert h.ix_state("i1") is IS.CALLBACK_REQUESTED and not h.has_record("i1")
+    h.send(AgentLogin("a"), at=600)
+    assert h.offered("i1") == ["a"]
+    h.answer("a", "i1", at=610)
+    h.hang_up("a", "i1", at=700)
+    rec = h.record("i1")
+    assert (rec.outcome, rec.callback, rec.answered_at, rec.talk_seconds) == (
+        "completed", True, 610, 90)
+
+
+def test_a_callback_asked_while_ringing_lets_the_ring_go_on() -> None:
+    """The caller asks for a callback at 5 while agent a's phone rings: it keeps ringing;
+    a declines at 6 and the interaction waits as a callback for the next agent."""
+    h = Harness([QueueConfig("q", retry_after=100)], [agent("a", "q"), agent("b", "q")])
+    h.login("a", at=0)
+    h.arrive("i1", "q", at=1)
+    h.send(CallbackRequested("i1"), at=5)
+    assert (h.state("a"), h.ix_state("i1"), h.withdrawals("i1")) == (AS.RESERVED, IS.OFFERED,
+                                                                     [])
+    h.send(OfferRejected("a", "i1"), at=6)
+    assert (h.state("a"), h.ix_state("i1")) == (AS.AVAILABLE, IS.CALLBACK_REQUESTED)
+    h.login("b", at=20)
+    assert h.offered("i1") == ["a", "b"]
