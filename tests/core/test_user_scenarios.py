@@ -224,3 +224,24 @@ def test_a_callback_asked_while_ringing_lets_the_ring_go_on() -> None:
     assert (h.state("a"), h.ix_state("i1")) == (AS.AVAILABLE, IS.CALLBACK_REQUESTED)
     h.login("b", at=20)
     assert h.offered("i1") == ["a", "b"]
+
+
+@pytest.mark.parametrize("answered", [True, False], ids=["answered", "unanswered"])
+def test_max_wait_does_not_cut_a_ringing_call(answered: bool) -> None:
+    """Max wait 30 s passes while the call rings (offered at 25 for 20 s): the ring goes on;
+    answered at 40 it completes, else it times out when the ring ends at 45."""
+    h = Harness([QueueConfig("q", max_wait=30, offer_timeout=20)], [agent("a", "q")])
+    h.arrive("i1", "q", at=0)
+    h.login("a", at=25)
+    h.run_until(35)
+    assert (h.ix_state("i1"), h.state("a")) == (IS.OFFERED, AS.RESERVED)
+    if answered:
+        h.answer("a", "i1", at=40)
+        h.hang_up("a", "i1", at=50)
+        assert (h.record("i1").outcome, h.record("i1").answered_at) == ("completed", 40)
+        return
+    h.run_until(60)
+    rec = h.record("i1")
+    assert (rec.outcome, rec.exit_reason, rec.ended_at) == ("timed_out", "max_wait", 45)
+    assert [(w.agent_id, w.reason) for w in h.withdrawals("i1")] == [("a", "timeout")]
+    assert h.state("a") is AS.AVAILABLE
