@@ -72,32 +72,32 @@ def test_worst_window_of_a_clean_history_is_zero() -> None:
 
 
 def test_forward_allowance_keeps_a_late_drop_covered_until_it_leaves() -> None:
-    """10 connected calls then a drop, cap 10 % (hand-computed): the window just before the
-    drop leaves holds it alone, over by one drop; 20 lives promised before a close that
-    every later window ends after carry 2 drops there, 1 once the drop made is counted."""
-    ledger = ledger_with([*((float(i), False) for i in range(10)), (10.0, True)], cap=0.1)
-    assert ledger.allowance(20.0, horizon=32.0) == 0  # 11 lives, 1 drop: floor(1.1) - 1
-    assert ledger.forward_allowance(20.0, 32.0, close=40.0, reserve=0.0) == -1
-    assert ledger.forward_allowance(20.0, 32.0, close=40.0, reserve=20.0) == 1
-    # windows ending before the close (52 s to 100 s) hold all 11 lives and none promised
-    assert ledger.forward_allowance(20.0, 32.0, close=100.0, reserve=20.0) == 0
-    # a close over a day away: the window ending just before the drop leaves gets none
-    assert ledger.forward_allowance(20.0, 32.0, close=20.0 + DAY, reserve=20.0) == -1
+    """20 connected calls then a drop, cap 10 %, asked 10 s later (hand-computed): the
+    window just before the drop leaves holds it alone, over by one drop, unless live
+    answers promised before the close (100 s after the ring window) cover it: 20 of
+    them carry 2 drops, 1 more than the drop made; 5 carry none."""
+    ledger = ledger_with([*((float(i), False) for i in range(20)), (20.0, True)], cap=0.1)
+    assert ledger.allowance(30.0, horizon=32.0) == 1  # 21 lives, 1 drop: floor(2.1) - 1
+    close = 30.0 + 32.0 + 100.0
+    assert ledger.forward_allowance(30.0, 32.0, close, rate=0.0) == -1
+    assert ledger.forward_allowance(30.0, 32.0, close, rate=0.2) == 1
+    assert ledger.forward_allowance(30.0, 32.0, close, rate=0.05) == -1
 
 
 def brute_forward(rows: list[tuple[float, bool]], now: float, horizon: float, close: float,
-                  reserve: float, cap: float) -> float:
+                  rate: float, cap: float) -> float:
     """forward_allowance by its definition: every 24 h window (s, s + DAY] ending from
     now + horizon on, as long as a drop of the next `horizon` seconds can be in it (s at
-    each row's time, the close - DAY, and the ends of that range); the rows up to now in
-    it, plus `reserve` lives when it ends at or after the close."""
+    each row's time, the close - DAY, and the ends of that range: the reserve only grows
+    with s); the rows up to now in it, plus `rate` live answers a second from
+    now + horizon to its end or the close, whichever is first."""
     starts = {now + horizon - DAY, now, close - DAY} | {at for at, _ in rows}
     best = math.inf
     for start in starts:
         if not now + horizon - DAY <= start < now + horizon:
             continue
         inside = [dropped for at, dropped in rows if start < at <= now]
-        promised = reserve if start >= close - DAY else 0.0
+        promised = rate * max(0.0, min(start + DAY, close) - now - horizon)
         best = min(best, math.floor(cap * (len(inside) + promised) + 1e-9) - sum(inside))
     return best
 
@@ -106,12 +106,13 @@ def brute_forward(rows: list[tuple[float, bool]], now: float, horizon: float, cl
 @given(gaps=st.lists(st.tuples(st.floats(0.0, 40_000.0), st.booleans(), st.booleans()),
                      min_size=1, max_size=40),
        cap=st.sampled_from([0.03, 0.1, 0.3]), close_after=st.floats(0.0, 1.5 * DAY),
-       reserve=st.floats(0.0, 100.0))
+       rate=st.floats(0.0, 0.01))
 def test_forward_allowance_is_the_worst_window_ending_in_the_next_day(
         gaps: list[tuple[float, bool, bool]], cap: float, close_after: float,
-        reserve: float) -> None:
+        rate: float) -> None:
     """Asked after every row of a random history, forward_allowance equals the brute
-    force over every window end in the next 24 h (the close moves a day on at times)."""
+    force over every window a drop of the next 32 s can be in (the close moves a day on
+    at times)."""
     ledger, rows, at, close = DropLedger(cap), [], 0.0, close_after
     for gap, dropped, next_day in gaps:
         at += gap
@@ -119,5 +120,5 @@ def test_forward_allowance_is_the_worst_window_ending_in_the_next_day(
         rows.append((at, dropped))
         if next_day:
             close += DAY
-        got = ledger.forward_allowance(at, 32.0, close, reserve)
-        assert got == brute_forward(rows, at, 32.0, close, reserve, cap)
+        got = ledger.forward_allowance(at, 32.0, close, rate)
+        assert got == brute_forward(rows, at, 32.0, close, rate, cap)

@@ -117,8 +117,8 @@ def test_predictive_keeps_a_late_drop_covered_until_the_close() -> None:
     close = state(ready=1, wrap=(990.0,) * 40, drops=budget)
     closing = PacingState(**{**{f: getattr(close, f) for f in close.__dataclass_fields__},
                              "closes_at": 1000.0 + 120.0})
-    # the reserve: half the last 15 minutes' 301 live answers per second, for 120 - 32 s
-    assert budget.forward_allowance(1000.0, 32.0, 1120.0, 0.5 * 301 / 900 * 88) < 0
+    # the reserve: half the last 15 minutes' 301 live answers a second, for 120 - 32 s
+    assert budget.forward_allowance(1000.0, 32.0, 1120.0, 0.5 * 301 / 900) < 0
     assert Predictive().decide(closing, 1000.0) == 1
 
 

@@ -20,10 +20,15 @@ drop rate of any trailing window of the given span, at any instant.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
 
 DAY = 86_400.0
 MONTH = 30 * DAY
@@ -57,9 +62,9 @@ class DropLedger:
     are evicted; queries reach back at most that far.
     """
 
-    __slots__ = ("_base_drops", "_base_lives", "_cum_drops", "_cum_lives", "_early", "_fed",
-                 "_head", "_late", "_split", "_times", "cap", "retention", "total_drops",
-                 "total_lives")
+    __slots__ = ("_base_drops", "_base_lives", "_cum_drops", "_cum_lives", "_early_key",
+                 "_early_times", "_early_values", "_fed", "_head", "_late", "_split", "_times",
+                 "cap", "retention", "total_drops", "total_lives")
 
     def __init__(self, cap: float = DEFAULT_CAP, retention: float = MONTH) -> None:
         if not 0.0 <= cap < 1.0:
@@ -78,10 +83,11 @@ class DropLedger:
         self.total_drops = 0
         # the forward guard (`forward_allowance`): the most "potential" cap x lives - drops
         # after any row of the last day, rows before / from the split (close - DAY)
-        self._split: float | None = None
-        self._early = _WindowMax()
-        self._late = _WindowMax()
-        self._fed = 0  # rows (counted as total_lives) already given to those two
+        self._split: float | None = None  # close - DAY of the last forward_allowance
+        self._late = _WindowMax()  # rows from the split on
+        self._fed = 0  # rows (counted as total_lives) already given to it
+        self._early_key: tuple[float, int] | None = None  # rows before the split, as arrays
+        self._early_times = self._early_values = np.zeros(0)
 
     def record(self, at: float, dropped: bool) -> None:
         """One live answer resolved at `at`: connected to an agent, or dropped."""
@@ -150,40 +156,64 @@ class DropLedger:
         return int(best)
 
     def forward_allowance(self, now: float, horizon: float, close: float,
-                          reserve: float) -> int:
+                          rate: float) -> int:
         """How many more drops may happen within `horizon` seconds so that every 24 h window
         ending at any instant from ``now + horizon`` on stays at or under the cap.
 
         A drop stays in the 24 h window longer than every live answer before it: the
         window ending at t holds the rows after s = t - 24 h, so a drop must be covered
-        by the live answers that come after it. Every such window that one of the next
-        drops can be in is checked, exactly (s from ``now + horizon - 24 h`` to
-        ``now + horizon``): windows ending before `close` (when dialing stops) count no
-        new live answer; windows ending at or after it count `reserve` more, the live
-        answers the caller counts on between ``now + horizon`` and the close. That is
-        the only assumption, and some is needed: with none, no drop could ever be made,
-        since the window ending just before a drop leaves holds that drop and only what
-        came after it. Drops from now on count as no live answer. Keeping ``drops <= cap
-        x lives`` after every s is ``cap x lives - drops`` after each row of the last
-        day staying at most its value now (plus the reserve's share): a sliding maximum,
-        O(1) amortized per row. May be negative when a window is already over.
+        by the live answers that come after it. Every window that one of the next drops
+        can be in is checked, exactly (s from ``now + horizon - 24 h`` to
+        ``now + horizon``), counting the rows so far plus the reserve: `rate` live answers
+        a second from ``now + horizon`` until the window's end or `close` (when dialing
+        stops), whichever is first. That is the only assumption, and some is needed:
+        with none, no drop could ever be made, since the window ending just before a
+        drop leaves holds that drop and only what came after it. Drops from now on count
+        as no live answer. ``drops <= cap x lives`` after every s is ``cap x lives -
+        drops`` after each row of the last day staying at most its value now plus the
+        reserve's share: for windows ending at or after the close (a fixed reserve) a
+        sliding maximum, O(1) amortized per row; for those ending before it, a minimum
+        over the rows of the last day before ``close - 24 h``, which do not change until
+        the close does. May be negative when a window is already over.
         """
         split = close - DAY
         if split != self._split:
             self._split = split
-            self._early, self._late, self._fed = _WindowMax(), _WindowMax(), 0
+            self._late, self._fed = _WindowMax(), 0
         self._feed(now - DAY, split)
         cap = self.cap
         potential = cap * self.total_lives - self.total_drops
         start = now + horizon - DAY  # windows ending at now + horizon or later
         best = math.inf
-        if start < split:  # windows ending before the close: no new live answer
-            top = max(self._potential_at(start, potential), self._early.max_after(start))
-            best = math.floor(potential - top + _EPS)
+        if start < split:  # windows ending before the close: the reserve up to their end
+            worst = potential - self._potential_at(start, potential)
+            times, values = self._early_rows(now - DAY, split)
+            i = int(np.searchsorted(times, start, side="right"))
+            if i < len(times):
+                share = cap * rate * (times[i:] + (DAY - now - horizon)) - values[i:]
+                worst = min(worst, potential + float(share.min()))
+            best = math.floor(worst + _EPS)
         start = max(start, split)
         top = max(self._potential_at(start, potential), self._late.max_after(start), potential)
-        best = min(best, math.floor(cap * max(reserve, 0.0) + potential - top + _EPS))
+        reserve = max(rate, 0.0) * max(close - now - horizon, 0.0)
+        best = min(best, math.floor(cap * reserve + potential - top + _EPS))
         return int(best)
+
+    def _early_rows(self, oldest: float, split: float) -> tuple[FloatArray, FloatArray]:
+        """Time and ``cap x lives - drops`` after each row from `oldest` to before `split`,
+        as arrays (rebuilt when a row before the split was added or the split moved)."""
+        times, head = self._times, self._head
+        hi = bisect_left(times, split, head)
+        key = (split, self._cum_lives[hi - 1] if hi > head else self._base_lives)
+        if key != self._early_key:
+            lo = min(bisect_right(times, oldest, head), hi)
+            at = np.asarray(times[lo:hi + 1], dtype=np.float64)  # and the next row, if any
+            whole = np.append(at[1:] > at[:-1], True)[:hi - lo]  # groups of equal times
+            self._early_key = key
+            self._early_times = at[:hi - lo][whole]
+            self._early_values = (self.cap * np.asarray(self._cum_lives[lo:hi], dtype=np.float64)
+                                  - np.asarray(self._cum_drops[lo:hi], dtype=np.float64))[whole]
+        return self._early_times, self._early_values
 
     def _potential_at(self, since: float, potential: float) -> float:
         """cap x lives - drops as it was after the last row at or before `since`."""
@@ -191,18 +221,20 @@ class DropLedger:
         return potential - (self.cap * later.lives - later.drops)
 
     def _feed(self, oldest: float, split: float) -> None:
-        """Give the rows recorded since the last call (and after `oldest`) to the maxima:
-        those before `split` to the early one, the others to the late one."""
+        """Give the rows recorded since the last call, after `oldest` and from `split` on,
+        to the sliding maximum."""
         times, lives, drops = self._times, self._cum_lives, self._cum_drops
-        if self.total_lives == self._fed or not times:
+        last = len(times) - 1  # the last row waits: a row at the same time may follow
+        if last < self._head or lives[last] - 1 == self._fed:
             return
         # row j is live answer number lives[j]; the first one not fed is number _fed + 1
         first = max(self._fed + 1 - lives[0], bisect_right(times, oldest, self._head))
         cap = self.cap
-        for j in range(first, len(times)):
+        for j in range(first, last):
             at = times[j]
-            (self._early if at < split else self._late).push(at, cap * lives[j] - drops[j])
-        self._fed = self.total_lives
+            if split <= at < times[j + 1]:  # only after a whole group of equal times
+                self._late.push(at, cap * lives[j] - drops[j])
+        self._fed = lives[last] - 1
 
 
 class _WindowMax:

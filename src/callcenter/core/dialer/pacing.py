@@ -244,13 +244,12 @@ class Predictive:
     dialing stops (`PacingState.closes_at`), the worst case must also fit
     `DropLedger.forward_allowance`: every 24 h window that will end while one of
     these drops is in it, a drop staying in the window longer than the live answers
-    before it. Windows ending before the close count no new live answer; windows
-    ending at or after it count the reserve, `close_reserve` of the live answers per
-    second of the last `reserve_span` until the close. So every trailing 24 h window
-    stays at or under the cap as long as each decision's reserve arrives before the
-    close (no drop at all could be made without counting on some live answer to
-    come). When the allowance is spent, the pacer is progressive (a call only for an
-    agent already waiting).
+    before it. Each window counts the reserve: `close_reserve` of the live answers
+    per second of the last `reserve_span`, from the end of the ring window until the
+    window's end or the close. So every trailing 24 h window stays at or under the
+    cap as long as the live answers counted on do come (no drop at all could be made
+    without counting on some live answer to come). When the allowance is spent,
+    the pacer is progressive (a call only for an agent already waiting).
     """
 
     name = "predictive"
@@ -287,11 +286,9 @@ class Predictive:
         ledger = state.drops
         allowance = ledger.allowance(now, horizon, s.lookahead)
         if state.closes_at is not None:  # and every 24 h window any of those drops is in
-            recent = ledger.after(now - s.reserve_span).lives
-            reserve = s.close_reserve * recent / s.reserve_span \
-                * max(0.0, state.closes_at - now - horizon)
+            rate = s.close_reserve * ledger.after(now - s.reserve_span).lives / s.reserve_span
             allowance = min(allowance,
-                            ledger.forward_allowance(now, horizon, state.closes_at, reserve))
+                            ledger.forward_allowance(now, horizon, state.closes_at, rate))
         progressive = state.ready - state.in_flight
         lines = math.floor(s.max_in_flight_per_agent * state.logged_in) - state.in_flight
         return max(progressive, min(progressive + max(allowance, 0), lines), 0)
