@@ -31,6 +31,7 @@ setup(
               "callcenter.examples.flows"],
     package_dir={"": "src", "callcenter.examples": "examples"},
     package_data={"callcenter": ["py.typed"], "callcenter.web": ["static/*", "static/vendor/*"],
+                  "callcenter.api": ["common-passwords.txt.gz", "common-passwords.LICENSE"],
                   "callcenter.examples.scenarios": ["*.toml", "*.json"],
                   "callcenter.examples.flows": ["*.yaml"]},
     ext_modules=ext_modules,

@@ -35,7 +35,7 @@ from callcenter.telephony.base import FakeTelephony
 from tests.postgres import scratch_database, scratch_schema
 
 MONDAY_9AM = load_scenario(scenario_path("hotline")).epoch(date(2025, 3, 3), 9 * 3600)
-USERS = {  # username: role; every password is "pw-" + username
+USERS = {  # username: role; every password is `password(username)`
     "early-1": "agent",
     "early-2": "agent",
     "sup": "supervisor",
@@ -45,8 +45,8 @@ USERS = {  # username: role; every password is "pw-" + username
 
 
 def password(username: str) -> str:
-    """The test password of a user in USERS."""
-    return "pw-" + username
+    """The test password of a user in USERS (long enough, not common, without the name)."""
+    return "pass-phrase-" + username[::-1]
 
 
 @functools.cache

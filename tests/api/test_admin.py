@@ -151,10 +151,11 @@ def test_created_queue_is_routable(shared: Harness) -> None:
 def test_user_round_trip_never_returns_a_hash(shared: Harness) -> None:
     """A user is created with a password and changed; no answer carries a hash."""
     create(shared, "/agents", {"id": "u-agent"})
-    made = create(shared, "/users", {"username": "u1", "password": "secret",
+    made = create(shared, "/users", {"username": "u1", "password": "hidden-words-42",
                                      "role": "agent", "agent_id": "u-agent"})
     assert (made["role"], made["agent_id"], "password" in made) == ("agent", "u-agent", False)
-    assert shared.post("/api/login", json={"username": "u1", "password": "secret"}).is_success
+    assert shared.post("/api/login",
+                       json={"username": "u1", "password": "hidden-words-42"}).is_success
     r = call(shared, "PUT", "/users/u1", {"role": "supervisor", "active": False})
     assert (r.json()["role"], r.json()["active"], r.json()["agent_id"]) == (
         "supervisor", False, None)

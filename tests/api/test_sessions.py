@@ -15,9 +15,10 @@ from sqlalchemy import select
 from callcenter.api.auth import Role, Sessions, digest
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.models import LoginRow
-from tests.api.conftest import Harness, start
+from tests.api.conftest import Harness, password, start
 
 ADMIN = "root"
+PW = "correct-horse-9"  # the password of the users made here
 
 
 def admin(h: Harness, method: str, path: str, body: dict[str, Any] | None = None
@@ -30,8 +31,8 @@ def admin(h: Harness, method: str, path: str, body: dict[str, Any] | None = None
 
 def user(h: Harness, username: str, **fields: Any) -> dict[str, str]:
     """Create `username` (password "pw") with `fields`, log it in; its bearer headers."""
-    admin(h, "POST", "/users", {"username": username, "password": "pw", **fields})
-    r = h.post("/api/login", json={"username": username, "password": "pw"})
+    admin(h, "POST", "/users", {"username": username, "password": PW, **fields})
+    r = h.post("/api/login", json={"username": username, "password": PW})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
@@ -58,7 +59,7 @@ def test_a_new_role_ends_the_login(shared: Harness) -> None:
 def test_a_new_password_ends_the_login(shared: Harness) -> None:
     """Setting a password ends the logins made with the old one."""
     headers = user(shared, "s-pw", role="supervisor")
-    admin(shared, "PUT", "/users/s-pw", {"role": "supervisor", "password": "new"})
+    admin(shared, "PUT", "/users/s-pw", {"role": "supervisor", "password": "another-secret-7"})
     assert me(shared, headers) == 401
 
 
@@ -82,7 +83,7 @@ def test_linking_an_agent_ends_its_previous_users_login(shared: Harness) -> None
     """Giving an agent to another user ends the login of the user that had it."""
     admin(shared, "POST", "/agents", {"id": "s-a3"})
     headers = user(shared, "s-old", role="agent", agent_id="s-a3")
-    admin(shared, "POST", "/users", {"username": "s-new", "password": "pw",
+    admin(shared, "POST", "/users", {"username": "s-new", "password": PW,
                                      "agent_id": "s-a3"})
     assert shared.get("/api/agents/s-a3", headers=headers).status_code == 401
 
@@ -115,9 +116,9 @@ def test_a_user_whose_namesake_agent_is_linked_elsewhere_does_not_act_as_it(
     """Once agent early-2 is linked to another user, user early-2 logs in as no agent."""
     if shared.get("/api/admin/agents/early-2", headers=shared.auth(ADMIN)).status_code == 404:
         admin(shared, "POST", "/agents", {"id": "early-2"})
-    admin(shared, "POST", "/users", {"username": "s-owner", "password": "pw",
+    admin(shared, "POST", "/users", {"username": "s-owner", "password": PW,
                                      "agent_id": "early-2"})
-    r = shared.post("/api/login", json={"username": "early-2", "password": "pw-early-2"})
+    r = shared.post("/api/login", json={"username": "early-2", "password": password("early-2")})
     assert r.json()["agent_id"] is None
 
 

@@ -32,12 +32,12 @@ def test_create_user_makes_a_login(tmp_path: Path) -> None:
     """`callcenter create-user` migrates and stores a user who can then authenticate."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = CliRunner().invoke(app, ["create-user", "alice", "--role", "supervisor",
-                                      "--password", "s3cret", "--db", url])
+                                      "--password", "s3cret-phrase", "--db", url])
     assert result.exit_code == 0, result.output
     engine = create_engine_for(url)
     try:
         with session_factory(engine).begin() as session:
-            user = authenticate(session, "alice", "s3cret")
+            user = authenticate(session, "alice", "s3cret-phrase")
             assert user is not None and user.role == "supervisor"
     finally:
         engine.dispose()
@@ -46,9 +46,18 @@ def test_create_user_makes_a_login(tmp_path: Path) -> None:
 def test_create_user_with_a_bad_role_fails_with_a_message(tmp_path: Path) -> None:
     """An unknown role is a clear error and exit status 2."""
     result = CliRunner().invoke(app, ["create-user", "bob", "--role", "boss", "--password",
-                                      "x", "--db", f"sqlite:///{tmp_path / 'cli.db'}"])
+                                      "s3cret-phrase", "--db",
+                                      f"sqlite:///{tmp_path / 'cli.db'}"])
     assert result.exit_code == 2
     assert "role" in result.output
+
+
+def test_create_user_with_a_common_password_fails_naming_it(tmp_path: Path) -> None:
+    """A password among the commonest is refused before anything is stored."""
+    result = CliRunner().invoke(app, ["create-user", "bob", "--password", "password123",
+                                      "--db", f"sqlite:///{tmp_path / 'cli.db'}"])
+    assert result.exit_code == 2
+    assert "commonest passwords" in result.output
 
 
 def test_migrate_reports_the_database(tmp_path: Path) -> None:

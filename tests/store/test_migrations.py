@@ -46,3 +46,24 @@ def test_the_migrations_have_one_head() -> None:
     from callcenter.store.migration import alembic_config
 
     assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
+
+
+def test_the_migration_to_normalised_usernames_keeps_users_logging_in(empty_url: URL) -> None:
+    """Users stored before 0009 as `Alice` and `ＢＯＢ ` become `alice` and `bob`; of `Carol`
+    and `carol` the second keeps its name and the first too (no clash is made)."""
+    from sqlalchemy import text
+
+    migrate(empty_url, "0008")
+    engine = create_engine_for(empty_url)
+    try:
+        with engine.begin() as connection:
+            for name in ("Alice", "ＢＯＢ ", "Carol", "carol"):
+                connection.execute(text("INSERT INTO users (username, password_hash, role, "
+                                        "active, created_at) VALUES (:n, 'x', 'agent', true, "
+                                        "CURRENT_TIMESTAMP)"), {"n": name})
+        migrate(empty_url)
+        with engine.connect() as connection:
+            names = set(connection.scalars(text("SELECT username FROM users")))
+    finally:
+        engine.dispose()
+    assert names == {"alice", "bob", "Carol", "carol"}

@@ -28,7 +28,8 @@ Nothing here is module-level state: two apps share nothing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -59,6 +60,7 @@ from callcenter.api.metrics import ServerMetrics
 from callcenter.api.origin import OriginCheck
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import Server, server_of
+from callcenter.api.throttle import LoginThrottle
 from callcenter.clock import Clock
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
 from callcenter.core.ivr_flow import Flow
@@ -142,10 +144,12 @@ def _sip_telephony(settings: ServerSettings, media: MediaStore
 def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                telephony: Telephony | None = None,
                ivr_flows: Mapping[str, Flow] | None = None,
-               backoff: Backoff | None = None) -> FastAPI:
+               backoff: Backoff | None = None,
+               login_clock: Callable[[], float] | None = None) -> FastAPI:
     """The server app. `clock` and `telephony` replace the real clock and the sim adapter,
     `ivr_flows` the sip config's flows (tests: calls then start in a flow), `backoff` the
-    waits between retries of the store; everything else comes from `settings`."""
+    waits between retries of the store, `login_clock` the monotonic seconds of login
+    throttling; everything else comes from `settings`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -195,7 +199,8 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             await logins.load()  # the logins open before a restart go on
             app.state.server = Server(settings, database, sessions, runtime, sink, logins,
                                       ServerMetrics(runtime, sink, durable), media=media,
-                                      durable=durable)
+                                      durable=durable,
+                                      throttle=LoginThrottle(login_clock or time.monotonic))
             await runtime.start()
             try:
                 yield

@@ -18,10 +18,12 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from callcenter.api.passwords import password_problem
 from callcenter.api.settings import ServerSettings
 from callcenter.core.config import ConfigError
 from callcenter.store import Conflict, create_engine_for, database_url, migrate, session_factory
 from callcenter.store.users import create_user as store_create_user
+from callcenter.store.users import normalize_username
 
 __all__ = ["create_user", "demo", "migrate_command", "serve"]
 
@@ -48,9 +50,18 @@ def create_user(
         help="The password (asked for, hidden, when left out).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Add a user who can log in to the server (migrates the database first)."""
+    """Add a user who can log in to the server (migrates the database first). The name
+    is stored normalised (case-folded); the password needs 10 characters or more, not
+    one of the commonest, without the username."""
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        username = normalize_username(username)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise _fail(problem)
     migrate(db)
     engine = create_engine_for(db)
     try:

@@ -47,6 +47,7 @@ _MEANINGS = {
     409: "Refused in the current state (named in the message)",
     413: "The request body is larger than the route takes",
     422: "Invalid request: the fields named",
+    429: "Too many failed logins: try again after Retry-After seconds",
     500: "Internal error (its `error_id` is in the server's log)",
     503: "The server is stopping or could not store the change",
 }

@@ -15,6 +15,7 @@ from callcenter.api.media import MediaStore
 from callcenter.api.messages import MessageTexts
 from callcenter.api.metrics import ServerMetrics
 from callcenter.api.settings import ServerSettings
+from callcenter.api.throttle import LoginThrottle
 from callcenter.runtime.app import Runtime
 from callcenter.runtime.durable import DurableSink
 from callcenter.store.sink import StoreSink
@@ -73,6 +74,8 @@ class Server:
     """The `/api/ws` text of recent commands, encoded once for every socket."""
     media: MediaStore | None = None
     """Writes IVR runs and recordings (None in tests that build a Server by hand)."""
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    """Failed logins by account and address (`api.throttle`)."""
     teams: TeamChanges = field(default_factory=TeamChanges)
     """Told of every team change (the supervisors' sockets start again)."""
     durable: DurableSink | None = None

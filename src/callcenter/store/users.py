@@ -1,9 +1,12 @@
-"""Users (argon2 password hashes, roles), teams, and disposition codes.
+"""Users (argon2 password hashes, roles; usernames stored normalised), teams, and
+disposition codes.
 
 Functions flush but never commit: the caller owns the transaction.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,10 +42,49 @@ def _check_role(role: str) -> None:
         raise ConfigError(f"user: role must be one of {ROLES}, got {role!r}")
 
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"})
+"""Unicode categories refused in a username: controls, format characters (zero-width,
+direction overrides), private use, unassigned, surrogates, line and paragraph
+separators."""
+
+
+def normalize_username(raw: str) -> str:
+    """The stored form of a username: Unicode NFKC, case-folded (`Alice` and `ＡＬＩＣＥ`
+    are `alice`). `ConfigError` naming the problem for a name that begins or ends with
+    a space or holds an invisible or direction-changing character."""
+    if raw != raw.strip():
+        raise ConfigError("username: must not begin or end with a space")
+    for char in raw:
+        if unicodedata.category(char) in _INVISIBLE:
+            name = unicodedata.name(char, "a control character")
+            raise ConfigError(f"username: holds the invisible character U+{ord(char):04X} "
+                              f"({name})")
+    name = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", raw).casefold())
+    if name != name.strip():
+        raise ConfigError("username: must not begin or end with a space")
+    check_id("user", "username", name)
+    return name
+
+
+def find_user(session: Session, username: str) -> UserRow | None:
+    """The user named `username` in any case or Unicode form (its stored, normalised
+    name), else one stored under exactly `username` (a name the migration to
+    normalised names could not change), else None."""
+    try:
+        name = normalize_username(username)
+    except ConfigError:
+        name = username
+    found = session.scalar(select(UserRow).where(UserRow.username == name))
+    if found is None and name != username:
+        found = session.scalar(select(UserRow).where(UserRow.username == username))
+    return found
+
+
 def create_user(session: Session, username: str, password: str, role: str = "agent",
                 *, active: bool = True) -> UserRow:
-    """A new user; `Conflict` if the username is taken."""
-    check_id("user", "username", username)
+    """A new user under its normalised name (`normalize_username`); `Conflict` if that
+    name is taken."""
+    username = normalize_username(username)
     _check_role(role)
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
         raise Conflict(f"user {username!r} already exists")
@@ -54,8 +96,8 @@ def create_user(session: Session, username: str, password: str, role: str = "age
 
 
 def get_user(session: Session, username: str) -> UserRow:
-    """The user `username`; `NotFound` if there is none."""
-    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    """The user `username` (`find_user`); `NotFound` if there is none."""
+    row = find_user(session, username)
     if row is None:
         raise NotFound(f"no user {username!r}")
     return row
@@ -80,7 +122,7 @@ def authenticate(session: Session, username: str, password: str) -> UserRow | No
     Unknown users cost as much time as wrong passwords; a hash made with older
     parameters is replaced on a successful login.
     """
-    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    user = find_user(session, username)
     stored = user.password_hash if user is not None else _DUMMY_HASH
     try:
         _HASHER.verify(stored, password)

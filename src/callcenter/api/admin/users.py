@@ -17,14 +17,17 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from callcenter.api.admin.common import NO_CONTENT, Admin, Name, in_transaction, record
 from callcenter.api.auth import Role
 from callcenter.api.deps import ServerDep
+from callcenter.api.errors import InvalidField
+from callcenter.api.passwords import password_problem
 from callcenter.api.state import Server
+from callcenter.core.config import ConfigError
 from callcenter.store.errors import Conflict
 from callcenter.store.models import UserRow
 from callcenter.store.users import (
@@ -32,6 +35,7 @@ from callcenter.store.users import (
     create_user,
     get_user,
     link_agent,
+    normalize_username,
     set_password,
     set_role,
 )
@@ -52,10 +56,26 @@ class UserSettings(BaseModel):
 
 
 class UserIn(UserSettings):
-    """A new user (a password is required)."""
+    """A new user (a password is required). The username is stored normalised (Unicode
+    NFKC, case-folded: `store.users.normalize_username`)."""
 
     username: str = Name
     password: str = Field(min_length=1, max_length=200)
+
+    @field_validator("username")
+    @classmethod
+    def _normalised(cls, value: str) -> str:
+        try:
+            return normalize_username(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc).removeprefix("username: ")) from None
+
+
+def _check_password(password: str | None, username: str) -> None:
+    """422 naming `password` when a new password breaks the policy (`api.passwords`)."""
+    problem = None if password is None else password_problem(password, username)
+    if problem is not None:
+        raise InvalidField("password", problem)
 
 
 class UserView(BaseModel):
@@ -142,7 +162,10 @@ async def read_user(username: str, server: ServerDep, _user: Admin) -> UserView:
 
 @router.post("/users", response_model=UserView, status_code=status.HTTP_201_CREATED)
 async def add_user(body: UserIn, server: ServerDep, user: Admin) -> UserView:
-    """Create a user with a password, a role, and optionally its agent; 409 if taken."""
+    """Create a user with a password, a role, and optionally its agent; 409 if taken;
+    422 for a password shorter than 10 characters, among the commonest, or holding the
+    username."""
+    _check_password(body.password, body.username)
     def work(session: Session) -> UserView:
         row = create_user(session, body.username, body.password, body.role.value,
                           active=body.active)
@@ -160,7 +183,9 @@ async def add_user(body: UserIn, server: ServerDep, user: Admin) -> UserView:
 async def change_user(username: str, body: UserSettings, server: ServerDep,
                       user: Admin) -> UserView:
     """Replace a user's role, active flag and agent link (and password, if given); a
-    change ends the user's logins. 409 if it would leave no active admin."""
+    change ends the user's logins. 409 if it would leave no active admin; a new password
+    follows the policy of `add_user`."""
+    _check_password(body.password, username)
     def work(session: Session) -> tuple[UserView, dict[str, Any]]:
         row = get_user(session, username)
         before = _user_snapshot(session, row)
