@@ -19,7 +19,7 @@
 
 | `CALLCENTER_MAX_BODY` | `max_body` | `1048576` (1 MiB) |
 | `CALLCENTER_MAX_UPLOAD` | `max_upload` | `52428800` (50 MiB) |
-| `CALLCENTER_IMPORT_CHUNK` | `import_chunk` | `2000` |
+| `CALLCENTER_IMPORT_CHUNK` | `import_chunk` | `1000` |
 | `CALLCENTER_IMPORT_PAUSE` | `import_pause` | `0.15` |
 
 With `sip` (`HOST:PORT`) the server takes real calls: the `sip` adapter (B2BUA and
@@ -86,7 +86,7 @@ class ServerSettings(BaseModel):
     refused before it is read."""
     max_upload: int = Field(default=50 * 1024 * 1024, ge=1024)
     """The largest CSV upload (bytes) a lead or customer import takes."""
-    import_chunk: int = Field(default=2000, ge=1)
+    import_chunk: int = Field(default=1000, ge=1)
     """Rows an import writes per transaction: the longest the database is held."""
     import_pause: float = Field(default=0.15, ge=0)
     """Seconds an import waits between its transactions, so the engine's writes waiting

@@ -91,7 +91,7 @@ def import_leads_command(
                      "sqlite:///callcenter.db).")] = None,
     chunk: Annotated[int, typer.Option(
         min=1, help="Leads stored per transaction (the longest the database is held).")
-    ] = 2000,
+    ] = 1000,
     pause: Annotated[float, typer.Option(
         min=0, help="Seconds between transactions, so a running server's writes get "
                     "the database in between.")] = 0.15,

@@ -187,7 +187,7 @@ def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
 
 
 def store_customers(sessions: sessionmaker[Session], customers: Sequence[Customer], *,
-                    chunk: int = 2000, pause: float = 0.0,
+                    chunk: int = 1000, pause: float = 0.0,
                     progress: Callable[[int], None] | None = None) -> list[tuple[int, str]]:
     """Store `customers` a chunk at a time, each chunk its own transaction, after checking
     them all: the (index, reason) of each whose number or account is already stored

@@ -184,7 +184,7 @@ def add_leads(
 
 def store_leads(
     sessions: sessionmaker[Session], campaign: str, leads: Sequence[Lead], *,
-    chunk: int = 2000, pause: float = 0.0, progress: Callable[[int], None] | None = None,
+    chunk: int = 1000, pause: float = 0.0, progress: Callable[[int], None] | None = None,
 ) -> Stored:
     """`add_leads` a chunk at a time, each chunk its own transaction (`write_in_chunks`):
     the database is never held longer than one chunk. `progress(n)` after each chunk;
