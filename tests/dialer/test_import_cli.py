@@ -74,3 +74,34 @@ def test_unknown_campaign_and_missing_column_fail_with_status_2(tmp_path: Path) 
     assert code == 2 and "no campaign 'spring'" in out
     code, out, _ = run(tmp_path, *CREATE, "--country", "land")
     assert code == 2 and "mapped column 'land'" in out
+
+
+def test_chunks_of_one_lead_store_every_valid_row(tmp_path: Path) -> None:
+    """With `--chunk 1` each lead is its own transaction, and the same leads are stored."""
+    code, _, ids = run(tmp_path, *CREATE, "--chunk", "1", "--pause", "0")
+    assert (code, ids) == (0, ["c1", "c2"])
+
+
+def test_a_nul_in_a_cell_is_reported_with_its_line_and_column(tmp_path: Path) -> None:
+    """A row with a NUL character is rejected naming its line and column; the others are
+    stored."""
+    source = tmp_path / "nul.csv"
+    source.write_bytes(b"customer,phone\nc1,030 1234567\nc2,030 12\x0034568\n")
+    url = f"sqlite:///{tmp_path / 'cc.db'}"
+    result = CliRunner().invoke(app, ["import-leads", "spring", str(source), "--id", "customer",
+                                      "--db", url, *CREATE])
+    assert result.exit_code == 0, result.output
+    assert "column 'phone': contains a NUL character" in result.output
+    assert "3" in result.output
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    """A line that is not UTF-8 (here a lone surrogate's bytes) ends the command with exit
+    2 naming the line, nothing stored."""
+    source = tmp_path / "bad.csv"
+    source.write_bytes(b"customer,phone\nc1,030 1234567\nc2,\xed\xa0\x80\n")
+    url = f"sqlite:///{tmp_path / 'cc.db'}"
+    result = CliRunner().invoke(app, ["import-leads", "spring", str(source), "--id", "customer",
+                                      "--db", url, *CREATE])
+    assert result.exit_code == 2
+    assert "line 3: not UTF-8 text" in result.output
