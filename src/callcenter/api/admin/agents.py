@@ -33,7 +33,7 @@ class MembershipModel(BaseModel):
     """A queue the agent serves, at a tier (1 is offered first)."""
 
     queue_id: str = Name
-    tier: int = 1
+    tier: int = Membership("defaults").tier
 
 
 class CapacityModel(BaseModel):
@@ -50,8 +50,8 @@ class AgentSettings(BaseModel):
 
     skills: list[SkillLevel] = []
     queues: list[MembershipModel] = []
-    capacity: list[CapacityModel] = [CapacityModel(channel=c, slots=1)
-                                     for c in ("voice", "chat", "email")]
+    capacity: list[CapacityModel] = [CapacityModel(channel=c, slots=n)  # AgentConfig's
+                                     for c, n in AgentConfig("defaults").capacity]
 
     def config(self, agent_id: str) -> AgentConfig:
         """The core `AgentConfig` (`ConfigError` naming the field if it is wrong)."""
