@@ -53,7 +53,10 @@ def write_in_chunks(sessions: sessionmaker[Session], items: Sequence[T], size: i
                 write(session, items[start:start + size])
         except Exception as exc:
             raise PartlyStored(start, exc) from exc
-        longest = max(longest, time.perf_counter() - began)
+        took = time.perf_counter() - began
+        longest = max(longest, took)
+        log.debug("stored %s %d to %d in %.3f s", what, start + 1,
+                  min(start + size, len(items)), took)
         stored = min(start + size, len(items))
         if done is not None:
             done(stored)
