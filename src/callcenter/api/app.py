@@ -66,7 +66,7 @@ from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteractio
 from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import StoreDirectory
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime
-from callcenter.runtime.driver import DriverStopped, NotPersisted
+from callcenter.runtime.driver import Degraded, DriverStopped, NotPersisted
 from callcenter.runtime.durable import Backoff, DurableSink
 from callcenter.runtime.journal import Journal
 from callcenter.runtime.simulated import SimSettings, build_simulated
@@ -97,6 +97,8 @@ async def _on_routing_error(_request: Request, exc: Exception) -> Response:
 
 
 async def _on_unavailable(_request: Request, exc: Exception) -> Response:
+    if isinstance(exc, Degraded):  # refused before the engine saw it: a fixed message
+        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc))
     if isinstance(exc, NotPersisted):  # its cause (the database's error) is only logged
         error_id = logged(exc, "a change was not stored")
         return JSONResponse({"detail": "the change could not be stored; try again later",
