@@ -184,7 +184,7 @@ class DropLedger:
         cap = self.cap
         potential = cap * self.total_lives - self.total_drops
         start = now + horizon - DAY  # windows ending at now + horizon or later
-        best = math.inf
+        best: float = math.inf
         if start < split:  # windows ending before the close: the reserve up to their end
             worst = potential - self._potential_at(start, potential)
             times, values = self._early_rows(now - DAY, split)
@@ -192,11 +192,11 @@ class DropLedger:
             if i < len(times):
                 share = cap * rate * (times[i:] + (DAY - now - horizon)) - values[i:]
                 worst = min(worst, potential + float(share.min()))
-            best = math.floor(worst + _EPS)
+            best = float(math.floor(worst + _EPS))
         start = max(start, split)
         top = max(self._potential_at(start, potential), self._late.max_after(start), potential)
         reserve = max(rate, 0.0) * max(close - now - horizon, 0.0)
-        best = min(best, math.floor(cap * reserve + potential - top + _EPS))
+        best = min(best, float(math.floor(cap * reserve + potential - top + _EPS)))
         return int(best)
 
     def _early_rows(self, oldest: float, split: float) -> tuple[FloatArray, FloatArray]:
