@@ -25,7 +25,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.core.config import ConfigError
 from callcenter.store.logins import add_login, drop_expired, end_logins, live_logins
+from callcenter.store.users import normalize_username
 
 T = TypeVar("T")
 
@@ -192,3 +194,13 @@ class TeamChanges:
         """A team changed: tell every watcher."""
         for changed in list(self._watchers):
             changed()
+
+
+def stored_username(value: str) -> str:
+    """`value` as usernames are stored (NFKC, case-folded: `store.users.normalize_username`),
+    for the pydantic validators of a login and of a new user: a ValueError says what is
+    wrong (spaces around it, an invisible or direction-override character)."""
+    try:
+        return normalize_username(value)
+    except ConfigError as exc:
+        raise ValueError(str(exc).removeprefix("username: ")) from None

@@ -10,16 +10,14 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.api.auth import COOKIE_NAME, Role
+from callcenter.api.auth import COOKIE_NAME, Role, stored_username
 from callcenter.api.deps import AnyUser, ServerDep, credential
 from callcenter.api.errors import errors
 from callcenter.api.throttle import Locked
-from callcenter.core.config import ConfigError
 from callcenter.store.users import (
     agent_of_user,
     authenticate,
     namesake_taken,
-    normalize_username,
 )
 
 router = APIRouter(prefix="/api", tags=["auth"], responses=errors(401))
@@ -34,10 +32,7 @@ class LoginRequest(BaseModel):
     @field_validator("username")
     @classmethod
     def _normalised(cls, value: str) -> str:
-        try:
-            return normalize_username(value)
-        except ConfigError as exc:
-            raise ValueError(str(exc).removeprefix("username: ")) from None
+        return stored_username(value)
 
 
 class LoginResponse(BaseModel):

@@ -32,6 +32,7 @@ from callcenter.campaigns.importer import (
     ColumnMapping,
     ImportResult,
     Rejection,
+    field_specs,
     import_leads,
 )
 from callcenter.core.config import ConfigError
@@ -50,17 +51,6 @@ SHOWN = 20
 def _fail(message: str) -> typer.Exit:
     Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(2)
-
-
-def _fields(specs: list[str]) -> dict[str, str] | None:
-    """`--field COLUMN` or `--field NAME=COLUMN` into {column: field name}."""
-    if not specs:
-        return None
-    out: dict[str, str] = {}
-    for spec in specs:
-        name, _, column = spec.partition("=")
-        out[column or name] = name
-    return out
 
 
 def import_leads_command(
@@ -100,7 +90,7 @@ def import_leads_command(
     console = Console()
     mapping = ColumnMapping(number=number, id=id_column, priority=priority,
                             timezone=timezone_column, country=country, postcode=postcode,
-                            fields=_fields(field or []))
+                            fields=field_specs(field or []))
     migrate(db)
     engine = create_engine_for(db)
     sessions = session_factory(engine)

@@ -56,6 +56,18 @@ class ColumnMapping:
         return [c for c in named if c] + list(self.fields or ())
 
 
+def field_specs(specs: list[str]) -> dict[str, str] | None:
+    """`ColumnMapping.fields` from `--field`/`field=` specs: `COLUMN` keeps the column's
+    name, `NAME=COLUMN` renames it; none given: None (every unmapped column is a field)."""
+    if not specs:
+        return None
+    out: dict[str, str] = {}
+    for spec in specs:
+        name, _, column = spec.partition("=")
+        out[column or name] = name
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Rejection:
     """A row that was not imported: its line in the file and why."""

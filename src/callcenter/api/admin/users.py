@@ -22,12 +22,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from callcenter.api.admin.common import NO_CONTENT, Admin, Name, in_transaction, record
-from callcenter.api.auth import Role
+from callcenter.api.auth import Role, stored_username
 from callcenter.api.deps import ServerDep
 from callcenter.api.errors import InvalidField
 from callcenter.api.passwords import password_problem
 from callcenter.api.state import Server
-from callcenter.core.config import ConfigError
 from callcenter.store.errors import Conflict
 from callcenter.store.models import UserRow
 from callcenter.store.users import (
@@ -35,7 +34,6 @@ from callcenter.store.users import (
     create_user,
     get_user,
     link_agent,
-    normalize_username,
     set_password,
     set_role,
 )
@@ -65,10 +63,7 @@ class UserIn(UserSettings):
     @field_validator("username")
     @classmethod
     def _normalised(cls, value: str) -> str:
-        try:
-            return normalize_username(value)
-        except ConfigError as exc:
-            raise ValueError(str(exc).removeprefix("username: ")) from None
+        return stored_username(value)
 
 
 def _check_password(password: str | None, username: str) -> None:

@@ -28,7 +28,7 @@ from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.edge import upload
 from callcenter.api.errors import FieldError, InvalidBody, InvalidField, logged
 from callcenter.api.uploads import spool_csv
-from callcenter.campaigns.importer import ColumnMapping, ImportResult, import_leads
+from callcenter.campaigns.importer import ColumnMapping, ImportResult, field_specs, import_leads
 from callcenter.core.dialer.leads import LeadState
 from callcenter.csv_import import ImportFileError, utf8_lines
 from callcenter.store.campaigns import campaign_of, campaign_row, search_leads
@@ -102,16 +102,6 @@ class LeadPage(BaseModel):
     limit: int
 
 
-def _fields(specs: list[str]) -> dict[str, str] | None:
-    if not specs:
-        return None
-    out: dict[str, str] = {}
-    for spec in specs:
-        name, _, column = spec.partition("=")
-        out[column or name] = name
-    return out
-
-
 @router.post("/{name}/leads", response_model=ImportReport,
              responses={422: {"model": ImportRefused}, 503: {"model": ImportInterrupted}})
 @upload
@@ -126,7 +116,7 @@ async def import_campaign_leads(
     mapping names the columns (`field` repeats: `COLUMN` or `NAME=COLUMN`). The whole
     file is checked first; then the leads are stored in chunks of their own transactions."""
     mapping = ColumnMapping(number=number, id=id, priority=priority, timezone=timezone,
-                            country=country, postcode=postcode, fields=_fields(field))
+                            country=country, postcode=postcode, fields=field_specs(field))
     spooled = await spool_csv(request, "lead list")
     settings = server.settings
 
