@@ -10,20 +10,31 @@
   tables the server writes; its statements fail after its `lock_timeout`.
 - `TcpProxy` between the server and PostgreSQL: `start()` cuts every connection and
   refuses new ones (the database unreachable), `stop()` lets them through again.
+- `PostgresFull`: the server's tables live in a tablespace on a small tmpfs of its own
+  (`tmpfs_tablespace`); another connection fills it with a table of its own until
+  PostgreSQL answers "could not extend file" (SQLSTATE 53100, disk full), so the
+  server's writes fail the same way; `stop()` drops that table and the space is back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
 import socket
 import sqlite3
+import subprocess
+import tempfile
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
 from callcenter.store import create_engine_for
+from tests.postgres import admin_engine
 
 
 class SqliteLocked:
@@ -160,3 +171,93 @@ class TcpProxy:
         self._running = False
         self._listener.close()
         self._thread.join(timeout=5)
+
+
+class Unavailable(Exception):
+    """This machine cannot stage the fault (the reason is the message)."""
+
+
+DISK_FULL = "53100"
+"""PostgreSQL's SQLSTATE for "could not extend file": no space left on the device."""
+
+
+@contextlib.contextmanager
+def tmpfs_tablespace(server: URL, size: str = "8m") -> Iterator[str]:
+    """A tablespace (its name) on a tmpfs of `size` mounted for it, owned by the OS user
+    the PostgreSQL server at `server` runs as; dropped and unmounted afterwards. Raises
+    `Unavailable` when that cannot be done here: not root, or the server not on this
+    machine, or no tmpfs mount allowed."""
+    if os.geteuid() != 0:
+        raise Unavailable("mounting a tmpfs for a PostgreSQL tablespace needs root")
+    admin = admin_engine(server)
+    try:
+        with admin.connect() as conn:
+            data = str(conn.execute(text("SHOW data_directory")).scalar_one())
+        try:
+            owner = os.stat(data)
+        except OSError as exc:
+            raise Unavailable(f"the PostgreSQL server's data directory {data} is not on "
+                              f"this machine ({exc.strerror}): a tablespace here would "
+                              "not be its") from exc
+        where = tempfile.mkdtemp(prefix="pgfull-")
+        try:
+            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700",
+                                      "tmpfs", where], capture_output=True, text=True,
+                                     check=False)
+            if mounted.returncode != 0:
+                raise Unavailable(f"cannot mount a tmpfs: {mounted.stderr.strip()}")
+            try:
+                os.chown(where, owner.st_uid, owner.st_gid)
+                name = f"faults_full_{secrets.token_hex(4)}"
+                with admin.connect() as conn:
+                    conn.execute(text(f"CREATE TABLESPACE \"{name}\" LOCATION '{where}'"))
+                try:
+                    yield name
+                finally:
+                    with admin.connect() as conn:
+                        conn.execute(text(f'DROP TABLESPACE IF EXISTS "{name}"'))
+            finally:
+                subprocess.run(["umount", where], check=True)
+        finally:
+            os.rmdir(where)
+    finally:
+        admin.dispose()
+
+
+class PostgresFull:
+    """Another connection to the database at `url` filling `tablespace` (where the
+    server's tables are) with a table of its own until it is full. Meanwhile a third
+    holds a transaction open, so no space freed by the server's own updates is
+    reclaimed in its pages (pruning keeps rows that transaction may still see): once a
+    write needs a page, its retries do too, until `stop()`."""
+
+    def __init__(self, url: URL, tablespace: str) -> None:
+        self._engine = create_engine_for(url).execution_options(isolation_level="AUTOCOMMIT")
+        self._tablespace = tablespace
+        self._holder: Any = None
+
+    def start(self) -> None:
+        """Hold back reclaiming, then fill the tablespace: insert about 1 MB at a time
+        until PostgreSQL answers that the disk is full."""
+        self._holder = self._engine.connect()
+        self._holder.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        self._holder.exec_driver_sql("SELECT txid_current()")
+        with self._engine.connect() as conn:
+            conn.execute(text(f'CREATE TABLE filler (pad text) TABLESPACE "{self._tablespace}"'))
+            for _ in range(10_000):
+                try:
+                    conn.execute(text("INSERT INTO filler SELECT repeat('x', 1800) "
+                                      "FROM generate_series(1, 500)"))
+                except DBAPIError as exc:
+                    if getattr(exc.orig, "sqlstate", None) != DISK_FULL:
+                        raise
+                    return
+        raise AssertionError("the tablespace never filled up")
+
+    def stop(self) -> None:
+        """Drop the filler table: its space is free again."""
+        self._holder.exec_driver_sql("COMMIT")
+        self._holder.close()
+        with self._engine.connect() as conn:
+            conn.execute(text("DROP TABLE filler"))
+        self._engine.dispose()
