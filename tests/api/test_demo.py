@@ -72,9 +72,12 @@ def test_demo_command_serves_a_living_call_center(tmp_path: Path) -> None:
     port = free_port()
     db = tmp_path / "demo.db"
     out = (tmp_path / "demo.log").open("wb")
+    # Ctrl-C as at a terminal: a suite started in the background (`make test &`) hands its
+    # children SIGINT ignored, and the demo would not hear it until uvicorn serves.
     proc = subprocess.Popen([str(CLI), "demo", "--port", str(port), "--db", str(db),
                              "--speed", "60"], stdout=out, stderr=subprocess.STDOUT,
-                            env={**os.environ, "COLUMNS": "200"})
+                            env={**os.environ, "COLUMNS": "200"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(proc, base, tmp_path / "demo.log")
@@ -92,8 +95,14 @@ def test_demo_command_serves_a_living_call_center(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGINT)
-        code = proc.wait(timeout=20)
-        out.close()
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # never left running for the tests after this one
+            proc.wait()
+            raise
+        finally:
+            out.close()
     log = (tmp_path / "demo.log").read_text()
     assert code == 0, log
     for name in ("admin", "supervisor", "agent"):
