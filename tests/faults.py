@@ -29,9 +29,10 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from callcenter.store import create_engine_for
 from tests.postgres import admin_engine
@@ -210,7 +211,14 @@ def tmpfs_tablespace(server: URL, size: str = "8m") -> Iterator[str]:
                 os.chown(where, owner.st_uid, owner.st_gid)
                 name = f"faults_full_{secrets.token_hex(4)}"
                 with admin.connect() as conn:
-                    conn.execute(text(f"CREATE TABLESPACE \"{name}\" LOCATION '{where}'"))
+                    try:
+                        conn.execute(text(f"CREATE TABLESPACE \"{name}\" LOCATION '{where}'"))
+                    except OperationalError as exc:
+                        if not isinstance(exc.orig, psycopg.errors.UndefinedFile):
+                            raise
+                        raise Unavailable(
+                            f"the PostgreSQL server does not see {where}: it runs on another "
+                            "file system (another machine, container or chroot)") from exc
                 try:
                     yield name
                 finally:
