@@ -32,11 +32,10 @@ import numpy as np
 
 from callcenter.clock import Clock, LoopClock
 from callcenter.core.center import CallCenter, CenterCommand
-from callcenter.core.commands import Command, InteractionStateChanged, RecordInteraction
+from callcenter.core.commands import Command
 from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig
 from callcenter.core.engine import Engine
 from callcenter.core.events import CallerHungUp, WrapUpDone
-from callcenter.core.interaction_state import InteractionState
 from callcenter.core.ivr import IvrRunner
 from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import Directory, MemoryDirectory
@@ -78,16 +77,6 @@ class Runtime:
         """The IVR's customer lookups, when the runtime runs flows."""
         self.dialer: DialerService | None = None
         """The live dialer, when the runtime runs campaigns."""
-        self._agent_of: dict[str, str] = {}
-        """The agent of each open interaction that has one (for a drain's wrap-ups)."""
-
-    async def track(self, commands: list[Command]) -> None:
-        """A driver sink: follow which agent each open interaction is with."""
-        for c in commands:
-            if isinstance(c, InteractionStateChanged) and c.agent_id is not None:
-                self._agent_of[c.interaction_id] = c.agent_id
-            elif isinstance(c, RecordInteraction):
-                self._agent_of.pop(c.record.interaction_id, None)
 
     async def start(self) -> None:
         """Start the driver, then telephony (whose first reports need the driver), then
@@ -132,10 +121,9 @@ class Runtime:
         for iid in left:
             self.driver.report(CallerHungUp(iid, SHUTDOWN))
         await self.driver.settled()
-        for iid in self.engine.open_interactions():  # hung up, in wrap-up: finish it
-            agent = self._agent_of.get(iid)
-            if agent is not None and self.engine.interaction_state(iid) is WRAP_UP:
-                self.driver.report(WrapUpDone(agent, iid))
+        for agent in self.engine.agents():  # hung up, in wrap-up: finish it
+            for iid in agent.wrapping:
+                self.driver.report(WrapUpDone(agent.agent_id, iid))
         await self.driver.settled()
         return left
 
@@ -152,7 +140,6 @@ class Runtime:
 
 
 _ENGINE_COMMANDS = get_args(Command)
-WRAP_UP = InteractionState.WRAP_UP
 
 
 def engine_commands(sink: Sink[Command]) -> Sink[CenterCommand]:
@@ -216,7 +203,6 @@ def build_runtime(settings: RuntimeSettings, telephony: Telephony, *,
         driver.add_sink("pubsub", events)
         runtime = Runtime(engine, clock, driver, telephony, events)
     runtime.driver.refuse = telephony.execute
-    runtime.driver.add_sink("calls", engine_commands(runtime.track))
     if dialer_store is not None:
         runtime.dialer = build_dialer(engine, runtime.driver, clock, telephony, dialer_store,
                                       dialing=dialing, settings=dialer,
