@@ -60,9 +60,11 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.bench $(FAST)/.installed
 	for b in bench/[!_]*.py; do echo "== $$b (compiled core)"; $(FBIN)/python $$b || exit 1; done
+	$(FBIN)/python bench/_results.py
 
 bench-quick: $(VENV)/.bench $(FAST)/.installed
 	for b in bench/[!_]*.py; do echo "== $$b (compiled core)"; $(FBIN)/python $$b --quick || exit 1; done
+	$(FBIN)/python bench/_results.py --quick
 
 # `make demo` runs simulated telephony (nothing to install); `make demo SIP=127.0.0.1:5060`
 # takes real calls, with rtpengine and espeak-ng installed first.
