@@ -27,7 +27,7 @@ from callcenter.runtime.durable import Backoff
 from callcenter.store import create_engine_for
 from callcenter.store.models import InteractionRow
 from tests.api.conftest import MONDAY_9AM, Harness, start
-from tests.api.test_ws import Live, _serving
+from tests.api.test_ws import Live, _serving, seen
 from tests.faults import (
     PostgresFull,
     PostgresLocked,
@@ -109,8 +109,9 @@ def _traffic_through(h: Harness, clock: FakeClock, fault: Fault, live: Live) -> 
         assert r.status_code == 503 and r.json()["status"] == "degraded", r.text
         assert r.json()["backlog"]["batches"] >= 1
         assert "callcenter_degraded 1.0" in h.get("/metrics").text
-        health = [m for m in live.drain(staff) if m["type"] == "Health"]
-        assert health and health[-1]["degraded"] is True
+        health = [m for m in live.drain(staff, seen("Health", degraded=True))
+                  if m["type"] == "Health"]
+        assert health[-1]["degraded"] is True
         r = h.post("/api/agents/early-1/pause", headers=h.auth("early-1"),
                    json={"reason": "lunch"})
         assert r.status_code == 503 and "not taking writes" in r.json()["detail"], r.text
@@ -127,8 +128,8 @@ def _traffic_through(h: Harness, clock: FakeClock, fault: Fault, live: Live) -> 
         fault.stop()
     _wait(h, degraded=False)
     assert h.get("/health").json()["status"] == "ok"
-    assert live.drain(staff)[-1] == {"type": "Health", "degraded": False, "batches": 0,
-                                     "commands": 0}
+    assert live.drain(staff, seen("Health", degraded=False))[-1] == {
+        "type": "Health", "degraded": False, "batches": 0, "commands": 0}
     h.inject(CallerHungUp("w2"))
     r = h.post("/api/agents/early-2/hangup", headers=h.auth("early-2"),
                json={"interaction_id": "a2"})
@@ -137,7 +138,11 @@ def _traffic_through(h: Harness, clock: FakeClock, fault: Fault, live: Live) -> 
                json={"interaction_id": "a2", "disposition": "done"})
     assert r.status_code == 200, r.text
     live.close(staff)
-    assert not [m for m in live.drain(desk) if m["type"] == "Health"]
+    # early-1's pause comes after every Health message the server could have sent it.
+    assert h.post("/api/agents/early-1/pause", headers=h.auth("early-1"),
+                  json={"reason": "lunch"}).status_code == 200
+    paused = seen("AgentStateChanged", agent_id="early-1", state="paused")
+    assert not [m for m in live.drain(desk, paused) if m["type"] == "Health"]
     live.close(desk)
 
     records: list[InteractionRecord] = []

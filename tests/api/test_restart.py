@@ -45,7 +45,7 @@ def _serve(url: str, tmp_path: Path, *, start: float,
         log.close()
 
 
-def _wait_for(engine: Engine, ready: Callable[[Session], bool], seconds: float = 20) -> None:
+def _wait_for(engine: Engine, ready: Callable[[Session], bool], seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while True:
         with Session(engine) as session:

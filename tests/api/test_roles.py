@@ -196,7 +196,7 @@ def _handshake(h: Harness, cookie: str, origin: str | None) -> int | str:
             try:
                 async with connect(url, origin=None if own is None else Origin(own),
                                    additional_headers={"Cookie": cookie}) as ws:
-                    found: str = json.loads(await asyncio.wait_for(ws.recv(), 5))["type"]
+                    found: str = json.loads(await asyncio.wait_for(ws.recv(), 60))["type"]
                     return found
             except InvalidStatus as exc:
                 assert b"cross-site" in exc.response.body

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import functools
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -55,32 +55,33 @@ class Live:
         """A socket logged in as `username` with a bearer token."""
         return self.connect(headers={"Authorization": f"Bearer {self.h.token(username)}"})
 
-    def next(self, ws: ClientConnection, timeout: float = 5.0) -> Message:
-        """The next message."""
+    def next(self, ws: ClientConnection, timeout: float = 60.0) -> Message:
+        """The next message (the timeout only fails a hang)."""
         async def _recv() -> Message:
             found: Message = json.loads(await asyncio.wait_for(ws.recv(), timeout))
             return found
         message: Message = self.h.portal.call(_recv)
         return message
 
-    def drain(self, ws: ClientConnection, quiet: float = 0.3) -> list[Message]:
-        """Every message until none comes for `quiet` seconds."""
+    def drain(self, ws: ClientConnection, done: Callable[[list[Message]], bool]
+              ) -> list[Message]:
+        """Every message up to the one after which `done(messages)` holds: the test names the
+        message it waits for, so a slow machine delays the answer but cannot cut it short.
+        A socket delivers in order: what was published before that message is read too."""
         out: list[Message] = []
-        while True:
-            try:
-                out.append(self.next(ws, quiet))
-            except TimeoutError:
-                return out
+        while not done(out):
+            out.append(self.next(ws))
+        return out
 
     def close(self, ws: ClientConnection) -> None:
         """Close the socket from the client's side."""
         self.h.portal.call(ws.close)
 
     def wait_subscribers(self, count: int) -> None:
-        """Wait (up to 5 s) until the hub has `count` subscribers."""
+        """Wait until the hub has `count` subscribers (60 s: only against a hang)."""
         async def _wait() -> None:
             events = self.h.server.runtime.events
-            async with asyncio.timeout(5):
+            async with asyncio.timeout(60):
                 while events.subscribers != count:
                     await asyncio.sleep(0.01)
         self.h.portal.call(_wait)
@@ -97,13 +98,20 @@ def _interactions(messages: list[Message]) -> set[str]:
     return {m["interaction_id"] for m in messages if "interaction_id" in m}
 
 
+def seen(kind: str, **fields: Any) -> Callable[[list[Message]], bool]:
+    """`done` for `Live.drain`: a message of type `kind` with these fields has arrived."""
+    return lambda messages: any(
+        m["type"] == kind and all(m.get(k) == v for k, v in fields.items()) for m in messages)
+
+
 def test_an_agent_receives_its_own_offer(live: Live) -> None:
     """After an arrival, the offered agent's socket gets the `OfferToAgent` for it."""
     h = live.h
     ws = live.connect_as("early-1")
     h.post("/api/agents/early-1/login", headers=h.auth("early-1"))
     h.inject(InteractionArrived("x1", "hotline"))
-    offers = [m for m in live.drain(ws) if m["type"] == "OfferToAgent"]
+    offers = [m for m in live.drain(ws, seen("OfferToAgent", interaction_id="x1"))
+              if m["type"] == "OfferToAgent"]
     assert [(m["interaction_id"], m["agent_id"], m["queue_id"]) for m in offers] == [
         ("x1", "early-1", "hotline")]
     live.close(ws)
@@ -118,7 +126,8 @@ def test_an_agent_does_not_receive_another_agents_offer(live: Live) -> None:
     h.inject(InteractionArrived("x1", "hotline"))  # only early-2 is available
     h.post("/api/agents/early-1/ready", headers=h.auth("early-1"))
     h.inject(InteractionArrived("x2", "hotline"))
-    messages = live.drain(ws)
+    # early-1's reservation for x2 comes after anything x1 or early-2 could have leaked.
+    messages = live.drain(ws, seen("AgentStateChanged", agent_id="early-1", state="reserved"))
     assert {m.get("agent_id") for m in messages} == {"early-1"}
     assert _interactions(messages) == {"x2"}
     assert [m["state"] for m in messages if m["type"] == "AgentStateChanged"] == [
@@ -137,11 +146,13 @@ def test_a_supervisor_gets_a_snapshot_then_deltas(live: Live) -> None:
     agents = {a["agent_id"]: a["state"] for a in first["agents"]}
     assert agents["early-1"] == "logged_out"
     h.post("/api/agents/early-1/login", headers=h.auth("early-1"))
-    seen = {(m["type"], m.get("agent_id"), m.get("interaction_id"), m.get("state"))
-            for m in live.drain(ws)}
+    reserved = seen("AgentStateChanged", agent_id="early-1", state="reserved")
+    offered = seen("InteractionStateChanged", interaction_id="w1", state="offered")
+    found = {(m["type"], m.get("agent_id"), m.get("interaction_id"), m.get("state"))
+             for m in live.drain(ws, lambda ms: reserved(ms) and offered(ms))}
     assert {("AgentStateChanged", "early-1", None, "reserved"),
-            ("InteractionStateChanged", "early-1", "w1", "offered")} <= seen
-    assert not any(t in {"OfferToAgent", "Snapshot"} for t, *_ in seen)
+            ("InteractionStateChanged", "early-1", "w1", "offered")} <= found
+    assert not any(t in {"OfferToAgent", "Snapshot"} for t, *_ in found)
     live.close(ws)
 
 
@@ -217,10 +228,12 @@ def test_a_supervisor_outside_the_team_gets_no_agent_of_it(live: Live) -> None:
     assert first["type"] == "Snapshot" and first["agents"] == []
     h.post("/api/agents/early-1/login", headers=h.auth("early-1"))
     h.inject(InteractionArrived("w1", "hotline"))
-    seen = live.drain(ws)
-    assert all(m.get("agent_id") is None for m in seen), seen
+    h.inject(InteractionArrived("w2", "hotline"))  # early-1 is reserved: w2 waits
+    # w2's change comes after everything early-1's login and w1's offer could have leaked.
+    messages = live.drain(ws, seen("InteractionStateChanged", interaction_id="w2"))
     assert ("InteractionStateChanged", "w1") in {(m["type"], m.get("interaction_id"))
-                                                 for m in seen}
+                                                 for m in messages}
+    assert [m for m in messages if m.get("agent_id") is not None] == []
     live.close(ws)
 
 

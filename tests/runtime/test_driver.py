@@ -218,7 +218,7 @@ def test_a_sink_awaiting_submit_is_refused_instead_of_deadlocking() -> None:
 
         driver.add_sink("reentrant", reentrant)
         await driver.start()
-        await asyncio.wait_for(driver.submit(AgentLogin("a1")), timeout=2)
+        await asyncio.wait_for(driver.submit(AgentLogin("a1")), timeout=60)  # a hang fails
         assert driver.stats.sink_errors["reentrant"] == 1
         await driver.stop()
 

@@ -49,7 +49,7 @@ def test_get_waits_for_the_next_item() -> None:
         await asyncio.sleep(0)
         assert not waiter.done()
         hub.publish("offer")
-        assert await asyncio.wait_for(waiter, 1) == "offer"
+        assert await asyncio.wait_for(waiter, 60) == "offer"  # 60: only against a hang
 
     asyncio.run(main())
 
