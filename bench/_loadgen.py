@@ -13,7 +13,9 @@ seconds for the load to reach its steady state (agents busy, wrapping up, free
 again), `seconds` of measurement, `grace` seconds for the measured calls to
 finish. Then the server's arrival times (`GET /bench/stats`)
 are joined with the offers by interaction id: latency = offer at the socket -
-caller's arrival, for the callers who arrived in the measured window.
+caller's scheduled arrival (when its arrival was due, not when the server's loop
+got round to it: a stall counts in full), for the callers due in the measured
+window. The loop's lag (reported - scheduled) is given apart.
 """
 
 from __future__ import annotations
@@ -247,7 +249,10 @@ async def drive(plan: Plan) -> dict[str, Any]:
     """Run the plan against the server at `plan.base`; the figures of the measured window."""
     tally = Tally()
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=plan.base, limits=limits, timeout=60.0) as client:
+    # The server's own origin: a password login leaves a session cookie in the client,
+    # and a cookie-authenticated POST without an Origin is refused (403) as cross-site.
+    async with httpx.AsyncClient(base_url=plan.base, limits=limits, timeout=60.0,
+                                 headers={"Origin": plan.base}) as client:
         agents = [_Agent(a, plan, client, tally) for a in plan.agents]
         t_setup = time.time()
         tokens, login_s = await _tokens(client, agents, plan.password_logins)
@@ -299,6 +304,8 @@ def _figures(plan: Plan, tally: Tally, stats: dict[str, Any], t0: float, t1: flo
     errors["agents not ready"] += len(plan.agents) - tally.ready
     errors.update({k: v for k, v in stats["server_errors"].items()})
     errors = Counter({k: v for k, v in errors.items() if v})
+    reported: dict[str, float] = stats.get("reported", {})
+    lag = np.array([reported[iid] - t for iid, t in window.items() if iid in reported])
     span = t1 - t0
     handled = sum(1 for t in tally.handled.values() if t0 <= t < t1)
     ms = (lambda q: float(np.percentile(lat, q) * 1e3)) if len(lat) else (lambda q: float("nan"))
@@ -310,6 +317,8 @@ def _figures(plan: Plan, tally: Tally, stats: dict[str, Any], t0: float, t1: flo
         "handled_per_s": handled / span,
         "p50_ms": ms(50), "p99_ms": ms(99), "max_ms": float(lat.max() * 1e3) if len(lat) else
         float("nan"),
+        "lag_p99_ms": float(np.percentile(lag, 99) * 1e3) if len(lag) else float("nan"),
+        "lag_max_ms": float(lag.max() * 1e3) if len(lag) else float("nan"),
         "server_cpu_s": cpu_s,
         "cpu_ms_per_call": cpu_s / handled * 1e3 if handled else float("nan"),
         "errors": sum(errors.values()), "error_kinds": dict(errors),

@@ -5,11 +5,14 @@
 `create_app(ServerSettings(...))` under uvicorn, as `callcenter serve` runs it, with
 two additions that only measure:
 
-- the sim adapter is wrapped (through the public `Telephony` protocol) so that the
-  wall-clock moment each caller arrives is written down as the adapter reports it:
-  the start of the latency the benchmark measures. With `speed=1` and no `start`
-  the engine's clock is `time.time()` (`LoopClock`), the same clock the load
-  generator reads on the same machine.
+- the sim adapter is wrapped (through the public `Telephony` protocol) so that each
+  caller's *scheduled* arrival is written down: the moment its arrival timer was
+  due (`ScheduledClock` notes the `when` of the timer that is firing), not the
+  moment the timer ran. A stalled event loop runs the timer late; counted from the
+  due moment, the stall shows in the latency instead of vanishing from it
+  (coordinated omission). The moment the adapter reported it is kept too (the
+  loop's lag). With `speed=1` and no `start` the engine's clock is `time.time()`
+  (`LoopClock`), the same clock the load generator reads on the same machine.
 - the wrapper holds the sim adapter's start (its callers) until `POST /bench/go`:
   the load generator calls it once every agent is connected and ready, so the run
   measures the steady state, not the working off of callers who arrived during
@@ -29,7 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,7 +43,7 @@ from callcenter.api.app import create_app
 from callcenter.api.auth import Role
 from callcenter.api.settings import ServerSettings
 from callcenter.api.state import server_of
-from callcenter.clock import LoopClock
+from callcenter.clock import Clock, LoopClock, Timer
 from callcenter.core.commands import Command
 from callcenter.core.events import Event, InteractionArrived
 from callcenter.scenario.load import load_scenario
@@ -49,13 +52,38 @@ from callcenter.telephony.base import Report, Telephony
 from callcenter.telephony.sim import SimTelephony
 
 
-class TimedArrivals:
-    """A telephony adapter that notes when each caller arrives, then passes everything on;
-    its callers start at `go()`, not at `start()`."""
+class ScheduledClock:
+    """A clock that passes everything to `inner` and, while a timer's callback runs,
+    holds the engine time that timer was due at (`firing`)."""
 
-    def __init__(self, inner: Telephony) -> None:
+    def __init__(self, inner: Clock) -> None:
         self.inner = inner
+        self.firing: float | None = None
+
+    def time(self) -> float:
+        return self.inner.time()
+
+    def call_at(self, when: float, callback: Callable[[], None]) -> Timer:
+        def fire() -> None:
+            self.firing = when
+            try:
+                callback()
+            finally:
+                self.firing = None
+
+        return self.inner.call_at(when, fire)
+
+
+class TimedArrivals:
+    """A telephony adapter that notes when each caller was due to arrive (and when the
+    adapter reported it), then passes everything on; its callers start at `go()`, not
+    at `start()`."""
+
+    def __init__(self, inner: Telephony, clock: ScheduledClock) -> None:
+        self.inner = inner
+        self.clock = clock
         self.arrived: dict[str, float] = {}
+        self.reported: dict[str, float] = {}
         self._report: Report | None = None
         self._going = False
 
@@ -67,11 +95,15 @@ class TimedArrivals:
         if self._going or self._report is None:
             return
         self._going = True
-        arrived, report = self.arrived, self._report
+        arrived, reported, report, clock = self.arrived, self.reported, self._report, \
+            self.clock
 
         def timed(event: Event) -> None:
             if isinstance(event, InteractionArrived):
-                arrived[event.interaction_id] = time.time()
+                now = time.time()
+                due = clock.firing
+                arrived[event.interaction_id] = now if due is None else due
+                reported[event.interaction_id] = now
             report(event)
 
         await self.inner.start(timed)
@@ -93,7 +125,8 @@ def main() -> None:
     scenario = load_scenario(args.scenario)
     clock = LoopClock()  # speed 1, no start: engine time is time.time()
     tel_rng = np.random.default_rng(scenario.seed).spawn(2)[0]
-    timed = TimedArrivals(SimTelephony(scenario, clock, tel_rng, bots=False))
+    scheduled = ScheduledClock(clock)
+    timed = TimedArrivals(SimTelephony(scenario, scheduled, tel_rng, bots=False), scheduled)
     settings = ServerSettings(database_url=args.db, port=args.port, scenario=args.scenario,
                               bots=False, drain_seconds=0)  # a stop closes calls at once
     app = create_app(settings, clock=clock, telephony=timed)
@@ -116,7 +149,7 @@ def main() -> None:
                 return {u: agent_of_user(session, get_user(session, u)) for u in usernames}
 
         agents = await asyncio.to_thread(linked)
-        return {u: server.logins.open(u, Role.AGENT, a) for u, a in agents.items()}
+        return {u: await server.logins.open(u, Role.AGENT, a) for u, a in agents.items()}
 
     @app.get("/bench/stats", include_in_schema=False)
     async def stats(request: Request) -> dict[str, Any]:
@@ -125,7 +158,8 @@ def main() -> None:
                   "persist errors": driver.persist_errors,
                   "adapter events refused": driver.peer_refused,
                   **{f"sink {k} errors": v for k, v in driver.sink_errors.items()}}
-        return {"arrived": timed.arrived, "cpu_s": time.process_time(),
+        return {"arrived": timed.arrived, "reported": timed.reported,
+                "cpu_s": time.process_time(),
                 "server_errors": errors,
                 "batches": driver.batches, "events": driver.events}
 

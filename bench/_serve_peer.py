@@ -6,8 +6,10 @@ A bare FastAPI app under uvicorn (same versions, same settings as the server und
 test) that speaks the same protocol to the same load generator:
 
 - callers arrive as a Poisson stream of `--rate` per second (on the event loop's
-  clock; the arrival moment is noted with `time.time()`, as the server under test
-  notes it), from `POST /bench/go` on, as in the server under test;
+  clock), from `POST /bench/go` on, as in the server under test; each arrival is
+  noted at its scheduled moment (on the `time.time()` scale, as the server under
+  test notes it), so that a late wake-up of the loop counts in the latency, and at
+  the moment it ran (the loop's lag);
 - an arrival goes to the longest-idle agent whose socket is open and ready (a
   deque), else waits in a FIFO; the agent's socket gets the same messages, in the
   same order and shape, as from `/api/ws` (`OfferToAgent` and the agent's state
@@ -96,6 +98,7 @@ class Peer:
         self.idle: deque[str] = deque()
         self.waiting: deque[str] = deque()
         self.arrived: dict[str, float] = {}
+        self.reported: dict[str, float] = {}
 
     def send(self, agent: Agent, message: dict[str, Any]) -> None:
         if agent.outbox is not None:
@@ -127,13 +130,15 @@ class Peer:
     async def arrivals(self) -> None:
         loop = asyncio.get_running_loop()
         due = loop.time()
+        wall = time.time() - due  # the loop's clock to time.time()
         n = 0
         while True:
             due += self.rng.expovariate(self.rate)
             await asyncio.sleep(max(0.0, due - loop.time()))
             n += 1
             iid = f"peer-{n}"
-            self.arrived[iid] = time.time()
+            self.arrived[iid] = wall + due
+            self.reported[iid] = time.time()
             self.waiting.append(iid)
             self.dispatch()
 
@@ -229,11 +234,13 @@ def build(rate: float, seed: int) -> FastAPI:
 
     @app.get("/bench/stats", include_in_schema=False)
     async def stats() -> dict[str, Any]:
-        return {"arrived": peer.arrived, "cpu_s": time.process_time(), "server_errors": {}}
+        return {"arrived": peer.arrived, "reported": peer.reported,
+                "cpu_s": time.process_time(), "server_errors": {}}
 
     @app.websocket("/api/ws")
     async def events(ws: WebSocket) -> None:
-        agent_id = peer.tokens.get(ws.query_params.get("token", ""))
+        scheme, _, token = (ws.headers.get("authorization") or "").partition(" ")
+        agent_id = peer.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
         await ws.accept()
         if agent_id is None:
             await ws.close(code=1008, reason="not logged in")
