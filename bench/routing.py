@@ -1,42 +1,59 @@
-"""Routing benchmark: the engine against a scan-all-agents router, same traffic, same run.
+"""Routing benchmark: the engine against a per-queue ACD, the same event stream, same run.
 
-10,000 agents, 500 queues, 100 skills; every agent is a member of 8 queues and has
-their skills; calls arrive as a Poisson stream at ~90 % of capacity, agents answer
-after 0.5 s, talk an exponential 180 s and wrap up 5 s (the engine's timer). Each
-router is driven by the same closed-loop driver with the same seed; only the
-time inside `handle()` is measured, after a warm-up that fills the agents.
+10,000 agents, 500 queues, 100 skills; every agent is a member of 8 queues (about 160
+members a queue), at tier 1 or 2, and has their skills; every queue is longest-idle.
+Calls arrive as a Poisson stream at 90 % of capacity, agents answer after 0.5 s, talk
+an exponential 180 s and wrap up 5 s (a timer of the router's). The run starts with
+the agents already 90 % busy (as many calls as the steady state holds arrive in the
+first 10 s), warms up, and then times every `handle()` and the `next_deadline()` that
+follows it, as a shell calls them.
 
-    python bench/routing.py            # full size
-    python bench/routing.py --quick    # reduced, under 30 s
-    python bench/routing.py --json     # one JSON object: ours, peer, ratios
+The peer (`_acd_router.py`) is what a plain ACD does, like Asterisk's app_queue: an
+arriving call loops over its queue's members (tiers first, then longest idle), a freed
+agent takes the oldest call at the heads of its queues' lines. It emits the engine's
+commands, and the run fails unless both give the same commands for every event (the
+same agent for every call). With the compiled core (`.venv-compiled`), the peer is
+compiled with mypyc too (once, under build/bench-peer/); with plain Python, neither is.
+Repeats alternate the order (ours, peer; peer, ours; ...).
+
+    python bench/routing.py            # 300 s warm-up, 300 s timed, 3 repeats
+    python bench/routing.py --quick    # 60 s warm-up, 30 s timed, 2 repeats
+    python bench/routing.py --json     # one JSON object: ours, the peer, the ratios
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import heapq
+import importlib
 import json
+import shutil
+import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Protocol
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
 
-from _naive_router import NaiveRouter
-from callcenter.core.commands import Command, Connect, OfferToAgent
-from callcenter.core.config import (
+from _results import ROOT, Comparison, compare, record  # noqa: E402
+from callcenter.core.agent_state import AgentState  # noqa: E402
+from callcenter.core.commands import AgentStateChanged, Command, Connect, OfferToAgent  # noqa: E402
+from callcenter.core.config import (  # noqa: E402
     AgentConfig,
     Membership,
     QueueConfig,
     SkillRequirement,
 )
-from callcenter.core.engine import Engine
-from callcenter.core.events import (
+from callcenter.core.engine import Engine  # noqa: E402
+from callcenter.core.events import (  # noqa: E402
     AgentHungUp,
     AgentLogin,
     Event,
@@ -44,7 +61,7 @@ from callcenter.core.events import (
     OfferAccepted,
     TimerExpired,
 )
-from callcenter.tuning import tuned_gc
+from callcenter.tuning import tuned_gc  # noqa: E402
 
 
 class RouterLike(Protocol):
@@ -52,7 +69,7 @@ class RouterLike(Protocol):
     def next_deadline(self) -> float | None: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class Size:
     agents: int
     queues: int
@@ -60,14 +77,17 @@ class Size:
     memberships: int
     warmup: float
     measure: float
+    repeats: int
 
 
-FULL = Size(10_000, 500, 100, 8, 120.0, 120.0)
-QUICK = Size(10_000, 500, 100, 8, 40.0, 20.0)
+FULL = Size(10_000, 500, 100, 8, 300.0, 300.0, 3)
+QUICK = Size(10_000, 500, 100, 8, 60.0, 30.0, 2)
 AHT = 180.0
 WRAP = 5.0
 ANSWER_DELAY = 0.5
 LOAD = 0.9
+PREFILL = 10.0  # seconds over which the steady state's calls in progress arrive
+OCCUPANCY_RANGE = (0.85, 0.95)  # at the start of timing; else the run fails
 
 
 def build(size: Size, seed: int) -> tuple[list[QueueConfig], list[AgentConfig]]:
@@ -95,114 +115,338 @@ def build(size: Size, seed: int) -> tuple[list[QueueConfig], list[AgentConfig]]:
     return queues, agents
 
 
-def drive(router: RouterLike, size: Size, agents: list[AgentConfig], seed: int,
-          progress: Callable[[float], None] | None = None) -> dict[str, float]:
-    """Run the closed loop; return events/s and latency percentiles of `handle()`."""
+@dataclass(frozen=True)
+class Stream:
+    """The calls of a run: arrival time, queue and talk time of each, sorted by arrival."""
+
+    times: list[float]
+    queues: list[str]
+    talk: list[float]
+
+
+def calls(size: Size, seed: int) -> Stream:
+    """Poisson arrivals at LOAD of capacity, plus the steady state's calls in progress
+    (LOAD x agents in all) arriving over the first PREFILL seconds."""
     rng = np.random.default_rng(seed + 1)
     rate = LOAD * size.agents / (AHT + WRAP + ANSWER_DELAY)
     horizon = size.warmup + size.measure
-    pending: list[tuple[float, int, Event]] = []
+    poisson = rng.uniform(0.0, horizon, int(rng.poisson(rate * horizon)))
+    # The steady state holds LOAD x agents calls in progress; the Poisson stream brings
+    # rate x PREFILL of them during the prefill.
+    prefill = rng.uniform(0.0, PREFILL, round(LOAD * size.agents - rate * PREFILL))
+    times = np.sort(np.concatenate([poisson, prefill]))
+    queues = rng.integers(0, size.queues, len(times))
+    talk = rng.exponential(AHT, len(times))
+    return Stream(times.tolist(), [f"q{int(q)}" for q in queues], talk.tolist())
+
+
+@dataclass
+class Run:
+    """What one router did with the stream, and how long it took."""
+
+    build_s: float
+    events: int  # timed events
+    handle_ns: int
+    deadline_ns: int
+    latency_ns: list[int]  # handle() + next_deadline(), per timed event
+    decision_ns: list[int]  # the same, for timed events that offered a call
+    occupancy_start: float
+    occupancy_mean: float
+    waited: int  # timed arrivals that found no agent available
+    digests: list[int]  # hash of (time, event, commands), per event
+    decisions: list[tuple[str, str]]  # (call, agent) of every offer, in order
+
+    def figures(self) -> dict[str, float]:
+        lat = np.array(self.latency_ns, dtype=np.float64) / 1e3
+        dec = np.array(self.decision_ns, dtype=np.float64) / 1e3
+        busy_s = (self.handle_ns + self.deadline_ns) / 1e9
+        return {
+            "events": float(self.events),
+            "decisions": float(len(dec)),
+            "events_per_s": self.events / busy_s,
+            "decision_p50_us": float(np.percentile(dec, 50)),
+            "decision_p99_us": float(np.percentile(dec, 99)),
+            "event_p50_us": float(np.percentile(lat, 50)),
+            "event_p99_us": float(np.percentile(lat, 99)),
+            "event_max_us": float(lat.max()),
+            "next_deadline_ns": self.deadline_ns / self.events,
+            "occupancy_start": self.occupancy_start,
+            "occupancy_mean": self.occupancy_mean,
+            "waited": float(self.waited),
+            "build_s": self.build_s,
+        }
+
+
+def clock_cost() -> int:
+    """What one reading of the thread's CPU clock adds to an interval (ns, the median)."""
+    clock = time.thread_time_ns
+    gaps = []
+    for _ in range(2001):
+        t0 = clock()
+        gaps.append(clock() - t0)
+    return int(statistics.median(gaps))
+
+
+def drive(router: RouterLike, agents: list[AgentConfig], stream: Stream, size: Size,
+          build_s: float) -> Run:
+    """Feed the stream to `router` in a closed loop (offers are accepted, calls hang up
+    after their talk time); after the warm-up, take the CPU time of every `handle()` and
+    of the `next_deadline()` after it (the thread's clock, so that the other work on a
+    shared machine does not count; the clock's own cost is taken off)."""
+    clock = time.thread_time_ns
+    tick = clock_cost()
+    horizon = size.warmup + size.measure
+    times, queues, talk = stream.times, stream.queues, stream.talk
+    n_calls = len(times)
+    reactions: list[tuple[float, int, Event]] = []
     seq = 0
-
-    def later(t: float, ev: Event) -> None:
-        nonlocal seq
-        seq += 1
-        heapq.heappush(pending, (t, seq, ev))
-
-    for a in agents:
-        later(0.0, AgentLogin(a.id))
-    t = 0.0
-    n_calls = 0
-    while t < horizon:
-        t += float(rng.exponential(1.0 / rate))
-        n_calls += 1
-        later(t, InteractionArrived(f"c{n_calls}", f"q{int(rng.integers(0, size.queues))}"))
-
-    lat: list[int] = []
-    clock = time.perf_counter_ns
-    last_report = 0.0
-    while pending:
-        deadline = router.next_deadline()
-        if deadline is not None and deadline <= pending[0][0]:
-            now, ev = deadline, TimerExpired()
+    talk_of: dict[str, float] = {}
+    available: set[str] = set()
+    logged_in = 0
+    run = Run(build_s, 0, 0, 0, [], [], 0.0, 0.0, 0, [], [])
+    busy_area = 0.0
+    last_t = size.warmup
+    timing = False
+    j = 0  # next agent to log in (all at time 0, before the first call)
+    i = 0  # next arrival
+    ev: Event
+    deadline = router.next_deadline()
+    while True:
+        if j < len(agents):
+            now, ev = 0.0, AgentLogin(agents[j].id)
+            j += 1
         else:
-            now, _, ev = heapq.heappop(pending)
-        if now > horizon:
-            break
+            now = horizon
+            source = 0
+            if deadline is not None and deadline < now:
+                now, source = deadline, 1
+            if reactions and reactions[0][0] < now:
+                now, source = reactions[0][0], 2
+            if i < n_calls and times[i] < now:
+                now, source = times[i], 3
+            if source == 0:
+                break
+            if source == 1:
+                ev = TimerExpired()
+            elif source == 2:
+                ev = heapq.heappop(reactions)[2]
+            else:
+                iid = f"c{i + 1}"
+                talk_of[iid] = talk[i]
+                ev = InteractionArrived(iid, queues[i])
+                i += 1
+        if not timing and now >= size.warmup:
+            timing = True
+            run.occupancy_start = 1.0 - len(available) / logged_in
         t0 = clock()
         cmds = router.handle(ev, now)
         t1 = clock()
-        if now >= size.warmup:
-            lat.append(t1 - t0)
+        deadline = router.next_deadline()
+        t2 = clock()
+        decided = False
         for c in cmds:
-            if isinstance(c, OfferToAgent):
-                later(now + ANSWER_DELAY, OfferAccepted(c.agent_id, c.interaction_id))
+            if isinstance(c, AgentStateChanged):
+                if c.state == AgentState.AVAILABLE:
+                    available.add(c.agent_id)
+                else:
+                    available.discard(c.agent_id)
+            elif isinstance(c, OfferToAgent):
+                decided = True
+                run.decisions.append((c.interaction_id, c.agent_id))
+                seq += 1
+                heapq.heappush(reactions, (now + ANSWER_DELAY, seq,
+                                       OfferAccepted(c.agent_id, c.interaction_id)))
             elif isinstance(c, Connect):
-                later(now + float(rng.exponential(AHT)), AgentHungUp(c.agent_id,
-                                                                    c.interaction_id))
-        if progress is not None and now - last_report >= 1.0:
-            progress(now)
-            last_report = now
-    arr = np.array(lat, dtype=np.float64)
-    total_s = arr.sum() / 1e9
-    return {
-        "events": float(len(arr)),
-        "events_per_s": len(arr) / total_s if total_s else 0.0,
-        "p50_ms": float(np.percentile(arr, 50) / 1e6),
-        "p99_ms": float(np.percentile(arr, 99) / 1e6),
-        "max_ms": float(arr.max() / 1e6),
-    }
+                seq += 1
+                heapq.heappush(reactions, (now + talk_of.pop(c.interaction_id), seq,
+                                       AgentHungUp(c.agent_id, c.interaction_id)))
+        if isinstance(ev, AgentLogin):
+            logged_in += 1
+        run.digests.append(hash((now, ev, tuple(cmds))))
+        if timing:
+            busy_area += (logged_in - len(available)) * (now - last_t)
+            last_t = now
+            handle_ns = max(0, t1 - t0 - tick)
+            deadline_ns = max(0, t2 - t1 - tick)
+            run.events += 1
+            run.handle_ns += handle_ns
+            run.deadline_ns += deadline_ns
+            run.latency_ns.append(handle_ns + deadline_ns)
+            if decided:
+                run.decision_ns.append(handle_ns + deadline_ns)
+            elif isinstance(ev, InteractionArrived):
+                run.waited += 1
+    busy_area += (logged_in - len(available)) * (horizon - last_t)
+    run.occupancy_mean = busy_area / (logged_in * size.measure)
+    return run
+
+
+# ---------------------------------------------------------------------- the peer's build
+
+_SETUP = ("import sys; from setuptools import setup; from mypyc.build import mypycify; "
+          "setup(name='bench_peer', ext_modules=mypycify(['_acd_router.py'], opt_level='3'), "
+          "script_args=sys.argv[1:])")
+
+
+def core_compiled() -> bool:
+    """True when the engine imported is the mypyc-compiled one."""
+    import callcenter.core.engine as engine
+
+    return (engine.__file__ or "").endswith(".so")
+
+
+def load_peer(compiled: bool) -> ModuleType:
+    """The peer module: plain Python, or compiled with mypyc like the engine (cached
+    under build/bench-peer/, keyed by its source, Python's and mypy's versions)."""
+    if not compiled:
+        return importlib.import_module("_acd_router")
+    import mypy.version
+
+    source = BENCH / "_acd_router.py"
+    key = hashlib.sha256(source.read_bytes() + sys.version.encode()
+                         + mypy.version.__version__.encode()).hexdigest()[:16]
+    dest = ROOT / "build" / "bench-peer" / key
+    if not any(dest.glob("_acd_router.*.so")):
+        print(f"compiling the peer with mypyc into {dest.relative_to(ROOT)} ...", file=sys.stderr)
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, dest / "_acd_router.py")
+        done = subprocess.run([sys.executable, "-c", _SETUP, "build_ext", "--inplace"],
+                              cwd=dest, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"mypyc could not compile the peer:\n{done.stdout}\n{done.stderr}")
+    sys.path.insert(0, str(dest))
+    module = importlib.import_module("_acd_router")
+    if not (module.__file__ or "").endswith(".so"):
+        raise SystemExit(f"the compiled peer did not load: {module.__file__}")
+    return module
+
+
+# ---------------------------------------------------------------------- checks and report
+
+def check_same(ours: Run, peer: Run) -> None:
+    """Fail unless both gave the same commands for every event (so the same agent for
+    every call), and the warm-up reached the stated occupancy."""
+    if ours.decisions != peer.decisions:
+        n = next((k for k, (a, b) in enumerate(zip(ours.decisions, peer.decisions,
+                                                   strict=False)) if a != b),
+                 min(len(ours.decisions), len(peer.decisions)))
+        mine = ours.decisions[n] if n < len(ours.decisions) else None
+        theirs = peer.decisions[n] if n < len(peer.decisions) else None
+        raise SystemExit(f"decision {n + 1} differs: engine {mine}, peer {theirs}")
+    if ours.digests != peer.digests:
+        n = next(k for k, (a, b) in enumerate(zip(ours.digests, peer.digests, strict=False))
+                 if a != b) if len(ours.digests) == len(peer.digests) else -1
+        raise SystemExit(f"the commands differ at event {n} (of {len(ours.digests)}; the "
+                         f"peer had {len(peer.digests)} events), with the same decisions")
+    low, high = OCCUPANCY_RANGE
+    for name, run in (("engine", ours), ("peer", peer)):
+        if not low <= run.occupancy_start <= high:
+            raise SystemExit(f"{name}: occupancy {run.occupancy_start:.1%} at the start of "
+                             f"timing, outside {low:.0%}-{high:.0%}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="reduced size, under 30 s")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="60 s warm-up, 30 s timed")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, help="paired repeats (default: 3, quick 2)")
     args = parser.parse_args()
     size = QUICK if args.quick else FULL
+    repeats = args.repeats or size.repeats
+    compiled = core_compiled()
+    peer_module = load_peer(compiled)
     queues, agents = build(size, args.seed)
+    stream = calls(size, args.seed)
 
+    def make(name: str) -> tuple[RouterLike, float]:
+        t0 = time.perf_counter()
+        router: RouterLike = (Engine(queues, agents) if name == "engine"
+                              else peer_module.QueueRouter(queues, agents))
+        return router, time.perf_counter() - t0
+
+    runs: dict[str, list[Run]] = {"engine": [], "peer": []}
+    first: Run | None = None  # the first run's commands: every later run must match them
+    for r in range(repeats):
+        order = ("engine", "peer") if r % 2 == 0 else ("peer", "engine")
+        for name in order:
+            router, build_s = make(name)
+            with tuned_gc():  # the same for both: freeze the built indexes
+                run = drive(router, agents, stream, size, build_s)
+            del router
+            print(f"repeat {r + 1}/{repeats}: {name}: {run.events:,} events timed, occupancy "
+                  f"{run.occupancy_start:.1%} at the start of timing, {run.occupancy_mean:.1%} "
+                  f"over it, {run.waited} of the timed calls waited", file=sys.stderr)
+            runs[name].append(run)
+        check_same(runs["engine"][r], runs["peer"][r])
+        if first is None:
+            first = runs["engine"][r]
+        else:
+            check_same(first, runs["engine"][r])
+            for run in (runs["engine"][r], runs["peer"][r]):  # keep only the figures
+                run.digests, run.decisions = [], []
+
+    ours = [run.figures() for run in runs["engine"]]
+    peer = [run.figures() for run in runs["peer"]]
+    build_name = "compiled" if compiled else "interpreted"
+    peer_name = f"per-queue ACD ({build_name})"
+    comparisons: list[Comparison] = [
+        compare("throughput", "events/CPU-s", [f["events_per_s"] for f in ours],
+                [f["events_per_s"] for f in peer], peer_name=peer_name, higher_is_better=True),
+        compare("CPU time per decision, p50", "µs", [f["decision_p50_us"] for f in ours],
+                [f["decision_p50_us"] for f in peer], peer_name=peer_name,
+                higher_is_better=False),
+        compare("CPU time per decision, p99", "µs", [f["decision_p99_us"] for f in ours],
+                [f["decision_p99_us"] for f in peer], peer_name=peer_name,
+                higher_is_better=False),
+        compare("next_deadline()", "ns CPU/call", [f["next_deadline_ns"] for f in ours],
+                [f["next_deadline_ns"] for f in peer], peer_name=peer_name,
+                higher_is_better=False),
+    ]
+    details: dict[str, object] = {
+        "build": build_name, "size": asdict(size), "seed": args.seed,
+        "calls": len(stream.times), "same_commands_every_event": True,
+        "ours": ours, "peer": peer,
+    }
+    path = record("routing" if compiled else "routing-interpreted", comparisons,
+                  quick=args.quick, details=details)
+    if args.json:
+        print(json.dumps({"comparisons": [asdict(c) for c in comparisons], **details},
+                         indent=2))
+        return
+    report(size, build_name, repeats, ours, peer, comparisons)
+    print(f"recorded in {path.relative_to(ROOT)}")
+
+
+def report(size: Size, build_name: str, repeats: int, ours: list[dict[str, float]],
+           peer: list[dict[str, float]], comparisons: list[Comparison]) -> None:
     from rich.console import Console
-    from rich.progress import Progress
     from rich.table import Table
 
-    err = Console(stderr=True)
-    results: dict[str, dict[str, float]] = {}
-    with Progress(console=err, transient=True) as bar:
-        horizon = size.warmup + size.measure
-        for name, make in (("engine", lambda: Engine(queues, agents)),
-                           ("naive scan", lambda: NaiveRouter.build(queues, agents))):
-            task = bar.add_task(name, total=horizon)
-            t0 = time.perf_counter()
-            router = make()
-            build_s = time.perf_counter() - t0
-            # The same for both: freeze the built indexes, rarer young collections.
-            with tuned_gc():
-                results[name] = drive(router, size, agents, args.seed,
-                                      lambda now, task=task: bar.update(task, completed=now))
-            results[name]["build_s"] = build_s
-            bar.update(task, completed=horizon)
-    ours, peer = results["engine"], results["naive scan"]
-    ratio = {
-        "events_per_s": ours["events_per_s"] / peer["events_per_s"],
-        "p99": peer["p99_ms"] / ours["p99_ms"],
-    }
-    figures = {"size": size.__dict__, "ours": ours, "peer": peer, "ratio": ratio,
-               "targets": {"events_per_s": 50_000, "p99_ms": 0.5}}
-    if args.json:
-        print(json.dumps(figures, indent=2))
-        return
-    table = Table(title=f"Routing: {size.agents:,} agents, {size.queues} queues, "
-                        f"{size.skills} skills, {size.memberships} queues per agent")
-    for col in ("router", "events measured", "events/s", "p50 ms", "p99 ms", "max ms"):
+    table = Table(title=f"Routing ({build_name}): {size.agents:,} agents, {size.queues} queues, "
+                        f"{size.memberships} queues per agent; medians of {repeats} repeats; "
+                        "CPU time of handle() + next_deadline()")
+    for col in ("router", "events timed", "occupancy start / mean", "events/CPU-s",
+                "decision p50 µs", "decision p99 µs", "event p99 µs", "max µs",
+                "next_deadline ns"):
         table.add_column(col, justify="right")
-    for name, r in results.items():
-        table.add_row(name, f"{r['events']:,.0f}", f"{r['events_per_s']:,.0f}",
-                      f"{r['p50_ms']:.4f}", f"{r['p99_ms']:.4f}", f"{r['max_ms']:.3f}")
-    Console().print(table)
-    print(f"engine / naive: {ratio['events_per_s']:.1f}x events/s, "
-          f"{ratio['p99']:.1f}x lower p99 (targets: >= 50,000 events/s, p99 < 0.5 ms)")
+    for name, figs in (("engine", ours), ("per-queue ACD", peer)):
+        def med(key: str, figs: list[dict[str, float]] = figs) -> float:
+            return statistics.median(f[key] for f in figs)
+        table.add_row(name, f"{med('events'):,.0f}",
+                      f"{med('occupancy_start'):.1%} / {med('occupancy_mean'):.1%}",
+                      f"{med('events_per_s'):,.0f}", f"{med('decision_p50_us'):.1f}",
+                      f"{med('decision_p99_us'):.1f}", f"{med('event_p99_us'):.1f}",
+                      f"{med('event_max_us'):,.0f}", f"{med('next_deadline_ns'):,.0f}")
+    console = Console()
+    if not console.is_terminal:
+        console.width = 160
+    console.print(table)
+    print("Both routers gave the same commands for every event (the same agent for every "
+          "call) in every repeat.")
+    for c in comparisons:
+        print(f"{c.name}: ours {c.ours:,.2f} {c.unit}, peer {c.peer:,.2f}; ours better by "
+              f"{c.ratio:.2f}x (repeats {c.low:.2f}-{c.high:.2f}x)")
 
 
 if __name__ == "__main__":
