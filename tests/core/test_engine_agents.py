@@ -237,8 +237,11 @@ def test_first_span_does_not_reach_back_before_the_engine_started() -> None:
     t0 = 1_767_600_000.0
     h = Harness([QueueConfig("q")], [agent("a", "q")])
     h.arrive("i1", "q", at=t0)
-    h.login("a", at=t0 + 60)
-    assert all(s.start >= t0 for s in h.spans("a"))
+    h.login("a", at=t0 + 60)  # offered i1 at once: ringing from t0 + 60
+    h.answer("a", "i1", at=t0 + 70)  # ends the ringing span
+    spans = h.spans("a")
+    assert spans and spans[0].start == t0 + 60
+    assert all(s.start >= t0 for s in spans)
 
 
 # ---------------------------------------------------------------- capacity

@@ -112,6 +112,30 @@ def test_callbacks_only_reserves_nothing_but_the_agents_own_callback() -> None:
     assert got is not None and got.lead.id == first.lead.id
 
 
+def _table(d: PreviewDesk) -> tuple[object, ...]:
+    """Everything a refused move must leave alone: the reservations, the last endings, the
+    leads."""
+    reservations = sorted((r.agent_id, r.lead.id, r.step, r.call_id, r.since, r.deadline,
+                           r.callback) for r in d)
+    leads = [d.queue.get(f"L{i}") for i in range(len(d.queue))]
+    return reservations, dict(d.last), leads
+
+
+def _refused(d: PreviewDesk, what: str, agent: str) -> bool:
+    """Whether the desk must refuse the move, written out from the reservation steps: one
+    reservation per agent; dial, skip and release while previewing; answer while dialing;
+    the end of a call once placed. Expiry never is."""
+    r = d.get(agent)
+    step = None if r is None else r.step
+    return {"reserve": step is not None,
+            "dial": step is not Step.PREVIEWING,
+            "answer": step is not Step.DIALING,
+            "skip": step is not Step.PREVIEWING,
+            "release": step is not Step.PREVIEWING,
+            "end": step not in (Step.DIALING, Step.ANSWERED),
+            "expire": False}[what]
+
+
 ACTIONS = st.lists(st.tuples(st.sampled_from(["reserve", "dial", "answer", "skip", "release",
                                               "end", "expire"]),
                              st.sampled_from(["a", "b", "c"]),
@@ -129,6 +153,7 @@ def test_reservations_hold_distinct_dialing_leads_whatever_the_agents_do(
     given_back: set[str] = set()
     for what, agent, dt in actions:
         now += dt
+        refused, before = _refused(d, what, agent), _table(d)
         try:
             if what == "reserve":
                 r = d.reserve(agent, now)
@@ -151,7 +176,10 @@ def test_reservations_hold_distinct_dialing_leads_whatever_the_agents_do(
                 for r in d.expired(now):
                     given_back.add(d.release(r.agent_id, now).id)
         except PreviewError:
-            pass
+            assert refused, (what, agent)
+            assert _table(d) == before, (what, agent)
+        else:
+            assert not refused, (what, agent)
         held = [r.lead.id for r in d]
         assert len(held) == len(set(held))
         assert all(d.queue.get(i).state is LeadState.DIALING for i in held)

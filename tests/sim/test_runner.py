@@ -161,11 +161,19 @@ def test_staggered_breaks_start_one_after_another(hotline: Scenario) -> None:
     assert ends["early-2"] - ends["early-1"] == pytest.approx(15 * 60)
 
 
-def test_closed_queue_sends_callers_to_voicemail(hotline: Scenario) -> None:
-    """Calls outside business hours leave by the closed action."""
-    sc = hotline.with_(start=hotline.start.replace(day=8))  # a Saturday: closed
+def test_closed_queue_sends_callers_to_voicemail() -> None:
+    """Calls arriving after the queue closes (08:30; calls come 08:00-09:00) are turned
+    away by the closed action; those before it are not."""
+    sc = one_agent(per_hour=60, queue_extra='calendar = "c"\nclosed_action = "voicemail"\n'
+                   '[calendars.c]\nhours = { mon = "08:00-08:30" }')
+    closes = sc.epoch(sc.start, 8.5 * 3600)
     result = run(sc)
-    assert result.records == [] or all(r.exit_action == "voicemail" for r in result.records)
+    late = [r for r in result.records if r.arrived_at >= closes]
+    early = [r for r in result.records if r.arrived_at < closes]
+    assert late and early  # about 30 each at 60 an hour
+    assert {(r.outcome, r.exit_reason, r.exit_action) for r in late} == {
+        ("rejected", "closed", "voicemail")}
+    assert "rejected" not in {r.outcome for r in early}
 
 
 def test_ring_all_with_instant_bots() -> None:

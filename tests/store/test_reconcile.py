@@ -95,7 +95,9 @@ def test_restart_time_never_before_the_rows_own_times(session: Session) -> None:
     session.commit()
     assert get_interaction(session, "waiting").ended_at == T0 + 100
     assert get_interaction(session, "talking").ended_at == T0 + 95
-    assert all(s.end >= s.start for s in agent_spans(session))
+    spans = agent_spans(session)
+    assert [(s.agent_id, s.state) for s in spans] == [("a2", "paused"), ("a1", "busy")]
+    assert all(s.end >= s.start for s in spans)
 
 
 def test_alive_hook_keeps_calls_telephony_still_carries(session: Session) -> None:
