@@ -147,13 +147,6 @@ def test_the_agent_report_gives_hand_computed_figures(db_url: str) -> None:
     assert (second["handled"], second["aht"], second["occupancy"]) == (0, None, None)
 
 
-def test_a_supervisors_agent_report_holds_only_its_agents(tmp_path: Path) -> None:
-    """sup-2 supervises no team: its agent report is empty even after traffic."""
-    with _timed(f"sqlite:///{tmp_path / 'api.db'}") as (h, clock):
-        _day(h, clock)
-        assert _report(h, "agents", "sup-2", interval=60).json() == []
-
-
 def test_the_csv_has_a_header_and_one_line_per_interval(tmp_path: Path) -> None:
     """A 30-minute report over an hour as CSV: the header and two lines."""
     with _timed(f"sqlite:///{tmp_path / 'api.db'}") as (h, clock):

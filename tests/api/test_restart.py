@@ -84,7 +84,11 @@ def test_sigkill_mid_traffic_then_restart_loses_nothing(tmp_path: Path) -> None:
         active = {a: v for a, v in presence.items() if v[0] != "logged_out"}
         assert was_open and completed and active
 
-        restart = MONDAY_9AM + 2 * 3600  # later than anything stored: ids cannot repeat
+        # Later than anything stored (ids cannot repeat), however long the first server ran
+        # on its sped-up real clock.
+        latest = max(t for v in before.values() for t in v[2:] if t is not None)
+        restart = max(MONDAY_9AM + 2 * 3600, latest + 3600,
+                      max(since for _, _, since in presence.values()) + 3600)
         with _serve(url, tmp_path, start=restart, bots=False), Session(engine) as session:
             after = {r.interaction_id: r for r in session.scalars(
                 select(InteractionRow).where(InteractionRow.interaction_id.in_(before)))}
