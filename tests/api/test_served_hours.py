@@ -1,4 +1,4 @@
-"""A server with simulated callers and bots, on a fixed engine clock (`ServerSettings.start`):
+"""A server with simulated callers and bots, on a fake engine clock from a fixed start:
 inside its queue's opening hours bots answer the calls; outside them every caller gets the
 closed treatment (the queue's voicemail). The expectations are written here, not read from
 the queue's calendar."""
@@ -6,7 +6,6 @@ the queue's calendar."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from callcenter.api import ServerSettings, create_app
 from callcenter.api.state import Server
+from callcenter.clock import FakeClock
 from callcenter.store.models import InteractionRow
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -66,20 +66,22 @@ weekdays = "mon-fri"
 
 
 def ended_rows(tmp_path: Path, start: float, want: int) -> list[tuple[str, str, str]]:
-    """Serve the scenario from `start` at 60x until `want` interactions have ended;
+    """Serve the scenario on a fake clock from `start`, moved on five seconds at a time,
+    until `want` interactions have ended (within the hour: the office stays as it was);
     their (outcome, exit_reason, exit_action)."""
     scenario = tmp_path / "morning.toml"
     scenario.write_text(SCENARIO, encoding="utf-8")
     settings = ServerSettings(database_url=f"sqlite:///{tmp_path / 'store.db'}",
-                              scenario=str(scenario), start=start, speed=60, bots=True,
+                              scenario=str(scenario), start=start, bots=True,
                               drain_seconds=0)
-    app = create_app(settings)
+    clock = FakeClock(start)
+    app = create_app(settings, clock=clock)
 
     async def run() -> list[tuple[str, str, str]]:
         async with app.router.lifespan_context(app):
             server: Server = app.state.server
-            guard = time.monotonic() + 120  # only against a hang; calls come every 0.1 s
             while True:
+                clock.advance(5)
                 await server.runtime.driver.settled()
                 with server.sessions() as session:
                     rows = session.scalars(select(InteractionRow).where(
@@ -87,8 +89,7 @@ def ended_rows(tmp_path: Path, start: float, want: int) -> list[tuple[str, str, 
                     ended = [(r.outcome or "", r.exit_reason, r.exit_action) for r in rows]
                 if len(ended) >= want:
                     return ended
-                assert time.monotonic() < guard, f"only {len(ended)} calls ended"
-                await asyncio.sleep(0.2)
+                assert clock.time() < start + 3600, f"only {len(ended)} calls ended in an hour"
 
     return asyncio.run(run())
 
