@@ -3,8 +3,10 @@
 `serving(tmp, agent_port)` runs `create_app` with `sip` settings (its lifespan on the
 test's loop): one queue `sales`, agent `agent-1` (logged in) whose phone is a sipp UAS
 on `agent_port`, and DID `DID` entering the flow `main` (a menu: 1 for sales).
-`call_in` starts a sipp caller whose SDP names the test's own RTP socket and waits
-until the welcome prompt plays to it; `press` sends RFC 4733 keys from that socket.
+`call_in` starts a sipp caller whose SDP names the test's own RTP socket (an `Ear`,
+which decodes what it hears) and waits until the welcome prompt plays to it; `press`
+sends RFC 4733 keys from that socket. `settle` waits for a clean-up without failing, so
+that the test's assertion on `leftovers` names what leaked.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from callcenter.api.state import Server
 from callcenter.core.events import AgentLogin
 from callcenter.store.models import InteractionRow
 from callcenter.telephony.sip.adapter import SipTelephony
+from tests.e2e.ear import Ear
 from tests.telephony.sip.sipp_peer import Sipp, SippRun, free_udp_block, free_udp_port
 from tests.tools import require
 
@@ -121,6 +124,15 @@ async def until(done: Callable[[], bool]) -> None:
             await asyncio.sleep(0.02)
 
 
+async def settle(done: Callable[[], bool]) -> bool:
+    """Poll `done()` until it holds or the guard passes; whether it held. Unlike `until`
+    it does not raise: a clean-up that never comes fails the test's own assertion on
+    what was left, not the fixture."""
+    with contextlib.suppress(TimeoutError):
+        await until(done)
+    return done()
+
+
 async def trace_of(run: SippRun, pattern: str) -> re.Match[str]:
     """The first match of `pattern` in the SIP messages sipp traced (once it is there)."""
     async with asyncio.timeout(GUARD):
@@ -187,6 +199,14 @@ class Served:
         """agent-1's state in the engine (`ready`, `busy`, ...)."""
         return str(self.server.runtime.engine.agent_state("agent-1").value)
 
+    def leftovers(self) -> dict[str, object]:
+        """What the server still holds of calls: the adapter's calls, the B2BUA's legs,
+        the engine's open interactions (all empty once every call is over)."""
+        held: dict[str, object] = {
+            "adapter calls": self.adapter.calls, "B2BUA legs": self.adapter.b2bua.legs,
+            "open interactions": list(self.server.runtime.engine.open_interactions())}
+        return {what: n for what, n in held.items() if n}
+
     def rows(self) -> list[InteractionRow]:
         """The stored interaction rows."""
         with self.server.sessions() as session:
@@ -211,12 +231,18 @@ async def serving(tmp: Path, agent_port: int, *, login: bool = True,
 
 @dataclass
 class Caller:
-    """A sipp caller in the IVR: its run, SIP Call-ID and the media port rtpengine named."""
+    """A sipp caller in the IVR: its run, SIP Call-ID, the media port rtpengine named,
+    and the test's socket that is its media (`ear`: what the caller hears)."""
 
     run: SippRun
     call_id: str
     media_port: int
-    rtp: socket.socket
+    ear: Ear
+
+    @property
+    def rtp(self) -> socket.socket:
+        """The caller's media socket (to send from)."""
+        return self.ear.sock
 
     def press(self, digit: int) -> None:
         """Send one key press (RFC 4733) to rtpengine."""
@@ -228,16 +254,17 @@ class Caller:
         self.rtp.sendto(cue_hangup(self.call_id, self.run.port), ("127.0.0.1", self.run.port))
 
 
-async def call_in(sipp: Sipp, served: Served, rtp: socket.socket,
+async def call_in(sipp: Sipp, served: Served, ear: Ear,
                   scenario: str = "caller_ivr.xml") -> Caller:
-    """A sipp caller (a scenario in scenarios/) dials the DID; returns once the prompt plays."""
+    """A sipp caller (a scenario in scenarios/) whose media is `ear` dials the DID;
+    returns once the first 20 ms of audio (the prompt) reached it."""
     host, port = served.adapter.b2bua.address
     run = await sipp.start(SCENARIOS / scenario, remote=(host, port), service=DID, trace=True,
-                           keys={"rtp_port": str(rtp.getsockname()[1])})
-    await receive(rtp, lambda d: d[1] & 0x7F == 0)  # the prompt plays (PCMU)
+                           keys={"rtp_port": str(ear.port)})
+    await ear.until_heard(0.02)  # the prompt plays
     call_id = (await trace_of(run, r"Call-ID: (\S+)"))[1]
     media = int((await trace_of(run, r"SIP/2\.0 200 OK.*?m=audio (\d+)"))[1])
-    return Caller(run, call_id, media, rtp)
+    return Caller(run, call_id, media, ear)
 
 
 async def reap(sipp: Sipp) -> None:

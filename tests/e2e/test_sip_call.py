@@ -3,8 +3,10 @@ by rtpengine), presses 1 (RFC 4733 to rtpengine), waits in the queue, is offered
 logged-in agent whose phone (a sipp UAS) rings and answers, is bridged, and hangs up.
 
 The server is `create_app` with `sip` settings, its lifespan run on the test's loop. The
-caller's SDP names the test's own RTP socket, so the test hears what rtpengine plays and
-sends the keys from there; an INFO from the test is the caller's cue to send its BYE.
+caller's SDP names the test's own RTP socket (an `Ear`), so the test hears what rtpengine
+plays, decoded, and sends the keys from there; an INFO from the test is the caller's cue
+to send its BYE. What the caller hears before pressing 1 must be a voice: loud, broken
+into syllables, not a tone.
 Needs sipp, rtpengine and espeak-ng; skipped without them, except under CI (failed)."""
 
 from __future__ import annotations
@@ -16,16 +18,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.ear import SPEECH_RMS, Ear, loud_frames, rms, tone_share
 from tests.e2e.sip_server import (
     NEEDS_REAL_PEERS,
     PHONES,
     call_in,
     new_sipp,
     reap,
-    rtp_socket,
     serving,
+    settle,
     until,
 )
+from tests.e2e.tones import Samples
+
+PROMPT = 1.0
+"""Seconds of the welcome prompt the caller hears before it presses 1."""
 
 pytestmark = NEEDS_REAL_PEERS  # skipped without the tools, failed under CI
 
@@ -34,13 +41,14 @@ pytestmark = NEEDS_REAL_PEERS  # skipped without the tools, failed under CI
 class Outcome:
     """What one call left behind."""
 
-    prompt_packets: int = 0
+    prompt: Samples | None = None
+    """The first `PROMPT` seconds the caller heard."""
     caller_code: int | None = None
     agent_code: int | None = None
     row_agent: str | None = None
     row_outcome: str | None = None
-    legs_left: int = -1
-    calls_left: int = -1
+    left: dict[str, object] | None = None
+    """What the server still held once the call was over (nothing, if all is well)."""
     rows: int = -1
 
 
@@ -48,29 +56,30 @@ async def call(tmp: Path, *, to_agent: bool) -> Outcome:
     """One call: through the IVR to the agent (or hung up in the IVR); what it left."""
     sipp = new_sipp(tmp)
     out = Outcome()
-    caller_rtp = rtp_socket()
+    ear = await Ear.open()
     try:
         agent = await sipp.start(PHONES / "uas_answer.xml")
         async with serving(tmp, agent.port) as served:
             adapter = served.adapter
-            caller = await call_in(sipp, served, caller_rtp)
-            out.prompt_packets = 1
+            caller = await call_in(sipp, served, ear)
             if to_agent:
+                out.prompt = ear.heard(0, await ear.until_heard(PROMPT))
                 caller.press(1)
                 await until(lambda: served.agent_state() == "busy")
             caller.cue_hangup()
             out.caller_code = await caller.run.wait()
             if to_agent:
                 out.agent_code = await agent.wait()
-            await until(lambda: adapter.calls == 0)
+            await settle(lambda: adapter.calls == 0)
             await served.server.runtime.driver.settled()
-            out.legs_left, out.calls_left = adapter.b2bua.legs, adapter.calls
+            await settle(lambda: not served.leftovers())
+            out.left = served.leftovers()
             rows = served.rows()
             out.rows = len(rows)
             if rows:
                 out.row_agent, out.row_outcome = rows[0].agent_id, rows[0].outcome
     finally:
-        caller_rtp.close()
+        await ear.close()
         await reap(sipp)  # reaped on this loop: no transport left to the collector
     return out
 
@@ -88,8 +97,12 @@ def abandoned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
 
 
 def test_the_prompt_is_played_to_the_caller(answered: Outcome) -> None:
-    """RTP from rtpengine (the rendered welcome prompt) reaches the caller's media port."""
-    assert answered.prompt_packets == 1
+    """The first second the caller hears is a voice (the spoken welcome): loud, with
+    quieter gaps between syllables, its energy spread over many frequencies (no tone)."""
+    assert answered.prompt is not None
+    level, loud, share = (rms(answered.prompt), loud_frames(answered.prompt),
+                          tone_share(answered.prompt))
+    assert level > SPEECH_RMS and 0.3 < loud < 1.0 and share < 0.5, (level, loud, share)
 
 
 def test_the_caller_call_goes_as_scripted(answered: Outcome) -> None:
@@ -113,8 +126,9 @@ def test_the_interaction_completes_when_the_caller_hangs_up(answered: Outcome) -
 
 
 def test_no_leg_is_left_after_the_call(answered: Outcome) -> None:
-    """Both legs are gone from the B2BUA once the call is over."""
-    assert answered.legs_left == 0
+    """No leg in the B2BUA, no call in the adapter, no open interaction once the call is
+    over."""
+    assert answered.left == {}, f"left behind: {answered.left}"
 
 
 def test_a_caller_gone_in_the_ivr_leaves_no_interaction(abandoned: Outcome) -> None:
@@ -124,4 +138,4 @@ def test_a_caller_gone_in_the_ivr_leaves_no_interaction(abandoned: Outcome) -> N
 
 def test_a_caller_gone_in_the_ivr_leaves_no_leg(abandoned: Outcome) -> None:
     """A caller who hangs up during the IVR leaves no leg and no call in the adapter."""
-    assert (abandoned.legs_left, abandoned.calls_left) == (0, 0)
+    assert abandoned.left == {}, f"left behind: {abandoned.left}"

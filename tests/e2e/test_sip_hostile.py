@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.ear import SPEECH_RMS, Ear, rms
 from tests.e2e.sip_server import (
     DID,
     GUARD,
@@ -27,9 +28,8 @@ from tests.e2e.sip_server import (
     call_in,
     new_sipp,
     reap,
-    rtp_socket,
     serving,
-    until,
+    settle,
 )
 from tests.telephony.sip.sipp_peer import free_udp_port
 
@@ -81,10 +81,13 @@ class Outcome:
     unknown_method: set[int] = field(default_factory=set)
     huge_headers: set[int] = field(default_factory=set)
     flood: dict[str, set[int]] = field(default_factory=dict)
-    legs_after: int = -1
-    calls_after: int = -1
+    left: dict[str, object] | None = None
+    """What the server held after the burst (nothing, if all is well)."""
     dropped: int = 0
-    next_call_queued: bool = False
+    next_prompt_rms: float = 0.0
+    """Loudness of the first half second the next caller heard (the prompt)."""
+    next_call_open: list[str] | None = None
+    """The engine's open interactions once the next caller pressed 1."""
     next_caller_code: int | None = None
 
 
@@ -128,7 +131,7 @@ async def attack(tmp: Path) -> Outcome:
     """The burst at a running server, then one valid call."""
     sipp = new_sipp(tmp)
     out = Outcome()
-    rtp = rtp_socket()
+    ear = await Ear.open()
     try:
         async with serving(tmp, free_udp_port(), login=False) as served:
             adapter, engine = served.adapter, served.server.runtime.engine
@@ -144,17 +147,18 @@ async def attack(tmp: Path) -> Outcome:
             flood = [request("INVITE", f"flood-{n}", "{via}", body=SDP) for n in range(FLOOD)]
             for n in range(0, FLOOD, BURST):  # bursts a socket's receive buffer holds
                 out.flood.update(await answers(address, flood[n:n + BURST], UNKNOWN_SOURCE))
-            await until(lambda: adapter.calls == 0)  # the refused INVITE's leg is forgotten
-            out.legs_after, out.calls_after = adapter.b2bua.legs, adapter.calls
+            await settle(lambda: not served.leftovers())  # the refused INVITE's leg goes
+            out.left = served.leftovers()
             out.dropped = adapter.b2bua.dropped
-            caller = await call_in(sipp, served, rtp)
+            caller = await call_in(sipp, served, ear)
+            out.next_prompt_rms = rms(ear.heard(0, await ear.until_heard(0.5)))
             caller.press(1)
-            await until(lambda: bool(engine.open_interactions()))
-            out.next_call_queued = True
+            await settle(lambda: bool(engine.open_interactions()))
+            out.next_call_open = list(engine.open_interactions())
             caller.cue_hangup()
             out.next_caller_code = await caller.run.wait()
     finally:
-        rtp.close()
+        await ear.close()
         await reap(sipp)
     return out
 
@@ -195,8 +199,8 @@ def test_every_flood_invite_from_an_unknown_source_gets_403(hostile: Outcome) ->
 
 
 def test_the_burst_leaves_no_call_and_no_leg(hostile: Outcome) -> None:
-    """Nothing of the burst is held by the adapter or the B2BUA."""
-    assert (hostile.calls_after, hostile.legs_after) == (0, 0)
+    """Nothing of the burst is held by the adapter, the B2BUA or the engine."""
+    assert hostile.left == {}, f"left behind: {hostile.left}"
 
 
 def test_unparseable_datagrams_are_counted(hostile: Outcome) -> None:
@@ -204,9 +208,15 @@ def test_unparseable_datagrams_are_counted(hostile: Outcome) -> None:
     assert hostile.dropped > 0
 
 
+def test_the_next_call_hears_the_prompt(hostile: Outcome) -> None:
+    """After the burst a sipp caller hears a voice (the welcome prompt)."""
+    assert hostile.next_prompt_rms > SPEECH_RMS, hostile.next_prompt_rms
+
+
 def test_the_next_call_goes_through_the_ivr_into_the_queue(hostile: Outcome) -> None:
-    """After the burst a sipp caller hears the prompt, presses 1 and is queued."""
-    assert hostile.next_call_queued
+    """That caller presses 1 and becomes the one open interaction."""
+    assert hostile.next_call_open is not None and len(hostile.next_call_open) == 1, \
+        hostile.next_call_open
 
 
 def test_the_next_call_ends_as_scripted(hostile: Outcome) -> None:

@@ -1,7 +1,8 @@
 """rtpengine killed mid-call (by its PID, as `RtpEngineProcess` knows it): the call's
 two legs get our BYE, its interaction is closed with reason `media_lost`, the
-supervisor starts rtpengine again and the next call goes through the IVR into the
-queue. Needs sipp, rtpengine and espeak-ng; skipped without them, except under CI."""
+supervisor starts rtpengine again and the next call hears the IVR's spoken prompt (by
+its energy, decoded at the caller's socket) and goes into the queue. Needs sipp,
+rtpengine and espeak-ng; skipped without them, except under CI."""
 
 from __future__ import annotations
 
@@ -14,16 +15,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.ear import SPEECH_RMS, Ear, rms
 from tests.e2e.sip_server import (
     NEEDS_REAL_PEERS,
     PHONES,
     call_in,
     new_sipp,
     reap,
-    rtp_socket,
     serving,
+    settle,
     until,
 )
+
+PROMPT = 0.5
+"""Seconds of the welcome prompt the next caller hears before it presses 1."""
 
 pytestmark = NEEDS_REAL_PEERS  # skipped without the tools, failed under CI
 
@@ -36,18 +41,21 @@ class Outcome:
     agent_code: int | None = None
     row_outcome: str | None = None
     row_reason: str | None = None
-    calls_left: int = -1
-    legs_left: int = -1
+    left: dict[str, object] | None = None
+    """What the server still held of the lost call (nothing, if all is well)."""
     restarts: int = 0
     new_pid: bool = False
-    next_call_queued: bool = False
+    next_prompt_rms: float = 0.0
+    """Loudness of the first `PROMPT` seconds the next caller heard."""
+    next_call_open: list[str] | None = None
+    """The engine's open interactions once the next caller pressed 1."""
 
 
 async def kill_mid_call(tmp: Path) -> Outcome:
     """A caller bridged to agent-1; rtpengine is killed; then one more call."""
     sipp = new_sipp(tmp)
     out = Outcome()
-    first, second = rtp_socket(), rtp_socket()
+    first, second = await Ear.open(), await Ear.open()
     try:
         agent = await sipp.start(PHONES / "uas_answer.xml")
         async with serving(tmp, agent.port) as served:
@@ -60,9 +68,9 @@ async def kill_mid_call(tmp: Path) -> Outcome:
             os.kill(pid, signal.SIGKILL)
             out.caller_code = await caller.run.wait()
             out.agent_code = await agent.wait()
-            await until(lambda: adapter.calls == 0 and not runtime.engine.open_interactions())
+            await settle(lambda: not served.leftovers())
             await runtime.driver.settled()
-            out.calls_left, out.legs_left = adapter.calls, adapter.b2bua.legs
+            out.left = served.leftovers()
             rows = served.rows()
             if rows:
                 out.row_outcome, out.row_reason = rows[0].outcome, rows[0].exit_reason
@@ -70,14 +78,15 @@ async def kill_mid_call(tmp: Path) -> Outcome:
             out.restarts = adapter.rtpengine.restarts
             out.new_pid = adapter.rtpengine.pid not in (None, pid)
             again = await call_in(sipp, served, second)
+            out.next_prompt_rms = rms(second.heard(0, await second.until_heard(PROMPT)))
             again.press(1)
-            await until(lambda: bool(runtime.engine.open_interactions()))
-            out.next_call_queued = True
+            await settle(lambda: bool(runtime.engine.open_interactions()))
+            out.next_call_open = list(runtime.engine.open_interactions())
             again.cue_hangup()
             await again.run.wait()
     finally:
-        first.close()
-        second.close()
+        await first.close()
+        await second.close()
         await reap(sipp)
     return out
 
@@ -104,8 +113,8 @@ def test_the_interaction_is_closed_as_media_lost(lost: Outcome) -> None:
 
 
 def test_no_call_or_leg_is_left(lost: Outcome) -> None:
-    """The adapter and the B2BUA hold nothing of the lost call."""
-    assert (lost.calls_left, lost.legs_left) == (0, 0)
+    """The adapter, the B2BUA and the engine hold nothing of the lost call."""
+    assert lost.left == {}, f"left behind: {lost.left}"
 
 
 def test_the_supervisor_starts_rtpengine_again(lost: Outcome) -> None:
@@ -113,6 +122,12 @@ def test_the_supervisor_starts_rtpengine_again(lost: Outcome) -> None:
     assert (lost.restarts, lost.new_pid) == (1, True)
 
 
+def test_a_call_after_the_restart_hears_the_prompt(lost: Outcome) -> None:
+    """The next caller hears a voice (the welcome prompt, played by the new rtpengine)."""
+    assert lost.next_prompt_rms > SPEECH_RMS, lost.next_prompt_rms
+
+
 def test_a_call_after_the_restart_reaches_the_queue(lost: Outcome) -> None:
-    """The next caller hears the prompt, presses 1 and becomes an interaction."""
-    assert lost.next_call_queued
+    """The next caller presses 1 and becomes the one open interaction."""
+    assert lost.next_call_open is not None and len(lost.next_call_open) == 1, \
+        lost.next_call_open

@@ -6,8 +6,6 @@ call hangs up the supervisor's phone too. Needs sipp, rtpengine and espeak-ng.""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +14,7 @@ import numpy as np
 import pytest
 
 from callcenter.telephony.sip.monitoring import MonitorError
-from callcenter.telephony.sip.pcap_wav import PCMU, decode_g711
+from tests.e2e.ear import Ear
 from tests.e2e.sip_server import (
     NEEDS_REAL_PEERS,
     PHONES,
@@ -24,8 +22,8 @@ from tests.e2e.sip_server import (
     call_in,
     new_sipp,
     reap,
-    rtp_socket,
     serving,
+    settle,
     until,
 )
 from tests.e2e.test_sip_recording import Talker, strongest
@@ -39,30 +37,27 @@ class Heard:
     """What the supervisor's phone got."""
 
     audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
+    """What the supervisor's phone heard, decoded (16-bit)."""
     phone_code: int | None = None
     listens_during: list[str] = field(default_factory=list)
     unknown_phone: str = ""
-    legs_left: int = -1
+    left: dict[str, object] | None = None
 
 
 async def monitored(tmp: Path) -> Heard:
     """One call bridged to the agent and listened to by `sup-phone`."""
     sipp = new_sipp(tmp)
-    rtp = rtp_socket()
-    sup_rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sup_rtp.bind(("127.0.0.1", 0))
-    sup_rtp.setblocking(False)
+    ear, sup_ear = await Ear.open(), await Ear.open()
     sup_port = free_udp_port()
     heard = Heard()
-    packets: list[bytes] = []
     try:
         agent = await sipp.start(PHONES / "uas_answer.xml")
         supervisor = await sipp.start(SCENARIOS / "uas_answer_rtp.xml", port=sup_port,
-                                      keys={"rtp_port": str(sup_rtp.getsockname()[1])})
+                                      keys={"rtp_port": str(sup_ear.port)})
         phones = {"sup-phone": f"sip:sup@127.0.0.1:{sup_port}"}
         async with serving(tmp, agent.port, phones=phones) as served:
             adapter = served.adapter
-            caller = await call_in(sipp, served, rtp)
+            caller = await call_in(sipp, served, ear)
             caller.press(1)
             await until(lambda: served.agent_state() == "busy")
             call_id = served.server.runtime.engine.open_interactions()[0]
@@ -73,23 +68,17 @@ async def monitored(tmp: Path) -> Heard:
             await adapter.listen(call_id, "sup-phone")
             heard.listens_during = adapter.listening(call_id)
             await until(lambda: adapter.b2bua.legs == 3)
-            loop = asyncio.get_running_loop()
-            talk = asyncio.ensure_future(Talker(caller).say(440, 2.0))
-            while not talk.done():
-                with contextlib.suppress(TimeoutError):
-                    packets.append(await asyncio.wait_for(loop.sock_recv(sup_rtp, 2048), 0.05))
+            await Talker(caller).say(440, 2.0)
+            heard.audio = np.round(sup_ear.heard() * 32768).astype(np.int16)
             caller.cue_hangup()
             await caller.run.wait()
             heard.phone_code = await supervisor.wait()
-            await until(lambda: adapter.calls == 0 and adapter.b2bua.legs == 0)
-            heard.legs_left = adapter.b2bua.legs
+            await settle(lambda: not served.leftovers())
+            heard.left = served.leftovers()
     finally:
-        rtp.close()
-        sup_rtp.close()
+        await ear.close()
+        await sup_ear.close()
         await reap(sipp)
-    pcmu = [p for p in packets if len(p) > 12 and p[1] & 0x7F == PCMU]
-    if pcmu:
-        heard.audio = np.concatenate([decode_g711(p[12:], PCMU) for p in pcmu])
     return heard
 
 
@@ -117,5 +106,6 @@ def test_a_phone_that_is_not_configured_is_refused(heard: Heard) -> None:
 
 
 def test_the_end_of_the_call_hangs_up_the_supervisor(heard: Heard) -> None:
-    """The supervisor's sipp gets our BYE when the caller hangs up; no leg is left."""
-    assert heard.phone_code == 0 and heard.legs_left == 0
+    """The supervisor's sipp gets our BYE when the caller hangs up; nothing is left."""
+    assert heard.phone_code == 0
+    assert heard.left == {}, f"left behind: {heard.left}"

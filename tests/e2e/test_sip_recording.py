@@ -4,20 +4,22 @@
   sends tones from the test's RTP socket: 440 Hz, then (recording paused, the
   payment details) 1,250 Hz, then 440 Hz again. The recording row links the WAV to
   the interaction; the caller's channel holds the 440 Hz tone and nothing of what
-  was said during the pause, which is silence of its length.
+  was said during the pause, which is silence of its length. The pause's length is
+  bounded by the adapter's clock (`time.time`) read around the pause and the resume;
+  the silence in the file, by when the test sent the tones.
 - A voicemail: the caller presses 2, hears the greeting and the beep, speaks
   (660 Hz) and presses #: we hang up, and the box holds a WAV of the message,
   linked to the call's IVR run (`voicemail:sales`).
 - A transfer out: the caller presses 3; the far end (a sipp UAS on the `dial` trunk)
-  is called and answers; what the caller sends reaches the far end through
-  rtpengine, and the caller's BYE ends the far end's call.
+  is called and answers; the caller's 440 Hz reaches the far end through rtpengine
+  (decoded at its socket), and the caller's BYE ends the far end's call.
 
 Needs sipp, rtpengine and espeak-ng; skipped without them, except under CI."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
+import time
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ import pytest
 from sqlalchemy import select
 
 from callcenter.store.models import IvrRunRow, RecordingRow
+from tests.e2e.ear import Ear, talking
 from tests.e2e.sip_server import (
     NEEDS_REAL_PEERS,
     PHONES,
@@ -37,15 +40,20 @@ from tests.e2e.sip_server import (
     call_in,
     new_sipp,
     reap,
-    receive,
-    rtp_socket,
     serving,
+    settle,
     until,
 )
+from tests.e2e.tones import Samples, tones_in
 from tests.telephony.sip.g711 import pcmu_packets, tone
 from tests.telephony.sip.sipp_peer import free_udp_port
 
 RECORDING = "recording: {dir: rec}\n"
+FRAME = 0.02
+"""Seconds of audio in one RTP packet, and the frames the file is read in."""
+ARRIVAL = 0.1
+"""Allowance for when rtpengine stamps a packet's arrival (which places it in the
+file) after the test sent it: a delay of the daemon, not a measurement."""
 
 
 pytestmark = NEEDS_REAL_PEERS  # skipped without the tools, failed under CI
@@ -61,7 +69,14 @@ class Left:
     run: IvrRunRow | None = None
     interaction: str | None = None
     far_end_code: int | None = None
-    far_end_heard: bool = False
+    far_end_heard: Samples | None = None
+    pause_bounds: tuple[float, float] = (0.0, 0.0)
+    """The least and the most the pause can have lasted on the adapter's clock."""
+    unrecorded: float = 0.0
+    """Seconds from the first 440 Hz packet sent to the first sent after the resume,
+    less the second of tone before the pause."""
+    sent: float = 0.0
+    """Seconds from the first packet of the voicemail sent to the last."""
 
 
 class Talker:
@@ -71,13 +86,17 @@ class Talker:
         self.caller = caller
         self.seq = 0
 
-    async def say(self, freq: float, seconds: float) -> None:
-        """`seconds` of a `freq` tone, a packet every 20 ms."""
+    async def say(self, freq: float, seconds: float) -> tuple[float, float]:
+        """`seconds` of a `freq` tone, a packet every 20 ms; when (`time.time`) the first
+        and the last packet were sent."""
+        sent: list[float] = []
         for packet in pcmu_packets(tone(freq, seconds), first_seq=self.seq,
                                    first_ts=160 * self.seq):
+            sent.append(time.time())
             self.caller.rtp.sendto(packet, ("127.0.0.1", self.caller.media_port))
             self.seq += 1
             await asyncio.sleep(0.02)
+        return sent[0], sent[-1]
 
 
 def read(path: Path) -> tuple[int, np.ndarray]:
@@ -100,9 +119,25 @@ def energy_near(samples: np.ndarray, hz: float) -> float:
     return float(power[np.abs(freqs - hz) <= 20].sum())
 
 
+def loud_runs(samples: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) in seconds of each stretch of 20 ms frames louder than -40 dBFS
+    (RMS) in 8 kHz 16-bit `samples`."""
+    frame = round(FRAME * 8000)
+    n = len(samples) // frame
+    frames = samples[:n * frame].astype(float).reshape(n, frame) / 32768
+    loud = np.sqrt(np.mean(frames ** 2, axis=1)) > 0.01
+    runs: list[tuple[float, float]] = []
+    for i in np.flatnonzero(loud):
+        if runs and runs[-1][1] == i * FRAME:
+            runs[-1] = (runs[-1][0], (i + 1) * FRAME)
+        else:
+            runs.append((i * FRAME, (i + 1) * FRAME))
+    return runs
+
+
 async def stored(served: Served) -> Left:
     """Once the adapter's calls are over and their recordings decoded: the rows."""
-    await until(lambda: served.adapter.calls == 0)
+    await settle(lambda: served.adapter.calls == 0)
     assert served.adapter.recorder is not None
     await served.adapter.recorder.drain()
     assert served.server.media is not None
@@ -122,26 +157,33 @@ async def stored(served: Served) -> Left:
 async def recorded_call(tmp: Path) -> Left:
     """Press 1, talk to the agent with a paused stretch in the middle, hang up."""
     sipp = new_sipp(tmp)
-    rtp = rtp_socket()
+    ear = await Ear.open()
     try:
         agent = await sipp.start(PHONES / "uas_answer.xml")
         async with serving(tmp, agent.port, extra=RECORDING) as served:
-            caller = await call_in(sipp, served, rtp)
+            adapter = served.adapter
+            caller = await call_in(sipp, served, ear)
             caller.press(1)
             await until(lambda: served.agent_state() == "busy")
             call_id = served.server.runtime.engine.open_interactions()[0]
-            await until(lambda: served.adapter.recording(call_id) == "recording")
+            await until(lambda: adapter.recording(call_id) == "recording")
             talker = Talker(caller)
-            await talker.say(440, 1.0)
-            assert await served.adapter.pause_recording(call_id)
+            first, _ = await talker.say(440, 1.0)
+            pause_from = time.time()  # the adapter's clock (create_app leaves it time.time)
+            assert await adapter.pause_recording(call_id)
+            paused = time.time()
             await talker.say(1250, 1.0)
-            assert await served.adapter.resume_recording(call_id)
-            await talker.say(440, 1.0)
+            resume_from = time.time()
+            assert await adapter.resume_recording(call_id)
+            resumed = time.time()
+            again, _ = await talker.say(440, 1.0)
             caller.cue_hangup()
             await caller.run.wait()
             left = await stored(served)
+            left.pause_bounds = (resume_from - paused, resumed - pause_from)
+            left.unrecorded = again - first - 1.0
     finally:
-        rtp.close()
+        await ear.close()
         await reap(sipp)
     return left
 
@@ -149,20 +191,21 @@ async def recorded_call(tmp: Path) -> Left:
 async def voicemail(tmp: Path) -> Left:
     """Press 2, wait for the beep, leave a 660 Hz message, press #."""
     sipp = new_sipp(tmp)
-    rtp = rtp_socket()
+    ear = await Ear.open()
     try:
         async with serving(tmp, free_udp_port(), extra=RECORDING, login=False) as served:
-            caller = await call_in(sipp, served, rtp, "caller_hung_up.xml")
+            caller = await call_in(sipp, served, ear, "caller_hung_up.xml")
             caller.press(2)
             recorder = served.adapter.recorder
             assert recorder is not None
             await until(lambda: caller.call_id in recorder)  # the message is recording
-            await Talker(caller).say(660, 1.5)
+            first, last = await Talker(caller).say(660, 1.5)
             caller.press(11)  # '#'
             await caller.run.wait()
             left = await stored(served)
+            left.sent = last - first
     finally:
-        rtp.close()
+        await ear.close()
         await reap(sipp)
     return left
 
@@ -170,35 +213,32 @@ async def voicemail(tmp: Path) -> Left:
 async def transfer(tmp: Path) -> Left:
     """Press 3; the far end answers and hears the caller; the caller hangs up."""
     sipp = new_sipp(tmp)
-    rtp = rtp_socket()
-    far_rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    far_rtp.bind(("127.0.0.1", 0))
-    far_rtp.setblocking(False)
+    ear, far_ear = await Ear.open(), await Ear.open()
     trunk = free_udp_port()
     extra = f"dial: 'sip:{{number}}@127.0.0.1:{trunk}'\ndial_timeout: 10\n"
     left = Left()
     try:
         far_end = await sipp.start(SCENARIOS / "uas_answer_rtp.xml", port=trunk,
-                                   keys={"rtp_port": str(far_rtp.getsockname()[1])})
+                                   keys={"rtp_port": str(far_ear.port)})
         async with serving(tmp, free_udp_port(), extra=extra, login=False) as served:
-            caller = await call_in(sipp, served, rtp)
+            caller = await call_in(sipp, served, ear)
             caller.press(3)
             await until(lambda: served.adapter.b2bua.legs == 2)
-            talker = Talker(caller)
-            sending = asyncio.ensure_future(talker.say(440, 2.0))
-            heard = await receive(far_rtp, lambda d: len(d) > 12 and d[1] & 0x7F == 0)
-            left.far_end_heard = bool(heard)
-            await sending
+            async with talking(caller.rtp, caller.media_port, 440):
+                found = await far_ear.until_tone(440)
+                if found is not None:
+                    left.far_end_heard = far_ear.heard(
+                        found, await far_ear.until_heard(0.5, since=found))
             caller.cue_hangup()
             await caller.run.wait()
             left.far_end_code = await far_end.wait()
-            await until(lambda: served.adapter.calls == 0 and served.adapter.b2bua.legs == 0)
+            await settle(lambda: served.adapter.calls == 0 and served.adapter.b2bua.legs == 0)
             await served.server.runtime.driver.settled()
             with served.server.sessions() as session:
                 left.run = session.scalars(select(IvrRunRow)).first()
     finally:
-        rtp.close()
-        far_rtp.close()
+        await ear.close()
+        await far_ear.close()
         await reap(sipp)
     return left
 
@@ -222,9 +262,16 @@ def transferred(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Left]:
 
 
 def test_the_recording_is_linked_to_the_interaction(call: Left) -> None:
-    """One `call` recording row, for the call's interaction, with its pause counted."""
+    """One `call` recording row, for the call's interaction."""
     assert [(r.kind, r.interaction_id) for r in call.recordings] == [("call", call.interaction)]
-    assert call.recordings[0].paused_seconds == pytest.approx(1.0, abs=0.4)
+
+
+def test_the_pause_is_counted(call: Left) -> None:
+    """The row's paused time lies between the clock's readings after the pause and
+    before the resume, and before the pause and after the resume."""
+    least, most = call.pause_bounds
+    assert 0 < least <= call.recordings[0].paused_seconds <= most, \
+        (least, call.recordings[0].paused_seconds, most)
 
 
 def test_the_recording_has_the_caller_on_the_left(call: Left) -> None:
@@ -244,8 +291,19 @@ def test_nothing_said_during_the_pause_is_recorded(call: Left) -> None:
 
 
 def test_the_pause_is_silence_of_its_length(call: Left) -> None:
-    """The file spans the whole call: about 3 s of talk with the 1 s pause in it."""
-    assert call.recordings[0].seconds == pytest.approx(3.0, abs=0.6)
+    """The caller's channel is a second of tone, silence, a second of tone; the silence
+    lasts at least the pause and at most the time between the tones' sending; the file
+    ends with the second tone."""
+    assert call.audio is not None
+    runs = loud_runs(call.audio[:, 0])
+    assert len(runs) == 2, runs
+    (start, end), (again, stop) = runs
+    assert end - start == pytest.approx(1.0, abs=FRAME)
+    assert stop - again == pytest.approx(1.0, abs=FRAME)
+    paused = call.recordings[0].paused_seconds
+    assert paused - ARRIVAL <= again - end <= call.unrecorded + ARRIVAL, \
+        (paused, again - end, call.unrecorded)
+    assert call.recordings[0].seconds == pytest.approx(stop, abs=2 * FRAME)
 
 
 def test_the_voicemail_is_stored_in_its_box(message: Left) -> None:
@@ -259,12 +317,21 @@ def test_the_voicemail_holds_the_message(message: Left) -> None:
     """What the caller said after the beep (660 Hz) is in the file."""
     assert message.channels == 1 and message.audio is not None
     assert strongest(message.audio[:, 0]) == pytest.approx(660, abs=10)
-    assert message.recordings[0].seconds == pytest.approx(1.5, abs=0.6)
+
+
+def test_the_voicemail_lasts_as_long_as_the_message(message: Left) -> None:
+    """The file holds the 1.5 s of tone (placed by their RTP timestamps) and lasts no
+    longer than the time it took to send them."""
+    seconds = message.recordings[0].seconds
+    assert 1.5 - FRAME <= seconds <= max(1.5, message.sent + FRAME + ARRIVAL), \
+        (seconds, message.sent)
 
 
 def test_the_transfer_reaches_the_far_end(transferred: Left) -> None:
-    """The far end answers and hears the caller's audio through rtpengine."""
-    assert transferred.far_end_heard
+    """The far end answers and hears the caller's 440 Hz through rtpengine."""
+    heard = transferred.far_end_heard
+    assert heard is not None, "the far end never heard the caller"
+    assert tones_in(heard, 8000, expected=440, other=1250).is_mostly(440)
 
 
 def test_the_callers_hang_up_ends_the_transferred_call(transferred: Left) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.ear import Ear
 from tests.e2e.sip_server import (
     NEEDS_REAL_PEERS,
     PHONES,
@@ -25,7 +26,6 @@ from tests.e2e.sip_server import (
     call_in,
     new_sipp,
     reap,
-    rtp_socket,
     serving,
     until,
 )
@@ -65,7 +65,7 @@ async def register(sipp: Sipp, served: Served, scenario: str, password: str,
 async def register_then_call(tmp: Path) -> Outcome:
     sipp = new_sipp(tmp)
     out = Outcome()
-    caller_rtp = rtp_socket()
+    caller_ear = await Ear.open()
     try:
         phone = await sipp.start(PHONES / "uas_answer.xml")
         out.phone_port = phone.port
@@ -80,7 +80,7 @@ async def register_then_call(tmp: Path) -> Outcome:
             out.output = wrong.output() + right.output()
             out.registered = adapter.registered("agent-1")
             out.contact = adapter.registrar.contact("agent-1", time.time())
-            caller = await call_in(sipp, served, caller_rtp)
+            caller = await call_in(sipp, served, caller_ear)
             caller.press(1)
             await until(lambda: served.agent_state() == "busy")
             caller.cue_hangup()
@@ -91,7 +91,7 @@ async def register_then_call(tmp: Path) -> Outcome:
             rows = served.rows()
             out.row_agent = rows[0].agent_id if rows else None
     finally:
-        caller_rtp.close()
+        await caller_ear.close()
         await reap(sipp)
     return out
 

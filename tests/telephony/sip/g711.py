@@ -1,4 +1,4 @@
-"""G.711 mu-law encoding for tests that send audio (the reference algorithm)."""
+"""G.711 mu-law and A-law for tests that send and hear audio (the reference algorithms)."""
 
 from __future__ import annotations
 
@@ -32,3 +32,26 @@ def pcmu_packets(samples: np.ndarray, *, first_seq: int = 0, first_ts: int = 0,
     return [struct.pack(">BBHII", 0x80, 0, (first_seq + k) & 0xFFFF,
                         (first_ts + 160 * k) & 0xFFFFFFFF, ssrc)
             + ulaw(samples[160 * k:160 * (k + 1)]) for k in range(len(samples) // 160)]
+
+
+def unulaw(data: bytes) -> np.ndarray:
+    """G.711 mu-law bytes as 16-bit samples (the reference algorithm, ITU-T G.711)."""
+    out = np.empty(len(data), dtype=np.int16)
+    for i, byte in enumerate(data):
+        code = ~byte & 0xFF
+        exponent, mantissa = (code >> 4) & 0x07, code & 0x0F
+        magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
+        out[i] = -magnitude if code & 0x80 else magnitude
+    return out
+
+
+def unalaw(data: bytes) -> np.ndarray:
+    """G.711 A-law bytes as 16-bit samples (the reference algorithm, ITU-T G.711)."""
+    out = np.empty(len(data), dtype=np.int16)
+    for i, byte in enumerate(data):
+        code = byte ^ 0x55
+        exponent, mantissa = (code >> 4) & 0x07, code & 0x0F
+        magnitude = (mantissa << 4) + 8 if exponent == 0 else \
+            ((mantissa << 4) + 0x108) << (exponent - 1)
+        out[i] = magnitude if code & 0x80 else -magnitude
+    return out
