@@ -124,6 +124,32 @@ def test_ivr_outcomes_add_up_to_the_calls_that_entered() -> None:
     assert queued_by_flows <= golden["total"]["offered"]
 
 
+def _volume(arrivals: list[dict[str, Any]]) -> float:
+    """Expected calls of a day from arrival tables: `daily`, or the sum of `per_interval`."""
+    return math.fsum(a["daily"] if "daily" in a else math.fsum(a["per_interval"])
+                     for a in arrivals)
+
+
+def _poisson_99_9(volume: float) -> tuple[float, float]:
+    return (float(stats.poisson.ppf(0.0005, volume)), float(stats.poisson.ppf(0.9995, volume)))
+
+
+@pytest.mark.parametrize("scenario", INBOUND, ids=lambda p: p.stem)
+def test_the_calls_are_a_poisson_draw_of_the_scenarios_volume(scenario: Path) -> None:
+    """The calls that reached a queue directly, and those that entered an IVR flow, lie in
+    the 99.9 % range of a Poisson count with the day's volume of the scenario file."""
+    spec, golden = _spec(scenario), _golden(scenario)
+    direct = [a for a in spec["arrivals"] if "queue" in a]
+    via_flows = [a for a in spec["arrivals"] if "flow" in a]
+    flows = golden.get("ivr", {})
+    queued_by_flows = sum(f["queue"] + f["callback"] for f in flows.values())
+    low, high = _poisson_99_9(_volume(direct))
+    assert low <= golden["total"]["offered"] - queued_by_flows <= high
+    if via_flows:
+        low, high = _poisson_99_9(_volume(via_flows))
+        assert low <= sum(f["entered"] for f in flows.values()) <= high
+
+
 # ---------------------------------------------------------------- outbound
 
 
