@@ -24,13 +24,10 @@ Repeats alternate the order (ours, peer; peer, ours; ...).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import heapq
 import importlib
 import json
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -43,6 +40,7 @@ import numpy as np
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from _builds import core_compiled, load_compiled  # noqa: E402
 from _results import ROOT, Comparison, compare, record  # noqa: E402
 from callcenter.core.agent_state import AgentState  # noqa: E402
 from callcenter.core.commands import AgentStateChanged, Command, Connect, OfferToAgent  # noqa: E402
@@ -281,47 +279,12 @@ def drive(router: RouterLike, agents: list[AgentConfig], stream: Stream, size: S
     return run
 
 
-# ---------------------------------------------------------------------- the peer's build
-
-_SETUP = ("import sys; from setuptools import setup; from mypyc.build import mypycify; "
-          "setup(name='bench_peer', ext_modules=mypycify(['_acd_router.py'], opt_level='3'), "
-          "script_args=sys.argv[1:])")
-
-
-def core_compiled() -> bool:
-    """True when the engine imported is the mypyc-compiled one."""
-    import callcenter.core.engine as engine
-
-    return (engine.__file__ or "").endswith(".so")
-
+# ---------------------------------------------------------------------- checks and report
 
 def load_peer(compiled: bool) -> ModuleType:
-    """The peer module: plain Python, or compiled with mypyc like the engine (cached
-    under build/bench-peer/, keyed by its source, Python's and mypy's versions)."""
-    if not compiled:
-        return importlib.import_module("_acd_router")
-    import mypy.version
+    """The peer module: plain Python, or compiled with mypyc like the engine."""
+    return load_compiled("_acd_router") if compiled else importlib.import_module("_acd_router")
 
-    source = BENCH / "_acd_router.py"
-    key = hashlib.sha256(source.read_bytes() + sys.version.encode()
-                         + mypy.version.__version__.encode()).hexdigest()[:16]
-    dest = ROOT / "build" / "bench-peer" / key
-    if not any(dest.glob("_acd_router.*.so")):
-        print(f"compiling the peer with mypyc into {dest.relative_to(ROOT)} ...", file=sys.stderr)
-        dest.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, dest / "_acd_router.py")
-        done = subprocess.run([sys.executable, "-c", _SETUP, "build_ext", "--inplace"],
-                              cwd=dest, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise SystemExit(f"mypyc could not compile the peer:\n{done.stdout}\n{done.stderr}")
-    sys.path.insert(0, str(dest))
-    module = importlib.import_module("_acd_router")
-    if not (module.__file__ or "").endswith(".so"):
-        raise SystemExit(f"the compiled peer did not load: {module.__file__}")
-    return module
-
-
-# ---------------------------------------------------------------------- checks and report
 
 def check_same(ours: Run, peer: Run) -> None:
     """Fail unless both gave the same commands for every event (so the same agent for

@@ -42,6 +42,7 @@ from scipy import stats  # type: ignore[import-untyped]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _builds import core_compiled
 from _results import ROOT, Comparison, compare, record
 from callcenter.scenario.spec import erlang_scenario
 from callcenter.sim.runner import Simulation
@@ -79,14 +80,6 @@ class Calls:
 
 
 Model = Callable[[float, int], Calls]
-
-
-def core_compiled() -> bool:
-    """True when the engine imported is the mypyc-compiled one (the simulator's own loop
-    in `callcenter.sim` is plain Python in both builds)."""
-    import callcenter.core.engine as engine
-
-    return (engine.__file__ or "").endswith(".so")
 
 
 def _cpu() -> float:
