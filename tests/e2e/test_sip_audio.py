@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from callcenter.store.models import RecordingRow
 from tests.e2e.baresip_peer import BaresipPhone, baresip_phone
-from tests.e2e.sip_server import DID, serving, until
+from tests.e2e.sip_server import DID, serving, settle, until
 from tests.e2e.tones import Samples, Tones, read_wav, tones_in
 
 CALLER_HZ = 440.0
@@ -62,8 +62,8 @@ class Outcome:
     row_agent: str | None = None
     row_outcome: str | None = None
     talk_seconds: float = 0.0
-    calls_left: int = -1
-    legs_left: int = -1
+    left: dict[str, object] | None = None
+    """What the server still held once the call was over (nothing, if all is well)."""
     recordings: list[tuple[str, str]] = field(default_factory=list)
     """(kind, interaction id) of each stored recording."""
     recorded_caller: Tones | None = None
@@ -102,9 +102,10 @@ async def call(tmp: Path) -> Outcome:
             await caller.hangup()
             await caller.event("CALL_CLOSED")
             await agent.event("CALL_CLOSED")  # our BYE after the caller's
-            await until(lambda: served.adapter.calls == 0)
+            await settle(lambda: served.adapter.calls == 0)
             await served.server.runtime.driver.settled()
-            out.calls_left, out.legs_left = served.adapter.calls, served.adapter.b2bua.legs
+            await settle(lambda: not served.leftovers())
+            out.left = served.leftovers()
             rows = served.rows()
             out.rows = len(rows)
             if rows:
@@ -183,8 +184,8 @@ def test_both_phones_see_the_call_end(talked: Outcome) -> None:
 
 
 def test_nothing_is_left_in_the_adapter(talked: Outcome) -> None:
-    """No call and no leg is left in the adapter and the B2BUA after the hang-up."""
-    assert (talked.calls_left, talked.legs_left) == (0, 0)
+    """No call, leg or open interaction is left after the hang-up."""
+    assert talked.left == {}, f"left behind: {talked.left}"
 
 
 def test_the_call_is_recorded_for_its_interaction(talked: Outcome) -> None:

@@ -28,17 +28,16 @@ from callcenter.cli import app as cli
 from callcenter.store.models import IvrRunRow
 from callcenter.telephony.sip.adapter import SipTelephony
 from callcenter.telephony.sip.config import load_telephony_config
+from tests.e2e.ear import SPEECH_RMS, Ear, rms
 from tests.e2e.sip_server import (
     PHONES,
     SCENARIOS,
     cue_hangup,
     new_sipp,
     reap,
-    receive,
     require_real_peers,
-    rtp_socket,
+    settle,
     trace_of,
-    until,
 )
 from tests.telephony.sip.sipp_peer import free_udp_block, free_udp_port
 
@@ -66,7 +65,8 @@ class Demo:
 
     register_code: int = -1
     registered: bool = False
-    heard_prompt: bool = False
+    prompt_rms: float = 0.0
+    """Loudness of the first half second the caller heard."""
     run_outcome: str | None = None
 
 
@@ -91,7 +91,7 @@ async def demo_call(tmp: Path, start: float) -> Demo:
                               start=start)
     app = create_app(settings)
     sipp = new_sipp(tmp)
-    rtp = rtp_socket()
+    ear = await Ear.open()
     out = Demo()
     try:
         async with app.router.lifespan_context(app):
@@ -107,18 +107,18 @@ async def demo_call(tmp: Path, start: float) -> Demo:
             caller = await sipp.start(SCENARIOS / "caller_ivr.xml",
                                       remote=adapter.b2bua.address, service=DEMO_DID,
                                       trace=True,
-                                      keys={"rtp_port": str(rtp.getsockname()[1])})
-            out.heard_prompt = bool(await receive(rtp, lambda d: d[1] & 0x7F == 0))
+                                      keys={"rtp_port": str(ear.port)})
+            out.prompt_rms = rms(ear.heard(0, await ear.until_heard(0.5)))
             call_id = (await trace_of(caller, r"Call-ID: (\S+)"))[1]
-            rtp.sendto(cue_hangup(call_id, caller.port), ("127.0.0.1", caller.port))
+            ear.sock.sendto(cue_hangup(call_id, caller.port), ("127.0.0.1", caller.port))
             await caller.wait()
-            await until(lambda: adapter.calls == 0)
+            await settle(lambda: adapter.calls == 0)
             await server.runtime.driver.settled()
             with server.sessions() as session:
                 run = session.scalars(select(IvrRunRow)).first()
                 out.run_outcome = None if run is None else run.outcome
     finally:
-        rtp.close()
+        await ear.close()
         await reap(sipp)
     return out
 
@@ -143,8 +143,9 @@ def test_the_person_registers_a_softphone(demo: Demo) -> None:
 
 
 def test_a_call_to_100_hears_the_example_ivr(demo: Demo) -> None:
-    """A trunk call to 100 is answered and hears the example flow's first prompt."""
-    assert demo.heard_prompt
+    """A trunk call to 100 is answered and what it hears first is a voice (the example
+    flow's first prompt), not silence."""
+    assert demo.prompt_rms > SPEECH_RMS, demo.prompt_rms
 
 
 def test_in_office_hours_the_call_reaches_the_menu(demo: Demo) -> None:
@@ -156,5 +157,5 @@ def test_in_office_hours_the_call_reaches_the_menu(demo: Demo) -> None:
 def test_outside_office_hours_the_caller_gets_the_voicemail(closed_demo: Demo) -> None:
     """On a Sunday at 10:00 the call hears the closed office's message, and its stored IVR
     run says it went to the `general` voicemail box."""
-    assert closed_demo.heard_prompt
+    assert closed_demo.prompt_rms > SPEECH_RMS, closed_demo.prompt_rms
     assert closed_demo.run_outcome == "voicemail:general"

@@ -19,7 +19,15 @@ from callcenter.core.dialer.campaign import CallOutcome
 from callcenter.telephony.sip.adapter import SipTelephony
 from callcenter.telephony.sip.config import load_telephony_config
 from callcenter.telephony.sip.outbound import DialStatus, DialUpdate
-from tests.e2e.sip_server import NEEDS_REAL_PEERS, PHONES, SCENARIOS, new_sipp, reap, until
+from tests.e2e.sip_server import (
+    NEEDS_REAL_PEERS,
+    PHONES,
+    SCENARIOS,
+    new_sipp,
+    reap,
+    settle,
+    until,
+)
 from tests.e2e.sip_server import write_config as write_server_config
 from tests.telephony.sip.sipp_peer import free_udp_port
 
@@ -49,7 +57,15 @@ def reported(updates: list[DialUpdate], call_id: str, status: DialStatus) -> boo
     return any(u.status is status for u in updates if u.call_id == call_id)
 
 
-async def dial_all(tmp: Path) -> dict[str, Dialled]:
+@dataclass
+class Dialling:
+    """The four outbound calls, by name, and what the adapter held after them."""
+
+    calls: dict[str, Dialled]
+    left: dict[str, int]
+
+
+async def dial_all(tmp: Path) -> Dialling:
     """One adapter; a call to each of four sipp trunks, one after the other."""
     trunk = free_udp_port()
     settings = write_server_config(
@@ -77,20 +93,27 @@ async def dial_all(tmp: Path) -> dict[str, Dialled]:
                 await until(partial(reported, updates, call_id, DialStatus.ENDED))
             mine = [u for u in updates if u.call_id == call_id]
             out[name] = Dialled(placed, mine, await uas.wait())
-        await until(lambda: len(adapter.outbound) == 0 and adapter.b2bua.legs == 0)
+        await settle(lambda: len(adapter.outbound) == 0 and adapter.b2bua.legs == 0)
+        left = {"outbound calls": len(adapter.outbound), "B2BUA legs": adapter.b2bua.legs}
     finally:
         await adapter.stop()
         await reap(sipp)
-    return out
+    return Dialling(out, {what: n for what, n in left.items() if n})
 
 
 pytestmark = NEEDS_REAL_PEERS  # skipped without the tools, failed under CI
 
 
 @pytest.fixture(scope="module")
-def dialled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Dialled]]:
-    """The four outbound calls."""
+def dialling(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dialling]:
+    """The four outbound calls and what they left."""
     yield asyncio.run(dial_all(tmp_path_factory.mktemp("outbound")))
+
+
+@pytest.fixture(scope="module")
+def dialled(dialling: Dialling) -> dict[str, Dialled]:
+    """The four outbound calls, by name."""
+    return dialling.calls
 
 
 def test_an_answered_call_rings_is_answered_and_ends(dialled: dict[str, Dialled]) -> None:
@@ -142,3 +165,8 @@ def test_outcomes_are_the_dialers_call_outcomes(dialled: dict[str, Dialled]) -> 
                 for n in ("answered", "busy", "no-answer", "refused")]
     assert [CallOutcome(s) for s in outcomes] == [CallOutcome.ANSWERED, CallOutcome.BUSY,
                                                   CallOutcome.NO_ANSWER, CallOutcome.FAILED]
+
+
+def test_nothing_is_left_after_the_calls(dialling: Dialling) -> None:
+    """Once the four calls are over the adapter holds no outbound call and no leg."""
+    assert dialling.left == {}, f"left behind: {dialling.left}"
