@@ -149,14 +149,16 @@ class Harness:
 
 
 def start(url: str, *, drain_seconds: float = 0, seed: bool = True,
-          settings: dict[str, Any] | None = None, **options: Any) -> Iterator[Harness]:
+          settings: dict[str, Any] | None = None, telephony: FakeTelephony | None = None,
+          **options: Any) -> Iterator[Harness]:
     """Seed the users (unless `seed` is false: a restart), start the app on `url` (its
     lifespan; `options`: more arguments of `create_app`; its journal in a folder of its
     own; a stop closes the calls still in progress at once unless `drain_seconds`;
-    `settings`: more `ServerSettings` fields), yield it, stop it."""
+    `settings`: more `ServerSettings` fields; `telephony`: a fake of the test's own),
+    yield it, stop it."""
     if seed:
         seed_users(url)
-    telephony = FakeTelephony()
+    telephony = FakeTelephony() if telephony is None else telephony
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         server_settings = ServerSettings(

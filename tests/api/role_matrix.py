@@ -1,0 +1,320 @@
+"""The role matrix: every route of the app, who may use it, and how to make it succeed.
+
+Written by hand from the API's promises (the docstrings of `api.deps` and of each
+route), not read from the code that enforces them: `ROLES` says which roles a route
+admits, `scoped` that it acts on agent early-1 (an agent only on itself, a supervisor
+only on its teams' agents). `test_roles` checks that this table names every route
+the app serves, so a new route fails until it is given its row here.
+
+Each row gives a request that succeeds for an allowed subject once its `arrange` has
+run on a fresh stage (`role_stage`): an existing agent, call, campaign, lead,
+customer, recording... `shared` arrangements may all run on one stage together (each
+names its own resources); the module's shared stage (the "world") runs them all, so a
+refused request meets the very resource it would change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.api import role_stage as st
+from tests.api.conftest import password
+from tests.api.role_stage import (
+    ADMIN,
+    AGENT,
+    ANONYMOUS,
+    CALL,
+    OTHER,
+    OUTSIDER,
+    SUPERVISOR,
+    Stage,
+)
+
+ROLE_OF = {ADMIN: "admin", SUPERVISOR: "supervisor", OUTSIDER: "supervisor", AGENT: "agent",
+           OTHER: "agent", ANONYMOUS: "anonymous"}
+ANYONE = frozenset({"anonymous", "agent", "supervisor", "admin"})
+LOGGED_IN = frozenset({"agent", "supervisor", "admin"})
+STAFF = frozenset({"supervisor", "admin"})
+ADMINS = frozenset({"admin"})
+
+Options = dict[str, Any] | Callable[[Stage], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: `route` as the app declares it, `url` the request's (a
+    `{fill}` in it is an id the arrangement chose), `options` its body."""
+
+    method: str
+    route: str
+    roles: frozenset[str]
+    url: str = ""
+    options: Options = field(default_factory=dict)
+    arrange: Callable[[Stage], None] | None = None
+    scoped: bool = False
+    shared: bool = True
+    """The arrangement may run in the world with every other shared one."""
+    answers: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    """A subject's documented answer (status, Location) where it is not the route's
+    success code (the pages' redirects)."""
+    refusals: dict[str, str] = field(default_factory=dict)
+    """A refused subject's detail where the scope check words it its own way."""
+    own_login: bool = False
+    """The request ends the login it is made with: it gets one of its own."""
+
+    @property
+    def target(self) -> str:
+        return self.url or self.route
+
+    @property
+    def changes(self) -> bool:
+        """Allowed requests run on a fresh stage each (they change it)."""
+        return self.method != "GET"
+
+    def allows(self, subject: str) -> bool:
+        return ROLE_OF[subject] in self.roles and not (
+            self.scoped and subject in (OUTSIDER, OTHER))
+
+    def refusal(self, subject: str) -> tuple[int, str]:
+        """The documented refusal of `subject`: 401 without a login, else 403 with the
+        reason."""
+        if subject == ANONYMOUS:
+            return 401, "not logged in"
+        if subject in self.refusals:
+            return 403, self.refusals[subject]
+        if ROLE_OF[subject] not in self.roles:
+            return 403, f"role {ROLE_OF[subject]!r} may not use this route"
+        if subject == OUTSIDER:
+            return 403, "user 'sup-2' does not supervise agent 'early-1'"
+        return 403, "user 'early-2' may not act on agent 'early-1'"
+
+    def request_options(self, stage: Stage) -> dict[str, Any]:
+        return self.options(stage) if callable(self.options) else dict(self.options)
+
+
+def _ix(interaction_id: str = "ix-2", **more: Any) -> dict[str, Any]:
+    return {"json": {"interaction_id": interaction_id, **more}}
+
+
+def _callback(s: Stage) -> dict[str, Any]:
+    return _ix(s.fills.get("interaction_id", "ix-2"), at=s.local(2))
+
+
+def _csv(text: str, **params: Any) -> dict[str, Any]:
+    return {"content": text.encode(), "params": params,
+            "headers": {"Content-Type": "text/csv"}}
+
+
+def _user(name: str) -> Callable[[Stage], None]:
+    return st.created("/api/admin/users", {"username": name, "password": "hidden-words-42",
+                                           "role": "supervisor"})
+
+
+A = "/api/agents/early-1"
+SINCE = "since=2025-03-03&until=2025-03-04"
+CUSTOMER = {"name": "Ada Lovelace", "numbers": ["+49 30 1234567"]}
+REPORT_SCOPE = {OUTSIDER: "user 'sup-2' does not supervise agent 'early-1'"}
+ON_CALL = {OTHER: f"user 'early-2' is not on interaction {CALL!r}"}
+PAGE_303 = {ANONYMOUS: (303, "/")}
+
+OPS: list[Op] = [
+    # sign-in
+    Op("POST", "/api/login", ANYONE,
+       options={"json": {"username": "early-1", "password": password("early-1")}}),
+    Op("POST", "/api/logout", LOGGED_IN, own_login=True),
+    Op("GET", "/api/me", LOGGED_IN),
+    # agents: an agent on itself, a supervisor on its teams' agents, an admin on all
+    Op("GET", "/api/agents", STAFF),
+    Op("GET", "/api/agents/{agent_id}", LOGGED_IN, A, scoped=True),
+    Op("GET", "/api/agents/{agent_id}/work", LOGGED_IN, A + "/work", scoped=True),
+    Op("POST", "/api/agents/{agent_id}/login", LOGGED_IN, A + "/login",
+       {"json": {"ready": False}}, scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/logout", LOGGED_IN, A + "/logout",
+       arrange=st.logged_in, scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/ready", LOGGED_IN, A + "/ready",
+       arrange=lambda s: st.logged_in(s, ready=False), scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/pause", LOGGED_IN, A + "/pause",
+       {"json": {"reason": "lunch"}}, st.logged_in, scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/accept", LOGGED_IN, A + "/accept", _ix(), st.offered,
+       scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/reject", LOGGED_IN, A + "/reject", _ix(), st.offered,
+       scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/hangup", LOGGED_IN, A + "/hangup", _ix(),
+       st.connected, scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/wrapup", LOGGED_IN, A + "/wrapup",
+       _ix(disposition="", notes="called back"), st.wrapping, scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/transfer", LOGGED_IN, A + "/transfer",
+       _ix(queue_id="hotline"), st.connected, scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/hold", LOGGED_IN, A + "/hold", _ix(), st.connected,
+       scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/resume", LOGGED_IN, A + "/resume", _ix(), st.on_hold,
+       scoped=True, shared=False),
+    Op("GET", "/api/agents/{agent_id}/preview", LOGGED_IN, A + "/preview", scoped=True),
+    Op("POST", "/api/agents/{agent_id}/preview/dial", LOGGED_IN, A + "/preview/dial",
+       arrange=st.previewing, scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/preview/skip", LOGGED_IN, A + "/preview/skip",
+       {"json": {"reason": "busy line"}}, st.previewing, scoped=True, shared=False),
+    Op("POST", "/api/agents/{agent_id}/callback", LOGGED_IN, A + "/callback", _callback,
+       st.campaign_call_wrapping, scoped=True, shared=False),
+    # reads for everyone logged in (an agent's search is held to itself)
+    Op("GET", "/api/queues", LOGGED_IN),
+    Op("GET", "/api/dispositions", LOGGED_IN),
+    Op("GET", "/api/interactions", LOGGED_IN),
+    Op("GET", "/api/interactions", LOGGED_IN, "/api/interactions?agent=early-1",
+       scoped=True),
+    # admin CRUD
+    Op("GET", "/api/admin/users", ADMINS),
+    Op("GET", "/api/admin/users/{username}", ADMINS, "/api/admin/users/sup"),
+    Op("POST", "/api/admin/users", ADMINS, options={"json": {
+        "username": "u-new", "password": "hidden-words-42", "role": "agent"}}),
+    Op("PUT", "/api/admin/users/{username}", ADMINS, "/api/admin/users/u-put",
+       {"json": {"role": "supervisor", "active": False}}, _user("u-put")),
+    Op("DELETE", "/api/admin/users/{username}", ADMINS, "/api/admin/users/u-del",
+       arrange=_user("u-del")),
+    Op("GET", "/api/admin/teams", ADMINS),
+    Op("GET", "/api/admin/teams/{name}", ADMINS, "/api/admin/teams/floor"),
+    Op("POST", "/api/admin/teams", ADMINS, options={"json": {"name": "t-new"}}),
+    Op("PUT", "/api/admin/teams/{name}", ADMINS, "/api/admin/teams/t-put",
+       {"json": {"supervisors": ["sup-2"]}}, st.created("/api/admin/teams", {"name": "t-put"})),
+    Op("DELETE", "/api/admin/teams/{name}", ADMINS, "/api/admin/teams/t-del",
+       arrange=st.created("/api/admin/teams", {"name": "t-del"})),
+    Op("GET", "/api/admin/dispositions", ADMINS),
+    Op("GET", "/api/admin/dispositions/{code}", ADMINS, "/api/admin/dispositions/d-get",
+       arrange=st.created("/api/admin/dispositions", {"code": "d-get"})),
+    Op("POST", "/api/admin/dispositions", ADMINS, options={"json": {"code": "d-new"}}),
+    Op("PUT", "/api/admin/dispositions/{code}", ADMINS, "/api/admin/dispositions/d-put",
+       {"json": {"label": "Sale"}}, st.created("/api/admin/dispositions", {"code": "d-put"})),
+    Op("DELETE", "/api/admin/dispositions/{code}", ADMINS, "/api/admin/dispositions/d-del",
+       arrange=st.created("/api/admin/dispositions", {"code": "d-del"})),
+    Op("GET", "/api/admin/skills", ADMINS),
+    Op("GET", "/api/admin/skills/{skill_id}", ADMINS, "/api/admin/skills/s-get",
+       arrange=st.created("/api/admin/skills", {"id": "s-get"})),
+    Op("POST", "/api/admin/skills", ADMINS, options={"json": {"id": "s-new"}}),
+    Op("PUT", "/api/admin/skills/{skill_id}", ADMINS, "/api/admin/skills/s-put",
+       {"json": {"description": "French"}}, st.created("/api/admin/skills", {"id": "s-put"})),
+    Op("DELETE", "/api/admin/skills/{skill_id}", ADMINS, "/api/admin/skills/s-del",
+       arrange=st.created("/api/admin/skills", {"id": "s-del"})),
+    Op("GET", "/api/admin/calendars", ADMINS),
+    Op("GET", "/api/admin/calendars/{calendar_id}", ADMINS, "/api/admin/calendars/hotline"),
+    Op("POST", "/api/admin/calendars", ADMINS, options={"json": {"id": "cal-new"}}),
+    Op("PUT", "/api/admin/calendars/{calendar_id}", ADMINS, "/api/admin/calendars/cal-put",
+       {"json": {"timezone": "Europe/Paris"}},
+       st.created("/api/admin/calendars", {"id": "cal-put"})),
+    Op("DELETE", "/api/admin/calendars/{calendar_id}", ADMINS, "/api/admin/calendars/cal-del",
+       arrange=st.created("/api/admin/calendars", {"id": "cal-del"})),
+    Op("GET", "/api/admin/queues", ADMINS),
+    Op("GET", "/api/admin/queues/{queue_id}", ADMINS, "/api/admin/queues/hotline"),
+    Op("POST", "/api/admin/queues", ADMINS, options={"json": {"id": "q-new"}}),
+    Op("PUT", "/api/admin/queues/{queue_id}", ADMINS, "/api/admin/queues/q-put",
+       {"json": {"wrap_up": 30}}, st.created("/api/admin/queues", {"id": "q-put"})),
+    Op("DELETE", "/api/admin/queues/{queue_id}", ADMINS, "/api/admin/queues/q-del",
+       arrange=st.created("/api/admin/queues", {"id": "q-del"})),
+    Op("GET", "/api/admin/agents", ADMINS),
+    Op("GET", "/api/admin/agents/{agent_id}", ADMINS, "/api/admin/agents/early-1"),
+    Op("POST", "/api/admin/agents", ADMINS, options={"json": {"id": "a-new"}}),
+    Op("PUT", "/api/admin/agents/{agent_id}", ADMINS, "/api/admin/agents/a-put",
+       {"json": {"skills": [{"skill": "german", "level": 3}]}},
+       st.created("/api/admin/agents", {"id": "a-put"})),
+    Op("DELETE", "/api/admin/agents/{agent_id}", ADMINS, "/api/admin/agents/a-del",
+       arrange=st.created("/api/admin/agents", {"id": "a-del"})),
+    # the customer directory: staff read, admins write
+    Op("GET", "/api/admin/customers", STAFF),
+    Op("GET", "/api/admin/customers/{customer_id}", STAFF,
+       "/api/admin/customers/{customer_id}",
+       arrange=st.created("/api/admin/customers", {"name": "Grace", "account": "K-get"},
+                          "customer_id")),
+    Op("POST", "/api/admin/customers", ADMINS, options={"json": CUSTOMER}),
+    Op("PUT", "/api/admin/customers/{customer_id}", ADMINS,
+       "/api/admin/customers/{customer_id}", {"json": {"name": "Ada King"}},
+       st.created("/api/admin/customers", {"name": "Ada", "account": "K-put"},
+                  "customer_id")),
+    Op("DELETE", "/api/admin/customers/{customer_id}", ADMINS,
+       "/api/admin/customers/{customer_id}",
+       arrange=st.created("/api/admin/customers", {"name": "Bob", "account": "K-del"},
+                          "customer_id")),
+    Op("POST", "/api/admin/customers/import", ADMINS,
+       options=_csv("name,number,account\nCleo,+4940555666,K-imp\n")),
+    # the wallboard's reads and a supervisor's actions on its agents
+    Op("GET", "/api/supervisor/snapshot", STAFF),
+    Op("GET", "/api/supervisor/queues", STAFF),
+    Op("GET", "/api/supervisor/agents", STAFF),
+    Op("POST", "/api/supervisor/agents/{agent_id}/pause", STAFF,
+       "/api/supervisor/agents/early-1/pause", {"json": {"reason": "coaching"}},
+       st.logged_in, scoped=True, shared=False),
+    Op("POST", "/api/supervisor/agents/{agent_id}/logout", STAFF,
+       "/api/supervisor/agents/early-1/logout", arrange=st.logged_in, scoped=True,
+       shared=False),
+    Op("GET", "/api/reports/queues", STAFF, f"/api/reports/queues?{SINCE}"),
+    Op("GET", "/api/reports/agents", STAFF, f"/api/reports/agents?{SINCE}"),
+    Op("GET", "/api/reports/agents", STAFF, f"/api/reports/agents?{SINCE}&agent=early-1",
+       scoped=True, refusals=REPORT_SCOPE),
+    # media: a call's recording (its agent, the agent's supervisors, admins), monitoring
+    Op("POST", "/api/interactions/{interaction_id}/recording/pause", LOGGED_IN,
+       f"/api/interactions/{CALL}/recording/pause", arrange=st.recorded, scoped=True,
+       shared=False, refusals=ON_CALL),
+    Op("POST", "/api/interactions/{interaction_id}/recording/resume", LOGGED_IN,
+       f"/api/interactions/{CALL}/recording/resume", arrange=st.recording_paused,
+       scoped=True, shared=False, refusals=ON_CALL),
+    Op("GET", "/api/interactions/{interaction_id}/recordings", STAFF,
+       f"/api/interactions/{CALL}/recordings", scoped=True),
+    Op("GET", "/api/recordings/{recording_id}/audio", STAFF, "/api/recordings/1/audio",
+       scoped=True),
+    Op("GET", "/api/voicemails", STAFF),
+    Op("GET", "/api/ivr-runs/{call_id}", STAFF, "/api/ivr-runs/call-9"),
+    Op("POST", "/api/supervisor/interactions/{interaction_id}/listen", STAFF,
+       f"/api/supervisor/interactions/{CALL}/listen", {"json": {}}, st.recorded,
+       scoped=True, shared=False),
+    # no team scope here: a listen's id does not name its call, so any supervisor may
+    # end any listen (the app's behaviour, kept as it is)
+    Op("DELETE", "/api/supervisor/listens/{listen_id}", STAFF,
+       f"/api/supervisor/listens/{CALL}-listen-sup", arrange=st.listening, shared=False),
+    # campaigns: staff read, admins write
+    Op("GET", "/api/campaigns", STAFF),
+    Op("POST", "/api/campaigns", ADMINS,
+       options={"json": {"name": "c-new", "caller_id": "+4930123456"}}),
+    Op("GET", "/api/campaigns/{name}", STAFF, "/api/campaigns/roles",
+       arrange=st.campaign("roles")),
+    Op("PUT", "/api/campaigns/{name}", ADMINS, "/api/campaigns/c-put",
+       {"json": {"caller_id": "+4930123499", "max_attempts": 4}}, st.campaign("c-put")),
+    Op("DELETE", "/api/campaigns/{name}", ADMINS, "/api/campaigns/c-del",
+       arrange=st.campaign("c-del")),
+    Op("POST", "/api/campaigns/{name}/start", ADMINS, "/api/campaigns/c-start/start",
+       arrange=st.campaign("c-start")),
+    Op("POST", "/api/campaigns/{name}/pause", ADMINS, "/api/campaigns/c-pause/pause",
+       arrange=st.campaign("c-pause", running=True)),
+    Op("POST", "/api/campaigns/{name}/stop", ADMINS, "/api/campaigns/c-stop/stop",
+       arrange=st.campaign("c-stop", running=True)),
+    Op("POST", "/api/campaigns/{name}/leads", ADMINS, "/api/campaigns/roles/leads",
+       _csv("id,number\nr1,+4930555111\n", id="id"), st.campaign("roles")),
+    Op("GET", "/api/campaigns/{name}/leads", STAFF, "/api/campaigns/roles/leads",
+       arrange=st.campaign("roles")),
+    Op("GET", "/api/campaigns/{name}/dnc", STAFF, "/api/campaigns/roles/dnc",
+       arrange=st.campaign("roles")),
+    Op("POST", "/api/campaigns/{name}/dnc", ADMINS, "/api/campaigns/roles/dnc",
+       {"json": {"number": "+4930123458"}}, st.campaign("roles")),
+    Op("DELETE", "/api/campaigns/{name}/dnc/{number}", ADMINS,
+       "/api/campaigns/roles/dnc/+4930123457", arrange=st.dnc("+4930123457", "roles")),
+    Op("GET", "/api/campaigns/{name}/compliance", STAFF, "/api/campaigns/roles/compliance",
+       arrange=st.campaign("roles")),
+    Op("GET", "/api/dnc", STAFF),
+    Op("POST", "/api/dnc", ADMINS, options={"json": {"number": "+4930123459"}}),
+    Op("DELETE", "/api/dnc/{number}", ADMINS, "/api/dnc/+4930123460",
+       arrange=st.dnc("+4930123460")),
+    # open to anyone: pages (redirecting by role), assets, documentation, probes
+    Op("GET", "/", ANYONE),
+    Op("GET", "/desktop", ANYONE, answers={**PAGE_303, SUPERVISOR: (303, "/wallboard"),
+                                           OUTSIDER: (303, "/wallboard"),
+                                           ADMIN: (303, "/wallboard")}),
+    Op("GET", "/wallboard", ANYONE, answers={**PAGE_303, AGENT: (303, "/desktop"),
+                                             OTHER: (303, "/desktop")}),
+    Op("GET", "/static/{name}", ANYONE, "/static/desktop.js"),
+    Op("GET", "/docs", ANYONE),
+    Op("GET", "/redoc", ANYONE),
+    Op("GET", "/static/vendor/{name}", ANYONE, "/static/vendor/swagger-ui.css"),
+    Op("GET", "/openapi.json", ANYONE),
+    Op("GET", "/health", ANYONE),
+    Op("GET", "/metrics", ANYONE),
+]
+"""Every HTTP operation; `/api/ws` is checked by subject in test_roles."""
