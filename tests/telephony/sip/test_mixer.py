@@ -99,20 +99,19 @@ def test_the_phone_gets_one_pcmu_stream_with_our_ssrc() -> None:
         mixer = Mixer("127.0.0.1")
         await mixer.open()
         mixer.start(phone.getsockname())
-        await asyncio.sleep(0.2)
-        mixer.close()
-        out = []
-        while True:
-            try:
-                out.append(phone.recv(2048))
-            except BlockingIOError:
-                break
-        phone.close()
+        loop = asyncio.get_running_loop()
+        out: list[bytes] = []
+        try:
+            async with asyncio.timeout(10):  # a hang guard, not a measurement
+                while len(out) < 10:
+                    out.append(await loop.sock_recv(phone, 2048))
+        finally:
+            mixer.close()
+            phone.close()
         return out
 
     packets = asyncio.run(collect())
     headers = [struct.unpack(">BBHII", p[:12]) for p in packets]
-    assert len(packets) >= 5
     assert {h[1] for h in headers} == {PCMU} and len({h[4] for h in headers}) == 1
     assert [h[2] for h in headers] == list(range(headers[0][2], headers[0][2] + len(headers)))
 

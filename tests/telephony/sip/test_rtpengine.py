@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from callcenter.telephony.sip.rtpengine import NgClient, NgCommandError
@@ -28,6 +29,7 @@ from callcenter.telephony.sip.rtpengine_process import (
     RtpEngineProcess,
     RtpEngineSettings,
 )
+from tests.telephony.sip.g711 import unulaw
 from tests.telephony.sip.sipp_peer import free_udp_block
 
 pytestmark = pytest.mark.requires_tool("rtpengine")  # skipped without it, failed under CI
@@ -172,15 +174,23 @@ def tone(path: Path, seconds: float = 0.5) -> Path:
 
 
 def test_play_media_reaches_the_leg(tmp_path: Path) -> None:
-    """A WAV played to leg A arrives there as PCMU RTP."""
+    """A WAV played to leg A arrives there as PCMU RTP that sounds like it: the first
+    0.2 s decoded (the reference G.711 decoder) are the file's 440 Hz."""
+    heard: list[bytes] = []
+
     async def check(process: RtpEngineProcess) -> None:
         with legs() as (a, b):
             await call(process.client, a, b)
             await process.client.play_media("call-1", "tag-a", tone(tmp_path / "tone.wav"))
-            received = await in_thread(lambda: receive_rtp(a, 0))
-        assert len(received) == 12 + 160
+            for _ in range(10):
+                heard.append(await in_thread(lambda: receive_rtp(a, 0)))
 
     run(tmp_path, check)
+    assert {len(p) for p in heard} == {12 + 160}
+    samples = np.concatenate([unulaw(p[12:]) for p in heard]).astype(float)
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    assert np.fft.rfftfreq(len(samples), 1 / 8000)[int(np.argmax(spectrum))] == \
+        pytest.approx(440, abs=10)
 
 
 def test_play_media_reports_the_duration(tmp_path: Path) -> None:
