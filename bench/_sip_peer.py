@@ -9,9 +9,14 @@ what it gets), 200 with rtpengine's SDP; then `play media` of the prompt to the
 caller and, when rtpengine says the prompt is over, `stop media` and the hold
 music, repeated. The caller's BYE ends the call and `delete`s it in rtpengine.
 Nothing else: no routing engine, no IVR, no store, no asyncio; sippy's reactor
-runs in the main thread and the NG requests are blocking round trips made from
-it. The benchmark starts rtpengine for it; it answers OPTIONS (the readiness
-probe) like ours.
+runs in the main thread. The NG requests do not block it: they are sent as sippy's
+own rtpproxy client sends its commands (`Rtp_proxy_client_udp`: a sippy
+`Udp_server` whose replies come back to the reactor as callbacks, matched by
+cookie, with `Timeout`s for the retransmissions), and each step of a call goes on
+in the callback of the previous step's reply, so the reactor takes other calls'
+messages while rtpengine works, as our asyncio NG client lets our server do. The
+benchmark starts rtpengine for it; it answers OPTIONS (the readiness probe) like
+ours.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,7 @@ from sippy.SipTransactionManager import SipTransactionManager
 from sippy.SipURL import SipURL
 from sippy.Time.Timeout import Timeout
 from sippy.UA import UA
+from sippy.Udp_server import Udp_server, Udp_server_opts
 
 from callcenter.telephony.sip.bencode import decode, encode
 from callcenter.telephony.sip.media import sink_answer
@@ -45,7 +52,8 @@ from callcenter.telephony.sip.stack import normalise_datagram
 
 
 class Ng:
-    """Blocking NG requests to rtpengine (one at a time, from the reactor)."""
+    """Blocking NG requests to rtpengine, one at a time: the benchmark's own queries
+    (`ping`, `list`, `query`), never made from a B2BUA."""
 
     def __init__(self, port: int, timeout: float = 2.0) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -79,6 +87,69 @@ class Ng:
         raise TimeoutError(f"rtpengine {command}: no reply")
 
 
+Reply = Callable[[dict[bytes, Any] | None], None]
+"""Called in the reactor with rtpengine's reply, or None (an error, or no reply)."""
+
+
+def _ignore(_reply: dict[bytes, Any] | None) -> None:
+    pass
+
+
+class AsyncNg:
+    """NG requests that do not block sippy's reactor, made as sippy's rtpproxy client
+    makes its commands: sent from a sippy `Udp_server` (its own sender and receiver
+    threads), the reply handed back to the reactor and matched by cookie, sent again
+    (same cookie) after `timeout` seconds up to `tries` times."""
+
+    def __init__(self, config: dict[str, Any], port: int, *, timeout: float = 1.0,
+                 tries: int = 3) -> None:
+        self.address = ("127.0.0.1", port)
+        self.timeout, self.tries = timeout, tries
+        options = Udp_server_opts(("127.0.0.1", 0), self._reply)
+        options.flags = 0
+        options.nworkers = 1
+        self._server = Udp_server(config, options)
+        self._pending: dict[bytes, list[Any]] = {}  # cookie -> [message, then, timer, left]
+        self._cookies = itertools.count(1)
+        self._prefix = os.urandom(6).hex()
+        self.errors = 0
+
+    def __call__(self, command: str, options: dict[str, Any], then: Reply = _ignore) -> None:
+        cookie = f"{self._prefix}_{next(self._cookies)}".encode()
+        message = cookie + b" " + encode({**options, "command": command})
+        timer = Timeout(self._again, self.timeout, 1, cookie)
+        self._pending[cookie] = [message, then, timer, self.tries - 1]
+        self._server.send_to(message, self.address)
+
+    def _again(self, cookie: bytes) -> None:
+        pending = self._pending.get(cookie)
+        if pending is None:
+            return
+        if pending[3] <= 0:
+            del self._pending[cookie]
+            self.errors += 1
+            print(f"rtpengine: no reply to {pending[0][:60]!r}", file=sys.stderr)
+            pending[1](None)
+            return
+        pending[3] -= 1
+        pending[2] = Timeout(self._again, self.timeout, 1, cookie)
+        self._server.send_to(pending[0], self.address)
+
+    def _reply(self, data: bytes, _address: Any, _server: Any, _rtime: Any) -> None:
+        cookie, _, body = data.partition(b" ")
+        pending = self._pending.pop(cookie, None)
+        if pending is None:
+            return  # a late answer to a request sent again
+        pending[2].cancel()
+        reply = decode(body)
+        if not isinstance(reply, dict) or reply.get(b"result") == b"error":
+            self.errors += 1
+            print(f"rtpengine: {reply!r} to {pending[0][:60]!r}", file=sys.stderr)
+            pending[1](None)
+            return
+        pending[1](reply)
+
+
 class _Transactions(SipTransactionManager):  # type: ignore[misc]
     """sippy's, with what ours does to every datagram first: URI transports in lower
     case (sippy refuses `;transport=UDP`, which sipp sends)."""
@@ -100,13 +171,15 @@ class _Quiet:
 
 
 class Peer:
-    """One sippy UA per call, keyed by Call-ID."""
+    """One sippy UA per call, keyed by Call-ID; every NG step goes on in the reply's
+    callback."""
 
-    def __init__(self, ng: Ng, sink_port: int, prompt: Path, music: Path) -> None:
-        self.ng, self.sink_port = ng, sink_port
+    def __init__(self, sink_port: int, prompt: Path, music: Path) -> None:
+        self.sink_port = sink_port
         self.prompt, self.music = str(prompt), str(music)
         self.calls: dict[str, Any] = {}
         self.config: dict[str, Any] = {}
+        self.ng: AsyncNg | None = None
 
     def request(self, req: Any, sip_t: Any) -> Any:
         method = req.getMethod()
@@ -124,36 +197,60 @@ class Peer:
         return ua.recvRequest(req, sip_t)
 
     def event(self, call_id: str, event: Any, ua: Any) -> None:
+        assert self.ng is not None
         if isinstance(event, CCEventTry):
-            body = event.getData()[3]
-            try:
-                sdp = self.anchor(call_id, str(body))
-            except Exception as error:  # refused like ours: 503
-                print(f"anchoring {call_id}: {error}", file=sys.stderr)
-                ua.recvEvent(CCEventFail((503, "Service Unavailable")))
-                self.calls.pop(call_id, None)
-                return
-            ua.recvEvent(CCEventConnect((200, "OK", MsgBody(sdp))))
-            reply = self.ng("play media", {"call-id": call_id, "from-tag": "caller",
-                                           "file": self.prompt})
-            Timeout(self.music_on, int(reply.get(b"duration", 1000)) / 1000, 1, call_id)
+            sdp = str(event.getData()[3])
+            self.ng("offer", {"call-id": call_id, "from-tag": "caller", "sdp": sdp},
+                    partial(self.offered, call_id))
         elif isinstance(event, CCEventDisconnect | CCEventFail) and \
                 self.calls.pop(call_id, None) is not None:
             self.ng("delete", {"call-id": call_id})
 
-    def anchor(self, call_id: str, sdp: str) -> str:
-        to_callee = self.ng("offer", {"call-id": call_id, "from-tag": "caller", "sdp": sdp})
-        sink = sink_answer(to_callee[b"sdp"].decode(), "127.0.0.1", self.sink_port)
-        reply = self.ng("answer", {"call-id": call_id, "from-tag": "caller",
-                                   "to-tag": "callee", "sdp": sink})
-        return str(reply[b"sdp"].decode())
+    def refuse(self, call_id: str) -> None:
+        """Refused like ours when rtpengine fails: 503."""
+        ua = self.calls.pop(call_id, None)
+        if ua is not None:
+            ua.recvEvent(CCEventFail((503, "Service Unavailable")))
+
+    def offered(self, call_id: str, reply: dict[bytes, Any] | None) -> None:
+        assert self.ng is not None
+        if call_id not in self.calls:
+            return  # the caller left meanwhile (its delete is sent)
+        if reply is None:
+            self.refuse(call_id)
+            return
+        sink = sink_answer(reply[b"sdp"].decode(), "127.0.0.1", self.sink_port)
+        self.ng("answer", {"call-id": call_id, "from-tag": "caller", "to-tag": "callee",
+                           "sdp": sink}, partial(self.answered, call_id))
+
+    def answered(self, call_id: str, reply: dict[bytes, Any] | None) -> None:
+        assert self.ng is not None
+        ua = self.calls.get(call_id)
+        if ua is None:
+            return
+        if reply is None:
+            self.refuse(call_id)
+            return
+        ua.recvEvent(CCEventConnect((200, "OK", MsgBody(reply[b"sdp"].decode()))))
+        self.ng("play media", {"call-id": call_id, "from-tag": "caller", "file": self.prompt},
+                partial(self.playing, call_id))
+
+    def playing(self, call_id: str, reply: dict[bytes, Any] | None) -> None:
+        if reply is not None and call_id in self.calls:
+            Timeout(self.music_on, int(reply.get(b"duration", 1000)) / 1000, 1, call_id)
 
     def music_on(self, call_id: str) -> None:
+        assert self.ng is not None
         if call_id not in self.calls:
             return
         ids = {"call-id": call_id, "from-tag": "caller"}
-        self.ng("stop media", ids)
-        self.ng("play media", {**ids, "file": self.music, "repeat-times": 10_000})
+        self.ng("stop media", ids, partial(self.play_music, call_id))
+
+    def play_music(self, call_id: str, _reply: dict[bytes, Any] | None) -> None:
+        assert self.ng is not None
+        if call_id in self.calls:
+            self.ng("play media", {"call-id": call_id, "from-tag": "caller",
+                                   "file": self.music, "repeat-times": 10_000})
 
 
 def _drain(sock: socket.socket) -> None:
@@ -172,9 +269,9 @@ def main() -> None:
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.bind(("127.0.0.1", 0))
     threading.Thread(target=_drain, args=(sink,), daemon=True).start()
-    peer = Peer(Ng(args.ng_port), sink.getsockname()[1], args.prompt.resolve(),
-                args.music.resolve())
+    peer = Peer(sink.getsockname()[1], args.prompt.resolve(), args.music.resolve())
     peer.config.update({"_sip_address": host, "_sip_port": int(port), "_sip_logger": _Quiet()})
+    peer.ng = AsyncNg(peer.config, args.ng_port)
     peer.config["_sip_tm"] = _Transactions(peer.config, peer.request)
     signal.signal(signal.SIGTERM, lambda *_: ED2.breakLoop())
     gc.collect()

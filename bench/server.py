@@ -310,9 +310,11 @@ def load(name: str, server: Server, agents: list[str], size: Size, err: Any
     who = "peer" if name == "peer" else f"ours on {name}"
     try:
         base = server.wait()
+        load_before = os.getloadavg()[0]
         err.print(f"[dim]{who}: {size.agents} agents, {size.rate:g} calls/s, "
-                  f"{size.seconds:g} s")
+                  f"{size.seconds:g} s (load average {load_before:.1f})")
         figures = run_one(base, agents, size)
+        figures["load"] = load_before
     except BaseException:
         server.stop()
         print(f"{who}'s log, the end:\n{server.log.read_text(errors='replace')[-3000:]}",

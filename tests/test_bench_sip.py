@@ -147,3 +147,28 @@ def test_missing_tools_skip_with_a_note(monkeypatch: pytest.MonkeyPatch,
     with pytest.raises(SystemExit) as exit_:
         sip.main(["--quick"])
     assert exit_.value.code == 1
+
+
+def _step(rate: float, repeat: int, passed: bool) -> dict[str, object]:
+    return {"rate": rate, "repeat": repeat, "passed": passed}
+
+
+def test_a_step_passes_when_most_repeats_pass() -> None:
+    """2 passing runs of 3 pass the step; 1 of 3 does not, nor a step with a run missing."""
+    two = [_step(50, 0, True), _step(50, 1, False), _step(50, 2, True)]
+    one = [_step(50, 0, False), _step(50, 1, False), _step(50, 2, True)]
+    assert sip._passed(two, 50, 3)
+    assert not sip._passed(one, 50, 3)
+    assert not sip._passed(two[:2], 50, 3)
+
+
+def test_highest_rate_of_a_repeat_stops_at_its_first_failure() -> None:
+    """Repeat 0 passed 25 and 50 but not 75: 50; repeat 1 failed 50, so 100 passing
+    later does not count: 25; a repeat that failed the first step: 0."""
+    steps = [_step(25, 0, True), _step(50, 0, True), _step(75, 0, False),
+             _step(25, 1, True), _step(50, 1, False), _step(100, 1, True),
+             _step(25, 2, False)]
+    rates = (25.0, 50.0, 75.0, 100.0)
+    assert sip._highest(steps, 0, rates) == 50
+    assert sip._highest(steps, 1, rates) == 25
+    assert sip._highest(steps, 2, rates) == 0
