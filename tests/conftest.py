@@ -1,13 +1,20 @@
-"""Suite-wide test set-up: the `requires_tool` mark (see `tests/tools.py`) and the
-throwaway PostgreSQL server a session may have started (`tests/postgres.py`)."""
+"""Suite-wide test set-up: the `requires_tool` mark (see `tests/tools.py`), the throwaway
+PostgreSQL server a session may have started (`tests/postgres.py`), and Hypothesis without
+its per-example deadline."""
 
 from __future__ import annotations
 
 import sys
 
 import pytest
+from hypothesis import settings
 
 from tests import tools
+
+# Hypothesis fails an example that runs longer than 200 ms by default: a wall-clock threshold
+# that a loaded machine trips. No example has a deadline; each test keeps its example count.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 
 def pytest_configure(config: pytest.Config) -> None:
