@@ -32,15 +32,19 @@ from tests.serving import free_port, wait_until_serving
 
 CLI = Path(sys.executable).with_name("callcenter")
 SPEED = 120  # two simulated minutes a second: a call every second or so, calls last ~1 s
+DRAIN_SPEED = 30
+"""For the SIGTERM test: calls last some six real seconds, so those open when the signal
+is sent are still open when the server drains, however slowly a loaded machine gets there."""
 
 
 @contextmanager
 def _serve(url: str, tmp_path: Path, *args: str, start: float = MONDAY_9AM,
-           bots: bool = True) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+           bots: bool = True, speed: float = SPEED
+           ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """`callcenter serve` on a free loopback port, ready; killed by its PID after."""
     port = free_port()
     env = {**os.environ, "CALLCENTER_START": str(start), "CALLCENTER_SEED": "7"}
-    command = [str(CLI), "serve", "--db", url, "--port", str(port), "--speed", str(SPEED),
+    command = [str(CLI), "serve", "--db", url, "--port", str(port), "--speed", str(speed),
                "--bots" if bots else "--no-bots", *args]
     log_path = tmp_path / f"serve-{port}.log"
     with log_path.open("wb") as log:
@@ -55,7 +59,7 @@ def _serve(url: str, tmp_path: Path, *args: str, start: float = MONDAY_9AM,
             proc.wait(timeout=10)
 
 
-def _until(ready: Callable[[], bool], what: str, seconds: float = 60) -> None:
+def _until(ready: Callable[[], bool], what: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while not ready():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -75,7 +79,7 @@ def test_sigterm_drains_and_leaves_nothing_open(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'stop.db'}"
     engine = create_engine_for(url)
     try:
-        with _serve(url, tmp_path, "--drain-seconds", "0") as (proc, _):
+        with _serve(url, tmp_path, "--drain-seconds", "0", speed=DRAIN_SPEED) as (proc, _):
             _until(lambda: _count(engine, False) >= 3 and _count(engine, True) >= 2,
                    "completed and open calls")
             os.kill(proc.pid, signal.SIGTERM)
