@@ -120,7 +120,9 @@ def test_lost_rows_count_as_offered_not_abandoned(session: Session) -> None:
     assert metrics.handled(rows) == 2
     assert metrics.abandoned(rows) == metrics.timed_out(rows) == metrics.rejected(rows) == 0
     assert metrics.abandon_rate(rows) == 0.0
-    assert metrics.service_level(rows) is not None and metrics.aht(rows) is not None
+    # answered: "done" after 5 s, "talking" (lost) after 5 s; no abandon
+    assert metrics.service_level(rows) == 1.0 and metrics.asa(rows) == 5.0
+    assert metrics.aht(rows) is not None
     assert metrics.interval_kpis(rows, T0, 15)
 
 
