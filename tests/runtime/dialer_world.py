@@ -8,6 +8,7 @@ queue list, so they serve the inbound queue `q` and the campaign's queue (blende
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from callcenter.core.engine import Engine
 from callcenter.core.events import AgentLogin, OfferAccepted
 from callcenter.core.records import InteractionRecord
 from callcenter.runtime.dialer import DialerService, DialerSettings
+from callcenter.runtime.dialer.service import DialerStore
 from callcenter.runtime.driver import EngineDriver
 from callcenter.scenario.callees import OutcomeModel
 from callcenter.scenario.models import Constant
@@ -69,9 +71,12 @@ class DialerWorld:
     """Everything wired; `run(seconds)` moves the clock in small steps."""
 
     def __init__(self, tmp: Path, c: Campaign, lead_list: list[Lead], *, agents: int = 3,
-                 fake: bool = False, blocked: tuple[str, ...] = (), seed: int = 5,
-                 inbound_per_hour: float = 0.0, model: OutcomeModel | None = None,
-                 settings: DialerSettings | None = None) -> None:
+                 fake: bool | FakeTelephony = False, blocked: tuple[str, ...] = (),
+                 seed: int = 5, inbound_per_hour: float = 0.0,
+                 model: OutcomeModel | None = None, settings: DialerSettings | None = None,
+                 store: Callable[[SqlDialerStore], DialerStore] | None = None) -> None:
+        """`fake`: the fake adapter (or this one) instead of the sim adapter; `store`
+        wraps the SQLite store the dialer is given."""
         url = f"sqlite:///{tmp / 'dialer.db'}"
         migrate(url)
         self.database = create_engine_for(url)
@@ -89,7 +94,7 @@ class DialerWorld:
         self.commands: list[Command] = []
         self.engine = Engine(sc.queues, [a for g in sc.groups for a in g.agents])
         self.driver: EngineDriver[Command] = EngineDriver(self.engine, self.clock, self._persist)
-        self.fake = FakeTelephony() if fake else None
+        self.fake = fake if isinstance(fake, FakeTelephony) else FakeTelephony() if fake else None
         self.sim = None if fake else SimTelephony(
             sc, self.clock, np.random.default_rng(seed), bots=True, id_prefix="t",
             callees=model)
@@ -97,8 +102,10 @@ class DialerWorld:
         assert tel is not None
         self.tel = tel
         self.driver.add_sink("telephony", tel.execute)
+        sql = SqlDialerStore(self.sessions)
         self.dialer = DialerService(self.engine, self.driver, self.clock,
-                                    SqlDialerStore(self.sessions), tel, FixedHolidays(), settings)
+                                    sql if store is None else store(sql), tel, FixedHolidays(),
+                                    settings)
 
     async def _persist(self, commands: list[Command]) -> None:
         self.commands += commands
