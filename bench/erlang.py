@@ -170,8 +170,9 @@ def main() -> None:
              "call-center-tools": f"call-center-tools {version('call-center-tools')} "
                                   "calc_staffing"}
     comparisons: list[Comparison] = [
-        compare(f"{erlangs:,} Erlangs", "s per staffing",
-                sides["ours"].seconds_per_call, sides[peer].seconds_per_call,
+        compare(f"{erlangs:,} Erlangs", "µs per staffing",
+                [s * 1e6 for s in sides["ours"].seconds_per_call],
+                [s * 1e6 for s in sides[peer].seconds_per_call],
                 peer_name=peers[peer], higher_is_better=False)
         for peer in peers for erlangs, sides in results.items()]
     details = {
@@ -203,7 +204,7 @@ def main() -> None:
                    _duration(statistics.median(sides["ours"].seconds_per_call))]
             for full in peers.values():
                 c = by_name[(f"{erlangs:,} Erlangs", full)]
-                row += [_duration(c.peer), f"{c.ratio:.1f}× ({c.low:.1f}–{c.high:.1f})"]
+                row += [_duration(c.peer / 1e6), f"{c.ratio:.1f}× ({c.low:.1f}–{c.high:.1f})"]
             table.add_row(*row)
         console.print(table)
         console.print("ratio: the peer's time / ours (above 1: ours is faster); "

@@ -225,8 +225,9 @@ class Server:
         port = _free_port()
         self.base = f"http://127.0.0.1:{port}"
         with log.open("wb") as out:
+            # In its own folder: ours on PostgreSQL keeps its journal in the working folder.
             self.proc = subprocess.Popen([sys.executable, *args, "--port", str(port)],
-                                         stdout=out, stderr=subprocess.STDOUT)
+                                         stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
 
     def wait(self, timeout: float = 90.0) -> str:
         """The base URL, once the server answers."""
