@@ -29,11 +29,13 @@ from tests.api.role_stage import (
     OTHER,
     OUTSIDER,
     SUPERVISOR,
+    UNLINKED,
+    USER_OF,
     Stage,
 )
 
 ROLE_OF = {ADMIN: "admin", SUPERVISOR: "supervisor", OUTSIDER: "supervisor", AGENT: "agent",
-           OTHER: "agent", ANONYMOUS: "anonymous"}
+           OTHER: "agent", UNLINKED: "agent", ANONYMOUS: "anonymous"}
 ANYONE = frozenset({"anonymous", "agent", "supervisor", "admin"})
 LOGGED_IN = frozenset({"agent", "supervisor", "admin"})
 STAFF = frozenset({"supervisor", "admin"})
@@ -60,7 +62,7 @@ class Op:
     """A subject's documented answer (status, Location) where it is not the route's
     success code (the pages' redirects)."""
     refusals: dict[str, str] = field(default_factory=dict)
-    """A refused subject's detail where the scope check words it its own way."""
+    """Subjects refused for a reason of the route's own, and its words."""
     own_login: bool = False
     """The request ends the login it is made with: it gets one of its own."""
 
@@ -74,8 +76,8 @@ class Op:
         return self.method != "GET"
 
     def allows(self, subject: str) -> bool:
-        return ROLE_OF[subject] in self.roles and not (
-            self.scoped and subject in (OUTSIDER, OTHER))
+        return (ROLE_OF[subject] in self.roles and subject not in self.refusals
+                and not (self.scoped and subject in (OUTSIDER, OTHER, UNLINKED)))
 
     def refusal(self, subject: str) -> tuple[int, str]:
         """The documented refusal of `subject`: 401 without a login, else 403 with the
@@ -88,7 +90,7 @@ class Op:
             return 403, f"role {ROLE_OF[subject]!r} may not use this route"
         if subject == OUTSIDER:
             return 403, "user 'sup-2' does not supervise agent 'early-1'"
-        return 403, "user 'early-2' may not act on agent 'early-1'"
+        return 403, f"user {USER_OF[subject]!r} may not act on agent 'early-1'"
 
     def request_options(self, stage: Stage) -> dict[str, Any]:
         return self.options(stage) if callable(self.options) else dict(self.options)
@@ -116,8 +118,9 @@ A = "/api/agents/early-1"
 SINCE = "since=2025-03-03&until=2025-03-04"
 CUSTOMER = {"name": "Ada Lovelace", "numbers": ["+49 30 1234567"]}
 REPORT_SCOPE = {OUTSIDER: "user 'sup-2' does not supervise agent 'early-1'"}
-ON_CALL = {OTHER: f"user 'early-2' is not on interaction {CALL!r}"}
-PAGE_303 = {ANONYMOUS: (303, "/")}
+ON_CALL = {OTHER: f"user 'early-2' is not on interaction {CALL!r}",
+           UNLINKED: f"user 'lone' is not on interaction {CALL!r}"}
+PAGE_303 = {ANONYMOUS: (303, "/"), UNLINKED: (303, "/")}
 
 OPS: list[Op] = [
     # sign-in
@@ -161,7 +164,8 @@ OPS: list[Op] = [
     # reads for everyone logged in (an agent's search is held to itself)
     Op("GET", "/api/queues", LOGGED_IN),
     Op("GET", "/api/dispositions", LOGGED_IN),
-    Op("GET", "/api/interactions", LOGGED_IN),
+    Op("GET", "/api/interactions", LOGGED_IN,
+       refusals={UNLINKED: "user 'lone' is not linked to an agent"}),
     Op("GET", "/api/interactions", LOGGED_IN, "/api/interactions?agent=early-1",
        scoped=True),
     # admin CRUD

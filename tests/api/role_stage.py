@@ -6,7 +6,8 @@ listen, stored resources to change or delete).
 
 Subjects (who calls): `admin` (root), `supervisor` (sup, whose team holds early-1),
 `supervisor-outside` (sup-2, in no team), `agent` (early-1, acting on itself),
-`agent-other` (early-2, on early-1) and `anonymous` (no credentials).
+`agent-other` (early-2, on early-1), `agent-unlinked` (lone: a user of role agent linked
+to no agent, with none of its name) and `anonymous` (no credentials).
 """
 
 from __future__ import annotations
@@ -30,16 +31,20 @@ from callcenter.core.events import InteractionArrived
 from callcenter.core.ivr import FlowEnded
 from callcenter.store.leads import add_leads
 from callcenter.store.media import add_ivr_runs
+from callcenter.store.models import UserRow
+from callcenter.store.users import hash_password
 from callcenter.telephony.base import DialStatus, FakeTelephony
 from callcenter.telephony.sip.monitoring import NoSuchCall
 from callcenter.telephony.sip.recorder import RecordingReady
 from tests.api.conftest import MONDAY_9AM, USERS, Harness, start
 
 ADMIN, SUPERVISOR, OUTSIDER = "admin", "supervisor", "supervisor-outside"
-AGENT, OTHER, ANONYMOUS = "agent", "agent-other", "anonymous"
+AGENT, OTHER, UNLINKED = "agent", "agent-other", "agent-unlinked"
+ANONYMOUS = "anonymous"
 USER_OF = {ADMIN: "root", SUPERVISOR: "sup", OUTSIDER: "sup-2", AGENT: "early-1",
-           OTHER: "early-2"}
-SUBJECTS = (ADMIN, SUPERVISOR, OUTSIDER, AGENT, OTHER, ANONYMOUS)
+           OTHER: "early-2", UNLINKED: "lone"}
+SUBJECTS = (ADMIN, SUPERVISOR, OUTSIDER, AGENT, OTHER, UNLINKED, ANONYMOUS)
+ROLE_OF_USER = {**USERS, "lone": "agent"}
 CALL = "ix-1"  # early-1's connected, recorded call
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -116,8 +121,9 @@ class Stage:
         """A new login of `username`, opened in the app's sessions as `POST /api/login`
         opens it (the password check, argon2, is test_auth's business and costs a good
         part of a second)."""
-        role = Role(USERS[username])
-        agent_id = username if role is Role.AGENT else None
+        role = Role(ROLE_OF_USER[username])
+        namesake = role is Role.AGENT and self.h.server.runtime.engine.has_agent(username)
+        agent_id = username if namesake else None
         token: str = self.h.portal.call(self.h.server.logins.open, username, role, agent_id)
         return token
 
@@ -162,7 +168,16 @@ def staged(url: str, folder: Path, seed: bool = True) -> Iterator[Stage]:
     clock = FakeClock(MONDAY_9AM)
     with contextmanager(start)(url, clock=clock, telephony=MatrixTelephony(),
                                seed=seed) as harness:
+        if seed:
+            with harness.server.sessions.begin() as session:
+                session.add(UserRow(username="lone", password_hash=_lone_hash(),
+                                    role="agent"))
         yield Stage(harness, clock, folder)
+
+
+@functools.cache
+def _lone_hash() -> str:
+    return hash_password("pass-phrase-enol")
 
 
 def seeded_sqlite(folder: Path) -> Path:

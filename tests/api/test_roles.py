@@ -1,6 +1,6 @@
 """The role x route matrix (`role_matrix.OPS`): every operation the app serves, tried by
 every subject (admin, supervisor, a supervisor outside early-1's team, agent early-1 on
-itself, agent early-2 on early-1, anonymous).
+itself, agent early-2 on early-1, a user of role agent linked to no agent, anonymous).
 
 - A subject the route refuses gets the documented refusal (401 without a login, 403
   naming the reason) and changes nothing: every table, the engine's event count and what
@@ -213,7 +213,7 @@ def _socket(stage: Stage, subject: str, *then: str) -> list[Any]:
             before = hub.subscribers
             async with connect(url, origin=Origin(base), additional_headers=headers) as ws:
                 try:
-                    if subject != ANONYMOUS:  # subscribed before the logins: none missed
+                    if subject not in (ANONYMOUS, st.UNLINKED):  # subscribed first
                         async with asyncio.timeout(10):
                             while hub.subscribers == before:
                                 await asyncio.sleep(0.01)
@@ -232,6 +232,7 @@ def _socket(stage: Stage, subject: str, *then: str) -> list[Any]:
 EVERY_AGENT = sorted([f"early-{i}" for i in range(1, 6)] + [f"late-{i}" for i in range(1, 6)])
 SOCKET = {
     ANONYMOUS: ["closed", 1008, "not logged in"],
+    st.UNLINKED: ["closed", 1008, "user is not linked to an agent"],
     st.AGENT: ["AgentStateChanged", "early-1", []],  # its own change, once logged in
     st.OTHER: ["AgentStateChanged", "early-2", []],  # early-1's change is not sent
     st.SUPERVISOR: ["Snapshot", None, EVERY_AGENT],  # its team: every agent
@@ -242,8 +243,9 @@ SOCKET = {
 
 @pytest.mark.parametrize("subject", SUBJECTS, ids=[f"{s}-WS-/api/ws" for s in SUBJECTS])
 def test_the_event_stream_by_subject(fresh: Stage, subject: str) -> None:
-    """Anonymous is closed with 1008; an agent gets its own changes only (early-1 then
-    early-2 log in); staff first get a snapshot of the agents in their scope."""
+    """Anonymous and an agent user linked to no agent are closed with 1008; an agent
+    gets its own changes only (early-1 then early-2 log in); staff first get a snapshot
+    of the agents in their scope."""
     assert _socket(fresh, subject, "early-1", "early-2") == SOCKET[subject]
 
 

@@ -7,10 +7,13 @@ stream (`/api/ws`) with the session cookie that `POST /api/login` sets.
     app.include_router(callcenter.web.router)
 
 - `GET /`: the login form (after login: agents to `/desktop`, others to `/wallboard`);
-- `GET /desktop`: an agent's desktop; without a login 303 to `/`, a user linked to
-  no agent 303 to `/wallboard`;
+- `GET /desktop`: an agent's desktop; without a login 303 to `/`, a supervisor or
+  admin 303 to `/wallboard`;
 - `GET /wallboard`: supervisors and admins; without a login 303 to `/`, an agent
   303 to `/desktop`;
+- an agent user linked to no agent (and no agent of its name) has neither page: both
+  303 to `/`, which shows whom the login belongs to (sent from one page to the other,
+  its browser went round until it gave up).
 - `GET /static/{name}`: the pages' scripts, styles and icon.
 """
 
@@ -79,7 +82,7 @@ async def desktop_page(request: Request) -> Response:
     if user is None:
         return _go("/")
     if user.agent_id is None:
-        return _go("/wallboard")
+        return _go("/wallboard" if user.role in STAFF else "/")
     return _file("desktop.html")
 
 
@@ -90,7 +93,7 @@ async def wallboard_page(request: Request) -> Response:
     if user is None:
         return _go("/")
     if user.role not in STAFF:
-        return _go("/desktop")
+        return _go("/" if user.agent_id is None else "/desktop")
     return _file("wallboard.html")
 
 
