@@ -24,7 +24,8 @@ speaks (a G.711 pcap written here, played by sipp) for the hold time, BYE. Two r
    highest rate each repeat passed, and the p99 and CPU per call at every step
    both ran in full (`bench/_results.py`; full runs write
    `docs/benchmarks/sip.json`).
-2. concurrency: on B2BUAs started afresh, one after the other, sipp ramps to C
+2. concurrency: one B2BUA after the other (started afresh unless none of its calls
+   failed in the rate run, so that no call left behind counts), sipp ramps to C
    calls that all hold (silent: their SDP names a socket of ours). Once rtpengine
    lists C calls, each is queried for its caller-side port, and a call counts as
    having media when
@@ -261,13 +262,20 @@ def measure(size: Size, who: list[str], say: Callable[[str], None],
                         b2bua = running.pop(name)
                         b2bua.stop()
                         errors[name] += b2bua.log_errors()
-        finally:
+            # A B2BUA none of whose calls failed goes on to the concurrency run; the
+            # others are started afresh: calls a failed step left behind must not count.
+            clean = {name: b2bua for name, b2bua in running.items()
+                     if all(s["failed"] == 0 for s in steps[name])}
+        except BaseException:
             for b2bua in running.values():
                 b2bua.stop()
+            raise
         for name, b2bua in running.items():
-            errors[name] += b2bua.log_errors()
-        # Fresh B2BUAs and rtpengines: calls a failed step left behind must not count.
-        held = _start_all(who, tmp / "held", spans)
+            if name not in clean:
+                b2bua.stop()
+                errors[name] += b2bua.log_errors()
+        fresh = [name for name in who if name not in clean]
+        held = {**clean, **(_start_all(fresh, tmp / "held", spans) if fresh else {})}
         concurrency: dict[str, dict[str, Any]] = {}
         try:
             for name in who:
