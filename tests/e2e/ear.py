@@ -22,8 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import socket
+import subprocess
+import tempfile
+import wave
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import numpy as np
 
@@ -70,6 +75,44 @@ def tone_share(samples: Samples, *, width: float = 20.0) -> float:
     peak = freqs[int(np.argmax(power))]
     total = float(power.sum())
     return float(power[np.abs(freqs - peak) <= width].sum()) / total if total else 0.0
+
+
+def envelope(samples: Samples, rate: int = RATE, *, frame: float = 0.02) -> Samples:
+    """The RMS of each `frame` seconds of `samples` (a voice's syllables and gaps)."""
+    size = round(frame * rate)
+    n = len(samples) // size
+    rms_of_frames: Samples = np.sqrt(np.mean(samples[:n * size].reshape(n, size) ** 2, axis=1))
+    return rms_of_frames
+
+
+def spoken(text: str, voice: str = "en") -> Samples:
+    """`text` as espeak-ng says it (its own rate, 22,050 Hz), rendered here by the test
+    (`espeak-ng -v <voice> -w`), independently of the server's prompt cache."""
+    binary = shutil.which("espeak-ng")
+    assert binary is not None, "espeak-ng is not installed"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "spoken.wav"
+        subprocess.run([binary, "-v", voice, "-w", str(out), "--", text], check=True,
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=GUARD)
+        with wave.open(str(out)) as w:
+            rate, frames = w.getframerate(), w.readframes(w.getnframes())
+    samples = np.frombuffer(frames, "<i2").astype(np.float64) / 32768
+    return envelope(samples, rate)
+
+
+def likeness(heard: Samples, said: Samples, *, lags: int = 10) -> float:
+    """How alike the envelope of `heard` (8 kHz samples) is to `said` (an envelope, as
+    `spoken` gives), best over `lags` 20 ms frames either way: the correlation of the
+    two, 1 for the same words, near 0 for others."""
+    ours = envelope(heard)
+    best = -1.0
+    for lag in range(-lags, lags + 1):
+        a = ours[max(0, lag):]
+        b = said[max(0, -lag):]
+        n = min(len(a), len(b))
+        if n > 10 and a[:n].std() > 0 and b[:n].std() > 0:
+            best = max(best, float(np.corrcoef(a[:n], b[:n])[0, 1]))
+    return best
 
 
 class Ear:

@@ -66,13 +66,15 @@ start = "08:00"
 weights = [1]
 """
 
+WELCOME = "Welcome. For sales, press 1."
+"""The first prompt of flow `main` (English)."""
 FLOWS = """
 flows:
   main:
     language: en
     nodes:
       welcome:
-        menu: "Welcome. For sales, press 1."
+        menu: "WELCOME"
         choices: { 1: sales, 2: message, 3: away }
         timeout: 30
         fail: bye
@@ -86,7 +88,7 @@ flows:
         transfer: "4930777777"
       bye:
         hangup: "Goodbye."
-"""
+""".replace("WELCOME", WELCOME)
 
 
 REAL_PEERS = ("sipp", "rtpengine", "espeak-ng")

@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from callcenter.store.models import IvrRunRow
-from tests.e2e.ear import SPEECH_RMS, Ear, rms
+from tests.e2e.ear import SPEECH_RMS, Ear, likeness, rms, spoken
 from tests.e2e.sip_server import (
     NEEDS_REAL_PEERS,
     SCENARIOS,
+    WELCOME,
     Served,
     dtmf_packets,
     new_sipp,
@@ -36,8 +38,8 @@ pytestmark = NEEDS_REAL_PEERS  # skipped without the tools, failed under CI
 class Walked:
     """What the customer heard and the flow run stored."""
 
-    prompt_rms: float = 0.0
-    """Loudness of the first half second the customer heard."""
+    prompt: np.ndarray | None = None
+    """The first second the customer heard."""
     run: tuple[str, str, list[str]] | None = None
     customer_code: int | None = None
     left: dict[str, object] | None = None
@@ -64,7 +66,7 @@ async def walk(tmp: Path) -> Walked:
             dial = await adapter.originate("4930123000", "survey")
             await until(lambda: adapter.has_call(dial))
             adapter.enter_flow(dial, "main", "4930123000", "4930999000")
-            out.prompt_rms = rms(customer_ear.heard(0, await customer_ear.until_heard(0.5)))
+            out.prompt = customer_ear.heard(0, await customer_ear.until_heard(1.0))
             to_us = int((await trace_of(customer, r"m=audio (\d+)"))[1])
             for packet in dtmf_packets(1):
                 customer_ear.sock.sendto(packet, ("127.0.0.1", to_us))
@@ -90,8 +92,11 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walked]:
 
 
 def test_the_customer_hears_the_flows_prompt(walked: Walked) -> None:
-    """What the callee hears first is a voice (the flow's menu prompt), not silence."""
-    assert walked.prompt_rms > SPEECH_RMS, walked.prompt_rms
+    """What the callee hears first is a voice, and the flow's welcome: its loudness rises
+    and falls as the test's own espeak-ng rendering of the text does."""
+    assert walked.prompt is not None
+    assert rms(walked.prompt) > SPEECH_RMS, rms(walked.prompt)
+    assert likeness(walked.prompt, spoken(WELCOME)) > 0.9
 
 
 def test_the_customers_key_walks_the_flow_and_its_run_is_stored(walked: Walked) -> None:

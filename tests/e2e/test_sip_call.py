@@ -5,8 +5,9 @@ logged-in agent whose phone (a sipp UAS) rings and answers, is bridged, and hang
 The server is `create_app` with `sip` settings, its lifespan run on the test's loop. The
 caller's SDP names the test's own RTP socket (an `Ear`), so the test hears what rtpengine
 plays, decoded, and sends the keys from there; an INFO from the test is the caller's cue
-to send its BYE. What the caller hears before pressing 1 must be a voice: loud, broken
-into syllables, not a tone.
+to send its BYE. What the caller hears before pressing 1 must be a voice (loud, broken
+into syllables, not a tone) and the welcome's: its loudness rises and falls as the
+test's own espeak-ng rendering of the text does.
 Needs sipp, rtpengine and espeak-ng; skipped without them, except under CI (failed)."""
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.ear import SPEECH_RMS, Ear, loud_frames, rms, tone_share
+from tests.e2e.ear import SPEECH_RMS, Ear, likeness, loud_frames, rms, spoken, tone_share
 from tests.e2e.sip_server import (
     NEEDS_REAL_PEERS,
     PHONES,
+    WELCOME,
     call_in,
     new_sipp,
     reap,
@@ -30,6 +32,9 @@ from tests.e2e.sip_server import (
     until,
 )
 from tests.e2e.tones import Samples
+
+LIKE = 0.9
+"""Least `likeness` of what the caller heard to the spoken welcome (1 for the same)."""
 
 PROMPT = 1.0
 """Seconds of the welcome prompt the caller hears before it presses 1."""
@@ -103,6 +108,13 @@ def test_the_prompt_is_played_to_the_caller(answered: Outcome) -> None:
     level, loud, share = (rms(answered.prompt), loud_frames(answered.prompt),
                           tone_share(answered.prompt))
     assert level > SPEECH_RMS and 0.3 < loud < 1.0 and share < 0.5, (level, loud, share)
+
+
+def test_the_prompt_is_the_welcome(answered: Outcome) -> None:
+    """What the caller hears has the syllables and gaps of the flow's welcome as
+    espeak-ng says it when the test renders it (other prompts score about 0.5-0.65)."""
+    assert answered.prompt is not None
+    assert likeness(answered.prompt, spoken(WELCOME)) > LIKE
 
 
 def test_the_caller_call_goes_as_scripted(answered: Outcome) -> None:
