@@ -27,6 +27,7 @@ from tests.e2e.sip_server import (
     new_sipp,
     reap,
     serving,
+    settle,
     until,
 )
 from tests.telephony.sip.sipp_peer import Sipp, SippRun
@@ -51,6 +52,7 @@ class Outcome:
     caller_code: int = -1
     phone_code: int = -1
     row_agent: str | None = None
+    left: dict[str, object] | None = None
     output: str = ""
 
 
@@ -86,8 +88,10 @@ async def register_then_call(tmp: Path) -> Outcome:
             caller.cue_hangup()
             out.caller_code = await caller.run.wait()
             out.phone_code = await phone.wait()
-            await until(lambda: adapter.calls == 0)
+            await settle(lambda: adapter.calls == 0)
             await served.server.runtime.driver.settled()
+            await settle(lambda: not served.leftovers())
+            out.left = served.leftovers()
             rows = served.rows()
             out.row_agent = rows[0].agent_id if rows else None
     finally:
@@ -131,3 +135,8 @@ def test_a_call_from_the_trunk_rings_the_registered_phone(outcome: Outcome) -> N
 def test_the_interaction_was_handled_by_the_registered_agent(outcome: Outcome) -> None:
     """The stored interaction names the agent whose phone registered."""
     assert outcome.row_agent == "agent-1"
+
+
+def test_nothing_is_left_after_the_call(outcome: Outcome) -> None:
+    """No call, leg or open interaction is left once the call to the phone is over."""
+    assert outcome.left == {}, f"left behind: {outcome.left}"
