@@ -270,10 +270,9 @@ OPS: list[Op] = [
     Op("POST", "/api/supervisor/interactions/{interaction_id}/listen", STAFF,
        f"/api/supervisor/interactions/{CALL}/listen", {"json": {}}, st.recorded,
        scoped=True, shared=False),
-    # no team scope here: a listen's id does not name its call, so any supervisor may
-    # end any listen (the app's behaviour, kept as it is)
     Op("DELETE", "/api/supervisor/listens/{listen_id}", STAFF,
-       f"/api/supervisor/listens/{CALL}-listen-sup", arrange=st.listening, shared=False),
+       f"/api/supervisor/listens/{CALL}-listen-sup", arrange=st.listening, scoped=True,
+       shared=False),
     # campaigns: staff read, admins write
     Op("GET", "/api/campaigns", STAFF),
     Op("POST", "/api/campaigns", ADMINS,

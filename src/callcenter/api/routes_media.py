@@ -278,6 +278,7 @@ async def listen(interaction_id: str, body: ListenRequest, user: Staff,
                   entity="interaction", entity_id=interaction_id,
                   after={"listen_id": listen_id, "phone": phone})
 
+    server.listens[listen_id] = interaction_id
     await asyncio.to_thread(write)
     return Listening(listen_id=listen_id, interaction_id=interaction_id, phone=phone)
 
@@ -285,6 +286,13 @@ async def listen(interaction_id: str, body: ListenRequest, user: Staff,
 @router.delete("/supervisor/listens/{listen_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses=errors(404, 409))
 async def stop_listening(listen_id: str, user: Staff, server: ServerDep) -> None:
-    """Hang up the supervisor's phone of a listen."""
-    if not await _monitor(server).stop_listening(listen_id):
+    """Hang up the supervisor's phone of a listen (a supervisor: of a call its teams'
+    agents took, or that no agent took, as for starting one)."""
+    telephony = _monitor(server)
+    interaction_id = server.listens.get(listen_id)
+    if interaction_id is not None:
+        await _may_see(server, user, interaction_id)
+    stopped = await telephony.stop_listening(listen_id)
+    server.listens.pop(listen_id, None)
+    if not stopped:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no listen {listen_id!r}")

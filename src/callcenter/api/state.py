@@ -81,6 +81,11 @@ class Server:
     durable: DurableSink | None = None
     """The store behind its backlog and journal: degraded while batches wait for it
     (None in tests that build a Server by hand)."""
+    listens: dict[str, str] = field(default_factory=dict)
+    """The interaction of each listen (silent monitoring) started here, by listen id, so
+    that ending one is held to the supervisor's teams as starting it was; an entry goes
+    when its listen is ended through the API (one whose call ended first stays, a few
+    bytes, until the process does)."""
 
 
 def server_of(conn: HTTPConnection) -> Server:
