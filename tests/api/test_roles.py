@@ -51,6 +51,11 @@ def _success(op: Op) -> int:
     return code
 
 
+def _documented(op: Op) -> set[str]:
+    """The status codes the OpenAPI document lists for the operation."""
+    return set(DOCUMENT["paths"][op.route][op.method.lower()]["responses"])
+
+
 def _served() -> set[tuple[str, str]]:
     """(method, path) of every route the app serves; a WebSocket as `WS`."""
     found = set()
@@ -173,6 +178,7 @@ def test_a_refused_subject_gets_the_documented_refusal_and_changes_nothing(
     world.footprint = None
     r = _send(stage, op, subject, world.fills[index])
     assert (r.status_code, r.json()["detail"]) == op.refusal(subject), r.text
+    assert str(r.status_code) in _documented(op), "a refusal the OpenAPI does not list"
     assert st.footprint(stage) == before
     world.footprint = before
 
