@@ -39,7 +39,8 @@ class OutcomeModel:
     amd_seconds: float = 2.5  # answering-machine detection, then hang up
     talk_mean: float = 180.0  # lognormal
     talk_sigma: float = 0.7  # of the underlying normal
-    wrap_seconds: float = 15.0
+    wrap_seconds: float = 15.0  # mean wrap-up
+    wrap_sigma: float = 0.0  # lognormal wrap-up, of the underlying normal (0: always the mean)
     # (offset in seconds from the start of the run, live rate from then on)
     live_rates: tuple[tuple[float, float], ...] = ()
 
@@ -50,6 +51,8 @@ class OutcomeModel:
         starts = [start for start, _ in self.live_rates]
         if starts != sorted(starts):
             raise ValueError("live_rates must be in time order")
+        if self.wrap_seconds < 0 or self.wrap_sigma < 0:
+            raise ValueError("wrap_seconds and wrap_sigma must be >= 0")
 
     def live_rate_at(self, t: float) -> float:
         """The live-answer rate at time t (the schedule's last step at or before t)."""
@@ -69,6 +72,10 @@ class Traffic:
         # per chunk of attempts: uniform, answer time, busy time, talk time (arrays, 8
         # bytes a value: a run of months draws millions of callees)
         self._chunks: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = []
+        # wrap-ups come from a generator of their own, so that a model with a variable
+        # wrap-up meets the same callees as one without
+        self._wrap_rng = np.random.default_rng([seed, 1])
+        self._wraps: list[FloatArray] = []
 
     def _grow(self) -> None:
         m, rng = self.model, self._rng
@@ -78,6 +85,17 @@ class Traffic:
         mu = math.log(m.talk_mean) - m.talk_sigma**2 / 2
         talk = rng.lognormal(mu, m.talk_sigma, _CHUNK)
         self._chunks.append((u, np.minimum(answer, m.ring_timeout - 0.5), busy, talk))
+
+    def wrap(self, k: int) -> float:
+        """The wrap-up after the conversation of attempt k, in seconds."""
+        m = self.model
+        if m.wrap_sigma == 0 or m.wrap_seconds == 0:
+            return m.wrap_seconds
+        c, i = divmod(k, _CHUNK)
+        while c >= len(self._wraps):
+            mu = math.log(m.wrap_seconds) - m.wrap_sigma**2 / 2
+            self._wraps.append(self._wrap_rng.lognormal(mu, m.wrap_sigma, _CHUNK))
+        return float(self._wraps[c][i])
 
     def attempt(self, k: int, at: float) -> tuple[str, float, float]:
         """Attempt k launched at `at`: (outcome, seconds until it resolves, talk seconds)."""

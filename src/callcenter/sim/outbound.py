@@ -11,7 +11,8 @@ many calls to launch and plays the calls out:
 - a live answer takes the longest-waiting ready agent; with none ready it
   waits, and one that finds no agent within 2 s hears the information
   message and is a drop;
-- the agent talks, wraps up, and is ready again.
+- the agent talks, wraps up (a fixed or a lognormal time, `OutcomeModel.wrap_sigma`),
+  and is ready again.
 
 Agents work `shift_seconds` at the start of every day; dialing stops at the end
 of the shift, calls already up are finished.
@@ -132,6 +133,7 @@ class _Run:
         self.ringing: dict[int, float] = {}  # attempt -> launch time
         self.waiting: dict[int, float] = {}  # attempt -> answer time (insertion = FIFO)
         self.talk_of: dict[int, float] = {}  # attempt -> talk seconds, for live answers
+        self.call_of: dict[int, int] = {}  # agent -> the attempt it talks to
         self.dialed = self.lives = self.drops = self.machines = 0
         self.talk_seconds = self.handle_seconds = 0.0
         self.rows: list[tuple[float, bool]] = []
@@ -188,7 +190,7 @@ class _Run:
                 del self.talking[who]
                 self.wrapping[who] = at
                 self.history.talk(value)
-                wrap = self.sc.model.wrap_seconds
+                wrap = self.traffic.wrap(self.call_of.pop(who))
                 self._handled(max(0.0, min(at + wrap, self.shift_end) - at))
                 self.schedule(at + wrap, _WRAP_END, who, wrap)
             else:  # _WRAP_END
@@ -241,6 +243,7 @@ class _Run:
         now = self.now
         talk = self.talk_of.pop(k)
         self.talking[agent] = now
+        self.call_of[agent] = k
         talked = max(0.0, min(now + talk, self.shift_end) - now)
         self.talk_seconds += talked
         self.today.talk += talked

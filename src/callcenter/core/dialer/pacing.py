@@ -7,8 +7,8 @@ server ask once a second). Nothing here reads a clock or draws random numbers.
 
 - `Progressive`: one call per ready agent, minus the calls already in flight;
   every call has an agent waiting for it, so it never drops a call.
-- `AdaptAverage`: VICIdial's ADAPT_AVERAGE dial method (the peer in
-  ``bench/dialer.py``); see its docstring for the sources.
+- `AdaptAverage`, `AdaptTapered`, `AdaptHardLimit`: VICIdial's three adaptive
+  dial methods (the peers in ``bench/dialer.py``); see `AdaptAverage` for the sources.
 - `Predictive`: ours. A model of the next ring window (who answers when, which
   agents come free when) picks the most calls whose expected drops stay under
   a rate that a feedback loop steers to the target, inside a hard guard that
@@ -89,6 +89,9 @@ class AdaptSettings:
     drop_interval: float = 60.0  # drop statistics are refreshed this often
     samples: int = 15  # agent/call samples (one per decision) averaged
     day: float = DAY  # "today" starts at multiples of this
+    # ADAPT_TAPERED's adaptive_latest_server_time, as seconds after the start of "today":
+    # the time by which today's drop percentage must be within the target
+    latest: float = 8 * 3600.0
 
 
 class AdaptAverage:
@@ -114,6 +117,12 @@ class AdaptAverage:
       several times on the same figures.
     - Calls to place now = round(level * (ready + in-call agents)) - (calls
       ringing + waiting + connected); agents in wrap-up count in neither.
+
+    The three methods differ only in that last rule, what they do while today's drop
+    percentage is over the target (`_over_target`): ADAPT_AVERAGE halves the level,
+    ADAPT_HARD_LIMIT sets it to 1.0, ADAPT_TAPERED multiplies it by the hours left until
+    `AdaptSettings.latest` over 10 (at most 1: no cut 10 hours or more before it) and
+    sets it to 1.0 once that time has passed.
     """
 
     name = "adapt_average"
@@ -148,7 +157,7 @@ class AdaptAverage:
             self._one_minute = (len(self._dialed), state.drops.after(now - 60.0).drops)
         if now - self._last_level >= s.level_interval:
             self._last_level = now
-            self._recompute_level()
+            self._recompute_level(now - day_start)
         incall = len(state.talk_started)
         goal = round(self.level * (state.ready + incall))
         launch = max(0, goal - (state.in_flight + incall))
@@ -156,7 +165,7 @@ class AdaptAverage:
         self._dialed_today += launch
         return launch
 
-    def _recompute_level(self) -> None:
+    def _recompute_level(self, time_of_day: float) -> None:
         s = self.settings
         n = len(self._samples)
         differential = sum(d for d, _ in self._samples) / n
@@ -170,8 +179,42 @@ class AdaptAverage:
         if calls > 20 and drops > 0.5 * calls:
             level /= 2.0
         if self._calls_today > 50 and self._today_pct > s.dropped_percentage:
-            level /= 2.0
+            level = self._over_target(level, time_of_day)
         self.level = max(level, 1.0)
+
+    def _over_target(self, level: float, time_of_day: float) -> float:
+        """The level while today's drop percentage is over the target: halved."""
+        return level / 2.0
+
+
+class AdaptHardLimit(AdaptAverage):
+    """VICIdial's ADAPT_HARD_LIMIT: as `AdaptAverage`, but while today's drop percentage
+    is over the target the level is 1.0 (one line per agent: no drop) until it is back
+    under (the admin help: "will dial predictively up to the dropped percentage and then
+    not allow aggressive dialing once the drop limit is reached")."""
+
+    name = "adapt_hard_limit"
+
+    def _over_target(self, level: float, time_of_day: float) -> float:
+        """The level while today's drop percentage is over the target: 1.0."""
+        return 1.0
+
+
+class AdaptTapered(AdaptAverage):
+    """VICIdial's ADAPT_TAPERED: as `AdaptAverage`, but over the target the level is cut
+    the harder the nearer `AdaptSettings.latest` is (the admin help: "allows for running
+    over the dropped percentage in the first half of the shift ... and gets more strict as
+    the shift goes on"): multiplied by (hours left until `latest`) / 10, at most 1, and
+    1.0 from `latest` on."""
+
+    name = "adapt_tapered"
+
+    def _over_target(self, level: float, time_of_day: float) -> float:
+        """The level while today's drop percentage is over the target: tapered."""
+        hours_left = (self.settings.latest - time_of_day) / 3600.0
+        if hours_left < 0:
+            return 1.0
+        return level * min(hours_left / 10.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
