@@ -9,6 +9,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from callcenter.scenario.callees import OutcomeModel
 from callcenter.sim.outbound import OutboundScenario, simulate
 
 CAP = 0.03
+Figures = dict[str, Any]  # one run's figures, or a training row: as they go into the JSON
 LIVE_RATE = 0.30  # the mean live-answer rate before the day's swings
 TALK_MEAN = 180.0
 WRAP_MEAN, WRAP_SIGMA = 15.0, 0.6  # lognormal wrap-up: median 12.6 s, 95th percentile 36 s
@@ -93,7 +95,7 @@ class Task:
     seed: int
 
 
-def run(task: Task) -> dict[str, object]:
+def run(task: Task) -> Figures:
     """The figures of one simulation (rates are fractions)."""
     sc = scenario(task.agents, task.days, task.shift_hours, task.seed)
     history = DialHistory(task.dialer.priors) if task.dialer.priors else None
@@ -128,6 +130,6 @@ def mean_ci(values: Sequence[float]) -> tuple[float, float]:
     return mean, t * statistics.stdev(values) / math.sqrt(len(values))
 
 
-def broken(kind: str, figures: dict[str, object]) -> list[str]:
+def broken(kind: str, figures: Figures) -> list[str]:
     """The windows this dialer claims to keep that went over the cap in this run."""
-    return [w for w in CLAIMS[kind] if float(figures[w]) > CAP + 1e-12]  # type: ignore[arg-type]
+    return [w for w in CLAIMS[kind] if float(figures[w]) > CAP + 1e-12]

@@ -24,7 +24,7 @@ ADAPT methods: the calendar day, which is what they steer; progressive and ours:
 calendar day, every trailing 24 h and 30 d window). Figures are recorded through
 `bench/_results.py`: ours against the best peer on the held-out seeds, per team.
 
-    python bench/dialer.py --jobs 2   # 30 days of 3-hour shifts, 3 held-out seeds
+    python bench/dialer.py --jobs 2   # 30 days of 1-hour shifts, 3 held-out seeds
     python bench/dialer.py --quick    # 1 day of a 1-hour shift, 2 held-out seeds
     python bench/dialer.py --json     # one JSON object with every figure
 """
@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import multiprocessing
 import sys
 import time
@@ -48,6 +49,7 @@ from _dialer_runs import (
     CAP,
     CLAIMS,
     Dialer,
+    Figures,
     Task,
     broken,
     mean_ci,
@@ -74,7 +76,7 @@ class Plan:
     dropped: tuple[float, ...]
 
 
-FULL = Plan(days=30, shift_hours=3.0, training_days=2, training_seeds=(11, 12),
+FULL = Plan(days=30, shift_hours=1.0, training_days=1, training_seeds=(11, 12),
             held_out_seeds=(21, 22, 23), levels=(1.0, 1.25, 1.5, 2.0, 3.0),
             intensities=(0.0, 40.0), dropped=(1.0, 2.0, 3.0))
 QUICK = Plan(days=1, shift_hours=1.0, training_days=1, training_seeds=(11,),
@@ -91,20 +93,24 @@ def grid(plan: Plan) -> list[AdaptSettings]:
 
 
 def _cost(task: Task) -> float:
-    return task.agents ** 0.5 * task.days * (10.0 if task.dialer.kind == "predictive" else 1.0)
+    return math.sqrt(task.agents) * task.days * (
+        10.0 if task.dialer.kind == "predictive" else 1.0)
 
 
-def run_all(tasks: list[Task], jobs: int) -> list[dict[str, object]]:
+def run_all(tasks: list[Task], jobs: int) -> list[Figures]:
     """Every task's figures, in the order given (the longest started first)."""
     order = sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i]))
-    out: list[dict[str, object]] = [{} for _ in tasks]
+    out: list[Figures] = [{} for _ in tasks]
     if jobs <= 1:
         for i in order:
             out[i] = run(tasks[i])
         return out
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for i, figures in zip(order, pool.imap(run, [tasks[i] for i in order]), strict=True):
+        done = pool.imap(run, [tasks[i] for i in order])
+        for n, (i, figures) in enumerate(zip(order, done, strict=True), 1):
             out[i] = figures
+            print(f"\r{n}/{len(tasks)} runs", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
     return out
 
 
@@ -118,7 +124,7 @@ def _ci(values: Iterable[float], scale: float = 1.0, unit: str = "") -> str:
 
 
 def train(plan: Plan, jobs: int, console: Console | None
-          ) -> tuple[dict[tuple[int, str], AdaptSettings], list[dict[str, object]]]:
+          ) -> tuple[dict[tuple[int, str], AdaptSettings], list[Figures]]:
     """Per team and ADAPT method: the best settings of the grid on the training seeds."""
     settings = grid(plan)
     keys = list(itertools.product(TEAMS, ADAPT_MODES, range(len(settings))))
@@ -126,12 +132,12 @@ def train(plan: Plan, jobs: int, console: Console | None
                   plan.shift_hours, seed)
              for team, mode, k in keys for seed in plan.training_seeds]
     results = iter(run_all(tasks, jobs))
-    rows: list[dict[str, object]] = []
+    rows: list[Figures] = []
     best: dict[tuple[int, str], tuple[tuple[bool, float], int]] = {}
     for team, mode, k in keys:
         runs = [next(results) for _ in plan.training_seeds]
-        talk = sum(float(r["talk"]) for r in runs) / len(runs)  # type: ignore[arg-type]
-        worst_day = max(float(r["day"]) for r in runs)  # type: ignore[arg-type]
+        talk = sum(float(r["talk"]) for r in runs) / len(runs)
+        worst_day = max(float(r["day"]) for r in runs)
         ok = worst_day <= CAP
         rows.append({"agents": team, "dialer": mode, **asdict(settings[k]), "talk": talk,
                      "worst_day": worst_day, "within_cap": ok})
@@ -147,20 +153,20 @@ def train(plan: Plan, jobs: int, console: Console | None
                         "talk min / agent-h", "worst day drops"):
             table.add_column(heading, justify="right")
         for row in rows:
-            pick = chosen[(int(row["agents"]), str(row["dialer"]))]  # type: ignore[call-overload]
+            pick = chosen[(int(row["agents"]), str(row["dialer"]))]
             mark = "*" if (pick.maximum_level, pick.intensity, pick.dropped_percentage) == (
                 row["maximum_level"], row["intensity"], row["dropped_percentage"]) else ""
             table.add_row(str(row["agents"]), f"{mark}{row['dialer']}",
                           f"{row['maximum_level']:g}", f"{row['intensity']:g}",
                           f"{row['dropped_percentage']:g}", f"{row['talk']:.2f}",
                           ("" if row["within_cap"] else "[red]")
-                          + _pct(float(row["worst_day"])))  # type: ignore[arg-type]
+                          + _pct(float(row["worst_day"])))
         console.print(table)
     return chosen, rows
 
 
 def held_out(plan: Plan, chosen: dict[tuple[int, str], AdaptSettings], jobs: int
-             ) -> dict[int, dict[str, list[dict[str, object]]]]:
+             ) -> dict[int, dict[str, list[Figures]]]:
     """Per team and dialer: the figures of each held-out seed."""
     keys: list[tuple[int, str, int]] = []
     tasks: list[Task] = []
@@ -172,7 +178,7 @@ def held_out(plan: Plan, chosen: dict[tuple[int, str], AdaptSettings], jobs: int
             for dialer in dialers:
                 keys.append((team, dialer.kind, seed))
                 tasks.append(Task(dialer, team, plan.days, plan.shift_hours, seed))
-    out: dict[int, dict[str, list[dict[str, object]]]] = {}
+    out: dict[int, dict[str, list[Figures]]] = {}
     for (team, kind, seed), figures in zip(keys, run_all(tasks, jobs), strict=True):
         out.setdefault(team, {}).setdefault(kind, []).append({"seed": seed, **figures})
     return out
@@ -195,7 +201,7 @@ def main() -> int:
 
     failures: list[str] = []
     comparisons: list[Comparison] = []
-    summary: dict[str, object] = {}
+    summary: Figures = {}
     for team, by_dialer in figures.items():
         table = Table(title=f"Held out: {team} agents, seeds {list(plan.held_out_seeds)}, "
                             f"{plan.days} days x {plan.shift_hours:g} h; mean ± 95 % CI over "
@@ -203,12 +209,12 @@ def main() -> int:
         for heading in ("dialer", "talk min / agent-h", "drop rate (run)", "day rates",
                         "worst day", "worst 24 h", "worst 30 d", "claims", "kept"):
             table.add_column(heading, justify="right")
-        team_summary: dict[str, object] = {}
+        team_summary: Figures = {}
         for kind, runs in by_dialer.items():
-            talk = [float(r["talk"]) for r in runs]  # type: ignore[arg-type]
-            rate = [float(r["drop_rate"]) for r in runs]  # type: ignore[arg-type]
-            days = [d for r in runs for d in r["day_rates"]]  # type: ignore[attr-defined]
-            worst = {w: max(float(r[w]) for r in runs)  # type: ignore[arg-type]
+            talk = [float(r["talk"]) for r in runs]
+            rate = [float(r["drop_rate"]) for r in runs]
+            days = [d for r in runs for d in r["day_rates"]]
+            worst = {w: max(float(r[w]) for r in runs)
                      for w in ("day", "24h", "30d")}
             bad = sorted({w for r in runs for w in broken(kind, r)})
             failures += [f"{kind}, {team} agents: {w} over 3 %" for w in bad]
@@ -226,15 +232,15 @@ def main() -> int:
         console.print(table)
         peers = [k for k in by_dialer if k != "predictive"]
         peer = max(peers, key=lambda k: mean_ci(
-            [float(r["talk"]) for r in by_dialer[k]])[0])  # type: ignore[arg-type]
-        ours_talk = [float(r["talk"]) for r in by_dialer["predictive"]]  # type: ignore[arg-type]
-        peer_talk = [float(r["talk"]) for r in by_dialer[peer]]  # type: ignore[arg-type]
+            [float(r["talk"]) for r in by_dialer[k]])[0])
+        ours_talk = [float(r["talk"]) for r in by_dialer["predictive"]]
+        peer_talk = [float(r["talk"]) for r in by_dialer[peer]]
         comparisons.append(compare(f"talk, {team} agents", "min/agent-h", ours_talk, peer_talk,
                                    peer_name=peer, higher_is_better=True))
         comparisons.append(compare(
             f"drop rate, {team} agents", "%",
-            [100 * float(r["drop_rate"]) for r in by_dialer["predictive"]],  # type: ignore[arg-type]
-            [100 * float(r["drop_rate"]) for r in by_dialer[peer]],  # type: ignore[arg-type]
+            [100 * float(r["drop_rate"]) for r in by_dialer["predictive"]],
+            [100 * float(r["drop_rate"]) for r in by_dialer[peer]],
             peer_name=peer, higher_is_better=False))
         console.print(f"{team} agents: ours {_ci(ours_talk)} against the best peer, {peer}, "
                       f"{_ci(peer_talk)} talk min / agent-h: "

@@ -1,4 +1,4 @@
-"""Pacers on constructed states: progressive, ADAPT_AVERAGE, and ours."""
+"""Pacers on constructed states: progressive, VICIdial's ADAPT methods, and ours."""
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -7,7 +7,9 @@ from callcenter.core.dialer.drops import DropLedger
 from callcenter.core.dialer.estimates import DialHistory
 from callcenter.core.dialer.pacing import (
     AdaptAverage,
+    AdaptHardLimit,
     AdaptSettings,
+    AdaptTapered,
     PacingState,
     Predictive,
     Progressive,
@@ -72,6 +74,36 @@ def test_adapt_average_raises_its_level_while_agents_wait() -> None:
     pacer = AdaptAverage()
     pacer.decide(state(ready=10, talk=(0.0,) * 10), 0.0)
     assert pacer.level == 1.5
+
+
+def over_target(pacer: AdaptAverage) -> float:
+    """The pacer's level after an update 60 s into the day with today's drops at 10 %."""
+    busy = state(talk=(0.0,) * 60, drops=ledger(50, 5, at=55.0))
+    pacer.decide(busy, 0.0)
+    pacer.decide(busy, 60.0)
+    return pacer.level
+
+
+def test_adapt_hard_limit_drops_to_level_one_over_the_dropped_percentage() -> None:
+    """ADAPT_HARD_LIMIT over its target sets the level to 1.0 (3.0 before), not half."""
+    assert over_target(AdaptHardLimit(AdaptSettings(start_level=3.0))) == 1.0
+
+
+def test_adapt_tapered_cuts_by_the_hours_left_over_ten() -> None:
+    """ADAPT_TAPERED over its target 5 h before its latest time multiplies 3.0 by 5/10."""
+    settings = AdaptSettings(start_level=3.0, latest=60.0 + 5 * 3600.0)
+    assert over_target(AdaptTapered(settings)) == 1.5
+
+
+def test_adapt_tapered_does_not_cut_ten_hours_or_more_before_its_latest_time() -> None:
+    """ADAPT_TAPERED 12 h before its latest time runs over its target at level 3.0."""
+    settings = AdaptSettings(start_level=3.0, latest=60.0 + 12 * 3600.0)
+    assert over_target(AdaptTapered(settings)) == 3.0
+
+
+def test_adapt_tapered_drops_to_level_one_after_its_latest_time() -> None:
+    """ADAPT_TAPERED over its target after its latest time sets the level to 1.0."""
+    assert over_target(AdaptTapered(AdaptSettings(start_level=3.0, latest=30.0))) == 1.0
 
 
 def test_predictive_dials_more_when_agents_are_about_to_be_free() -> None:
