@@ -39,7 +39,7 @@ import multiprocessing
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from rich.console import Console
 from rich.table import Table
@@ -190,8 +190,14 @@ def main() -> int:
                         help="1 day of a 1-hour shift, 2 held-out seeds, a smaller grid")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--hours", type=float, help="shift hours (full 1, quick 1)")
+    parser.add_argument("--days", type=int, help="held-out days (full 30, quick 1)")
     options = parser.parse_args()
     plan = QUICK if options.quick else FULL
+    if options.hours:
+        plan = replace(plan, shift_hours=options.hours)
+    if options.days:
+        plan = replace(plan, days=options.days)
     console = Console(stderr=options.json)
     if not console.is_terminal:
         console.width = 150
