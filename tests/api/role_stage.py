@@ -29,6 +29,7 @@ from callcenter.clock import FakeClock
 from callcenter.core.dialer.leads import Lead
 from callcenter.core.events import InteractionArrived
 from callcenter.core.ivr import FlowEnded
+from callcenter.store import create_engine_for
 from callcenter.store.leads import add_leads
 from callcenter.store.media import add_ivr_runs
 from callcenter.store.models import UserRow
@@ -347,3 +348,30 @@ def footprint(s: Stage) -> tuple[Any, ...]:
                     select(table))), key=repr)
                 for name, table in _tables(database).tables.items()}
     return rows, s.h.server.runtime.driver.stats.events, s.telephony.state()
+
+
+@contextmanager
+def restorable(url: str, folder: Path) -> Iterator[Callable[[], None]]:
+    """Seed the database at `url` by one start and stop of the app; yield a function that
+    puts every table back as the seeding left it (for PostgreSQL, where a fresh schema
+    costs a migration per stage)."""
+    with staged(url, folder):
+        pass
+    database = create_engine_for(url)
+    try:
+        tables = _tables(database).sorted_tables
+        with database.connect() as connection:
+            rows = {t.name: [dict(r._mapping) for r in connection.execute(select(t))]
+                    for t in tables}
+
+        def restore() -> None:
+            with database.begin() as connection:
+                for table in reversed(tables):
+                    connection.execute(table.delete())
+                for table in tables:
+                    if rows[table.name]:
+                        connection.execute(table.insert(), rows[table.name])
+
+        yield restore
+    finally:
+        database.dispose()

@@ -7,8 +7,9 @@ itself, agent early-2 on early-1, a user of role agent linked to no agent, anony
   the telephony was told are as before. Tried on one shared stage per database (SQLite
   and PostgreSQL) on which every resource the request would change exists.
 - An allowed subject gets the route's documented success code (its OpenAPI 2xx; the
-  pages' own answers): reads on the shared stage per database, changes each on a fresh
-  stage (SQLite) arranged so that the change can succeed.
+  pages' own answers): reads, and changes to resources of their own, on the shared
+  stage per database; the other changes each on a fresh stage per database arranged so
+  that the change can succeed.
 - `/api/ws` by subject, the open routes, and the Origin checks of changes by cookie.
 """
 
@@ -134,10 +135,27 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return st.seeded_sqlite(tmp_path_factory.mktemp("seeded"))
 
 
-@pytest.fixture
-def fresh(seeded: Path, tmp_path: Path) -> Iterator[Stage]:
-    """A stage of its own on a copy of the seeded SQLite file."""
-    with st.copied(seeded, tmp_path) as stage:
+@pytest.fixture(scope="module")
+def restore(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[tuple[str, Any]]:
+    """A seeded PostgreSQL schema for the fresh stages, and how to put it back."""
+    with scratch_schema(request.getfixturevalue("postgres_database"), "fresh") as url:
+        rendered = url.render_as_string(hide_password=False)
+        with st.restorable(rendered, tmp_path_factory.mktemp("fresh")) as put_back:
+            yield rendered, put_back
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stage]:
+    """A stage of its own: on a copy of the seeded SQLite file, or on the seeded
+    PostgreSQL schema put back as seeded."""
+    if request.param == "sqlite":
+        with st.copied(request.getfixturevalue("seeded"), tmp_path) as stage:
+            yield stage
+        return
+    url, put_back = request.getfixturevalue("restore")
+    put_back()
+    with staged(url, tmp_path, seed=False) as stage:
         yield stage
 
 
