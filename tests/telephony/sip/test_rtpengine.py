@@ -266,6 +266,39 @@ def test_subscriber_receives_a_copy(tmp_path: Path) -> None:
     run(tmp_path, check)
 
 
+async def packets_from(client: NgClient, tag: str) -> int:
+    """RTP packets rtpengine has received from the participant `tag` (its `query`)."""
+    tags = (await client.query("call-1")).get("tags")
+    assert isinstance(tags, dict)
+    count = 0
+    for media in tags[tag]["medias"]:
+        for stream in media["streams"]:
+            count += stream["stats"]["packets"]
+    return count
+
+
+def test_block_media_stops_what_a_leg_sends_until_unblocked(tmp_path: Path) -> None:
+    """`block media` from B (the agent's phone on hold) keeps B's RTP from A; after
+    `unblock media` the first packet A gets is one B sent after it."""
+    held, back = b"\x55" * 160, b"\x66" * 160
+
+    async def check(process: RtpEngineProcess) -> None:
+        with legs() as (a, b):
+            to_b, _ = await call(process.client, a, b)
+            await process.client.block_media("call-1", "tag-b")
+            for seq in range(3):
+                b.sendto(rtp(seq, held), ("127.0.0.1", media_port(to_b)))
+            while await packets_from(process.client, "tag-b") < 3:  # run() guards it
+                await asyncio.sleep(0.01)
+            await process.client.unblock_media("call-1", "tag-b")
+            for seq in range(3, 6):
+                b.sendto(rtp(seq, back), ("127.0.0.1", media_port(to_b)))
+            first_at_a = await in_thread(lambda: receive_rtp(a, 0))
+        assert first_at_a[12:] == back
+
+    run(tmp_path, check)
+
+
 def test_recording_writes_a_pcap(tmp_path: Path) -> None:
     """`start recording` makes rtpengine write the call's packets to a pcap file."""
     recordings = tmp_path / "recordings"

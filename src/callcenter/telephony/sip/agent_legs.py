@@ -4,7 +4,7 @@ phone, bridged to the caller through rtpengine once the engine says `Connect`.
     legs = AgentLegs(b2bua, media, registrar, config, recorder, playback, steps, now, emit)
     await legs.offer(call, offer_to_agent)   # INVITE to the registered (else static) contact
     await legs.connect(call, agent_id)        # rtpengine relays caller and agent
-    await legs.hold(call, hold)               # the agent to the sink, music to the caller
+    await legs.hold(call, hold)               # agent blocked and unbridged, music to the caller
     await legs.disconnect(call, disconnect)
     legs.on_event(leg_event)                  # True when it was an agent's leg
 
@@ -101,13 +101,15 @@ class AgentLegs:
             await self._recorder.start(call.media, call.id, caller=call.caller)
 
     async def hold(self, call: Call, c: Hold) -> None:
-        """On hold: the agent's leg goes back to the sink (hears nothing) and the caller
-        hears music; off hold: the music stops and caller and agent are bridged again."""
+        """On hold: the agent's leg goes back to the sink and both sides' media are
+        blocked (the agent hears nothing, the caller hears music and not the agent's
+        phone, which goes on sending); off hold: the music stops, the media are
+        unblocked and caller and agent are bridged again."""
         if call.ended or call.connected != c.agent_id:
             return
         try:
             if c.held:
-                await self._media.disconnect(call.media)
+                await self._media.hold(call.media)
                 await self._playback.start_music(call, call.generation)
             else:
                 await self._playback.stop(call)

@@ -14,6 +14,11 @@ The caller's leg is tag `caller`, the far side tag `callee`:
    name new caller-side ports in its reply; the ports the caller already has keep
    working, so the caller needs no re-INVITE (checked in the end-to-end test).
 4. `disconnect(call_id)` puts the sink back (a transfer); `delete` ends it.
+5. `hold(call_id)` puts the sink back and blocks both the agent's media and the
+   caller's (an agent's phone is not re-INVITEd: it goes on sending, and rtpengine
+   would relay it to the caller, and learn the phone's address from it and relay the
+   caller to it again); the next `connect` (the resume, or a transfer's bridge)
+   unblocks both first.
 
 An outbound call (the dialer's) is the other way round: the sink offers (tag
 `caller` is our side) and the customer answers (tag `callee`). Once answered, an
@@ -87,6 +92,8 @@ class _Media:
     """Outbound, once answered: rtpengine's SDP towards our side (offered to agents)."""
     customer: str = ""
     """Outbound, once answered: the customer's answer."""
+    held: bool = False
+    """On hold: the agent's and the customer's media are blocked until the next connect."""
 
 
 class MediaAnchor:
@@ -150,8 +157,14 @@ class MediaAnchor:
         return media.to_agent if media.outbound else media.to_callee
 
     async def connect(self, call_id: str, agent_sdp: str) -> None:
-        """Relay the customer and the agent (whose answer is `agent_sdp`)."""
+        """Relay the customer and the agent (whose answer is `agent_sdp`); a call on
+        hold (resumed, or transferred while held) is unblocked first."""
         media = self._calls.get(call_id)
+        if media is not None and media.held:
+            agent, customer = self.agent_tag(call_id), self.customer_tag(call_id)
+            await self.client.unblock_media(call_id, customer, to_tag=agent)
+            await self.client.unblock_media(call_id, agent)
+            media.held = False
         if media is not None and media.outbound:
             await self.client.offer(call_id, CALLER, agent_sdp)
             await self.client.answer(call_id, CALLER, CALLEE, media.customer)
@@ -168,6 +181,26 @@ class MediaAnchor:
             await self.client.answer(call_id, CALLER, CALLEE, media.customer)
             return
         await self.client.answer(call_id, CALLER, CALLEE, media.sink)
+
+    def agent_tag(self, call_id: str) -> str:
+        """The agent's tag: `callee` of an inbound call, `caller` of an outbound one."""
+        return CALLER if self.customer_tag(call_id) == CALLEE else CALLEE
+
+    async def hold(self, call_id: str) -> None:
+        """Put the agent on hold: the sink takes the agent's place, and whatever the
+        agent's phone goes on sending is blocked, as is the customer (rtpengine would
+        otherwise learn the phone's address from its packets and relay the customer to
+        it again, some seconds into the hold). rtpengine 10.5 blocks the customer's
+        media towards everyone, a supervisor's monitor included, until the next
+        `connect` (the resume, or the bridge to whoever the call is transferred to)."""
+        media = self._calls.get(call_id)
+        if media is None:
+            return
+        await self.disconnect(call_id)
+        media.held = True
+        agent, customer = self.agent_tag(call_id), self.customer_tag(call_id)
+        await self.client.block_media(call_id, agent)
+        await self.client.block_media(call_id, customer, to_tag=agent)
 
     async def play(self, call_id: str, file: Path, *, repeat: int = 1) -> float:
         """Play `file` to the customer (`repeat` times); its length in seconds (0 if

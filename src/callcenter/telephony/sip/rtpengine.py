@@ -197,6 +197,19 @@ class NgClient:
     async def stop_media(self, call_id: str, from_tag: str) -> None:
         await self.request("stop media", _tags(call_id, from_tag))
 
+    async def block_media(self, call_id: str, from_tag: str, *,
+                          to_tag: str | None = None) -> None:
+        """Stop relaying what the participant `from_tag` sends; media played to a
+        participant is not affected. `to_tag` asks for one media flow only, but with
+        rtpengine 10.5 what `from_tag` sends is blocked towards everyone, subscribers
+        included (seen on the Debian package, whichever `to_tag` was given)."""
+        await self.request("block media", _tags(call_id, from_tag, to_tag))
+
+    async def unblock_media(self, call_id: str, from_tag: str, *,
+                            to_tag: str | None = None) -> None:
+        """Relay what `from_tag` sends again (undoes `block_media` with the same tags)."""
+        await self.request("unblock media", _tags(call_id, from_tag, to_tag))
+
     async def play_dtmf(self, call_id: str, from_tag: str, digit: str, *,
                         duration_ms: int = 250) -> None:
         """Injects `digit` as if the participant `from_tag` had pressed it.
