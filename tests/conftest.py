@@ -1,19 +1,22 @@
 """Suite-wide test set-up: the `requires_tool` mark (see `tests/tools.py`), the throwaway
 PostgreSQL server a session may have started (`tests/postgres.py`), and Hypothesis without
-its per-example deadline."""
+its wall-clock checks."""
 
 from __future__ import annotations
 
 import sys
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from tests import tools
 
-# Hypothesis fails an example that runs longer than 200 ms by default: a wall-clock threshold
-# that a loaded machine trips. No example has a deadline; each test keeps its example count.
-settings.register_profile("no-deadline", deadline=None)
+# Hypothesis fails an example that runs longer than 200 ms by default, and a test whose
+# inputs take over a second to generate (the too_slow health check): wall-clock thresholds
+# that a loaded machine trips, and coverage's tracing (`make test`) slows both. No example
+# has a deadline or a generation-time check; each test keeps its example count.
+settings.register_profile("no-deadline", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("no-deadline")
 
 
@@ -21,6 +24,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{tools.MARK}(*names): the test runs these system tools (tests/tools.py); "
                    "skipped without them, failed under CI")
+    # pytest-cov's marker, registered here too: a run without the plugin knows it
+    config.addinivalue_line("markers", "no_cover: not measured by `make test`'s coverage")
 
 
 @pytest.hookimpl(tryfirst=True)
