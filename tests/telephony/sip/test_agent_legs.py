@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from callcenter.core.commands import OfferToAgent
+from callcenter.core.commands import Disconnect, Hold, OfferToAgent
 from callcenter.core.events import AgentHungUp, OfferAccepted, OfferRejected
 from callcenter.telephony.sip.agent_legs import AgentLegs
 from callcenter.telephony.sip.b2bua_interface import (
@@ -63,11 +63,40 @@ class FakeB2BUA:
         self.hung_up.append(call_id)
 
 
+@dataclass
 class FakeMedia:
-    """rtpengine as the offer needs it: the SDP the agent's phone is offered."""
+    """rtpengine as AgentLegs uses it: the SDP offered to the agent's phone, and the
+    bridges made, held and undone (caller's media id, the agent's answer, "held", None)."""
+
+    bridges: list[tuple[str, str | None]] = field(default_factory=list)
 
     def agent_offer(self, media_id: str) -> str:
         return OUR_SDP
+
+    async def connect(self, media_id: str, sdp: str) -> None:
+        self.bridges.append((media_id, sdp))
+
+    async def disconnect(self, media_id: str) -> None:
+        self.bridges.append((media_id, None))
+
+    async def hold(self, media_id: str) -> None:
+        self.bridges.append((media_id, "held"))
+
+
+@dataclass
+class FakePlayback:
+    """What the caller hears: music started (with the call's music) and stops."""
+
+    heard: list[str] = field(default_factory=list)
+
+    def music(self, name: str | None) -> Path:
+        return Path("hold.wav")
+
+    async def start_music(self, call: Call, generation: int) -> None:
+        self.heard.append(f"music {call.music}")
+
+    async def stop(self, call: Call) -> None:
+        self.heard.append("stop")
 
 
 @dataclass
@@ -79,6 +108,9 @@ class World:
     emitted: list[Any]
     forgotten: list[Call]
     tasks: list[Coroutine[Any, Any, None]]
+    media: FakeMedia = field(default_factory=FakeMedia)
+    playback: FakePlayback = field(default_factory=FakePlayback)
+    callers_hung_up: list[Call] = field(default_factory=list)
 
     def run_spawned(self) -> None:
         """Run the work AgentLegs handed to the adapter's task set."""
@@ -94,6 +126,8 @@ def world(b2bua: Any = None, *, agents: dict[str, str] | None = None,
     emitted: list[Any] = []
     forgotten: list[Call] = []
     tasks: list[Coroutine[Any, Any, None]] = []
+    callers_hung_up: list[Call] = []
+    media, playback = FakeMedia(), FakePlayback()
 
     async def forget(call: Call) -> None:
         forgotten.append(call)
@@ -101,16 +135,19 @@ def world(b2bua: Any = None, *, agents: dict[str, str] | None = None,
     async def nothing(call: Call) -> None:
         return None
 
+    async def hang_up_caller(call: Call) -> None:
+        callers_hung_up.append(call)
+
     config = TelephonyConfig(sip=SipSettings(), flows={},
                              agents={"agent-1": PHONE} if agents is None else agents,
                              offer_slack=slack)
-    steps = CallSteps(hang_up=nothing, stop_media=nothing,
+    steps = CallSteps(hang_up=hang_up_caller, stop_media=nothing,
                       locked=lambda call, work: tasks.append(work), spawn=tasks.append,
                       forget=forget)
     b2bua = FakeB2BUA() if b2bua is None else b2bua
-    legs = AgentLegs(b2bua, FakeMedia(), Registrar((), RegistrarSettings()),  # type: ignore[arg-type]
-                     config, None, None, steps, lambda: NOW, emitted.append)  # type: ignore[arg-type]
-    return World(legs, b2bua, emitted, forgotten, tasks)
+    legs = AgentLegs(b2bua, media, Registrar((), RegistrarSettings()),  # type: ignore[arg-type]
+                     config, None, playback, steps, lambda: NOW, emitted.append)  # type: ignore[arg-type]
+    return World(legs, b2bua, emitted, forgotten, tasks, media, playback, callers_hung_up)
 
 
 def offered(w: World, expires_at: float = NOW + 15) -> tuple[Call, str]:
@@ -216,6 +253,72 @@ def test_an_agent_without_a_phone_is_not_rung() -> None:
     call = Call("i1", "caller-leg", "4930123456", entered=True)
     asyncio.run(w.legs.offer(call, OfferToAgent("i1", "agent-1", "sales", "voice", NOW + 15)))
     assert (w.b2bua.invites, call.offers) == ([], {})
+
+
+def answered(w: World) -> Call:
+    """A call whose offer agent-1's phone answered with SDP "agent sdp"."""
+    call, leg = offered(w)
+    w.legs.on_event(Answered(leg, "agent sdp"))
+    return call
+
+
+def test_connect_bridges_the_caller_to_the_agents_answer() -> None:
+    """Connect stops what plays to the caller and bridges its media to the agent's SDP."""
+    w = world()
+    call = answered(w)
+    asyncio.run(w.legs.connect(call, "agent-1"))
+    assert (w.playback.heard, w.media.bridges, call.connected) == (
+        ["stop"], [("caller-leg", "agent sdp")], "agent-1")
+
+
+def test_connect_without_the_agents_answer_bridges_nothing() -> None:
+    """A Connect for an agent whose phone has not answered leaves the call unbridged."""
+    w = world()
+    call, _leg = offered(w)
+    asyncio.run(w.legs.connect(call, "agent-1"))
+    assert (w.media.bridges, call.connected) == ([], None)
+
+
+def test_hold_holds_the_media_and_plays_music_to_the_caller() -> None:
+    """On hold rtpengine holds the call's media and the caller hears the call's music."""
+    w = world()
+    call = answered(w)
+    asyncio.run(w.legs.connect(call, "agent-1"))
+    call.music = Path("hold.wav")
+    asyncio.run(w.legs.hold(call, Hold("i1", "agent-1", True)))
+    assert w.media.bridges[1:] == [("caller-leg", "held")]
+    assert w.playback.heard[1:] == ["music hold.wav"]
+
+
+def test_resume_stops_the_music_and_bridges_again() -> None:
+    """Off hold the music stops and the caller is bridged to the agent's answer again."""
+    w = world()
+    call = answered(w)
+    asyncio.run(w.legs.connect(call, "agent-1"))
+    asyncio.run(w.legs.hold(call, Hold("i1", "agent-1", False)))
+    assert w.playback.heard[1:] == ["stop"]
+    assert w.media.bridges[1:] == [("caller-leg", "agent sdp")]
+
+
+def test_a_transfer_hangs_up_the_agent_and_puts_the_caller_on_music() -> None:
+    """Disconnect `transferred`: the agent's leg is hung up, the bridge undone and the
+    caller hears hold music until the next agent."""
+    w = world()
+    call = answered(w)
+    leg = call.offers["agent-1"]
+    asyncio.run(w.legs.connect(call, "agent-1"))
+    asyncio.run(w.legs.disconnect(call, Disconnect("i1", "agent-1", "transferred")))
+    assert w.b2bua.hung_up == [leg]
+    assert (w.media.bridges[1:], call.connected) == ([("caller-leg", None)], None)
+    assert w.playback.heard[1:] == ["music hold.wav"]
+
+
+def test_the_agent_hanging_up_hangs_up_the_caller() -> None:
+    """Disconnect `agent_hung_up` ends the customer's leg."""
+    w = world()
+    call = answered(w)
+    asyncio.run(w.legs.disconnect(call, Disconnect("i1", "agent-1", "agent_hung_up")))
+    assert w.callers_hung_up == [call]
 
 
 # ------------------------------------------------------------------ on the wire
