@@ -19,10 +19,12 @@ second how many calls to launch (`callcenter.sim.outbound`).
    agent-hour and drop rates, mean ± 95 % CI over seeds (Student's t); the worst
    calendar day, the worst trailing 24 h and 30 d windows at any instant.
 
-The run fails (exit 1) if a dialer goes over 3 % on a window it claims to keep (the
-ADAPT methods: the calendar day, which is what they steer; progressive and ours: every
-calendar day, every trailing 24 h and 30 d window). Figures are recorded through
-`bench/_results.py`: ours against the best peer on the held-out seeds, per team.
+Each dialer is held to the windows it claims to keep (the ADAPT methods: the calendar
+day, which is what they steer; progressive and ours: every calendar day, every trailing
+24 h and 30 d window). A peer over 3 % on one of them is reported in red; ours over
+3 % fails the run (exit 1). Figures are recorded through `bench/_results.py`, per team:
+ours against the peer with the most held-out talk that kept its claims, and also
+against the one with the most talk overall when that one broke them.
 
     python bench/dialer.py --jobs 2   # 30 days of 1-hour shifts, 3 held-out seeds
     python bench/dialer.py --quick    # 1 day of a 1-hour shift, 2 held-out seeds
@@ -206,6 +208,7 @@ def main() -> int:
     figures = held_out(plan, chosen, options.jobs)
 
     failures: list[str] = []
+    peer_breaches: list[str] = []
     comparisons: list[Comparison] = []
     summary: Figures = {}
     for team, by_dialer in figures.items():
@@ -223,7 +226,6 @@ def main() -> int:
             worst = {w: max(float(r[w]) for r in runs)
                      for w in ("day", "24h", "30d")}
             bad = sorted({w for r in runs for w in broken(kind, r)})
-            failures += [f"{kind}, {team} agents: {w} over 3 %" for w in bad]
             table.add_row(
                 kind, _ci(talk), _ci(rate, 100, " %"), _ci(days, 100, " %"),
                 *((("[red]" if worst[w] > CAP else "") + _pct(worst[w]))
@@ -236,23 +238,23 @@ def main() -> int:
                 "settings": asdict(chosen[(team, kind)]) if kind in ADAPT_MODES else None,
                 "runs": runs}
         console.print(table)
-        peers = [k for k in by_dialer if k != "predictive"]
-        peer = max(peers, key=lambda k: mean_ci(
-            [float(r["talk"]) for r in by_dialer[k]])[0])
+        kept = {k: not team_summary[k]["broken"] for k in by_dialer}
+        new_comparisons, peer = team_comparisons(team, by_dialer, kept)
+        comparisons += new_comparisons
         ours_talk = [float(r["talk"]) for r in by_dialer["predictive"]]
-        peer_talk = [float(r["talk"]) for r in by_dialer[peer]]
-        comparisons.append(compare(f"talk, {team} agents", "min/agent-h", ours_talk, peer_talk,
-                                   peer_name=peer, higher_is_better=True))
-        comparisons.append(compare(
-            f"drop rate, {team} agents", "%",
-            [100 * float(r["drop_rate"]) for r in by_dialer["predictive"]],
-            [100 * float(r["drop_rate"]) for r in by_dialer[peer]],
-            peer_name=peer, higher_is_better=False))
-        console.print(f"{team} agents: ours {_ci(ours_talk)} against the best peer, {peer}, "
-                      f"{_ci(peer_talk)} talk min / agent-h: "
-                      f"{comparisons[-2].ratio:.3f}× (per seed "
-                      f"{comparisons[-2].low:.3f}–{comparisons[-2].high:.3f}×)")
+        for c in new_comparisons:
+            if c.name.startswith("talk"):
+                console.print(f"{team} agents: ours {_ci(ours_talk)} talk min / agent-h "
+                              f"against {c.peer_name}: {c.ratio:.3f}× "
+                              f"(per seed {c.low:.3f}–{c.high:.3f}×)")
         summary[str(team)] = {"best_peer": peer, **team_summary}
+        # A peer over the cap it claims is a finding about that peer, reported above;
+        # only ours going over the windows it claims fails the run.
+        failures += [f"ours, {team} agents: {w} over 3 %"
+                     for w in team_summary["predictive"]["broken"]]
+        peer_breaches += [f"{kind}, {team} agents: {w} over 3 %"
+                          for kind in by_dialer if kind != "predictive"
+                          for w in team_summary[kind]["broken"]]
 
     elapsed, cpu_used = time.perf_counter() - start, time.process_time() - cpu
     details = {"plan": asdict(plan), "teams": list(TEAMS), "cap": CAP,
@@ -263,11 +265,44 @@ def main() -> int:
     if options.json:
         print(json.dumps({"benchmark": "dialer", "comparisons": [asdict(c) for c in comparisons],
                           **details}))
+    if peer_breaches:
+        console.print("[bold red]peers over the cap they claim to keep:[/] "
+                      + "; ".join(peer_breaches))
     if failures:
-        console.print("[bold red]drop cap broken:[/] " + "; ".join(failures))
+        console.print("[bold red]drop cap broken by ours:[/] " + "; ".join(failures))
         return 1
-    console.print("[bold green]every dialer kept the windows it claims[/]")
+    console.print("[bold green]ours kept every window it claims[/]")
     return 0
+
+
+def team_comparisons(
+    team: int, by_dialer: dict[str, list[Figures]], kept: dict[str, bool],
+) -> tuple[list[Comparison], str]:
+    """Ours against the peer with the most held-out talk that kept its claims, and also
+    against the peer with the most talk overall when that one broke them."""
+    def talk(kind: str) -> float:
+        return mean_ci([float(r["talk"]) for r in by_dialer[kind]])[0]
+
+    peers = [k for k in by_dialer if k != "predictive"]
+    best = max(peers, key=talk)
+    lawful = [k for k in peers if kept[k]]
+    chosen = [max(lawful, key=talk)] if lawful else []
+    if best not in chosen:
+        chosen.append(best)
+    comparisons: list[Comparison] = []
+    for peer in chosen:
+        label = peer if kept[peer] else f"{peer} (over its cap)"
+        comparisons.append(compare(
+            f"talk, {team} agents", "min/agent-h",
+            [float(r["talk"]) for r in by_dialer["predictive"]],
+            [float(r["talk"]) for r in by_dialer[peer]],
+            peer_name=label, higher_is_better=True))
+        comparisons.append(compare(
+            f"drop rate, {team} agents", "%",
+            [100 * float(r["drop_rate"]) for r in by_dialer["predictive"]],
+            [100 * float(r["drop_rate"]) for r in by_dialer[peer]],
+            peer_name=label, higher_is_better=False))
+    return comparisons, chosen[0]
 
 
 if __name__ == "__main__":
