@@ -6,8 +6,9 @@ log only at checkpoints, so a power cut can undo acknowledged commits;
 `synchronous=FULL` syncs it at every commit. This measures what that costs on
 this disk: the same batches (one call each: arrival, answer, completion, two
 agent spans, presence) written through `StoreSink.write` to a fresh SQLite file
-in each mode, the two modes' rounds alternating so that both see the same load.
-"Ours" is FULL (what the server runs), the peer is NORMAL.
+in each mode, the two modes' rounds alternating (the order swapped each round) so
+that both see the same load. "Ours" is FULL (what the server runs), the peer is
+NORMAL; the rounds are kept as paired repeats through `bench/_results.py`.
 
     python bench/sqlite_sync.py            # 400 commits per round
     python bench/sqlite_sync.py --quick    # 100 commits per round, under 30 s
@@ -27,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import event
 
+from _results import compare, record
 from callcenter.core.commands import (
     AgentStateChanged,
     Command,
@@ -85,10 +87,14 @@ def main() -> None:
     commits = 100 if args.quick else 400
     rates: dict[str, list[float]] = {"FULL": [], "NORMAL": []}
     with tempfile.TemporaryDirectory() as folder:
-        for _ in range(ROUNDS):
-            for mode in rates:
+        for index in range(ROUNDS):
+            for mode in (("FULL", "NORMAL") if index % 2 == 0 else ("NORMAL", "FULL")):
                 rates[mode].append(commits_per_second(Path(folder), mode, commits))
     ours, peer = statistics.median(rates["FULL"]), statistics.median(rates["NORMAL"])
+    record("sqlite_sync", [compare("store-sink commits, synchronous=FULL", "commits/s",
+                                   rates["FULL"], rates["NORMAL"],
+                                   peer_name="synchronous=NORMAL", higher_is_better=True)],
+           quick=args.quick, details={"commits_per_round": commits, "rounds": ROUNDS})
     if args.json:
         print(json.dumps({"commits": commits, "rounds": ROUNDS,
                           "ours": {"synchronous": "FULL", "commits_per_s": round(ours, 1)},
