@@ -13,6 +13,7 @@ const agents = new Map(); // agent_id -> {agent_id, state, reason, since}
 const interactions = new Map(); // interaction_id -> {state, queue} (seen on this socket)
 const finished = new Map(); // queue_id -> counts of RecordInteraction since the page opened
 let openedAt = null;
+let refreshSeq = 0; // the last refresh started
 let refreshTimer = null;
 
 function statsOf(queueId) {
@@ -56,13 +57,17 @@ function applySnapshot(message) {
 /** The supervisor snapshot: exact waiting counts, oldest waits, states since, the agents
  * this user supervises. */
 async function refresh() {
+  // Only the refresh started last applies: an earlier one still in flight answers with
+  // counts from before the deltas that started the later one, and would undo them.
+  const seq = ++refreshSeq;
   let snap;
   try {
     snap = await api("GET", "/api/supervisor/snapshot");
   } catch (err) {
-    showError(err.message);
+    if (seq === refreshSeq) showError(err.message);
     return;
   }
+  if (seq !== refreshSeq) return;
   clock.sync(snap.at);
   for (const q of snap.queues) {
     const known = queues.get(q.queue_id) || {};
