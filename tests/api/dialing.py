@@ -15,6 +15,20 @@ from callcenter.telephony.base import FakeTelephony
 from tests.api.conftest import MONDAY_9AM, Harness, start
 
 
+def advance_settled(h: Harness, clock: FakeClock, seconds: float) -> None:
+    """Move the server's fake clock in quarter seconds, letting the dialer and the
+    driver settle after each."""
+    async def run() -> None:
+        runtime = h.server.runtime
+        assert runtime.dialer is not None
+        for _ in range(round(seconds / 0.25)):
+            clock.advance(0.25)
+            await runtime.dialer.settled()
+            await runtime.driver.settled()
+
+    h.portal.call(run)
+
+
 class Dialing:
     """A started server on a fake clock, and the fake telephony's dials."""
 
@@ -28,15 +42,7 @@ class Dialing:
 
     def advance(self, seconds: float) -> None:
         """Move the server's clock in quarter seconds, letting everything settle."""
-        self.h.portal.call(self._advance, seconds)
-
-    async def _advance(self, seconds: float) -> None:
-        runtime = self.h.server.runtime
-        assert runtime.dialer is not None
-        for _ in range(round(seconds / 0.25)):
-            self.clock.advance(0.25)
-            await runtime.dialer.settled()
-            await runtime.driver.settled()
+        advance_settled(self.h, self.clock, seconds)
 
     def dialed(self) -> list[str]:
         """The numbers called so far, in order."""

@@ -38,6 +38,7 @@ from callcenter.telephony.base import DialStatus, FakeTelephony
 from callcenter.telephony.sip.monitoring import NoSuchCall
 from callcenter.telephony.sip.recorder import RecordingReady
 from tests.api.conftest import MONDAY_9AM, USERS, Harness, start
+from tests.api.dialing import advance_settled
 
 ADMIN, SUPERVISOR, OUTSIDER = "admin", "supervisor", "supervisor-outside"
 AGENT, OTHER, UNLINKED = "agent", "agent-other", "agent-unlinked"
@@ -146,15 +147,7 @@ class Stage:
 
     def advance(self, seconds: float) -> None:
         """Move the fake clock in quarter seconds, letting the dialer and driver settle."""
-        self.h.portal.call(self._advance, seconds)
-
-    async def _advance(self, seconds: float) -> None:
-        runtime = self.h.server.runtime
-        assert runtime.dialer is not None
-        for _ in range(round(seconds / 0.25)):
-            self.clock.advance(0.25)
-            await runtime.dialer.settled()
-            await runtime.driver.settled()
+        advance_settled(self.h, self.clock, seconds)
 
     def local(self, hours: float) -> str:
         """Berlin wall-clock time `hours` from the server's now, as the API takes it."""
