@@ -312,6 +312,17 @@ OPS: list[Op] = [
                                            ADMIN: (303, "/wallboard")}),
     Op("GET", "/wallboard", ANYONE, answers={**PAGE_303, AGENT: (303, "/desktop"),
                                              OTHER: (303, "/desktop")}),
+    # the other screens: 303 to the login without one, the HTML 403 page for a role
+    # they are not for
+    *(Op("GET", route, ANYONE, url, answers={
+        ANONYMOUS: (303, "/"),
+        **{s: (403, None) for s, role in ROLE_OF.items()
+           if role != "anonymous" and role not in roles}})
+      for route, url, roles in [
+          ("/admin", "", ADMINS), ("/admin/{section}", "/admin/queues", ADMINS),
+          ("/campaigns", "", STAFF), ("/campaigns/{name}", "/campaigns/roles", STAFF),
+          ("/reports", "", STAFF), ("/reports/{section}", "/reports/agents", STAFF),
+          ("/reports/interactions/{interaction_id}", "/reports/interactions/ix-1", STAFF)]),
     Op("GET", "/static/{name}", ANYONE, "/static/desktop.js"),
     Op("GET", "/docs", ANYONE),
     Op("GET", "/redoc", ANYONE),

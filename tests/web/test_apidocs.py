@@ -49,7 +49,8 @@ def test_the_vendored_files_are_served_unchanged(h: Harness) -> None:
     """Every vendored script and style sheet is shipped (package data) and served with
     its type, byte for byte the release recorded in the README."""
     hashes = recorded_hashes()
-    assert set(hashes) == {"swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"}
+    assert set(hashes) == {"swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js",
+                           "chart.umd.min.js"}
     for name, digest in hashes.items():
         r = h.get(f"/static/vendor/{name}")
         assert r.status_code == 200, name

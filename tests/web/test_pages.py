@@ -93,11 +93,56 @@ def test_staff_get_the_wallboard_and_not_the_desktop(h: Harness, username: str) 
     assert (r.status_code, r.headers["location"]) == (303, "/wallboard")
 
 
-def test_every_page_has_a_logout_link() -> None:
-    """Each page offers a logout link (the login page once signed in)."""
+def test_every_page_has_one_sign_out_link() -> None:
+    """Each page offers exactly one sign-out link (the login page once signed in), and
+    every page but the login has the navigation bar."""
     pages = sorted(STATIC.glob("*.html"))
-    assert [p.name for p in pages] == ["desktop.html", "login.html", "wallboard.html"]
-    assert all("data-logout" in p.read_text() for p in pages)
+    assert [p.name for p in pages] == ["403.html", "404.html", "admin.html", "campaigns.html",
+                                       "desktop.html", "login.html", "reports.html",
+                                       "wallboard.html"]
+    assert all(p.read_text().count("data-logout") == 1 for p in pages)
+    assert all('<nav id="nav" aria-label="Main">' in p.read_text()
+               for p in pages if p.name != "login.html")
+
+
+@pytest.mark.parametrize("path", ["/nothing-here", "/admin/x/y", "/wallboard/extra"])
+def test_a_browser_gets_the_html_404_page_where_no_page_is(h: Harness, path: str) -> None:
+    """A page path that does not exist answers the friendly HTML 404 page."""
+    r = h.get(path, headers=_cookie(h, "root"))
+    assert (r.status_code, r.headers["content-type"]) == (404, "text/html; charset=utf-8")
+    assert "404 · Page not found" in r.text
+
+
+@pytest.mark.parametrize("path", ["/api/nothing", "/static/nothing.js", "/api/admin/queues/zz"])
+def test_the_api_and_assets_keep_json_404s(h: Harness, path: str) -> None:
+    """Under /api and /static a 404 stays JSON with its detail."""
+    r = h.get(path, headers=_cookie(h, "root"))
+    assert (r.status_code, r.headers["content-type"]) == (404, "application/json")
+    assert r.json()["detail"]
+
+
+@pytest.mark.parametrize(("username", "path"), [
+    ("early-1", "/admin"), ("early-1", "/reports"), ("early-1", "/campaigns/x"),
+    ("sup", "/admin/queues")])
+def test_a_role_a_page_is_not_for_gets_the_html_403_page(h: Harness, username: str,
+                                                         path: str) -> None:
+    """An agent on a staff screen, a supervisor on administration: the HTML 403 page."""
+    r = h.get(path, headers=_cookie(h, username))
+    assert (r.status_code, r.headers["content-type"]) == (403, "text/html; charset=utf-8")
+    assert "403 · Not for your role" in r.text
+
+
+@pytest.mark.parametrize(("username", "path", "script"), [
+    ("root", "/admin", "admin.js"), ("root", "/admin/queues", "admin.js"),
+    ("sup", "/campaigns", "campaigns.js"), ("sup", "/reports/interactions/ix-9", "reports.js"),
+    ("root", "/reports", "reports.js")])
+def test_each_role_opens_its_screens(h: Harness, username: str, path: str,
+                                     script: str) -> None:
+    """An admin opens administration, staff open campaigns and reports: each the shell
+    of its module."""
+    r = h.get(path, headers=_cookie(h, username))
+    assert (r.status_code, r.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    assert f'<script type="module" src="/static/{script}">' in r.text
 
 
 def test_the_pages_are_not_in_the_api_schema(h: Harness) -> None:

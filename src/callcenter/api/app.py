@@ -234,6 +234,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(campaigns.router)  # outbound: /api/campaigns, /api/dnc
     app.include_router(web.router)  # the browser UI: /, /desktop, /wallboard
     app.include_router(apidocs.router)  # /docs, /redoc with vendored scripts
+    web.install_error_pages(app)  # HTML 404 for a person's browser, JSON for /api
     app.add_exception_handler(RoutingError, _on_routing_error)
     app.add_exception_handler(NotFound, _on_routing_error)
     app.add_exception_handler(Conflict, _on_routing_error)

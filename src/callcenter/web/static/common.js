@@ -2,9 +2,19 @@
 
 /** An error answer of the API: its HTTP status and the message a person can read. */
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, detail = null) {
     super(message);
     this.status = status;
+    this.detail = detail; // the body's `detail`: a string, or the 422 list of {loc, msg}
+  }
+
+  /** The 422 field errors as [field path, message]: `["body", "name"]` -> "name". */
+  fields() {
+    if (!Array.isArray(this.detail)) return [];
+    return this.detail.map((d) => [
+      Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body" && p !== "query").join(".") : "",
+      d.msg,
+    ]);
   }
 }
 
@@ -46,7 +56,7 @@ export async function api(method, path, body) {
     if (response.status === 401 && path !== "/api/login") {
       window.location.assign("/");
     }
-    throw new ApiError(response.status, messageOf(response.status, data));
+    throw new ApiError(response.status, messageOf(response.status, data), data && data.detail);
   }
   return data;
 }
@@ -220,4 +230,60 @@ export class LiveSocket {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.start(), wait);
   }
+}
+
+/** Show an API error on a form: each 422 field error beside the control whose `name` is
+ * the field (or its first part: `tiers.0.agent` beside `tiers`), marked `aria-invalid`
+ * and described by the message; what belongs to no control goes to the form's
+ * `.form-error` box (or the page's `#error`). The first invalid control gets the focus. */
+export function showFormErrors(form, err) {
+  clearFormErrors(form);
+  const loose = [];
+  let first = null;
+  const fields = err instanceof ApiError ? err.fields() : [];
+  for (const [path, msg] of fields) {
+    const parts = path.split(".");
+    let control = null;
+    for (let n = parts.length; n > 0 && !control; n -= 1) {
+      control = form.querySelector(`[name="${CSS.escape(parts.slice(0, n).join("."))}"]`);
+    }
+    if (!control) { loose.push(path ? `${path}: ${msg}` : msg); continue; }
+    const id = `${control.name || "field"}-error`.replace(/[^\w-]/g, "_");
+    let box = form.querySelector(`#${CSS.escape(id)}`);
+    if (!box) {
+      box = el("span", { id, class: "field-error" });
+      control.insertAdjacentElement("afterend", box);
+    }
+    box.textContent = box.textContent ? `${box.textContent}; ${msg}` : msg;
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", id);
+    first = first || control;
+  }
+  if (!fields.length) loose.push(err instanceof ApiError ? err.message : String(err));
+  if (loose.length) {
+    const box = form.querySelector(".form-error");
+    if (box) { box.textContent = loose.join("; "); box.hidden = false; } else showError(loose.join("; "));
+  }
+  if (first) first.focus();
+}
+
+/** Take the error marks of `showFormErrors` off a form. */
+export function clearFormErrors(form) {
+  for (const box of form.querySelectorAll(".field-error")) box.remove();
+  for (const c of form.querySelectorAll("[aria-invalid]")) {
+    c.removeAttribute("aria-invalid");
+    c.removeAttribute("aria-describedby");
+  }
+  const box = form.querySelector(".form-error");
+  if (box) box.hidden = true;
+}
+
+/** Download `text` as a file named `name` (CSV exports the page built itself). */
+export function download(name, text, type = "text/csv") {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = el("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -3,6 +3,7 @@
 import {
   EngineClock, LiveSocket, act, api, clockTime, duration, el, label, showError, wireLogout,
 } from "./common.js";
+import { drawNav } from "./nav.js";
 
 const clock = new EngineClock();
 let me = null; // the GET /api/me answer
@@ -303,6 +304,7 @@ async function main() {
     showError(err.message);
     return;
   }
+  drawNav(me);
   document.getElementById("who").textContent = `${me.username} · agent ${me.agent_id}`;
   const buttons = {
     login: () => action(document.getElementById("login"), "login", { ready: false }),

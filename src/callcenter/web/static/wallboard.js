@@ -3,6 +3,7 @@
 import {
   EngineClock, LiveSocket, act, api, clockTime, duration, el, label, showError, wireLogout,
 } from "./common.js";
+import { drawNav } from "./nav.js";
 
 const STATES = ["available", "reserved", "busy", "wrap_up", "paused", "logged_out"];
 const WAITING = new Set(["queued", "callback_requested"]);
@@ -238,7 +239,7 @@ async function main() {
   wireLogout();
   try {
     const me = await api("GET", "/api/me");
-    document.getElementById("who").textContent = `${me.username} (${me.role})`;
+    drawNav(me);
   } catch (err) {
     showError(err.message);
   }
