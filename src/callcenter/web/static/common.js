@@ -2,14 +2,24 @@
 
 /** An error answer of the API: its HTTP status and the message a person can read. */
 export class ApiError extends Error {
-  constructor(status, message, detail = null) {
+  constructor(status, message, detail = null, errors = null) {
     super(message);
     this.status = status;
-    this.detail = detail; // the body's `detail`: a string, or the 422 list of {loc, msg}
+    this.detail = detail; // the body's `detail`: a string (or a list of {loc, msg})
+    this.errors = Array.isArray(errors) ? errors : []; // a 422's [{field, message}]
   }
 
-  /** The 422 field errors as [field path, message]: `["body", "name"]` -> "name". */
+  /** The 422 field errors as [field path, message], the path dotted (`hours[0].opens`
+   * -> "hours.0.opens"), the message without its leading "path: ". */
   fields() {
+    if (this.errors.length) {
+      return this.errors.map((e) => {
+        const field = e.field || "";
+        let msg = String(e.message || "");
+        if (field && msg.startsWith(`${field}: `)) msg = msg.slice(field.length + 2);
+        return [field.replace(/\[(\d+)\]/g, ".$1").replace(/^\./, ""), msg];
+      });
+    }
     if (!Array.isArray(this.detail)) return [];
     return this.detail.map((d) => [
       Array.isArray(d.loc) ? d.loc.filter((p) => p !== "body" && p !== "query").join(".") : "",
@@ -56,7 +66,8 @@ export async function api(method, path, body) {
     if (response.status === 401 && path !== "/api/login") {
       window.location.assign("/");
     }
-    throw new ApiError(response.status, messageOf(response.status, data), data && data.detail);
+    throw new ApiError(response.status, messageOf(response.status, data), data && data.detail,
+                       data && data.errors);
   }
   return data;
 }
