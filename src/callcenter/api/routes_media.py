@@ -20,10 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from callcenter.api.auth import STAFF, Principal, Role
 from callcenter.api.deps import AnyUser, ServerDep, Staff, check_agent
 from callcenter.api.errors import errors
+from callcenter.api.routes_read import InteractionView
 from callcenter.api.state import Server
 from callcenter.store.audit import audit
 from callcenter.store.media import ivr_run, recording, recordings_of, voicemails
-from callcenter.store.models import InteractionRow
+from callcenter.store.models import InteractionRow, IvrRunRow
 from callcenter.telephony.sip.monitoring import MonitorError, NoSuchCall
 
 router = APIRouter(prefix="/api", tags=["media"], responses=errors(401, 403))
@@ -100,6 +101,62 @@ class IvrRunView(BaseModel):
     language: str | None
     started_at: datetime
     ended_at: datetime
+
+
+class TimelineStep(BaseModel):
+    """One step of an interaction (Unix seconds on the engine's clock)."""
+
+    at: float | None = Field(description="null: the row keeps a total, not a moment "
+                             "(held, transferred)")
+    step: str = Field(description="arrived, queued, offered, answered, held, transferred, "
+                      "ended or completed")
+    detail: str
+
+
+class InteractionDetail(BaseModel):
+    """One interaction with its timeline, IVR path, recordings (its row's fields, then
+    what was stored beside it)."""
+
+    interaction: InteractionView
+    timeline: list[TimelineStep]
+    ivr: IvrRunView | None
+    recordings: list[RecordingView]
+
+
+def _timeline(row: InteractionRow, ivr: IvrRunRow | None) -> list[TimelineStep]:
+    """The steps the stored row (and its IVR run) show, in order."""
+    steps = [TimelineStep(at=row.arrived_at, step="arrived",
+                          detail=f"{row.channel} from {row.caller_number or 'unknown'} "
+                                 f"at {row.first_queue_id}")]
+    if ivr is not None and ivr.outcome.startswith("queue:"):
+        steps.append(TimelineStep(at=ivr.ended_at.timestamp(), step="queued",
+                                  detail=f"in {ivr.outcome.removeprefix('queue:')} after "
+                                         f"IVR flow {ivr.flow_id}"))
+    elif ivr is None:
+        steps.append(TimelineStep(at=row.arrived_at, step="queued",
+                                  detail=f"in {row.first_queue_id}"))
+    if row.first_offered_at is not None:
+        steps.append(TimelineStep(at=row.first_offered_at, step="offered",
+                                  detail=f"{row.offers} offer(s) in all"))
+    if row.answered_at is not None:
+        steps.append(TimelineStep(at=row.answered_at, step="answered",
+                                  detail=f"by {row.agent_id or 'no agent'}"))
+    if row.hold_seconds > 0:
+        steps.append(TimelineStep(at=None, step="held",
+                                  detail=f"{row.hold_seconds:g} s on hold in all"))
+    if row.transfers > 0:
+        moved = f", {row.first_queue_id} to {row.queue_id}" \
+            if row.queue_id != row.first_queue_id else ""
+        steps.append(TimelineStep(at=None, step="transferred",
+                                  detail=f"{row.transfers} time(s){moved}"))
+    if row.ended_at is not None:
+        steps.append(TimelineStep(at=row.ended_at, step="ended",
+                                  detail=row.outcome or row.state))
+    if row.completed_at is not None:
+        steps.append(TimelineStep(at=row.completed_at, step="completed",
+                                  detail=f"disposition {row.disposition}"
+                                  if row.disposition else "no disposition"))
+    return steps
 
 
 def _recorder(server: Server) -> RecordingTelephony:
@@ -195,6 +252,32 @@ async def interaction_recordings(interaction_id: str, user: Staff,
                                                                           interaction_id)]
 
     return await asyncio.to_thread(read)
+
+
+@router.get("/interactions/{interaction_id}", responses=errors(404))
+async def interaction_detail(interaction_id: str, user: Staff,
+                             server: ServerDep) -> InteractionDetail:
+    """One stored interaction: its row, the timeline the row shows, its IVR run and
+    its recordings (a supervisor: of its teams' agents, or that no agent took)."""
+    await _may_see(server, user, interaction_id)
+
+    def read() -> InteractionDetail | None:
+        with server.sessions() as session:
+            row = session.get(InteractionRow, interaction_id)
+            if row is None:
+                return None
+            run = ivr_run(session, interaction_id)
+            return InteractionDetail(
+                interaction=InteractionView.model_validate(row),
+                timeline=_timeline(row, run),
+                ivr=None if run is None else IvrRunView.model_validate(run),
+                recordings=[RecordingView.model_validate(r)
+                            for r in recordings_of(session, interaction_id)])
+
+    found = await asyncio.to_thread(read)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no interaction {interaction_id!r}")
+    return found
 
 
 @router.get("/recordings/{recording_id}/audio", response_class=FileResponse,

@@ -7,6 +7,10 @@ agent-state spans are clipped to each interval. Every KPI is the function of
 Intervals run from `since` in steps of `interval` minutes (15, 30 or 60) up to
 `until`; empty ones are listed too. `?format=csv` gives `text/csv` with one header
 row. Supervisors and admins; a supervisor's agent report holds only its agents.
+
+`/api/reports/agent-states` sums each agent's stored state spans over the whole range
+(clipped to it) by state and by pause reason; `/api/reports/teams` names the teams a
+report may be narrowed to (a supervisor: its own).
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from sqlalchemy import select
 
+from callcenter.api.auth import Role
 from callcenter.api.deps import ServerDep, Staff, in_scope, out_of_scope, scope_of
 from callcenter.api.errors import InvalidField, errors
 from callcenter.api.state import Server
@@ -33,6 +39,7 @@ from callcenter.store.history import (
     interaction_record,
     search_interactions,
 )
+from callcenter.store.models import TeamRow, TeamSupervisorRow, UserRow
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], responses=errors(401, 403))
 
@@ -224,3 +231,110 @@ async def agent_report(server: ServerDep, user: Staff, since: Since, until: Unti
         scope = frozenset({agent})
     rows = await _run(_agent_report, server, starts, length, scope)
     return _answer(AgentInterval, rows, format)
+
+
+class AgentStateTimes(BaseModel):
+    """Seconds one agent spent in each state over the report's range (spans clipped to
+    it). `talk` is on a call less `hold`; `hold` is the hold time of the calls it
+    answered in the range (the rows keep how long a call was held, not when)."""
+
+    agent_id: str
+    login: float = Field(description="logged in: every state but logged_out")
+    ready: float = Field(description="available, waiting for work")
+    ringing: float = Field(description="reserved: an offer ringing")
+    talk: float
+    hold: float
+    wrap_up: float
+    paused: float
+    pauses: dict[str, float] = Field(description="paused seconds by reason "
+                                     "(\"\": no reason given)")
+
+
+class TeamView(BaseModel):
+    """A team a report may be narrowed to, and its agents."""
+
+    name: str
+    agents: list[str]
+
+
+def _state_times(server: Server, lo: float, hi: float,
+                 agents: frozenset[str] | None) -> list[AgentStateTimes]:
+    spans = _spans(server, lo, hi)
+    held: dict[str, float] = {}
+    for r in _records(server, lo - 86_400, hi):  # calls arrive up to a day before answer
+        if r.agent_id is not None and r.answered_at is not None and lo <= r.answered_at < hi:
+            held[r.agent_id] = held.get(r.agent_id, 0.0) + r.hold_seconds
+    per: dict[str, dict[str, float]] = {}
+    pauses: dict[str, dict[str, float]] = {}
+    for s in spans:
+        if agents is not None and s.agent_id not in agents:
+            continue
+        length = min(s.end, hi) - max(s.start, lo)
+        if length <= 0:
+            continue
+        mine = per.setdefault(s.agent_id, {})
+        mine[s.state] = mine.get(s.state, 0.0) + length
+        if s.state == "paused":
+            reasons = pauses.setdefault(s.agent_id, {})
+            reasons[s.reason] = reasons.get(s.reason, 0.0) + length
+    out = []
+    for aid in sorted(per):
+        t = per[aid]
+        busy = t.get("busy", 0.0)
+        hold = min(held.get(aid, 0.0), busy)
+        out.append(AgentStateTimes(
+            agent_id=aid, login=sum(v for k, v in t.items() if k != "logged_out"),
+            ready=t.get("available", 0.0), ringing=t.get("reserved", 0.0), talk=busy - hold,
+            hold=hold, wrap_up=t.get("wrap_up", 0.0), paused=t.get("paused", 0.0),
+            pauses=dict(sorted(pauses.get(aid, {}).items()))))
+    return out
+
+
+def _state_csv(rows: list[AgentStateTimes]) -> Response:
+    """The fixed columns, then one `pause:<reason>` column per reason seen."""
+    reasons = sorted({r for row in rows for r in row.pauses})
+    fixed = [n for n in AgentStateTimes.model_fields if n != "pauses"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*fixed, *(f"pause:{r}" for r in reasons)])
+    for row in rows:
+        writer.writerow([getattr(row, n) for n in fixed]
+                        + [row.pauses.get(r, 0.0) for r in reasons])
+    return Response(buffer.getvalue(), media_type="text/csv")
+
+
+@router.get("/agent-states", response_model=list[AgentStateTimes], responses=_CSV)
+async def agent_state_report(server: ServerDep, user: Staff, since: Since, until: Until,
+                             agent: Annotated[str | None, Query(max_length=100)] = None,
+                             format: FormatQ = Format.JSON) -> list[AgentStateTimes] | Response:
+    """Per agent over the whole range: seconds logged in, ready, ringing, talking, on
+    hold, in wrap-up and paused, the pauses by reason (a supervisor: its agents)."""
+    lo, hi = _epoch(since), _epoch(until)
+    if hi <= lo:
+        raise InvalidField("until", "until must be after since")
+    scope = await scope_of(server, user)
+    if agent is not None:
+        if not in_scope(scope, agent):
+            raise out_of_scope(user, agent)
+        scope = frozenset({agent})
+    rows = await asyncio.to_thread(_state_times, server, lo, hi, scope)
+    return _state_csv(rows) if format is Format.CSV else rows
+
+
+def _teams(server: Server, username: str | None) -> list[TeamView]:
+    with server.sessions() as session:
+        query = select(TeamRow).order_by(TeamRow.name)
+        if username is not None:
+            query = (query.join(TeamSupervisorRow, TeamSupervisorRow.team_id == TeamRow.id)
+                     .join(UserRow, UserRow.id == TeamSupervisorRow.user_id)
+                     .where(UserRow.username == username))
+        return [TeamView(name=t.name, agents=sorted(a.agent_id for a in t.agents))
+                for t in session.scalars(query)]
+
+
+@router.get("/teams", response_model=list[TeamView])
+async def report_teams(server: ServerDep, user: Staff) -> list[TeamView]:
+    """The teams reports may be narrowed to, with their agents: an admin every team, a
+    supervisor the teams it supervises."""
+    username = None if user.role == Role.ADMIN else user.username
+    return await asyncio.to_thread(_teams, server, username)
