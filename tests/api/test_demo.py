@@ -14,7 +14,9 @@ import httpx
 
 from callcenter.api.demo import PERSON, busy_start, demo_logins, person_agent, seed_demo
 from callcenter.scenario.load import load_scenario, scenario_path
+from callcenter.scenario.phones import EXAMPLE_CUSTOMERS
 from callcenter.store import create_engine_for, session_factory
+from callcenter.store.customers import find_customer
 from callcenter.store.seed import linked_agents
 from callcenter.store.users import authenticate, supervised_agents
 from tests.serving import free_port, wait_until_serving
@@ -60,6 +62,23 @@ def test_seeded_logins_authenticate_and_the_agent_login_is_a_person(tmp_path: Pa
     assert [x.username for x in logins] == [x.username for x in demo_logins()]
 
 
+def test_the_demo_directory_knows_the_example_customers(tmp_path: Path) -> None:
+    """The seeded directory finds an example customer by the number simulated callers
+    call from, and by the account number the example IVR's callers key in."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    seed_demo(url)
+    database = create_engine_for(url)
+    try:
+        with session_factory(database)() as session:
+            for c in (EXAMPLE_CUSTOMERS[0], EXAMPLE_CUSTOMERS[-1]):
+                row = find_customer(session, number=c.numbers[0])
+                assert row is not None and row.name == c.name
+            by_account = find_customer(session, account="4711001")
+            assert by_account is not None and by_account.name == EXAMPLE_CUSTOMERS[0].name
+    finally:
+        database.dispose()
+
+
 def _get(client: httpx.Client, path: str) -> httpx.Response:
     r = client.get(path)
     assert r.status_code == 200, r.text
@@ -88,6 +107,8 @@ def test_demo_command_serves_a_living_call_center(tmp_path: Path) -> None:
         while _get(client, "/api/interactions?outcome=completed").json()["total"] < 3:
             assert time.monotonic() < deadline, "no completed calls"
             time.sleep(0.5)
+        done = _get(client, "/api/interactions?outcome=completed").json()["items"]
+        assert all(str(i["caller_number"]).startswith("+49") for i in done), done
         agents = {a["agent_id"]: a for a in _get(client, "/api/supervisor/agents").json()}
         assert agents[PERSON]["state"] == "logged_out"
         assert sum(a["state"] != "logged_out" for a in agents.values()) == len(agents) - 1

@@ -212,3 +212,26 @@ def test_streams_to_queues_the_engine_lacks_stay_silent() -> None:
         assert w.driver.stats.peer_refused == 0
 
     asyncio.run(main())
+
+
+def test_callers_call_from_valid_numbers_some_of_them_known_customers() -> None:
+    """Every simulated caller's row carries a valid E.164 number; over an hour of 600
+    calls, some numbers are the example customers' and most are not."""
+    import phonenumbers
+
+    from callcenter.scenario.phones import EXAMPLE_CUSTOMERS
+
+    async def main() -> None:
+        w = World(scenario(per_hour=600, agents=20, answer_delay=Constant(1.0), handle=10.0))
+        await w.start()
+        await w.run(3600)
+        await w.stop()
+        numbers = [r.caller_number for r in w.rows]
+        assert len(numbers) > 400
+        assert all(n is not None and n.startswith("+49")
+                   and phonenumbers.is_valid_number(phonenumbers.parse(n)) for n in numbers)
+        known = {c.numbers[0] for c in EXAMPLE_CUSTOMERS}
+        share = sum(n in known for n in numbers) / len(numbers)
+        assert 0.2 < share < 0.4  # 0.3 expected; 5 standard deviations are 0.1 at n=500
+
+    asyncio.run(main())

@@ -7,7 +7,9 @@ The demo (re)creates a SQLite file (`callcenter-demo.db` unless told otherwise),
 seeds it with the `customer-service` example (queues billing, technical and sales
 with skills, tiers and escalation; 32 bot agents), one more agent `you` for a person
 (every skill at 10, tier 1 in every queue, so calls come soon), a team, disposition
-codes and three logins, then runs the server with simulated callers and bot agents.
+codes, three logins and the forty example customers whose numbers some simulated
+callers call from (`callcenter.scenario.phones`: their offers pop the customer up),
+then runs the server with simulated callers and bot agents.
 The callers go through the example's IVR flow (examples/flows/customer-service.yaml:
 language menu, customer number, main menu) before they reach a queue, answering it
 as the scenario's `[ivr]` table models them.
@@ -24,8 +26,10 @@ from pathlib import Path
 
 from callcenter.core.config import AgentConfig, Membership
 from callcenter.scenario.load import load_scenario, scenario_path
+from callcenter.scenario.phones import EXAMPLE_CUSTOMERS
 from callcenter.scenario.spec import Scenario
 from callcenter.store import create_engine_for, migrate, session_factory
+from callcenter.store.customers import add_customers
 from callcenter.store.seed import routing_config
 from callcenter.store.users import (
     add_agent,
@@ -108,8 +112,8 @@ def reset_database(path: Path) -> None:
 
 def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO) -> list[DemoLogin]:
     """Migrate the database at `url` and fill it with the scenario's queues and agents,
-    the demo logins, a team `floor` (the supervisor, every agent) and disposition codes,
-    in one transaction. Returns the logins."""
+    the demo logins, a team `floor` (the supervisor, every agent), disposition codes and
+    the example customers, in one transaction. Returns the logins."""
     scenario = load_scenario(scenario_path(scenario_name))
     logins = demo_logins()
     migrate(url)
@@ -130,6 +134,9 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO) -> list[DemoLogin]:
                 add_agent(session, team, agent.id)
             for code, label in DISPOSITIONS.items():
                 save_disposition(session, code, label)
+            refused = add_customers(session, EXAMPLE_CUSTOMERS)
+            if refused:  # only a database that was not fresh
+                raise ValueError(f"the example customers are already stored: {refused[0][1]}")
     finally:
         database.dispose()
     return logins

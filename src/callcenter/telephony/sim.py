@@ -3,11 +3,12 @@
 Callers arrive as a Poisson process per arrival stream of a scenario (the intraday
 rate of its intervals, on its weekdays), wait up to their patience, and talk for
 their handle time once connected; the distributions are the simulator's own
-(`callcenter.scenario.models`). Bot agents (optional) log in at start, answer offers
-after their group's answer delay (rejecting some), end the conversation after the
-caller's handle time, take their shift's breaks, and go ready again
-`recover_after` seconds after the engine paused them for missed offers. Without
-bots, callers connected to a (human) agent hang up after their handle time.
+(`callcenter.scenario.models`). Every caller calls from a phone number (E.164), some
+of them the example customers' (`callcenter.scenario.phones`). Bot agents (optional)
+log in at start, answer offers after their group's answer delay (rejecting some), end
+the conversation after the caller's handle time, take their shift's breaks, and go
+ready again `recover_after` seconds after the engine paused them for missed offers.
+Without bots, callers connected to a (human) agent hang up after their handle time.
 
 Outbound calls for the dialer (`originate`, `hang_up_dial`, `drop_dial`: the
 `telephony.base.Dialing` protocol) are simulated callees in `sim_dialer.py`; bots
@@ -60,6 +61,7 @@ from callcenter.scenario.bots import Bot
 from callcenter.scenario.callees import OutcomeModel
 from callcenter.scenario.ivr_callers import IVR_COMMANDS
 from callcenter.scenario.models import Never, Sampler, poisson_arrivals
+from callcenter.scenario.phones import caller_number
 from callcenter.scenario.spec import AgentGroup, ArrivalStream, IvrModel, Scenario
 from callcenter.telephony.base import OnDial, Report
 from callcenter.telephony.sim_dialer import SimDialing, auto_answers
@@ -146,6 +148,7 @@ class SimTelephony:
             scenario, ivr, scenario.seed if ivr_seed is None else ivr_seed, clock,
             lambda at, action: partial(self._cancel, self._at(at, action)), self._send,
             rng.spawn(1)[0])
+        self._number_rng = rng.spawn(1)[0]  # spawned last: the draws above stay as they were
 
     def _stream(self, spec: ArrivalStream, p_rng: np.random.Generator,
                 h_rng: np.random.Generator) -> _Stream:
@@ -250,13 +253,14 @@ class SimTelephony:
     def _arrive(self, stream: _Stream) -> None:
         self.arrivals += 1
         iid = f"{self._prefix}-{self.arrivals}"
+        number = caller_number(self._number_rng)
         if stream.spec.flow is not None and self._flows is not None:
-            self._flows.arrive(iid, stream.spec.flow, self.arrivals)
+            self._flows.arrive(iid, stream.spec.flow, self.arrivals, number)
             return
         call = _Call(stream.handle)
         self._calls[iid] = call
         s = stream.spec
-        self._send(InteractionArrived(iid, s.queue_id, s.priority, s.skills))
+        self._send(InteractionArrived(iid, s.queue_id, s.priority, s.skills, caller=number))
         if stream.patience is not None:
             patience = stream.patience()
             if patience != math.inf:

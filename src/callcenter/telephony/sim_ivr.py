@@ -47,9 +47,9 @@ class SimFlows:
         self._patience = {q.id: Sampler(scenario.caller_model(q.id).patience, r)
                           for q, r in zip(queues, p_rngs, strict=True)}
 
-    def arrive(self, call_id: str, flow: str, number: int) -> None:
-        """Caller number `number` calls into `flow` now."""
-        self.callers.enter(call_id, flow, number, self._clock.time())
+    def arrive(self, call_id: str, flow: str, number: int, caller: str = "") -> None:
+        """Caller number `number` calls into `flow` now, from the phone number `caller`."""
+        self.callers.enter(call_id, flow, number, self._clock.time(), caller=caller)
 
     def execute(self, command: IvrCommand) -> None:
         """The caller answers an IVR command."""
