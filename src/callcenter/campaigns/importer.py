@@ -28,6 +28,7 @@ import phonenumbers
 from callcenter.campaigns.zones import zone_of_address, zone_of_number
 from callcenter.core.dialer.campaign import Campaign
 from callcenter.core.dialer.leads import Lead
+from callcenter.core.text import unstorable
 from callcenter.csv_import import ImportFileError, numbered_rows, read_header, unstorable_cell
 
 Progress = Callable[[int, int], None]
@@ -70,10 +71,12 @@ def field_specs(specs: list[str]) -> dict[str, str] | None:
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """A row that was not imported: its line in the file and why."""
+    """A row that was not imported: its line in the file, the column at fault (None:
+    the row as a whole) and why."""
 
     line: int
     reason: str
+    column: str | None = None
 
 
 @dataclass(slots=True)
@@ -105,7 +108,12 @@ class _Counted:
 
 
 class _Reject(Exception):
-    """A row's reason for rejection, raised inside the row's parsing."""
+    """A row's reason for rejection, raised inside the row's parsing, and the column at
+    fault (None: the row as a whole)."""
+
+    def __init__(self, reason: str, column: str | None = None) -> None:
+        super().__init__(reason)
+        self.column = column
 
 
 def import_leads(
@@ -136,7 +144,7 @@ def import_leads(
         try:
             state.take(row, line)
         except _Reject as why:
-            state.result.rejected.append(Rejection(line, str(why)))
+            state.result.rejected.append(Rejection(line, str(why), why.column))
         if progress is not None and state.result.rows % every == 0:
             progress(state.result.rows, counted.bytes)
     if progress is not None:
@@ -167,15 +175,21 @@ class _State:
     def take(self, row: list[str], line: int) -> None:
         bad = unstorable_cell(self.header, row)
         if bad is not None:
-            raise _Reject(bad)
+            raise _Reject(bad, _nul_column(self.header, row))
         if len(row) != self.width:
             raise _Reject(f"has {len(row)} fields, the header has {self.width}")
         raw = self.cell(row, self.mapping.number)
         if not raw:
-            raise _Reject("no phone number")
-        number = _parse(raw, self.campaign.default_region)
+            raise _Reject("no phone number", self.mapping.number)
+        try:
+            number = _parse(raw, self.campaign.default_region)
+        except _Reject as exc:
+            raise _Reject(str(exc), self.mapping.number) from None
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        priority = _priority(self.cell(row, self.mapping.priority))
+        try:
+            priority = _priority(self.cell(row, self.mapping.priority))
+        except _Reject as exc:
+            raise _Reject(str(exc), self.mapping.priority) from None
         fields = {name: row[self.index[col]].strip() for col, name in self.custom.items()}
         lead_id = self.cell(row, self.mapping.id) or e164
         first = self.by_number.get(e164)
@@ -188,7 +202,8 @@ class _State:
             return
         taken = self.id_line.get(lead_id)
         if taken is not None:
-            raise _Reject(f"id {lead_id!r} is already used on line {taken[0]} by {taken[1]}")
+            raise _Reject(f"id {lead_id!r} is already used on line {taken[0]} by {taken[1]}",
+                          self.mapping.id)
         zone = self.zone(row, number)
         country = phonenumbers.region_code_for_number(number)
         self.by_number[e164] = Lead(lead_id, e164, zone, priority, fields, country or None)
@@ -201,7 +216,8 @@ class _State:
             try:
                 ZoneInfo(explicit)
             except (ZoneInfoNotFoundError, ValueError):
-                raise _Reject(f"timezone: unknown time zone {explicit!r}") from None
+                raise _Reject(f"timezone: unknown time zone {explicit!r}",
+                              self.mapping.timezone) from None
             return explicit
         by_number = zone_of_number(number)
         if by_number is not None:
@@ -216,6 +232,12 @@ class _State:
     def finish(self) -> ImportResult:
         self.result.leads = list(self.by_number.values())
         return self.result
+
+
+def _nul_column(header: list[str], row: list[str]) -> str:
+    """The first column whose cell cannot be stored (`unstorable_cell` found one)."""
+    i = next(i for i, cell in enumerate(row) if unstorable(cell) is not None)
+    return header[i] if i < len(header) else f"#{i + 1}"
 
 
 def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:

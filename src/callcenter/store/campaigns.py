@@ -161,3 +161,63 @@ def dnc_leads(session: Session, campaign: str) -> int:
     """Leads of the campaign that ended as do-not-call (`done:dnc`)."""
     return session.scalar(select(func.count()).select_from(LeadRow).where(
         LeadRow.campaign == campaign, LeadRow.result == "dnc")) or 0
+
+
+def add_dnc_numbers(session: Session, numbers: Sequence[str], campaign: str | None = None,
+                    *, batch: int = 5000) -> list[str]:
+    """Put `numbers` (E.164, checked by the caller) on the global list or a campaign's
+    list; those already on it are left alone. Returns the numbers added, in order."""
+    name = dnc_list_name(campaign)
+    added: list[str] = []
+    unique = list(dict.fromkeys(numbers))
+    for start in range(0, len(unique), batch):
+        part = unique[start:start + batch]
+        present = set(session.scalars(select(DncNumberRow.number).where(
+            DncNumberRow.list_name == name, DncNumberRow.number.in_(part))))
+        new = [n for n in part if n not in present]
+        session.add_all(DncNumberRow(list_name=name, number=n) for n in new)
+        session.flush()
+        added.extend(new)
+    return added
+
+
+def national_lists(session: Session) -> list[tuple[str, int]]:
+    """The imported national do-not-call lists: (name, numbers), by name."""
+    rows = session.execute(
+        select(DncNumberRow.list_name, func.count()).where(
+            DncNumberRow.list_name.startswith("national:"))
+        .group_by(DncNumberRow.list_name).order_by(DncNumberRow.list_name))
+    return [(list_name.removeprefix("national:"), count) for list_name, count in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Penetration:
+    """How far a campaign got through its leads: leads attempted (dialed at least once),
+    contacted (a live answer: connected or dropped), converted (done as a success), and
+    leads by their last outcome (a disposition code or a network outcome; None: never
+    dialed)."""
+
+    leads: int
+    attempted: int
+    contacted: int
+    converted: int
+    last_outcomes: dict[str | None, int]
+
+
+def penetration(session: Session, campaign: str) -> Penetration:
+    """The penetration figures of `campaign` from its stored leads and attempts."""
+    of = LeadRow.campaign == campaign
+    leads = session.scalar(select(func.count()).select_from(LeadRow).where(of)) or 0
+    attempted = session.scalar(select(func.count()).select_from(LeadRow).where(
+        of, LeadRow.attempts > 0)) or 0
+    converted = session.scalar(select(func.count()).select_from(LeadRow).where(
+        of, LeadRow.result == "success")) or 0
+    live = select(AttemptRow.lead_id).where(
+        AttemptRow.campaign == campaign,
+        or_(AttemptRow.outcome == "answered", AttemptRow.dropped)).distinct().subquery()
+    contacted = session.scalar(select(func.count()).select_from(live)) or 0
+    last: dict[str | None, int] = {
+        outcome: count for outcome, count in session.execute(
+            select(LeadRow.last_outcome, func.count()).where(of)
+            .group_by(LeadRow.last_outcome))}
+    return Penetration(leads, attempted, contacted, converted, last)

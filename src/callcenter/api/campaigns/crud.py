@@ -212,8 +212,9 @@ def _dump(v: CampaignView) -> dict[str, Any]:
 
 @router.get("", response_model=list[CampaignView])
 async def list_campaigns(server: ServerDep, _user: Staff) -> list[CampaignView]:
-    """Every campaign, by name."""
-    return await in_transaction(server, lambda s: [view(r) for r in campaign_rows(s)])
+    """Every campaign, by name, each with its live figures while running or paused."""
+    rows = await in_transaction(server, lambda s: [view(r) for r in campaign_rows(s)])
+    return [_live(server, c) for c in rows]
 
 
 @router.post("", response_model=CampaignView, status_code=status.HTTP_201_CREATED)

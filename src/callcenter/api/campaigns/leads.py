@@ -41,9 +41,11 @@ Column = Annotated[str | None, Query(max_length=100)]
 
 
 class Row(BaseModel):
-    """A row of the file that was not stored: its line and why."""
+    """A row of the file that was not stored: its line, the column at fault (null: the
+    row as a whole) and why."""
 
     line: int
+    column: str | None = None
     reason: str
 
 
@@ -129,7 +131,8 @@ async def import_campaign_leads(
             except ImportFileError as exc:
                 raise InvalidField("body", f"body: {exc}") from None
         if result.rejected:
-            rows = [Row(line=r.line, reason=r.reason) for r in result.rejected]
+            rows = [Row(line=r.line, column=r.column, reason=r.reason)
+                    for r in result.rejected]
             refused = ImportRefused(
                 detail=f"{len(rows)} rows rejected, nothing imported",
                 errors=[FieldError(field="body", message=f"line {r.line}: {r.reason}")
