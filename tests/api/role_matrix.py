@@ -155,6 +155,8 @@ OPS: list[Op] = [
     Op("POST", "/api/agents/{agent_id}/resume", LOGGED_IN, A + "/resume", _ix(), st.on_hold,
        scoped=True, shared=False),
     Op("GET", "/api/agents/{agent_id}/preview", LOGGED_IN, A + "/preview", scoped=True),
+    Op("GET", "/api/agents/{agent_id}/directory", LOGGED_IN, A + "/directory", scoped=True),
+    Op("GET", "/api/agents/{agent_id}/today", LOGGED_IN, A + "/today", scoped=True),
     Op("POST", "/api/agents/{agent_id}/preview/dial", LOGGED_IN, A + "/preview/dial",
        arrange=st.previewing, scoped=True, shared=False),
     Op("POST", "/api/agents/{agent_id}/preview/skip", LOGGED_IN, A + "/preview/skip",

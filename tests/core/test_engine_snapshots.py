@@ -10,7 +10,7 @@ import pytest
 from callcenter.core.agent_state import AgentState
 from callcenter.core.config import EscalationStep, ExitAction, ExitKind, QueueConfig
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownQueue, UnknownReference
-from callcenter.core.events import AgentPause, QueueConfigured
+from callcenter.core.events import AgentLogout, AgentPause, OfferAccepted, QueueConfigured
 from tests.core.conftest import Harness, agent
 
 
@@ -26,6 +26,25 @@ def test_agent_snapshot_holds_state_reason_and_work() -> None:
         AgentState.RESERVED, ("i1",), (), frozenset({"q"}))
     assert (b.state, b.reason, b.since) == (AgentState.PAUSED, "lunch", 2)
     assert h.engine.agent("nobody") is None
+
+
+def test_agent_snapshot_names_the_state_after_the_work_it_holds() -> None:
+    """Holding a call the next state is available; paused (with the reason) once a pause
+    is asked; logged out once a logout is asked; none without work."""
+    h = Harness([QueueConfig("q")], [agent("a", "q")])
+    h.login("a", at=0)
+    assert h.engine.agent("a").next_state is None  # type: ignore[union-attr]
+    h.arrive("i1", "q", at=1)
+    h.send(OfferAccepted("a", "i1"), at=2)
+    steps = [(None, AgentState.AVAILABLE, ""), (AgentPause("a", "lunch"), AgentState.PAUSED,
+                                                 "lunch"),
+             (AgentLogout("a"), AgentState.LOGGED_OUT, "")]
+    for at, (event, nxt, reason) in enumerate(steps, start=3):
+        if event is not None:
+            h.send(event, at=at)
+        a = h.engine.agent("a")
+        assert a is not None
+        assert (a.state, a.next_state, a.next_reason) == (AgentState.BUSY, nxt, reason)
 
 
 def test_snapshot_does_not_change_with_the_engine() -> None:

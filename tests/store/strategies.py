@@ -81,6 +81,7 @@ def queue_configs(draw: st.DrawFn) -> QueueConfig:
         service_level_threshold=draw(seconds),
         short_abandon=draw(seconds),
         default_handle_time=draw(positive),
+        require_disposition=draw(st.booleans()),
     )
 
 

@@ -11,9 +11,11 @@ the audit log (`audited`), naming who took it.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field, model_validator
 
 from callcenter.api.auth import Principal
@@ -21,6 +23,7 @@ from callcenter.api.deps import AgentOrStaff, ServerDep, Staff, in_scope, scope_
 from callcenter.api.errors import InvalidField, errors
 from callcenter.api.preview_card import PreviewView, preview_of
 from callcenter.api.state import Server
+from callcenter.core import metrics
 from callcenter.core.errors import UnknownAgent
 from callcenter.core.events import (
     AgentHungUp,
@@ -38,7 +41,16 @@ from callcenter.core.events import (
     TransferToQueue,
     WrapUpDone,
 )
+from callcenter.core.records import AgentSpan, InteractionRecord
 from callcenter.store.audit import audit
+from callcenter.store.history import (
+    MAX_PAGE,
+    agent_spans,
+    interaction_record,
+    search_interactions,
+    set_notes,
+)
+from callcenter.store.users import agent_names
 
 router = APIRouter(prefix="/api/agents", tags=["agents"],
                    responses=errors(401, 403, 404, 409, 503))
@@ -133,6 +145,11 @@ class AgentWork(BaseModel):
     state: str
     reason: str
     since: float | None
+    next_state: str | None = Field(default=None, description="The state the agent goes "
+                                   "to once the work it holds is done (a pause or logout "
+                                   "asked during a call); null when it holds none")
+    next_reason: str = Field(default="", description="The pause reason of a paused "
+                             "next state")
     at: float = Field(description="Engine time (Unix seconds) of this answer")
     speed: float = Field(description="Engine seconds per real second")
     items: list[WorkItem]
@@ -219,7 +236,9 @@ async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Age
                               customer=None if card is None else CustomerCard(**card),
                               on_hold=w.on_hold))
     return AgentWork(agent_id=agent_id, state=agent.state.value, reason=agent.reason,
-                     since=agent.since, at=server.runtime.clock.time(),
+                     since=agent.since,
+                     next_state=None if agent.next_state is None else agent.next_state.value,
+                     next_reason=agent.next_reason, at=server.runtime.clock.time(),
                      speed=server.settings.speed, items=items,
                      preview=await preview_of(server, agent_id))
 
@@ -284,26 +303,43 @@ async def _check_disposition(server: Server, code: str) -> None:
                            f"(known: {', '.join(sorted(known))})")
 
 
-def _store_notes(server: Server, actor: str, body: WrapUpBody) -> None:
+def _check_required(server: Server, agent_id: str, body: WrapUpBody) -> None:
+    """422 naming `disposition` when the interaction's queue requires one and none is
+    given (the engine refuses an interaction the agent does not hold: 409)."""
+    if body.disposition:
+        return
+    engine = server.runtime.engine
+    for w in engine.work(agent_id):
+        if w.interaction_id == body.interaction_id:
+            queue = engine.queue(w.queue_id)
+            if queue is not None and queue.require_disposition:
+                raise InvalidField("disposition", f"disposition: queue {w.queue_id!r} "
+                                   "requires a disposition code at wrap-up")
+
+
+def _store_notes(server: Server, body: WrapUpBody) -> None:
     with server.sessions.begin() as session:
-        audit(session, actor=actor, action="wrap_up", entity="interaction",
-              entity_id=body.interaction_id,
-              after={"disposition": body.disposition, "notes": body.notes})
+        set_notes(session, body.interaction_id, body.notes)
 
 
-@router.post("/{agent_id}/wrapup", response_model=AgentView)
+@router.post("/{agent_id}/wrapup", response_model=AgentView,
+             responses=errors(422))
 async def wrap_up_done(agent_id: str, body: WrapUpBody, server: ServerDep,
                        user: AgentOrStaff) -> AgentView:
     """Finish after-contact work with a disposition code (checked against the store's
-    active codes when there are any, kept in memory: `state.DispositionCodes`); notes
-    go to the audit log."""
+    active codes when there are any, kept in memory: `state.DispositionCodes`; required
+    when the interaction's queue says `require_disposition`); the notes are stored on
+    the interaction (`notes` in `/api/interactions`)."""
+    if not server.runtime.engine.has_agent(agent_id):
+        raise UnknownAgent(f"no agent {agent_id!r}")
+    _check_required(server, agent_id, body)
     await _check_disposition(server, body.disposition)
     view = await _act(server, user, agent_id,
                       WrapUpDone(agent_id, body.interaction_id, body.disposition), "wrapup",
                       {"interaction_id": body.interaction_id,
                        "disposition": body.disposition})
     if body.notes:
-        await asyncio.to_thread(_store_notes, server, user.username, body)
+        await asyncio.to_thread(_store_notes, server, body)
     return view
 
 
@@ -357,3 +393,134 @@ async def resume(agent_id: str, body: InteractionBody, server: ServerDep,
     _check_connected(server, agent_id, body.interaction_id)
     return await _act(server, user, agent_id, ResumeCall(body.interaction_id), "resume",
                       body.model_dump())
+
+
+class DirectoryQueue(BaseModel):
+    """A queue a call can be transferred to."""
+
+    queue_id: str
+    channel: str
+    waiting: int
+
+
+class DirectoryAgent(BaseModel):
+    """A logged-in agent a call can be transferred to, with its live state."""
+
+    agent_id: str
+    name: str = Field(description="The agent's user name (its id when no user is linked)")
+    state: str
+    reason: str
+    available: bool = Field(description="Ready for an offer now")
+
+
+class Directory(BaseModel):
+    """Where the agent can transfer a call: every queue, every other logged-in agent."""
+
+    queues: list[DirectoryQueue]
+    agents: list[DirectoryAgent]
+
+
+def _names(server: Server) -> dict[str, str]:
+    with server.sessions() as session:
+        return agent_names(session)
+
+
+@router.get("/{agent_id}/directory", response_model=Directory)
+async def directory(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Directory:
+    """The transfer directory: the queues (with how many wait in each) and the other
+    logged-in agents by name, with their state, available ones first (an agent reads
+    its own)."""
+    engine = server.runtime.engine
+    if not engine.has_agent(agent_id):
+        raise UnknownAgent(f"no agent {agent_id!r}")
+    names = await asyncio.to_thread(_names, server)
+    agents = [DirectoryAgent(agent_id=a.agent_id, name=names.get(a.agent_id, a.agent_id),
+                             state=a.state.value, reason=a.reason,
+                             available=a.state.value == "available")
+              for a in engine.agents() if a.logged_in and a.agent_id != agent_id]
+    agents.sort(key=lambda a: (not a.available, a.name.casefold(), a.agent_id))
+    return Directory(queues=[DirectoryQueue(queue_id=q.queue_id, channel=q.config.channel,
+                                            waiting=q.waiting) for q in engine.queues()],
+                     agents=agents)
+
+
+MAX_DAY = 36 * 3600.0
+"""The longest `since` of the personal figures may reach back (a local day, with room
+for a change of clock)."""
+
+
+class StateTime(BaseModel):
+    """Time an agent spent in one state (and pause reason) since `since`."""
+
+    state: str
+    reason: str
+    seconds: float
+
+
+class AgentToday(BaseModel):
+    """An agent's own figures since `since` (its local midnight) up to `at`."""
+
+    agent_id: str
+    since: float
+    at: float
+    handled: int = Field(description="Completed interactions it answered that arrived "
+                         "since `since` (as in the agent report)")
+    aht: float | None = Field(description="Average (talk + hold + wrap-up) seconds of "
+                              "those; null without any")
+    talk_seconds: float
+    states: list[StateTime] = Field(description="Time in each state (paused: by reason), "
+                                    "its stored spans and the current one clipped to "
+                                    "[since, at); logged out not counted")
+
+
+def _today_rows(server: Server, agent_id: str, since: float,
+                at: float) -> tuple[list[InteractionRecord], list[AgentSpan]]:
+    records: list[InteractionRecord] = []
+    with server.sessions() as session:
+        offset, total = 0, 1
+        while offset < total:
+            page = search_interactions(session, since=since, until=at, agent_id=agent_id,
+                                       is_open=False, offset=offset, limit=MAX_PAGE)
+            records.extend(interaction_record(r) for r in page.items)
+            offset, total = offset + MAX_PAGE, page.total
+        spans = agent_spans(session, agent_id, since=since, until=at)
+    return records, spans
+
+
+@router.get("/{agent_id}/today", response_model=AgentToday, responses=errors(422))
+async def today(agent_id: str, server: ServerDep, _user: AgentOrStaff,
+                since: Annotated[float | None, Query(
+                    description="Start of the day (engine time, Unix seconds: the desktop "
+                                "sends its local midnight); default the last UTC midnight; "
+                                "at most 36 h ago")] = None) -> AgentToday:
+    """The agent's own figures for today: handled, average handle time, talk time and
+    the time in each state (an agent reads its own)."""
+    engine = server.runtime.engine
+    agent = engine.agent(agent_id)
+    if agent is None:
+        raise UnknownAgent(f"no agent {agent_id!r}")
+    at = server.runtime.clock.time()
+    if since is None:
+        since = at - at % 86400.0
+    if not math.isfinite(since) or since > at or at - since > MAX_DAY:
+        raise InvalidField("since", "since: must be at most 36 hours before the engine's "
+                                    "time, and not after it")
+    records, spans = await asyncio.to_thread(_today_rows, server, agent_id, since, at)
+    answered = [r for r in records if r.answered_at is not None]
+    seconds: dict[tuple[str, str], float] = {}
+
+    def add(state: str, reason: str, start: float, end: float) -> None:
+        length = min(end, at) - max(start, since)
+        if length > 0 and state != "logged_out":
+            key = (state, reason if state == "paused" else "")
+            seconds[key] = seconds.get(key, 0.0) + length
+
+    for s in spans:
+        add(s.state, s.reason, s.start, s.end)
+    if agent.since is not None:
+        add(agent.state.value, agent.reason, agent.since, at)
+    return AgentToday(agent_id=agent_id, since=since, at=at, handled=metrics.handled(records),
+                      aht=metrics.aht(records),
+                      talk_seconds=math.fsum(r.talk_seconds for r in answered),
+                      states=[StateTime(state=k[0], reason=k[1], seconds=v)
+                              for k, v in sorted(seconds.items())])

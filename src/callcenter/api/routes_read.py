@@ -57,6 +57,7 @@ class InteractionView(BaseModel):
     talk_seconds: float
     wrap_seconds: float
     hold_seconds: float
+    notes: str
     caller_number: str | None
     state: str
     open: bool

@@ -169,6 +169,8 @@ class QueueConfig:
     service_level_threshold: float = 20.0
     short_abandon: float = 5.0
     default_handle_time: float = 180.0
+    require_disposition: bool = False
+    """Wrap-up of this queue's interactions must name a disposition code."""
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -32,6 +32,11 @@ class AgentSnapshot:
     offers: tuple[str, ...]
     connected: tuple[str, ...]
     wrapping: tuple[str, ...]
+    next_state: AgentState | None = None
+    """The state it goes to once the work it holds is done (None: it holds none): a
+    pause or logout asked during a call waits for the call's end (`agent_state` rule 4)."""
+    next_reason: str = ""
+    """The pause reason of a `paused` next state; else empty."""
 
     def level(self, skill: str) -> int:
         """Its level in `skill` (0 without it)."""
@@ -70,9 +75,18 @@ class WorkSnapshot:
 
 def agent_snapshot(a: Agent) -> AgentSnapshot:
     """The immutable value of the engine's agent `a`."""
+    nxt: AgentState | None = None
+    reason = ""
+    if a.logged_in and a.total_load():
+        if a.logout_pending:
+            nxt = AgentState.LOGGED_OUT
+        elif a.paused:
+            nxt, reason = AgentState.PAUSED, a.pause_reason
+        else:
+            nxt = AgentState.AVAILABLE
     return AgentSnapshot(a.id, a.state, a.state_reason, a.state_since, a.logged_in, a.cfg,
                          frozenset(a.tiers), tuple(sorted(a.offers)),
-                         tuple(sorted(a.connected)), tuple(sorted(a.wrapping)))
+                         tuple(sorted(a.connected)), tuple(sorted(a.wrapping)), nxt, reason)
 
 
 def work_of(a: Agent) -> tuple[WorkSnapshot, ...]:

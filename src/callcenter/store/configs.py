@@ -156,6 +156,7 @@ def queue_config(row: QueueRow) -> QueueConfig:
         service_level_threshold=row.service_level_threshold,
         short_abandon=row.short_abandon,
         default_handle_time=row.default_handle_time,
+        require_disposition=row.require_disposition,
     )
 
 
@@ -217,6 +218,7 @@ def save_queue(session: Session, config: QueueConfig, *,
     for name in ("wrap_up", "offer_timeout", "retry_after", "aging_rate",
                  "service_level_threshold", "short_abandon", "default_handle_time"):
         setattr(row, name, float(getattr(config, name)))
+    row.require_disposition = config.require_disposition
     row.required_skills.clear()
     row.escalation.clear()
     session.flush()

@@ -91,6 +91,12 @@ def record_interaction(session: Session, record: InteractionRecord, *,
     return row
 
 
+def set_notes(session: Session, interaction_id: str, notes: str) -> None:
+    """Keep the agent's wrap-up `notes` on the interaction (`NotFound` without it)."""
+    get_interaction(session, interaction_id).notes = notes
+    session.flush()
+
+
 def interaction_record(row: InteractionRow) -> InteractionRecord:
     """The engine's row for a completed interaction; `StoreError` while it is open."""
     if row.open or row.ended_at is None or row.completed_at is None or row.outcome is None:

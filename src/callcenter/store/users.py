@@ -154,6 +154,13 @@ def agent_of_user(session: Session, user: UserRow) -> str | None:
     return session.scalar(select(AgentRow.id).where(AgentRow.user_id == user.id))
 
 
+def agent_names(session: Session) -> dict[str, str]:
+    """The user name of every agent linked to a user, by agent id."""
+    rows = session.execute(select(AgentRow.id, UserRow.username)
+                           .join(UserRow, AgentRow.user_id == UserRow.id))
+    return {agent_id: name for agent_id, name in rows}
+
+
 def namesake_taken(session: Session, user: UserRow) -> bool:
     """True when the agent named like the user is linked to another user (then a user
     without a link of its own may not act as that namesake)."""

@@ -88,6 +88,8 @@ class QueueSettings(BaseModel):
     service_level_threshold: float = _DEFAULT.service_level_threshold
     short_abandon: float = _DEFAULT.short_abandon
     default_handle_time: float = _DEFAULT.default_handle_time
+    require_disposition: bool = Field(default=_DEFAULT.require_disposition,
+                                      description="Wrap-up must name a disposition code")
 
     def config(self, queue_id: str, calendar: Calendar | None) -> QueueConfig:
         """The core `QueueConfig` (`ConfigError` naming the field if it is wrong)."""
@@ -111,7 +113,8 @@ class QueueSettings(BaseModel):
             closed_action=exit_("closed_action"), wrap_up=self.wrap_up,
             offer_timeout=self.offer_timeout, retry_after=self.retry_after,
             aging_rate=self.aging_rate, service_level_threshold=self.service_level_threshold,
-            short_abandon=self.short_abandon, default_handle_time=self.default_handle_time))
+            short_abandon=self.short_abandon, default_handle_time=self.default_handle_time,
+            require_disposition=self.require_disposition))
 
 
 class QueueIn(QueueSettings):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from sqlalchemy import JSON, CheckConstraint, Double, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, Double, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callcenter.store.models.base import ID, Base
@@ -159,6 +159,7 @@ class QueueRow(Base):
     service_level_threshold: Mapped[float] = mapped_column(Double())
     short_abandon: Mapped[float] = mapped_column(Double())
     default_handle_time: Mapped[float] = mapped_column(Double())
+    require_disposition: Mapped[bool] = mapped_column(default=False, server_default=false())
     required_skills: Mapped[list[QueueSkillRow]] = relationship(
         order_by="QueueSkillRow.position", cascade="all, delete-orphan", passive_deletes=True)
     escalation: Mapped[list[EscalationStepRow]] = relationship(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Double, Index, String
+from sqlalchemy import JSON, Double, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callcenter.store.models.base import ID, Base, UTCDateTime, utcnow
@@ -52,6 +52,8 @@ class InteractionRow(Base):
     short_abandon: Mapped[float] = mapped_column(Double(), default=5.0)
     caller_number: Mapped[str | None] = mapped_column(String(64), index=True)
     hold_seconds: Mapped[float] = mapped_column(Double(), default=0.0, server_default="0")
+    notes: Mapped[str] = mapped_column(Text(), default="", server_default="")
+    """The agent's wrap-up notes."""
     state: Mapped[str] = mapped_column(String(32))
     open: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,
