@@ -225,6 +225,8 @@ OPS: list[Op] = [
        st.created("/api/admin/agents", {"id": "a-put"})),
     Op("DELETE", "/api/admin/agents/{agent_id}", ADMINS, "/api/admin/agents/a-del",
        arrange=st.created("/api/admin/agents", {"id": "a-del"})),
+    # the audit log: admins read it
+    Op("GET", "/api/admin/audit", ADMINS, "/api/admin/audit?entity=user&limit=5"),
     # the customer directory: staff read, admins write
     Op("GET", "/api/admin/customers", STAFF),
     Op("GET", "/api/admin/customers/{customer_id}", STAFF,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from callcenter.store.models import AuditRow, utcnow
@@ -40,6 +40,36 @@ def audit(session: Session, *, actor: str | None, action: str, entity: str, enti
     session.add(row)
     session.flush()
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """One page of audit entries, newest first, and how many match in all."""
+
+    items: tuple[AuditRow, ...]
+    total: int
+
+
+def search_audit(session: Session, *, actor: str | None = None, entity: str | None = None,
+                 entity_id: str | None = None, since: datetime | None = None,
+                 until: datetime | None = None, offset: int = 0,
+                 limit: int = 100) -> AuditPage:
+    """The audit entries made by `actor`, about `entity` / `entity_id`, at or after
+    `since` and before `until` (each only when given): `limit` of them from `offset`,
+    newest first (the later id first at the same instant), and the number matching."""
+    query: Select[Any] = select(AuditRow)
+    for column, value in ((AuditRow.actor, actor), (AuditRow.entity, entity),
+                          (AuditRow.entity_id, entity_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditRow.at >= since)
+    if until is not None:
+        query = query.where(AuditRow.at < until)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AuditRow.at.desc(), AuditRow.id.desc())
+                           .offset(offset).limit(limit))
+    return AuditPage(tuple(rows), total)
 
 
 def audit_entries(session: Session, *, entity: str | None = None,

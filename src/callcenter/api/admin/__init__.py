@@ -1,6 +1,7 @@
 """Admin CRUD (`/api/admin/...`, admin role only): one module per resource (users,
-teams, dispositions, skills, calendars, queues, agents, customers), what they share in
-`common`. Supervisors may read the customer directory too.
+teams, dispositions, skills, calendars, queues, agents, customers) and the audit log
+(`audit`, read only), what they share in `common`. Supervisors may read the customer
+directory too.
 
 Each change is one store transaction with its audit row (who, action, entity, id,
 before/after). After the commit, a queue or agent change is applied to the running
@@ -16,6 +17,7 @@ from fastapi import APIRouter
 
 from callcenter.api.admin import (
     agents,
+    audit,
     calendars,
     customers,
     dispositions,
@@ -29,5 +31,5 @@ from callcenter.api.errors import errors
 router = APIRouter(prefix="/api/admin", tags=["admin"],
                    responses=errors(401, 403, 404, 409, 422, 503))
 # In this order: the order of the paths in /openapi.json.
-for _module in (users, teams, dispositions, skills, calendars, queues, agents, customers):
+for _module in (users, teams, dispositions, skills, calendars, queues, agents, customers, audit):
     router.include_router(_module.router)
