@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from callcenter.core.records import AgentSpan, InteractionRecord
 from callcenter.store.history import record_interaction, record_span
+from callcenter.store.models import InteractionRow
 from tests.api.conftest import MONDAY_9AM, password
 from tests.e2e.conftest import Site
 
@@ -85,10 +86,13 @@ def test_a_filtered_report_drills_down_exports_and_opens_an_interaction(
         site: Site, page: Page, tmp_path: Path) -> None:
     """Filtered to early-1, the agent report shows its 2 handled calls and 2:00 of talk;
     the count opens the list of those 2 calls, whose CSV holds the API's rows; hot-1's
-    detail shows its answer by early-1, its disposition and its timeline."""
+    detail shows its answer by early-1, its disposition, notes and timeline."""
     with site.h.server.sessions.begin() as session:
         for record in CALLS:
             record_interaction(session, record)
+        row = session.get(InteractionRow, "hot-1")
+        assert row is not None
+        row.notes = "Wants the offer by e-mail"  # the agent's wrap-up notes
         for state, start, end, reason in SPANS:
             record_span(session, AgentSpan("early-1", state, T0 + start, T0 + end, reason))
         record_span(session, AgentSpan("early-2", "busy", T0 + 305, T0 + 425))
@@ -137,3 +141,4 @@ def test_a_filtered_report_drills_down_exports_and_opens_an_interaction(
     expect(timeline).to_have_count(6)  # arrived, queued, offered, answered, ended, completed
     expect(page.locator('#timeline li[data-step="answered"]')).to_contain_text("by early-1")
     expect(page.locator("dl.facts")).to_contain_text("sale")
+    expect(page.locator("#notes")).to_have_text("Wants the offer by e-mail")

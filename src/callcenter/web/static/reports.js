@@ -331,7 +331,7 @@ async function campaigns(body, f, ctx) {
 const INTERACTION_COLUMNS = ["interaction_id", "channel", "queue_id", "first_queue_id", "priority",
   "arrived_at", "answered_at", "ended_at", "completed_at", "outcome", "agent_id", "exit_reason",
   "exit_action", "offers", "transfers", "callback", "disposition", "first_offered_at",
-  "talk_seconds", "wrap_seconds", "hold_seconds", "caller_number", "state", "open"];
+  "talk_seconds", "wrap_seconds", "hold_seconds", "notes", "caller_number", "state", "open"];
 
 function interactionQuery(f, extra) {
   return query({ since: f.since, until: f.until, queue: f.queue, agent: f.agent, outcome: f.outcome,
@@ -374,7 +374,8 @@ async function interactions(body, f, ctx) {
         if (at + 1000 >= p.total) break;
       }
       const kept = only === null ? all : all.filter((i) => i.agent_id && only.has(i.agent_id));
-      download("interactions.csv", toCsv(INTERACTION_COLUMNS, kept.map((i) => INTERACTION_COLUMNS.map((k) => i[k]))));
+      const columns = all.length ? Object.keys(all[0]) : INTERACTION_COLUMNS;  // the API's fields, in its order
+      download("interactions.csv", toCsv(columns, kept.map((i) => columns.map((k) => i[k]))));
     })),
     status, list, pager));
 }
@@ -404,8 +405,7 @@ async function detail(body, id) {
       el("strong", {}, s.step), " ", s.detail)));
   const parts = [el("h3", {}, `Interaction ${i.interaction_id}`), facts,
     el("h4", {}, "Timeline"), timeline];
-  const notes = i.notes ?? i.wrapup_notes ?? i.note;
-  if (notes) parts.push(el("h4", {}, "Notes"), el("p", { class: "notes" }, notes));
+  if (i.notes) parts.push(el("h4", {}, "Notes"), el("p", { class: "notes", id: "notes" }, i.notes));
   parts.push(el("h4", {}, "IVR path"), d.ivr
     ? el("div", {}, el("p", {}, `Flow ${d.ivr.flow_id}, ${d.ivr.outcome}`),
       el("ol", { class: "ivr-path" }, d.ivr.path.map((n) => el("li", {}, n))))
