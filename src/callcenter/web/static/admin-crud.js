@@ -12,7 +12,8 @@
 //       fields: [{ name: "id", label: "Id", required: true },
 //                { name: "description", label: "Description", type: "textarea" }],
 //       toBody: (values, { creating, row }) => values,   // optional: the request body
-//       canDelete: (row, me) => true,                      // optional
+//       canDelete: (row) => true,                          // optional
+//       auditEntity: "skill",        // optional: a "History" link per row to the audit log
 //     });
 //   }
 //
@@ -24,7 +25,8 @@
 // placeholder, min, max, step, render, read }`; `name` is the body's key, so a 422
 // error for it (or for `name[3]`, `name.sub`) shows beside its control (`showFormErrors`).
 // Types:
-//   "text" (default), "password", "email", "date", "time": a string; `nullable`: "" -> null;
+//   "text" (default), "password", "email", "date", "time": a string (`list`: a datalist id);
+//     `nullable`: "" -> null;
 //     `omitEmpty`: "" -> left out of the body (a password kept when editing);
 //   "textarea": a string;
 //   "number": a number, or null when empty;
@@ -81,7 +83,7 @@ async function control(field, value, values, { readOnly = false } = {}) {
   let input;
   if (type === "checkbox") {
     input = el("input", { ...common, type: "checkbox", checked: value ? true : null });
-    return el("label", { class: "check", for: id }, input, ` ${field.label}`, hint);
+    return el("div", { class: "field" }, el("label", { class: "check", for: id }, input, ` ${field.label}`), hint);
   }
   if (type === "textarea") {
     input = el("textarea", { ...common, rows: field.rows || 3 }, value ?? "");
@@ -96,13 +98,14 @@ async function control(field, value, values, { readOnly = false } = {}) {
       options.map(([v, t]) => el("option", { value: v, selected: v === current || null }, t)));
   } else {
     input = el("input", {
-      ...common, type, value: value ?? "", placeholder: field.placeholder,
+      ...common, type, value: value ?? "", placeholder: field.placeholder, list: field.list,
       min: field.min, max: field.max, step: field.step,
       autocomplete: type === "password" ? "new-password" : "off",
       readonly: readOnly || null,
     });
   }
-  return el("label", { for: id }, field.label, input, hint);
+  // The hint is outside the label: the control's name is the label alone, its description the hint.
+  return el("div", { class: "field" }, el("label", { for: id }, field.label), input, hint);
 }
 
 /** The value of one field in `form`. */
@@ -197,6 +200,9 @@ export async function crud(body, spec) {
         el("button", { type: "button", class: "small", "data-edit": id,
                        "aria-label": `Edit ${noun} ${id}`, onclick: () => openForm(row) }, "Edit"),
         " ",
+        spec.auditEntity ? el("a", { class: "history", href: `/admin/audit?entity=${enc(spec.auditEntity)}&entity_id=${enc(id)}`,
+                                     "aria-label": `History of ${noun} ${id}` }, "History") : null,
+        spec.auditEntity ? " " : null,
         (!spec.canDelete || spec.canDelete(row)) ? el("button", {
           type: "button", class: "small danger", "data-delete": id,
           "aria-label": `Delete ${noun} ${id}`, onclick: (e) => remove(row, e.currentTarget),

@@ -7,6 +7,7 @@ export async function render(body) {
     path: "/api/admin/dispositions",
     key: "code",
     noun: "disposition",
+    auditEntity: "disposition",
     intro: "Agents pick an active code at wrap-up; stored interactions keep the code they were given.",
     columns: [{ field: "code", label: "Code" }, { field: "label", label: "Label" },
               { field: "active", label: "Active" }],

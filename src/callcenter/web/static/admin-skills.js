@@ -7,6 +7,7 @@ export async function render(body) {
     path: "/api/admin/skills",
     key: "id",
     noun: "skill",
+    auditEntity: "skill",
     intro: "A skill in use by an agent or a queue cannot be deleted.",
     columns: [{ field: "id", label: "Skill" }, { field: "description", label: "Description" }],
     fields: [
