@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from callcenter.core.events import CallerHungUp, InteractionArrived
 from callcenter.core.records import AgentSpan, InteractionRecord
 from callcenter.store.history import record_interaction, record_span
 from callcenter.store.models import InteractionRow
@@ -142,3 +143,16 @@ def test_a_filtered_report_drills_down_exports_and_opens_an_interaction(
     expect(page.locator('#timeline li[data-step="answered"]')).to_contain_text("by early-1")
     expect(page.locator("dl.facts")).to_contain_text("sale")
     expect(page.locator("#notes")).to_have_text("Wants the offer by e-mail")
+
+
+def test_the_report_of_today_follows_a_call_that_ends(site: Site, page: Page) -> None:
+    """The queue report of the engine's day shows no interaction, then, without a
+    reload, the call that arrived and was abandoned meanwhile."""
+    _log_in(page, site, "sup")
+    page.goto(site.url + "/reports/queues")
+    expect(page.get_by_role("table", name="Per queue over the range")).to_contain_text(
+        "Nothing in this range.")
+    site.h.inject(InteractionArrived("live-1", "hotline"))
+    site.h.inject(CallerHungUp("live-1"))
+    totals = page.get_by_role("table", name="Per queue over the range").locator("tbody td")
+    expect(totals).to_have_text(["hotline", "1", "0", "1"])  # offered, handled, abandoned

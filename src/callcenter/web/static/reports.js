@@ -1,7 +1,9 @@
 // Reports: /reports, /reports/{queues,agents,campaigns,interactions} and one interaction's
 // detail /reports/interactions/{id}. The filters live in the address's query string, so a
 // drill-down is a link and the back button returns to the figure it came from.
-import { api, ApiError, clockTime, download, duration, el, label, showError, clearError } from "./common.js";
+import {
+  api, ApiError, clockTime, download, duration, el, label, showError, clearError, LiveSocket,
+} from "./common.js";
 import { chart, STATE_COLOURS } from "./charts.js";
 import { startPage } from "./nav.js";
 
@@ -313,7 +315,7 @@ async function campaigns(body, f, ctx) {
     labels: rows.map((r) => r.campaign), yTitle: "calls",
     series: [{ label: "Attempts", data: rows.map((r) => r.attempts) },
              { label: "Contacts", data: rows.map((r) => r.contacts) },
-             { label: "Drops", data: rows.map((r) => r.drops), colour: STATE_COLOURS.busy }],
+             { label: "Drops", data: rows.map((r) => r.drops) }],
   }));
   const columns = [{ key: "campaign", title: "Campaign" },
     ...CAMPAIGN_COLUMNS.map(([key, title]) => ({ title, num: true,
@@ -469,6 +471,33 @@ async function main() {
   };
   window.addEventListener("popstate", () => window.location.reload());
   await ctx.refresh();
+  follow(ctx, form, out);
+}
+
+/** Draw the report again when an interaction row or an agent-state span is stored, if
+ * the range reaches the engine's now: at most every few seconds, and not while the
+ * person is working inside the report (focus there) — then once it leaves. */
+function follow(ctx, form, out) {
+  let timer = null;
+  let pending = false;
+  const live = () => {
+    const f = filters(form);
+    return Date.parse(f.until) / 1000 > ctx.engineNow && Date.parse(f.since) / 1000 <= ctx.engineNow;
+  };
+  const run = () => {
+    timer = null;
+    if (out.contains(document.activeElement)) { pending = true; return; }
+    pending = false;
+    ctx.refresh();
+  };
+  out.addEventListener("focusout", () => { if (pending && !timer) timer = setTimeout(run, 500); });
+  new LiveSocket((msg) => {
+    if (typeof msg.at === "number") ctx.engineNow = msg.at;
+    else if (typeof msg.time === "number") ctx.engineNow = msg.time;
+    if (msg.type !== "RecordInteraction" && msg.type !== "RecordAgentSpan") return;
+    if (!live() || timer) return;
+    timer = setTimeout(run, 3000);
+  }).start();
 }
 
 main().catch((err) => showError(err.message || String(err)));
