@@ -95,7 +95,8 @@ def test_a_calendar_is_edited_without_json(site: Site, page: Page) -> None:
 
     page.get_by_label("Time zone").fill("Europe/Berlin")
     page.get_by_role("button", name="Create").click()
-    expect(page.locator('tr[data-key="support"]')).to_contain_text("Fri 09:00–13:00")
+    expect(page.locator('tr[data-key="support"]')).to_contain_text(
+        "Mon–Thu 09:00–17:00, Fri 09:00–13:00")
     r = site.h.get("/api/admin/calendars/support", headers=site.h.auth("root"))
     assert r.json() == {
         "id": "support", "timezone": "Europe/Berlin", "holidays": ["2026-12-25"],

@@ -97,7 +97,9 @@ export async function render(body) {
     if (err instanceof ApiError && err.errors.length) {
       err.errors = err.errors.map((e) => ({ ...e,
         field: e.field === "since" ? "from" : e.field === "until" ? "to" : e.field,
-        message: String(e.message).replace(/^since: /, "").replace(/^until: /, "") }));
+        message: e.field === "until" && /later than since/.test(e.message)
+          ? "must not be before the From day"
+          : String(e.message).replace(/^since: /, "").replace(/^until: /, "") }));
     }
     showFormErrors(form, err);
   }

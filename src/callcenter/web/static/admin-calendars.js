@@ -56,7 +56,7 @@ function hoursEditor(value) {
     opens: tr.querySelector('input[name$=".opens"]').value,
     closes: tr.querySelector('input[name$=".closes"]').value,
   }));
-  box.append(table, none, el("div", { class: "buttons" }, add, weekdays));
+  box.append(el("div", { class: "table-wrap" }, table), none, el("div", { class: "buttons" }, add, weekdays));
   draw();
   return box;
 }
@@ -88,6 +88,22 @@ function holidaysEditor(value) {
   return box;
 }
 
+/** Weekly hours in short: consecutive days with the same spans together ("Mon–Fri 09:00–17:00"). */
+export function summary(hours) {
+  const spans = DAYS.map((_, d) => hours.filter((h) => Number(h.weekday) === d)
+    .map((h) => `${hhmm(h.opens)}–${hhmm(h.closes)}`).join(" and "));
+  const parts = [];
+  for (let d = 0; d < 7; d += 1) {
+    if (!spans[d]) continue;
+    let end = d;
+    while (end + 1 < 7 && spans[end + 1] === spans[d]) end += 1;
+    const days = end === d ? DAYS[d].slice(0, 3) : `${DAYS[d].slice(0, 3)}–${DAYS[end].slice(0, 3)}`;
+    parts.push(`${days} ${spans[d]}`);
+    d = end;
+  }
+  return parts.length ? parts.join(", ") : "closed";
+}
+
 function zones() {
   try {
     return Intl.supportedValuesOf("timeZone");
@@ -110,7 +126,7 @@ export async function render(body) {
     columns: [
       { field: "id", label: "Calendar" },
       { field: "timezone", label: "Time zone" },
-      { label: "Open hours", value: (c) => c.hours.map((h) => `${DAYS[h.weekday].slice(0, 3)} ${hhmm(h.opens)}–${hhmm(h.closes)}`) },
+      { label: "Open hours", value: (c) => summary(c.hours) },
       { label: "Holidays", value: (c) => c.holidays },
     ],
     defaults: { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", hours: [], holidays: [] },
