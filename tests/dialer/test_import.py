@@ -196,3 +196,20 @@ def test_every_row_is_imported_or_rejected_with_its_line_never_both(rows: list[l
     assert sorted(imported + rejected) == starts
     assert got.rows == len(rows) == len(imported) + len(rejected)
     assert len(got.leads) == len(got.sources) == len({lead.number for lead in got.leads})
+
+
+def test_a_rejected_row_names_the_column_at_fault() -> None:
+    """The number, priority, id, time zone and a NUL cell name their columns; a row of
+    the wrong width names none."""
+    mapping = ColumnMapping(number="phone", id="customer", priority="prio", timezone="tz")
+    text = ("customer,phone,prio,tz,name\n"
+            "c1,xyz,,,\n"                       # line 2: number
+            "c2,030 1234501,high,,\n"           # line 3: priority
+            "c3,030 1234502,,Mars/Base,\n"      # line 4: timezone
+            "c3,030 1234503,,,\n"               # line 5: stored (line 4 was rejected)
+            "c3,030 1234504,,,\n"               # line 6: id used on line 5
+            "c7,030 1234505,,,a\x00b\n"         # line 7: NUL in name
+            "c8,030 1234506\n")                 # line 8: too few fields
+    got = read(text, mapping=mapping)
+    assert [(r.line, r.column) for r in got.rejected] == [
+        (2, "phone"), (3, "prio"), (4, "tz"), (6, "customer"), (7, "name"), (8, None)]

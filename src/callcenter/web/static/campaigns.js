@@ -265,7 +265,7 @@ function campaignForm(c, creating, save) {
     field("Max tries", num(`retry_rules.${i}.max_tries`, r.max_tries, "int")),
   ], { outcome: "busy", delays: [600], max_tries: null });
 
-  form.append(
+  form.append(...[
     el("p", { class: "form-error", role: "alert", hidden: true }),
     creating ? field("Name", input("name", c.name, { required: true, maxlength: 100 })) : null,
     el("div", { class: "row" },
@@ -306,7 +306,7 @@ function campaignForm(c, creating, save) {
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "primary" }, creating ? "Create campaign" : "Save")),
     status,
-  );
+  ].filter(Boolean));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearFormErrors(form);
@@ -516,9 +516,9 @@ async function campaignPage(app, me, name) {
       buttons.stop.hidden = now.state === "stopped";
     }
     const live = now.live;
-    figures.replaceChildren(...LIVE.flatMap(([key, text, fmt]) => [
+    figures.replaceChildren(...LIVE.map(([key, text, fmt]) => el("div", { class: "figure" },
       el("dt", {}, text),
-      el("dd", { dataset: { figure: key } }, live ? (fmt ? fmt(live[key]) : live[key]) : "–")]));
+      el("dd", { dataset: { figure: key } }, live ? (fmt ? fmt(live[key]) : live[key]) : "–"))));
     if (live) {
       const over24 = live.drop_rate_24h > now.drop_cap;
       const over30 = live.drop_rate_30d > now.drop_cap;
@@ -661,6 +661,7 @@ function penetrationPanel(base) {
     "aria-label": "Leads by disposition: see the table beside the chart" });
   const summary = el("tbody");
   const tbody = el("tbody");
+  const outcomes = el("tbody");
   const refresh = el("button", { type: "button", class: "small" }, "Refresh");
   async function load() {
     const b = await api("GET", `${base}/penetration`);
@@ -672,6 +673,10 @@ function penetrationPanel(base) {
       el("td", {}, d.code), el("td", {}, d.label || ""), el("td", {}, d.category || "–"),
       el("td", { class: "num" }, d.leads), el("td", { class: "num" }, pct(d.share))))
       : [el("tr", {}, el("td", { colspan: 5, class: "empty" }, "No lead has a disposition yet."))]));
+    outcomes.replaceChildren(...(b.outcomes.length ? b.outcomes.map((o) => el("tr", {},
+      el("td", {}, label(o.outcome)), el("td", { class: "num" }, o.leads),
+      el("td", { class: "num" }, pct(o.share))))
+      : [el("tr", {}, el("td", { colspan: 3, class: "empty" }, "None."))]));
     chart(canvas, {
       type: "bar", labels: b.dispositions.map((d) => d.code),
       series: [{ label: "Leads (last disposition)", data: b.dispositions.map((d) => d.leads),
@@ -689,7 +694,11 @@ function penetrationPanel(base) {
     el("div", { class: "chart-box" }, canvas),
     el("div", { class: "table-wrap" }, el("table", { class: "data dispositions" },
       el("thead", {}, el("tr", {}, ["Disposition", "Label", "Category", "Leads", "Share of leads"]
-        .map((h, i) => el("th", { scope: "col", class: i >= 3 ? "num" : null }, h)))), tbody)));
+        .map((h, i) => el("th", { scope: "col", class: i >= 3 ? "num" : null }, h)))), tbody)),
+    el("div", { class: "table-wrap" }, el("table", { class: "data outcomes" },
+      el("caption", {}, "Leads without a disposition, by their last network outcome"),
+      el("thead", {}, el("tr", {}, ["Outcome", "Leads", "Share of leads"]
+        .map((h, i) => el("th", { scope: "col", class: i >= 1 ? "num" : null }, h)))), outcomes)));
 }
 
 async function main() {
