@@ -13,6 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from callcenter.core.ivr import FlowEnded
+from callcenter.core.records import InteractionRecord
+from callcenter.store.history import record_interaction
+from callcenter.store.media import add_ivr_runs
+from callcenter.store.models import RecordingRow
 from tests.api.conftest import MONDAY_9AM, Harness
 from tests.api.test_reports import _day, _timed
 
@@ -144,3 +149,37 @@ def test_an_agent_may_not_open_the_detail(sqlite_harness: Harness) -> None:
     """The detail is for supervisors and admins."""
     r = sqlite_harness.get("/api/interactions/a1", headers=sqlite_harness.auth("early-1"))
     assert r.status_code == 403
+
+
+def test_the_detail_shows_the_ivr_path_a_transfer_and_the_recording(
+        sqlite_harness: Harness) -> None:
+    """A call that left IVR flow `main` for queue hotline 12 s after arriving, was held
+    45 s, transferred once to queue sales, and recorded: queued at the IVR's end, held
+    and transferred as totals, its IVR path and its one recording listed."""
+    h = sqlite_harness
+    t0 = MONDAY_9AM - 86_400
+    with h.server.sessions.begin() as session:
+        record_interaction(session, InteractionRecord(
+            "ivr-1", "voice", "sales", "hotline", 0, t0, t0 + 20, t0 + 200, t0 + 210,
+            "completed", agent_id="early-1", offers=2, transfers=1, first_offered_at=t0 + 15,
+            talk_seconds=135, wrap_seconds=10, hold_seconds=45, caller_number="+4930123"))
+        add_ivr_runs(session, [FlowEnded("ivr-1", "main", "queue:hotline", ("welcome", "menu"),
+                                         (), "en", t0 - 12, t0)])
+        session.add(RecordingRow(interaction_id="ivr-1", kind="call", path="/nowhere.wav",
+                                 started_at=datetime.fromtimestamp(t0 + 20, UTC),
+                                 ended_at=datetime.fromtimestamp(t0 + 200, UTC), seconds=180.0))
+    r = h.get("/api/interactions/ivr-1", headers=h.auth("sup"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [(s["step"], None if s["at"] is None else s["at"] - t0, s["detail"])
+            for s in body["timeline"]] == [
+        ("arrived", 0, "voice from +4930123 at hotline"),
+        ("queued", 0, "in hotline after IVR flow main"),
+        ("offered", 15, "2 offer(s) in all"),
+        ("answered", 20, "by early-1"),
+        ("held", None, "45 s on hold in all"),
+        ("transferred", None, "1 time(s), hotline to sales"),
+        ("ended", 200, "completed"),
+        ("completed", 210, "no disposition")]
+    assert body["ivr"]["path"] == ["welcome", "menu"]
+    assert [(x["kind"], x["seconds"]) for x in body["recordings"]] == [("call", 180.0)]
