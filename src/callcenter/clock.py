@@ -15,6 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+WARM_SPEED = 120.0
+"""Engine seconds per real second of a `LoopClock`'s warm-up."""
+
 
 class Timer(Protocol):
     """A pending callback; `cancel()` drops it (no effect once it ran)."""
@@ -41,28 +44,53 @@ class LoopClock:
 
     With `speed=1` and no `start` this is `time.time()`. With `start`, engine time
     begins there; with `speed`, it runs that many engine seconds per real second
-    (60: a simulated minute per second). Timers go on the running loop.
+    (60: a simulated minute per second). With `warm_up`, engine time begins that many
+    seconds before `start` and runs at `warm_speed` (at least `speed`) until it reaches
+    `start`, then at `speed`: a demo lives through the hour before it in seconds, so
+    its figures and queues are there when a person looks. Timers go on the running loop.
     """
 
-    def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
+    def __init__(self, speed: float = 1.0, start: float | None = None, *,
+                 warm_up: float = 0.0, warm_speed: float = WARM_SPEED) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be > 0, got {speed}")
+        if warm_up < 0:
+            raise ValueError(f"warm_up must be >= 0, got {warm_up}")
         self.speed = speed
-        self._real = speed == 1.0 and start is None
+        self._real = speed == 1.0 and start is None and warm_up == 0
         self._start = time.time() if start is None else start
+        self._warm = warm_up
+        self._warm_speed = max(warm_speed, speed)
+        self._warm_real = warm_up / self._warm_speed
+        """Real seconds the warm-up lasts."""
         self._mono0 = time.monotonic()
+
+    def _at(self, elapsed: float) -> float:
+        """Engine time `elapsed` real seconds after the clock was made."""
+        if elapsed < self._warm_real:
+            return self._start - self._warm + elapsed * self._warm_speed
+        return self._start + (elapsed - self._warm_real) * self.speed
+
+    def _elapsed(self, when: float) -> float:
+        """Real seconds after the clock was made at which engine time reaches `when`."""
+        if when < self._start:
+            return (when - self._start + self._warm) / self._warm_speed
+        return self._warm_real + (when - self._start) / self.speed
 
     def time(self) -> float:
         """The current engine time."""
         if self._real:
             return time.time()
-        return self._start + (time.monotonic() - self._mono0) * self.speed
+        return self._at(time.monotonic() - self._mono0)
 
     def call_at(self, when: float, callback: Callable[[], None]) -> Timer:
         """Arm a loop timer for engine time `when` (relative to now, so either clock may
         step without losing the timer)."""
-        delay = max(0.0, (when - self.time()) / self.speed)
-        return asyncio.get_running_loop().call_later(delay, callback)
+        if self._real:
+            delay = when - time.time()
+        else:
+            delay = self._elapsed(when) - (time.monotonic() - self._mono0)
+        return asyncio.get_running_loop().call_later(max(0.0, delay), callback)
 
 
 class _FakeTimer:

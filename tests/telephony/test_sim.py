@@ -41,14 +41,14 @@ class World:
     """Engine + driver + sim adapter on a fake clock; rows collected by a persist sink."""
 
     def __init__(self, sc: Scenario, bots: bool | set[str] = True, seed: int = 7,
-                 queues: set[str] | None = None) -> None:
+                 queues: set[str] | None = None, shifts: bool = False) -> None:
         self.clock = FakeClock(sc.epoch(DAY0, 9 * 3600))
         self.rows: list[InteractionRecord] = []
         self.commands: list[Command] = []
         engine = Engine(sc.queues, [a for g in sc.groups for a in g.agents])
         self.driver = EngineDriver(engine, self.clock, self._persist)
         self.tel = SimTelephony(sc, self.clock, np.random.default_rng(seed), bots=bots,
-                                queues=queues, id_prefix="t")
+                                queues=queues, id_prefix="t", shifts=shifts)
         self.driver.add_sink("telephony", self.tel.execute)
 
     async def _persist(self, commands: list[Command]) -> None:
@@ -149,6 +149,35 @@ def test_bots_take_their_shift_breaks() -> None:
                   if isinstance(c, AgentStateChanged) and c.agent_id == "a-1"]
         assert ("paused", "coffee") in states
         assert states[-1][0] == "available"
+
+    asyncio.run(main())
+
+
+def test_with_shifts_bots_log_in_at_their_shifts_start_and_out_at_its_end() -> None:
+    """Following shifts, a bot whose shift runs 09:10-09:20 is logged out at the 09:00
+    start, logs in at 09:10 (available) and is logged out at 09:20; a bot of a
+    group without a shift logs in at once."""
+
+    async def main() -> None:
+        shift = Shift("short", 9 * 3600 + 600, 9 * 3600 + 1200)
+        sc = scenario(per_hour=1, agents=1, shift=shift)
+        free = AgentGroup("free", (AgentConfig("f-1", queues=(Membership("q"),)),))
+        w = World(replace(sc, groups=(*sc.groups, free)), shifts=True)
+        await w.start()
+        t0 = w.clock.time()
+
+        def states(aid: str) -> list[tuple[float, str]]:
+            return [(c.at - t0, c.state) for c in w.commands
+                    if isinstance(c, AgentStateChanged) and c.agent_id == aid]
+
+        await w.run(300)
+        assert states("a-1") == []
+        assert states("f-1")[0] == (0.0, "available")
+        await w.run(1200)
+        await w.stop()
+        seen = states("a-1")
+        assert seen[0] == (600.0, "available")
+        assert seen[-1] == (1200.0, "logged_out")
 
     asyncio.run(main())
 

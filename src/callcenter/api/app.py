@@ -171,7 +171,8 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             sink = StoreSink(sessions, lambda queue_id: _channel(holder[0], queue_id))
             journal = await asyncio.to_thread(Journal.open, settings.journal_path())
             durable = DurableSink(sink, journal=journal, again=sink.again, backoff=backoff)
-            run = RuntimeSettings(speed=settings.speed, start=settings.start)
+            run = RuntimeSettings(speed=settings.speed, start=settings.start,
+                                  warm_up=settings.warm_up)
             shared: dict[str, Any] = dict(
                 persist=durable, backlog=durable, clock=clock, queues=routing.queues,
                 agents=routing.agents,
@@ -185,7 +186,8 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             else:
                 assert scenario is not None
                 runtime = build_simulated(
-                    run, SimSettings(seed=settings.seed, bots=settings.bots),
+                    run, SimSettings(seed=settings.seed, bots=settings.bots,
+                                     shifts=settings.shifts),
                     scenario=scenario, telephony=telephony, humans=humans, flows=ivr_flows,
                     **shared)
             holder.append(runtime)

@@ -171,7 +171,8 @@ def demo(
     import uvicorn  # the server's own dependency, loaded only to serve
 
     from callcenter.api.app import create_app
-    from callcenter.api.demo import busy_start, reset_database, seed_demo
+    from callcenter.api.demo import WARM_UP, busy_start, reset_database, seed_demo
+    from callcenter.clock import WARM_SPEED
     from callcenter.scenario.errors import ScenarioError
     from callcenter.scenario.load import load_scenario, scenario_path
 
@@ -190,8 +191,8 @@ def demo(
         logins = seed_demo(url, scenario)
     if telephony is None:
         settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
-                                  speed=speed, start=start, bots=True,
-                                  drain_seconds=drain_seconds)
+                                  speed=speed, start=start, warm_up=WARM_UP, bots=True,
+                                  shifts=True, drain_seconds=drain_seconds)
     else:  # real calls: the real clock, no simulated callers or bots
         settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
                                   bots=False, sip=sip, telephony_config=str(telephony),
@@ -200,7 +201,9 @@ def demo(
     table = Table("login", "password", "role", "acts as", title="demo logins")
     for login in logins:
         table.add_row(login.username, login.password, login.role, login.agent_id or "")
-    calls = (f"Simulated callers and bot agents at {speed:g}x." if sip is None else
+    warm = WARM_UP / max(WARM_SPEED, speed)
+    calls = (f"Simulated callers and bot agents at {speed:g}x, after the {WARM_UP / 60:g} "
+             f"minutes before 10:00 in the first {warm:g} seconds." if sip is None else
              f"Real calls: dial [bold]100@{sip}[/] from a phone on a trunk address; register "
              f"a softphone at [bold]{sip}[/] as user [bold]you[/], password [bold]you[/], "
              f"then log in as agent and go ready. Config: {telephony}")

@@ -66,9 +66,15 @@ class ServerSettings(BaseModel):
     """Engine seconds per real second."""
     start: float | None = None
     """Engine time (Unix seconds) to begin at; None: now."""
+    warm_up: float = Field(default=0.0, ge=0)
+    """Engine seconds before `start` the server lives through first, fast (120 engine
+    seconds per real second): the demo's figures and queues are there at once."""
     seed: int | None = None
     bots: bool = True
     """Bot agents log in and answer; False leaves every agent to people."""
+    shifts: bool = False
+    """Bot agents log in and out by their scenario's shifts (the demo); else all log in
+    at the start."""
     session_ttl: float = Field(default=12 * 3600, gt=0)
     """Seconds a login stays valid."""
     cookie_secure: bool = False

@@ -54,6 +54,9 @@ class RuntimeSettings:
     """Engine seconds per real second (60: a simulated minute every second)."""
     start: float | None = None
     """Engine time (Unix seconds) to begin at; None: now."""
+    warm_up: float = 0.0
+    """Engine seconds before `start` to live through first at the clock's warm-up speed
+    (`callcenter.clock.LoopClock`): the demo's busy hour is there at once."""
     max_batch: int = 256
     """Events the driver hands to the engine before one persistence call."""
 
@@ -182,7 +185,7 @@ def build_runtime(settings: RuntimeSettings, telephony: Telephony, *,
                               agent_changes=True)
     engine = Engine(queues, agents, engine_settings, random.Random(int(eng_rng.integers(2**63))))
     if clock is None:
-        clock = LoopClock(settings.speed, settings.start)
+        clock = LoopClock(settings.speed, settings.start, warm_up=settings.warm_up)
     events = CommandHub()
     if flows is not None:
         ivr = IvrRunner(flows, status=lambda c: (engine.position(c), engine.expected_wait(c)))

@@ -41,6 +41,8 @@ class SimSettings:
     """Bot agents log in and answer offers; False leaves the agents to people."""
     breaks: bool = True
     """Bot agents take their shift's breaks."""
+    shifts: bool = False
+    """Bot agents log in and out by their shifts (else all log in at the start)."""
 
 
 def build_simulated(settings: RuntimeSettings, sim: SimSettings | None = None, *,
@@ -67,7 +69,7 @@ def build_simulated(settings: RuntimeSettings, sim: SimSettings | None = None, *
         agents = [a for g in scenario.groups for a in g.agents]
     seed = scenario.seed if sim.seed is None else sim.seed
     if clock is None:
-        clock = LoopClock(settings.speed, settings.start)
+        clock = LoopClock(settings.speed, settings.start, warm_up=settings.warm_up)
     if flows is None and telephony is None and scenario.ivr is not None:
         flows = scenario.ivr.flows
     if telephony is None:
@@ -76,6 +78,7 @@ def build_simulated(settings: RuntimeSettings, sim: SimSettings | None = None, *
         model = None if flows is None else IvrModel(flows) if scenario.ivr is None \
             else replace(scenario.ivr, flows=flows)
         telephony = SimTelephony(scenario, clock, tel_rng, bots=bots, breaks=sim.breaks,
+                                 shifts=sim.shifts,
                                  queues={q.id for q in queues}, ivr=model, ivr_seed=seed)
     return build_runtime(settings, telephony, queues=queues, agents=agents,
                          engine_settings=scenario.settings, seed=seed, clock=clock,

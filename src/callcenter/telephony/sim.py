@@ -48,6 +48,7 @@ from callcenter.core.commands import (
 from callcenter.core.events import (
     AgentHungUp,
     AgentLogin,
+    AgentLogout,
     AgentPause,
     AgentReady,
     CallerHungUp,
@@ -102,14 +103,15 @@ class SimTelephony:
                  bots: bool | Collection[str] = True, breaks: bool = True,
                  queues: Collection[str] | None = None, id_prefix: str | None = None,
                  callees: OutcomeModel | None = None, ivr: IvrModel | None = None,
-                 ivr_seed: int | None = None) -> None:
+                 ivr_seed: int | None = None, shifts: bool = False) -> None:
         """`bots`: True drives every agent of the scenario's groups, False none, a
         collection those agents (each with its group's answer model). `queues`: the
         queues the engine runs (None: the scenario's); arrival streams to other queues
         stay silent. `callees`: how the people outbound calls reach behave. `ivr`: the
         flows and their caller model, when the runtime runs them (else `flow` streams
         stay silent); IVR caller n draws from `(ivr_seed, 0, n)`, the seed defaulting
-        to the scenario's, as in the simulator."""
+        to the scenario's, as in the simulator. `shifts`: bots of a group with a shift
+        log in at its start and out at its end (as in the simulator), else all at once."""
         if scenario.trace is not None:
             raise ValueError("the sim adapter needs [[arrivals]]; trace replay is for "
                              "`callcenter simulate`")
@@ -133,6 +135,7 @@ class SimTelephony:
                 self._bots.update((a.id, bot) for a in g.agents
                                   if bots is True or a.id in bots)
         self._breaks = breaks
+        self._shifts = shifts
         self._prefix = id_prefix
         self._report: Report | None = None
         self._calls: dict[str, _Call] = {}
@@ -168,8 +171,11 @@ class SimTelephony:
         now = self._clock.time()
         if self._prefix is None:
             self._prefix = f"sim{np.base_repr(int(now), 36).lower()}{secrets.token_hex(3)}"
+        shifted = {a.id for g in self._scenario.groups if g.shift is not None
+                   for a in g.agents} if self._shifts else set()
         for aid in self._bots:
-            report(AgentLogin(aid))
+            if aid not in shifted:
+                report(AgentLogin(aid))
         self._schedule_day(datetime.fromtimestamp(now, self._scenario.zone()).date())
 
     async def stop(self) -> None:
@@ -217,6 +223,10 @@ class SimTelephony:
             owners += [i] * len(drawn)
         order = sorted((t, o) for t, o in zip(times, owners, strict=True) if t >= now)
         self._feed(order, 0)
+        if self._shifts:
+            for g in sc.groups:
+                if g.shift is not None and day.weekday() in g.shift.weekdays:
+                    self._schedule_shift(g, day, now)
         if self._breaks:
             for g in sc.groups:
                 if g.shift is not None and any(a.id in self._bots for a in g.agents):
@@ -235,6 +245,18 @@ class SimTelephony:
             self._feed(order, i + 1)
 
         self._at(when, arrive)
+
+    def _schedule_shift(self, g: AgentGroup, day: date, now: float) -> None:
+        """Log the group's bots in at the shift's start (now, when it has begun) and out at
+        its end (the engine lets them finish their work first)."""
+        assert g.shift is not None
+        begin, end = (self._scenario.epoch(day, t) for t in (g.shift.start, g.shift.end))
+        if end <= now:
+            return
+        for a in g.agents:
+            if a.id in self._bots:
+                self._at(max(begin, now), partial(self._login, a.id))
+                self._at(end, partial(self._logout, a.id))
 
     def _schedule_breaks(self, g: AgentGroup, day: date, now: float) -> None:
         assert g.shift is not None
@@ -300,6 +322,14 @@ class SimTelephony:
         self._calls[call_id] = _Call(lambda: talk)
 
     # ------------------------------------------------------------------ bots
+
+    def _login(self, aid: str) -> None:
+        if self._state[aid] == _LOGGED_OUT:
+            self._send(AgentLogin(aid))
+
+    def _logout(self, aid: str) -> None:
+        if self._state[aid] != _LOGGED_OUT:
+            self._send(AgentLogout(aid))
 
     def _pause(self, aid: str, reason: str) -> None:
         if self._state[aid] != _LOGGED_OUT:
