@@ -96,7 +96,16 @@ def test_an_agent_handles_a_call_from_offer_to_wrap_up(site: Site, page: Page,
 
 
 def test_a_refused_action_shows_the_apis_message(site: Site, page: Page) -> None:
-    """A transfer the server refuses shows its error message on the desktop."""
+    """A wrap-up the server refuses (the queue requires a disposition) shows its message
+    beside the disposition; with a code chosen the wrap-up goes through."""
+    with site.h.server.sessions.begin() as session:
+        save_disposition(session, "sale", "Sale")
+    admin = site.h.auth("root")
+    queue = site.h.get("/api/admin/queues/hotline", headers=admin).json()
+    del queue["id"]
+    r = site.h.request("PUT", "/api/admin/queues/hotline", headers=admin,
+                       json={**queue, "require_disposition": True})
+    assert r.status_code == 200, r.text
     _log_in(page, site, "early-1")
     page.wait_for_url(site.url + "/desktop")
     desktop_ready(page)
@@ -105,11 +114,15 @@ def test_a_refused_action_shows_the_apis_message(site: Site, page: Page) -> None
     expect(page.locator("#state")).to_have_text("available")
     site.h.inject(InteractionArrived("web-2", "hotline"))
     page.locator('.call.offer[data-interaction="web-2"] button.accept').click()
-    call = page.locator('.call.connected[data-interaction="web-2"]')
-    call.locator("input.transfer-agent").fill("nobody")
-    call.get_by_role("button", name="Transfer to agent").click()
-    expect(page.locator("#error")).to_contain_text("no agent 'nobody'")
-    expect(page.locator("#state")).to_have_text("busy")
+    page.locator('.call.connected[data-interaction="web-2"] button.hangup').click()
+    wrap = page.locator('form.wrapping[data-interaction="web-2"]')
+    wrap.locator("button.done").click()
+    expect(wrap.locator(".field-error")).to_contain_text("requires a disposition code")
+    expect(wrap.locator("select.disposition")).to_be_focused()
+    expect(page.locator("#state")).to_have_text("wrap up")
+    wrap.locator("select.disposition").select_option("sale")
+    wrap.locator("button.done").click()
+    expect(page.locator("#state")).to_have_text("available")
 
 
 def test_the_wallboard_follows_the_queue_and_the_agents(site: Site, page: Page,
