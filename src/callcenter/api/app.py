@@ -50,6 +50,7 @@ from callcenter.api import (
     routes_read,
     routes_reports,
     routes_supervisor,
+    routes_wallboard,
     routes_ws,
 )
 from callcenter.api.auth import Sessions
@@ -231,6 +232,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(admin.router)
     app.include_router(routes_ws.router)
     app.include_router(routes_supervisor.router)
+    app.include_router(routes_wallboard.router)  # the wallboard's figures, thresholds
     app.include_router(routes_reports.router)
     app.include_router(routes_media.router)  # recordings, voicemails, IVR runs
     app.include_router(campaigns.router)  # outbound: /api/campaigns, /api/dnc

@@ -26,6 +26,7 @@ from callcenter.core.events import AgentLogout, AgentPause, Event
 from callcenter.core.interaction_state import WAITING
 from callcenter.store.audit import audit
 from callcenter.store.history import MAX_PAGE, search_interactions
+from callcenter.store.users import teams_by_agent
 
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"],
                    responses=errors(401, 403, 404, 409, 503))
@@ -45,14 +46,31 @@ class QueueSnapshot(BaseModel):
                                    "(only the caller's agents for a supervisor)")
 
 
+class Holding(BaseModel):
+    """An interaction an agent holds: ringing (`offered`), `connected` or `wrapping`."""
+
+    interaction_id: str
+    status: str
+    queue_id: str
+    caller: str | None
+    arrived_at: float
+    answered_at: float | None = Field(description="None while it rings")
+    on_hold: bool
+
+
 class AgentSnapshot(BaseModel):
-    """An agent now: its state, the reason (pause reason), since when."""
+    """An agent now: its state, the reason (pause reason), since when, its teams, the
+    queues it serves and the interactions it holds."""
 
     agent_id: str
     state: str
     reason: str
     since: float | None = Field(description="Unix seconds on the engine's clock (None: "
                                 "logged out since before the server started)")
+    teams: list[str] = Field(default_factory=list, description="Its store teams, by name")
+    queues: list[str] = Field(default_factory=list, description="The queues it serves")
+    work: list[Holding] = Field(default_factory=list,
+                                description="Offers, then conversations, then wrap-ups")
 
 
 class Snapshot(BaseModel):
@@ -84,11 +102,25 @@ def _oldest_arrivals(server: Server) -> dict[str, float]:
     return out
 
 
-def _agent_snapshot(server: Server, agent_id: str) -> AgentSnapshot:
-    agent = server.runtime.engine.agent(agent_id)
+def _teams(server: Server) -> dict[str, list[str]]:
+    """Every agent's store teams, by name."""
+    with server.sessions() as session:
+        return teams_by_agent(session)
+
+
+def _agent_snapshot(server: Server, agent_id: str,
+                    teams: dict[str, list[str]] | None = None) -> AgentSnapshot:
+    engine = server.runtime.engine
+    agent = engine.agent(agent_id)
     assert agent is not None
+    work = [Holding(interaction_id=w.interaction_id, status=w.status, queue_id=w.queue_id,
+                    caller=w.caller or None, arrived_at=w.arrived_at,
+                    answered_at=w.answered_at, on_hold=w.on_hold)
+            for w in engine.work(agent_id)]
     return AgentSnapshot(agent_id=agent_id, state=agent.state.value,
-                         reason=agent.reason, since=agent.since)
+                         reason=agent.reason, since=agent.since,
+                         teams=(teams or {}).get(agent_id, []),
+                         queues=sorted(agent.queues), work=work)
 
 
 def _visible(server: Server, scope: frozenset[str] | None) -> list[str]:
@@ -131,11 +163,13 @@ async def _force(server: Server, user: Principal, agent_id: str, event: Event,
 
 @router.get("/snapshot", response_model=Snapshot)
 async def snapshot(server: ServerDep, user: Staff) -> Snapshot:
-    """Every queue (waiting, oldest wait, agents by state) and the caller's agents."""
+    """Every queue (waiting, oldest wait, agents by state) and the caller's agents (with
+    their teams, queues and the interactions they hold)."""
     scope = await scope_of(server, user)
     now = server.runtime.clock.time()
     queues = await asyncio.to_thread(_queues, server, scope, now)
-    agents = [_agent_snapshot(server, a) for a in _visible(server, scope)]
+    teams = await asyncio.to_thread(_teams, server)
+    agents = [_agent_snapshot(server, a, teams) for a in _visible(server, scope)]
     return Snapshot(at=now, queues=queues, agents=agents)
 
 
@@ -148,9 +182,11 @@ async def queues(server: ServerDep, user: Staff) -> list[QueueSnapshot]:
 
 @router.get("/agents", response_model=list[AgentSnapshot])
 async def agents(server: ServerDep, user: Staff) -> list[AgentSnapshot]:
-    """The caller's agents now (an admin's: all): state, reason, since."""
+    """The caller's agents now (an admin's: all): state, reason, since, teams, queues,
+    the interactions they hold."""
     scope = await scope_of(server, user)
-    return [_agent_snapshot(server, a) for a in _visible(server, scope)]
+    teams = await asyncio.to_thread(_teams, server)
+    return [_agent_snapshot(server, a, teams) for a in _visible(server, scope)]
 
 
 @router.post("/agents/{agent_id}/pause", response_model=AgentSnapshot)

@@ -208,6 +208,17 @@ def supervised_agents(session: Session, user: UserRow) -> list[str]:
     return list(session.scalars(query))
 
 
+def teams_by_agent(session: Session) -> dict[str, list[str]]:
+    """The names of each agent's teams, sorted (agents in no team are left out)."""
+    query = (select(TeamAgentRow.agent_id, TeamRow.name)
+             .join(TeamRow, TeamRow.id == TeamAgentRow.team_id)
+             .order_by(TeamAgentRow.agent_id, TeamRow.name))
+    out: dict[str, list[str]] = {}
+    for agent_id, name in session.execute(query):
+        out.setdefault(agent_id, []).append(name)
+    return out
+
+
 # --- disposition codes -------------------------------------------------------------
 
 

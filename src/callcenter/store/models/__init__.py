@@ -10,7 +10,8 @@ module per subject:
 - `outbound`: campaigns, leads, do-not-call lists, dial attempts;
 - `customers`: the customer directory;
 - `media`: recordings, voicemails and IVR runs;
-- `logins`: open logins (token digests), kept across restarts.
+- `logins`: open logins (token digests), kept across restarts;
+- `supervision`: the wallboard's thresholds per queue.
 
 Importing this package imports every module, so `Base.metadata` holds every table
 (Alembic's environment relies on it); a new table's module is imported here too.
@@ -41,6 +42,7 @@ from callcenter.store.models.history import (
 from callcenter.store.models.logins import LoginRow
 from callcenter.store.models.media import IvrRunRow, RecordingRow
 from callcenter.store.models.outbound import AttemptRow, CampaignRow, DncNumberRow, LeadRow
+from callcenter.store.models.supervision import QueueThresholdRow
 from callcenter.store.models.users import ROLES, TeamAgentRow, TeamRow, TeamSupervisorRow, UserRow
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "LoginRow",
     "QueueRow",
     "QueueSkillRow",
+    "QueueThresholdRow",
     "RecordingRow",
     "SkillRow",
     "TeamAgentRow",
