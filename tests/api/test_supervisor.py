@@ -155,7 +155,7 @@ def test_the_queue_snapshot_counts_the_callers_agents_by_state(
 def test_the_snapshot_is_taken_at_the_engine_clock_with_the_callers_agents(
         clocked: tuple[Harness, FakeClock]) -> None:
     """Ten minutes in, sup-2's snapshot is stamped MONDAY_9AM + 600 and lists early-1 only,
-    logged in since 09:05."""
+    logged in since 09:05, in teams floor and red, serving the hotline, holding nothing."""
     h, clock = clocked
     _team(h, "sup-2", ["early-1"])
     _advance(h, clock, 300)
@@ -164,7 +164,8 @@ def test_the_snapshot_is_taken_at_the_engine_clock_with_the_callers_agents(
     snap = h.get("/api/supervisor/snapshot", headers=h.auth("sup-2")).json()
     assert snap["at"] == MONDAY_9AM + 600
     assert snap["agents"] == [{"agent_id": "early-1", "state": "available", "reason": "",
-                               "since": MONDAY_9AM + 300}]
+                               "since": MONDAY_9AM + 300, "teams": ["floor", "red"],
+                               "queues": ["hotline"], "work": []}]
 
 
 def test_a_forced_pause_of_a_busy_agent_waits_for_its_wrap_up(
