@@ -171,7 +171,7 @@ def test_the_wallboard_follows_the_queue_and_the_agents(site: Site, page: Page,
 
 
 def test_the_wallboard_force_pauses_an_agent(site: Site, page: Page) -> None:
-    """The Force pause button pauses the agent with the chosen reason."""
+    """The Force pause button, once confirmed, pauses the agent with the chosen reason."""
     assert site.h.post("/api/agents/early-2/login",
                        headers=site.h.auth("early-2")).status_code == 200
     _log_in(page, site, "root")
@@ -180,6 +180,9 @@ def test_the_wallboard_force_pauses_an_agent(site: Site, page: Page) -> None:
     expect(row.locator(".state")).to_have_text("available")
     page.select_option("#pause-reason", "lunch")
     row.get_by_role("button", name="Force pause").click()
+    dialog = page.locator("dialog#confirm")
+    expect(dialog).to_contain_text("Force pause early-2 (lunch)?")
+    dialog.get_by_role("button", name="Confirm").click()
     expect(row.locator(".state")).to_have_text("paused")
     expect(row.locator(".reason")).to_have_text("lunch")
     assert site.h.server.runtime.engine.agent_state("early-2").value == "paused"
