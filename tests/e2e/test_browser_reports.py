@@ -156,3 +156,21 @@ def test_the_report_of_today_follows_a_call_that_ends(site: Site, page: Page) ->
     site.h.inject(CallerHungUp("live-1"))
     totals = page.get_by_role("table", name="Per queue over the range").locator("tbody td")
     expect(totals).to_have_text(["hotline", "1", "0", "1"])  # offered, handled, abandoned
+
+
+def test_the_campaign_report_lists_a_campaign_and_its_dispositions(site: Site,
+                                                                   page: Page) -> None:
+    """A new campaign with one disposition code and no leads: its row shows 0 leads and
+    0 attempts, and the code is listed with 0 leads."""
+    r = site.h.post("/api/campaigns", headers=site.h.auth("root"), json={
+        "name": "spring", "caller_id": "+4930123456",
+        "dispositions": [{"code": "sale", "category": "success", "label": "Sale"}]})
+    assert r.status_code == 201, r.text
+    _log_in(page, site, "sup")
+    page.goto(site.url + "/reports/campaigns")
+    row = page.get_by_role("table", name="Per campaign").locator("tbody tr")
+    expect(row.locator("td").nth(0)).to_have_text("spring")
+    expect(row.locator("td").nth(1)).to_have_text("0")  # leads
+    expect(row.locator("td").nth(6)).to_have_text("0")  # attempts
+    codes = page.get_by_role("table", name="Leads by last disposition").locator("tbody td")
+    expect(codes).to_have_text(["spring", "sale", "Sale", "success", "0", "0.0 %"])

@@ -303,14 +303,19 @@ function keepCsv(text, keep) {
 
 // ---------------------------------------------------------------- campaigns
 
-const CAMPAIGN_COLUMNS = [["attempts", "Attempts"], ["contacts", "Contacts"], ["drops", "Drops"],
-  ["drop_rate_30d", "Drop rate 30 d"], ["outside_window", "Outside window"], ["dnc_blocked", "DNC blocked"],
-  ["leads_over_cap", "Leads over cap"], ["info_late", "Info message late"]];
+const CAMPAIGN_COLUMNS = [["leads", "Leads"], ["attempted", "Attempted"], ["contacted", "Contacted"],
+  ["converted", "Converted"], ["converted_share", "Conversion"], ["attempts", "Attempts"], ["contacts", "Contacts"],
+  ["drops", "Drops"], ["drop_rate_30d", "Drop rate 30 d"], ["outside_window", "Outside window"],
+  ["dnc_blocked", "DNC blocked"], ["leads_over_cap", "Leads over cap"], ["info_late", "Info message late"]];
 
 async function campaigns(body, f, ctx) {
   const names = f.campaign ? [f.campaign] : ctx.campaigns;
-  const rows = await Promise.all(names.map((n) =>
-    api("GET", `/api/campaigns/${encodeURIComponent(n)}/compliance${query({ until: f.until })}`)));
+  const rows = await Promise.all(names.map(async (n) => {
+    const path = `/api/campaigns/${encodeURIComponent(n)}`;
+    const [compliance, penetration] = await Promise.all([
+      api("GET", `${path}/compliance${query({ until: f.until })}`), api("GET", `${path}/penetration`)]);
+    return { ...penetration, ...compliance };
+  }));
   const c = chartBox("Attempts, contacts and drops per campaign", (canvas) => chart(canvas, {
     labels: rows.map((r) => r.campaign), yTitle: "calls",
     series: [{ label: "Attempts", data: rows.map((r) => r.attempts) },
@@ -319,12 +324,21 @@ async function campaigns(body, f, ctx) {
   }));
   const columns = [{ key: "campaign", title: "Campaign" },
     ...CAMPAIGN_COLUMNS.map(([key, title]) => ({ title, num: true,
-      cell: (r) => (key.startsWith("drop_rate") ? pct(r[key]) : r[key]) }))];
+      cell: (r) => (key.includes("rate") || key.endsWith("share") ? pct(r[key]) : r[key]) }))];
+  const byDisposition = rows.flatMap((r) => r.dispositions.map((d) => ({ campaign: r.campaign, ...d })));
+  const dispositionColumns = [["campaign", "Campaign"], ["code", "Code"], ["label", "Label"],
+                              ["category", "Category"], ["leads", "Leads"], ["share", "Share"]];
   body.append(el("section", { class: "panel" }, el("h3", {}, "Campaigns"),
-    el("p", { class: "hint" }, "Compliance figures of each campaign up to the end of the range."),
-    el("div", { class: "toolbar" }, exportButton("Export campaign CSV", async () => download("campaign-report.csv",
-      toCsv(["campaign", ...CAMPAIGN_COLUMNS.map(([k]) => k)], rows.map((r) => [r.campaign, ...CAMPAIGN_COLUMNS.map(([k]) => r[k])]))))),
-    c.box, table("Per campaign", columns, rows, "No campaign.")));
+    el("p", { class: "hint" }, "Leads as they stand now; compliance figures up to the end of the range."),
+    el("div", { class: "toolbar" },
+      exportButton("Export campaign CSV", async () => download("campaign-report.csv",
+        toCsv(["campaign", ...CAMPAIGN_COLUMNS.map(([k]) => k)], rows.map((r) => [r.campaign, ...CAMPAIGN_COLUMNS.map(([k]) => r[k])])))),
+      exportButton("Export disposition CSV", async () => download("campaign-dispositions.csv",
+        toCsv(dispositionColumns.map(([k]) => k), byDisposition.map((d) => dispositionColumns.map(([k]) => d[k])))))),
+    c.box, table("Per campaign", columns, rows, "No campaign."),
+    table("Leads by last disposition", dispositionColumns.map(([key, title]) => ({
+      title, num: key === "leads" || key === "share", cell: (d) => (key === "share" ? pct(d.share) : d[key]) })),
+    byDisposition, "No disposition.")));
   c.draw();
 }
 
