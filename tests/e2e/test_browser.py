@@ -96,16 +96,24 @@ def test_an_agent_handles_a_call_from_offer_to_wrap_up(site: Site, page: Page,
 
 
 def test_a_refused_action_shows_the_apis_message(site: Site, page: Page) -> None:
-    """A wrap-up the server refuses (the queue requires a disposition) shows its message
-    beside the disposition; with a code chosen the wrap-up goes through."""
+    """A wrap-up the server refuses (the queue requires a disposition, set on the admin's
+    Queues screen) shows its message beside the disposition; with a code chosen the
+    wrap-up goes through."""
     with site.h.server.sessions.begin() as session:
         save_disposition(session, "sale", "Sale")
+    _log_in(page, site, "root")  # the admin's Queues screen sets the requirement
+    page.wait_for_url(lambda url: url != site.url + "/")
+    page.goto(site.url + "/admin/queues")
+    page.get_by_role("button", name="Edit hotline").click()
+    form = page.locator("#queue-form")
+    form.get_by_label("Agents must choose a disposition code at wrap-up").check()
+    form.get_by_role("button", name="Save queue").click()
+    expect(page.locator(".section-body .status")).to_contain_text("Queue hotline saved")
     admin = site.h.auth("root")
-    queue = site.h.get("/api/admin/queues/hotline", headers=admin).json()
-    del queue["id"]
-    r = site.h.request("PUT", "/api/admin/queues/hotline", headers=admin,
-                       json={**queue, "require_disposition": True})
-    assert r.status_code == 200, r.text
+    assert site.h.get("/api/admin/queues/hotline",
+                      headers=admin).json()["require_disposition"] is True
+    page.get_by_role("link", name="Sign out").click()
+    page.wait_for_url(site.url + "/")
     _log_in(page, site, "early-1")
     page.wait_for_url(site.url + "/desktop")
     desktop_ready(page)

@@ -24,6 +24,7 @@ function blankQueue() {
     no_agents_action: { ...exit }, calendar_id: null, closed_action: { ...exit },
     wrap_up: 0, offer_timeout: 20, retry_after: 10, aging_rate: 0.1,
     service_level_threshold: 20, short_abandon: 5, default_handle_time: 180,
+    require_disposition: false,
   };
 }
 
@@ -155,7 +156,9 @@ export async function render(body, _me) {
             "Wait before offering to the same agent again."),
           field("Wrap-up (s)", number("wrap_up", q.wrap_up, { min: 0 })),
           field("Default handle time (s)", number("default_handle_time", q.default_handle_time, { min: 0 }),
-            "Used for expected-wait estimates until calls are measured."))),
+            "Used for expected-wait estimates until calls are measured.")),
+        el("label", { class: "check" }, checkbox("require_disposition", q.require_disposition),
+          " Agents must choose a disposition code at wrap-up")),
       el("div", { class: "actions" },
         el("button", { type: "submit", class: "primary" }, creating ? "Create queue" : "Save queue"),
         el("button", { type: "button", onclick: () => { editBox.hidden = true; } }, "Cancel")));
@@ -180,6 +183,7 @@ export async function render(body, _me) {
         no_agents_action: exitOf("no_agents_action"),
         calendar_id: valueOf(form, "calendar_id") || null,
         closed_action: exitOf("closed_action"),
+        require_disposition: valueOf(form, "require_disposition"),
       };
       for (const key of ["wrap_up", "offer_timeout", "retry_after", "aging_rate",
         "service_level_threshold", "short_abandon", "default_handle_time"]) {
