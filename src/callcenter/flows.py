@@ -12,7 +12,7 @@ Every mistake raises `FlowFileError` naming the file, the line and the key
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,12 @@ __all__ = ["FlowFileError", "load_flows", "parse_flows"]
 
 
 class FlowFileError(ValueError):
-    """A flow file is invalid; the message names the file, line and key."""
+    """A flow file is invalid; the message names the file, line and key (`line`: the
+    line number, None when the mistake has none)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -65,17 +70,20 @@ def load_flows(file: str | Path, calendars: Mapping[str, Calendar] | None = None
 
 
 def parse_flows(text: str, source: Path | None = None,
-                calendars: Mapping[str, Calendar] | None = None) -> dict[str, Flow]:
-    """The flows in YAML `text` (`source` names it in errors)."""
+                calendars: Mapping[str, Calendar] | None = None,
+                queues: Collection[str] | None = None) -> dict[str, Flow]:
+    """The flows in YAML `text` (`source` names it in errors). With `queues`, every queue
+    a `queue` or `callback` node sends calls to must be one of them."""
     name = str(source) if source is not None else "<flows>"
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        line = mark.line + 1 if mark is not None else None
+        where = f"{name}:{line}" if line is not None else name
         raise FlowFileError(f"{where}: not valid YAML: "
-                            f"{getattr(exc, 'problem', None) or exc}") from None
+                            f"{getattr(exc, 'problem', None) or exc}", line) from None
     lines: dict[str, int] = {}
     if root is not None:
         _lines(root, "", lines)
@@ -84,14 +92,23 @@ def parse_flows(text: str, source: Path | None = None,
 
     def fail(path: str, message: str) -> FlowFileError:
         line = _line_of(lines, path)
-        return FlowFileError(f"{name}{f':{line}' if line else ''}: {path}: {message}")
+        return FlowFileError(f"{name}{f':{line}' if line else ''}: {path}: {message}", line)
 
     try:
-        return _Reader(data, calendars or {}).flows()
+        flows = _Reader(data, calendars or {}).flows()
     except FlowError as exc:
         raise fail(exc.path, exc.reason) from None
     except _Bad as exc:
         raise fail(exc.path, exc.message) from None
+    if queues is not None:
+        for fid, flow in flows.items():
+            for node_name, node in flow.nodes.items():
+                if isinstance(node, ToQueue | Callback) and node.queue_id not in queues:
+                    key = "queue" if isinstance(node, ToQueue) else "callback"
+                    raise fail(f"flows.{fid}.nodes.{node_name}.{key}",
+                               f"no queue {node.queue_id!r} (queues: "
+                               f"{', '.join(sorted(queues)) or 'none'})")
+    return flows
 
 
 def _lines(node: yaml.Node, path: str, lines: dict[str, int]) -> None:

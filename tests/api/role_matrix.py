@@ -227,6 +227,10 @@ OPS: list[Op] = [
        arrange=st.created("/api/admin/agents", {"id": "a-del"})),
     # the audit log: admins read it
     Op("GET", "/api/admin/audit", ADMINS, "/api/admin/audit?entity=user&limit=5"),
+    # the IVR flows (read, checked) and the telephony numbers
+    Op("GET", "/api/admin/ivr", ADMINS),
+    Op("POST", "/api/admin/ivr/validate", ADMINS, options={"json": {"text": "flows: {}"}}),
+    Op("GET", "/api/admin/telephony", ADMINS),
     # the customer directory: staff read, admins write
     Op("GET", "/api/admin/customers", STAFF),
     Op("GET", "/api/admin/customers/{customer_id}", STAFF,

@@ -1,7 +1,7 @@
 """Admin CRUD (`/api/admin/...`, admin role only): one module per resource (users,
-teams, dispositions, skills, calendars, queues, agents, customers) and the audit log
-(`audit`, read only), what they share in `common`. Supervisors may read the customer
-directory too.
+teams, dispositions, skills, calendars, queues, agents, customers), the audit log
+(`audit`, read only) and the IVR flows and telephony numbers (`ivr`, read and checked),
+what they share in `common`. Supervisors may read the customer directory too.
 
 Each change is one store transaction with its audit row (who, action, entity, id,
 before/after). After the commit, a queue or agent change is applied to the running
@@ -21,6 +21,7 @@ from callcenter.api.admin import (
     calendars,
     customers,
     dispositions,
+    ivr,
     queues,
     skills,
     teams,
@@ -31,5 +32,6 @@ from callcenter.api.errors import errors
 router = APIRouter(prefix="/api/admin", tags=["admin"],
                    responses=errors(401, 403, 404, 409, 422, 503))
 # In this order: the order of the paths in /openapi.json.
-for _module in (users, teams, dispositions, skills, calendars, queues, agents, customers, audit):
+for _module in (users, teams, dispositions, skills, calendars, queues, agents, customers, audit,
+                ivr):
     router.include_router(_module.router)
