@@ -116,3 +116,50 @@ def test_a_prompt_must_be_a_wav_file_or_text() -> None:
            "      q: {queue: x}\n"
     with pytest.raises(FlowFileError, match=r"nodes.p.play: prompts are WAV files"):
         parse_flows(text)
+
+
+QUEUED = """\
+flows:
+  main:
+    start: ask
+    nodes:
+      ask:
+        play: "One moment."
+        next: wait
+      wait:
+        queue: sales
+  back:
+    nodes:
+      later:
+        callback: billing
+"""
+
+
+def test_the_error_carries_its_line() -> None:
+    """The line of the key in the message is also the error's `line` (7: `next`)."""
+    with pytest.raises(FlowFileError) as caught:
+        parse_flows(QUEUED.replace("next: wait", "next: nowhere"))
+    assert caught.value.line == 7
+    assert str(caught.value).startswith("<flows>:7: flows.main.nodes.ask.next")
+
+
+def test_a_yaml_error_carries_its_line() -> None:
+    """A tab where YAML wants spaces (line 3) gives `line` 3."""
+    with pytest.raises(FlowFileError) as caught:
+        parse_flows(QUEUED.replace("    start: ask", "\tstart: ask"))
+    assert caught.value.line == 3
+
+
+def test_given_queues_every_queue_node_must_name_one() -> None:
+    """With `queues`, a queue node (line 9) and a callback node (line 13) to a queue
+    not among them are refused by line; without, both flows load."""
+    assert set(parse_flows(QUEUED)) == {"main", "back"}
+    with pytest.raises(FlowFileError) as caught:
+        parse_flows(QUEUED, queues={"billing"})
+    assert (caught.value.line, str(caught.value)) == (
+        9, "<flows>:9: flows.main.nodes.wait.queue: no queue 'sales' (queues: billing)")
+    with pytest.raises(FlowFileError) as caught:
+        parse_flows(QUEUED, queues={"sales"})
+    assert (caught.value.line, str(caught.value)) == (
+        13, "<flows>:13: flows.back.nodes.later.callback: no queue 'billing' (queues: sales)")
+    assert set(parse_flows(QUEUED, queues={"sales", "billing"})) == {"main", "back"}

@@ -58,7 +58,7 @@ class FlowCheck(BaseModel):
     message: str | None
 
 
-class Number(BaseModel):
+class DialledNumber(BaseModel):
     """A dialled number and the IVR flow its calls start in."""
 
     number: str
@@ -69,7 +69,7 @@ class TelephonyView(BaseModel):
     """The telephony numbers and trunks of the sip config (none under the `sim` adapter)."""
 
     mode: str = Field(description="`sip` or `simulated`")
-    numbers: list[Number]
+    numbers: list[DialledNumber]
     trunks: list[str] = Field(description="Addresses or networks that may send calls")
     dial: str | None = Field(description="Where outbound calls go (a password in it hidden)")
 
@@ -140,7 +140,7 @@ async def read_telephony(server: ServerDep, _user: Admin) -> TelephonyView:
     dial = raw.get("dial")
     return TelephonyView(
         mode="sip",
-        numbers=[Number(number=str(k), flow=str(v)) for k, v in sorted(dids.items())]
+        numbers=[DialledNumber(number=str(k), flow=str(v)) for k, v in sorted(dids.items())]
         if isinstance(dids, dict) else [],
         trunks=[str(t) for t in trunks] if isinstance(trunks, list) else [str(trunks)],
         dial=_PASSWORD.sub(r"\1:***@", dial) if isinstance(dial, str) else None)
