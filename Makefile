@@ -10,7 +10,7 @@ FBIN := $(FAST)/bin
 # what to install; the tests needing a missing tool then skip (fail under CI=true).
 SETUP := scripts/setup-system
 
-.PHONY: test test-slow test-compiled lint bench bench-quick demo clean
+.PHONY: test test-slow test-compiled lint bench bench-quick demo screenshots clean
 
 $(BIN)/python:
 	$(SETUP) venv
@@ -78,6 +78,11 @@ bench-quick: $(VENV)/.bench $(FAST)/.installed
 demo: $(VENV)/.test
 	$(if $(SIP),$(SETUP) sip)
 	$(BIN)/callcenter demo $(if $(SIP),--sip $(SIP))
+
+# Every main screen from a fresh demo into docs/screenshots/ (and docs/screens.md), with
+# Playwright on Debian's chromium: after changing a screen, run it and commit the PNGs.
+screenshots: $(VENV)/.test
+	$(BIN)/python -m tests.screenshots
 
 clean:
 	rm -rf $(VENV) $(FAST) build .pytest_cache .mypy_cache .ruff_cache .coverage
