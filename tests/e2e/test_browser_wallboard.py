@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from callcenter.core.events import InteractionArrived
-from tests.api.conftest import password
+from callcenter.telephony.base import FakeTelephony
+from tests.api.conftest import password, start
 from tests.e2e.conftest import Site
+from tests.serving import serving_app
 
 pytestmark = pytest.mark.requires_tool("chromium")  # skipped without it, failed under CI
 
@@ -133,3 +136,79 @@ def test_tv_mode_hides_the_controls(site: Site, page: Page) -> None:
     for hidden in ("#nav", "#threshold-form", "#filter-team", "#tv-button",
                    '#agents tr[data-agent="early-1"] td.actions'):
         expect(page.locator(hidden)).to_be_hidden()
+
+
+def test_force_logout_asks_first(site: Site, page: Page) -> None:
+    """Force logout opens a confirmation: Cancel leaves the agent logged in, Confirm logs
+    it out."""
+    assert site.h.post("/api/agents/early-2/login",
+                       headers=site.h.auth("early-2")).status_code == 200
+    _wallboard(page, site)
+    row = page.locator('#agents tr[data-agent="early-2"]')
+    expect(row.locator(".state")).to_have_text("available")
+    dialog = page.locator("dialog#confirm")
+    row.get_by_role("button", name="Force logout").click()
+    expect(dialog).to_contain_text("Force logout early-2?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(row.get_by_role("button", name="Force logout")).to_be_focused()
+    assert site.h.server.runtime.engine.agent_state("early-2").value == "available"
+    row.get_by_role("button", name="Force logout").click()
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(row.locator(".state")).to_have_text("logged out")
+
+
+def test_the_grid_sorts_by_a_column_both_ways(site: Site, page: Page) -> None:
+    """Sorted by state, the one available agent comes first; sorted again, last."""
+    assert site.h.post("/api/agents/late-3/login",
+                       headers=site.h.auth("root")).status_code == 200
+    _wallboard(page, site)
+    rows = page.locator("#agents tr[data-agent]")
+    expect(rows.first).to_have_attribute("data-agent", "early-1")  # by agent id at first
+    header = page.locator('#agent-grid th[data-sort="state"]')
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    expect(rows.first).to_have_attribute("data-agent", "late-3")
+    header.get_by_role("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    expect(rows.last).to_have_attribute("data-agent", "late-3")
+
+
+class Monitoring(FakeTelephony):
+    """The fake telephony with silent monitoring: remembers the listens started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listening: set[str] = set()
+
+    async def listen(self, interaction_id: str, phone: str) -> str:
+        listen_id = f"{interaction_id}-{phone}"
+        self.listening.add(listen_id)
+        return listen_id
+
+    async def stop_listening(self, listen_id: str) -> bool:
+        found = listen_id in self.listening
+        self.listening.discard(listen_id)
+        return found
+
+
+def test_a_supervisor_listens_to_a_call_from_the_grid(tmp_path: Path, page: Page) -> None:
+    """Listen on early-1's call asks the telephony to put the supervisor's phone on it;
+    Stop listening ends that listen."""
+    telephony = Monitoring()
+    for h in start(f"sqlite:///{tmp_path / 'listen.db'}", telephony=telephony):
+        with h.portal.wrap_async_context_manager(serving_app(h.app)) as url:
+            site = Site(h, url)
+            assert h.post("/api/agents/early-1/login",
+                          headers=h.auth("early-1")).status_code == 200
+            _wallboard(page, site)
+            _call(site, "ls-1")
+            row = page.locator('#agents tr[data-agent="early-1"]')
+            expect(row.locator(".call-id")).to_have_text("ls-1")
+            row.get_by_role("button", name="Listen").click()
+            expect(page.locator("#grid-status")).to_have_text(
+                "Listening to ls-1 (early-1) on phone sup.")
+            assert telephony.listening == {"ls-1-sup"}
+            row.get_by_role("button", name="Stop listening").click()
+            expect(page.locator("#grid-status")).to_have_text("Stopped listening to ls-1.")
+            assert telephony.listening == set()
