@@ -26,8 +26,11 @@ window.__notes = [];
 window.Notification = class {
   static permission = "default";
   static async requestPermission() { window.Notification.permission = "granted"; return "granted"; }
-  constructor(title, options) { window.__notes.push({ title, body: options.body }); }
-  close() {}
+  constructor(title, options) {
+    this.seen = { title, body: options.body, closed: false };
+    window.__notes.push(this.seen);
+  }
+  close() { this.seen.closed = true; }
 };
 """
 
@@ -94,7 +97,8 @@ def test_an_offer_rings_is_announced_notifies_in_the_background_and_a_missed_one
     """In front, an offer rings (the page started its oscillators), is announced and
     makes no notification; the caller hangs up while it rings: it is listed as missed
     and the ringing stops. In the background, with notifications allowed from the
-    button, the next offer raises a desktop notification naming the caller."""
+    button, the next offer raises a desktop notification naming the caller, closed once
+    the offer is accepted."""
     _desktop(page, site)
     page.click("#notify")
     expect(page.locator("#notify-state")).to_have_text("Desktop notifications on.")
@@ -122,7 +126,10 @@ def test_an_offer_rings_is_announced_notifies_in_the_background_and_a_missed_one
     expect(page.locator('.call.offer[data-interaction="ring-2"]')).to_be_visible()
     expect(page.locator("body")).to_have_attribute("data-notified", "1")
     assert page.evaluate("window.__notes") == [
-        {"title": "Incoming call", "body": "+4930700002 · queue hotline"}]
+        {"title": "Incoming call", "body": "+4930700002 · queue hotline", "closed": False}]
+    page.locator('.call.offer[data-interaction="ring-2"] button.accept').click()
+    expect(page.locator('.call.connected[data-interaction="ring-2"]')).to_be_visible()
+    assert page.evaluate("window.__notes.map((n) => n.closed)") == [True]  # no stale alert
 
 
 def test_the_shortcuts_accept_and_hang_up_keep_the_focus_and_spare_the_fields(

@@ -419,6 +419,7 @@ let audio = null; // the AudioContext, made on the first click (browsers want a 
 let ringTimer = null;
 let rings = 0;
 let notified = 0;
+const notifications = new Map(); // interaction id -> its desktop notification, while it rings
 
 function unlockAudio() {
   try {
@@ -482,6 +483,7 @@ function notifyOffer(item) {
       if (accept) accept.focus();
       note.close();
     };
+    notifications.set(item.interaction_id, note);
     notified += 1;
     document.body.dataset.notified = String(notified);
   } catch {
@@ -516,6 +518,8 @@ function followOffers() {
   for (const [id, item] of [...offersSeen]) {
     if (offered.has(id)) continue;
     offersSeen.delete(id);
+    notifications.get(id)?.close(); // answered here or elsewhere, or gone: no stale alert
+    notifications.delete(id);
     if (!answered.has(id) && !held.has(id)) missed(item);
     answered.delete(id);
   }
