@@ -18,6 +18,7 @@ from callcenter.core.records import InteractionRecord
 from callcenter.store.history import record_interaction
 from callcenter.store.media import add_ivr_runs
 from callcenter.store.models import RecordingRow
+from callcenter.store.users import add_agent, create_team
 from tests.api.conftest import MONDAY_9AM, Harness
 from tests.api.test_reports import _day, _timed
 
@@ -183,3 +184,28 @@ def test_the_detail_shows_the_ivr_path_a_transfer_and_the_recording(
         ("completed", 210, "no disposition")]
     assert body["ivr"]["path"] == ["welcome", "menu"]
     assert [(x["kind"], x["seconds"]) for x in body["recordings"]] == [("call", 180.0)]
+
+
+def test_the_interaction_search_narrows_to_a_team(sqlite_harness: Harness) -> None:
+    """Team `day` holds early-2 only: with `team=day` an admin gets early-2's call and
+    neither early-1's nor the one no agent took; sup-2, who supervises no team, gets
+    nothing (the team does not widen its view); an unknown team is 422 on `team`."""
+    h = sqlite_harness
+    t0 = MONDAY_9AM - 86_400
+    with h.server.sessions.begin() as session:
+        add_agent(session, create_team(session, "day"), "early-2")
+        for iid, agent in (("t-1", "early-1"), ("t-2", "early-2"), ("t-3", None)):
+            record_interaction(session, InteractionRecord(
+                iid, "voice", "hotline", "hotline", 0, t0, None, t0 + 30, t0 + 30,
+                "abandoned", agent_id=agent))
+
+    def ids(user: str, team: str) -> Any:
+        r = h.get("/api/interactions", headers=h.auth(user), params={"team": team})
+        return r.status_code, r.json()
+
+    status, body = ids("root", "day")
+    assert (status, [i["interaction_id"] for i in body["items"]]) == (200, ["t-2"])
+    status, body = ids("sup-2", "day")
+    assert (status, body["items"]) == (200, [])
+    status, body = ids("root", "nope")
+    assert (status, body["errors"][0]["field"]) == (422, "team")

@@ -10,12 +10,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from callcenter.api.auth import Role
 from callcenter.api.deps import AnyUser, ServerDep, in_scope, out_of_scope, scope_of
-from callcenter.api.errors import errors
+from callcenter.api.errors import InvalidField, errors
 from callcenter.api.state import Server
 from callcenter.store.history import MAX_PAGE, search_interactions
+from callcenter.store.models import TeamRow
 from callcenter.store.users import list_dispositions
 
 MAX_OFFSET = 2**31 - 1  # larger offsets overflow the database's integer
@@ -117,15 +120,25 @@ class _Criteria:
     offset: int
     limit: int
     agents_or_none: frozenset[str] | None
+    team: str | None = None
+
+
+def _team_agents(session: Session, team: str) -> list[str]:
+    """The agents of team `team`; 422 on `team` when there is none."""
+    row = session.scalar(select(TeamRow).where(TeamRow.name == team))
+    if row is None:
+        raise InvalidField("team", f"no team {team!r}")
+    return [a.agent_id for a in row.agents]
 
 
 def _search(server: Server, c: _Criteria) -> InteractionPage:
     with server.sessions() as session:
+        members = None if c.team is None else _team_agents(session, c.team)
         page = search_interactions(session, since=c.since, until=c.until, queue_id=c.queue_id,
                                    agent_id=c.agent_id, outcome=c.outcome,
                                    caller_number=c.caller_number,
-                                   agents_or_none=c.agents_or_none, offset=c.offset,
-                                   limit=c.limit)
+                                   agents_or_none=c.agents_or_none, agent_ids=members,
+                                   offset=c.offset, limit=c.limit)
         return InteractionPage(items=[InteractionView.model_validate(r) for r in page.items],
                                total=page.total, offset=page.offset, limit=page.limit)
 
@@ -140,11 +153,15 @@ async def find_interactions(
     agent: Annotated[str | None, Query(max_length=100)] = None,
     outcome: Annotated[str | None, Query(max_length=20)] = None,
     number: Annotated[str | None, Query(max_length=64, description="Caller number")] = None,
+    team: Annotated[str | None, Query(max_length=100, description="Taken by an agent of this "
+                                      "team (a supervisor's view stays within its teams)")
+                    ] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> InteractionPage:
     """Search stored interactions. An agent sees only its own (`agent` defaults to
-    itself); a supervisor those of its teams' agents and those no agent took."""
+    itself); a supervisor those of its teams' agents and those no agent took; `team`
+    keeps those an agent of that team took."""
     scope = await scope_of(server, user)
     if agent is not None and not in_scope(scope, agent):
         raise out_of_scope(user, agent)
@@ -154,5 +171,5 @@ async def find_interactions(
                                 f"user {user.username!r} is not linked to an agent")
         agent = user.agent_id
     criteria = _Criteria(_epoch(since), _epoch(until), queue, agent, outcome, number, offset,
-                         limit, None if user.role == Role.AGENT else scope)
+                         limit, None if user.role == Role.AGENT else scope, team)
     return await asyncio.to_thread(_search, server, criteria)

@@ -135,13 +135,14 @@ def search_interactions(session: Session, *, since: float | None = None,
                         agent_id: str | None = None, outcome: str | None = None,
                         caller_number: str | None = None, is_open: bool | None = None,
                         agents_or_none: Collection[str] | None = None,
+                        agent_ids: Collection[str] | None = None,
                         offset: int = 0, limit: int = 50) -> Page[InteractionRow]:
     """Interactions, newest arrival first, filtered by every argument given.
 
     `since` <= arrived_at < `until`; `queue_id` matches the queue it ended in or the
     queue it arrived at; `agent_id` the last agent; `caller_number` exactly;
     `agents_or_none`: the last agent is one of these, or there is none (a
-    supervisor's scope).
+    supervisor's scope); `agent_ids`: the last agent is one of these (a team).
     """
     query = select(InteractionRow)
     if since is not None:
@@ -156,6 +157,8 @@ def search_interactions(session: Session, *, since: float | None = None,
     if agents_or_none is not None:
         query = query.where(or_(InteractionRow.agent_id.in_(sorted(agents_or_none)),
                                 InteractionRow.agent_id.is_(None)))
+    if agent_ids is not None:
+        query = query.where(InteractionRow.agent_id.in_(sorted(agent_ids)))
     if outcome is not None:
         query = query.where(InteractionRow.outcome == outcome)
     if caller_number is not None:
