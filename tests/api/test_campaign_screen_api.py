@@ -99,6 +99,20 @@ def test_a_national_import_replaces_the_list_of_that_name(harness: Harness) -> N
         {"name": "UK-TPS", "numbers": 1}, {"name": "US-DNC", "numbers": 2}]
 
 
+def test_a_national_import_with_a_rejected_row_keeps_the_old_list(harness: Harness) -> None:
+    """A NUL in the note of line 3 and a bad number on line 4 are listed with their
+    columns; the list stored before keeps its 1 number."""
+    h = harness
+    _csv(h, "/api/dnc/national/US-DNC", "number\n+12025550100\n", method="PUT")
+    r = _csv(h, "/api/dnc/national/US-DNC", "number,note\n+12025550101,ok\n"
+             "+12025550102,a\x00b\nnope,x\n", method="PUT")
+    assert r.status_code == 422
+    assert [(x["line"], x["column"]) for x in r.json()["rejected"]] == [
+        (3, "note"), (4, "number")]
+    assert h.get("/api/dnc/national", headers=h.auth("sup")).json() == [
+        {"name": "US-DNC", "numbers": 1}]
+
+
 def test_a_national_list_name_must_be_a_plain_name(harness: Harness) -> None:
     """A name with a colon is refused (422) and no list is stored."""
     h = harness

@@ -80,9 +80,10 @@ def _upload(page: Page, tmp_path: Path, name: str, text: str) -> None:
 
 def test_an_admin_creates_uploads_starts_and_watches_the_figures_move(
         clocked: tuple[Site, FakeClock], page: Page, tmp_path: Path) -> None:
-    """Create `autumn` on the page; a lead CSV with two bad rows lists lines 3 and 4 with
-    their columns and stores nothing; the good CSV stores 3 leads; Start with early-1 ready
-    dials, and the Dialed figure goes 0 -> 1 -> 2 on the open page as the clock moves."""
+    """Create `autumn` on the page (a drop cap of 2 is refused beside its field first); a
+    lead CSV with two bad rows lists lines 3 and 4 with their columns and stores nothing;
+    the good CSV stores 3 leads; Start with early-1 ready dials, and the Dialed figure goes
+    0 -> 1 -> 2 on the open page as the clock moves."""
     site, clock = clocked
     _log_in(page, site, "root")
     page.goto(site.url + "/campaigns")
@@ -92,6 +93,13 @@ def test_an_admin_creates_uploads_starts_and_watches_the_figures_move(
     form.locator('[name="caller_id"]').fill("+4930999000")
     form.locator('[name="default_region"]').fill("DE")
     form.locator('[name="timezone"]').fill("Europe/Berlin")
+    cap = form.locator('[name="drop_cap"]')
+    cap.fill("2")
+    form.locator("button[type=submit]").click()
+    expect(cap).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".field-error")).to_have_text("a fraction in (0, 1), got 2.0")
+    expect(cap).to_be_focused()
+    cap.fill("0.03")
     form.locator("button[type=submit]").click()
     page.wait_for_url(site.url + "/campaigns/autumn")
     expect(page.locator("#campaign-state")).to_have_text("stopped")

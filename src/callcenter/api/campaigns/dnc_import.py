@@ -24,13 +24,14 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from callcenter.api.admin.common import Admin, in_transaction, record
-from callcenter.api.campaigns.leads import ImportRefused, Row
+from callcenter.api.campaigns.leads import ImportRefused, ImportRow
 from callcenter.api.deps import ServerDep, Staff
 from callcenter.api.edge import upload
 from callcenter.api.errors import FieldError, InvalidField
 from callcenter.api.state import Server
 from callcenter.api.uploads import spool_csv
 from callcenter.core.dialer.campaign import E164
+from callcenter.core.text import unstorable
 from callcenter.csv_import import (
     ImportFileError,
     numbered_rows,
@@ -74,7 +75,7 @@ class NationalList(BaseModel):
 class _Read:
     rows: int
     numbers: list[str]
-    rejected: list[Row]
+    rejected: list[ImportRow]
 
 
 def read_numbers(lines: Iterable[str], column: str) -> _Read:
@@ -91,11 +92,13 @@ def read_numbers(lines: Iterable[str], column: str) -> _Read:
         bad = unstorable_cell(header, row)
         number = row[at].strip() if at < len(row) else ""
         if bad is not None:
-            rejected.append(Row(line=line, reason=bad))
+            at_fault = next(i for i, cell in enumerate(row) if unstorable(cell) is not None)
+            rejected.append(ImportRow(line=line, reason=bad, column=header[at_fault]
+                                if at_fault < len(header) else None))
         elif not number:
-            rejected.append(Row(line=line, column=column, reason="no number"))
+            rejected.append(ImportRow(line=line, column=column, reason="no number"))
         elif not E164.match(number):
-            rejected.append(Row(line=line, column=column,
+            rejected.append(ImportRow(line=line, column=column,
                                 reason=f"not an E.164 number: {number!r}"))
         else:
             numbers.append(number)
@@ -110,7 +113,7 @@ def _read(spooled: IO[bytes], column: str) -> _Read:
             raise InvalidField("body", f"body: {exc}") from None
 
 
-def _refused(rejected: list[Row]) -> JSONResponse:
+def _refused(rejected: list[ImportRow]) -> JSONResponse:
     body = ImportRefused(
         detail=f"{len(rejected)} rows rejected, nothing imported",
         errors=[FieldError(field="body", message=f"line {r.line}: {r.reason}")

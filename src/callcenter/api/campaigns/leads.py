@@ -40,7 +40,7 @@ router = APIRouter(prefix="/api/campaigns")
 Column = Annotated[str | None, Query(max_length=100)]
 
 
-class Row(BaseModel):
+class ImportRow(BaseModel):
     """A row of the file that was not stored: its line, the column at fault (null: the
     row as a whole) and why."""
 
@@ -56,13 +56,13 @@ class ImportReport(BaseModel):
     leads: int
     merged: int
     stored: int
-    skipped: list[Row]
+    skipped: list[ImportRow]
 
 
 class ImportRefused(InvalidBody):
     """Rows were rejected, so nothing was stored."""
 
-    rejected: list[Row]
+    rejected: list[ImportRow]
 
 
 class ImportInterrupted(BaseModel):
@@ -131,7 +131,7 @@ async def import_campaign_leads(
             except ImportFileError as exc:
                 raise InvalidField("body", f"body: {exc}") from None
         if result.rejected:
-            rows = [Row(line=r.line, column=r.column, reason=r.reason)
+            rows = [ImportRow(line=r.line, column=r.column, reason=r.reason)
                     for r in result.rejected]
             refused = ImportRefused(
                 detail=f"{len(rows)} rows rejected, nothing imported",
@@ -143,7 +143,7 @@ async def import_campaign_leads(
                                  chunk=settings.import_chunk, pause=settings.import_pause)
         except PartlyStored as exc:
             return _interrupted(exc, result)
-        skipped = [Row(line=result.sources.get(lead.id, [0])[0], reason=why)
+        skipped = [ImportRow(line=result.sources.get(lead.id, [0])[0], reason=why)
                    for lead, why in stored.present]
         report = ImportReport(rows=result.rows, leads=len(result.leads), merged=result.merged,
                               stored=stored.added, skipped=skipped)
