@@ -39,10 +39,11 @@ def _row(iid: str, at: float, **kw: object) -> InteractionRecord:
 
 
 def test_interaction_columns_are_the_record_fields() -> None:
-    """The interactions table has InteractionRecord's columns plus the three store columns."""
+    """The interactions table has InteractionRecord's columns plus the store's own four
+    (state, open, updated_at, and the agent's wrap-up notes, which the engine never sees)."""
     columns = [c.name for c in InteractionRow.__table__.columns]
     record = [f.name for f in fields(InteractionRecord)]
-    assert columns == [*record, "state", "open", "updated_at"]
+    assert columns == [*record, "notes", "state", "open", "updated_at"]
 
 
 def test_interaction_record_round_trips(session: Session) -> None:

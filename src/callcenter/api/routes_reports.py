@@ -250,7 +250,7 @@ class AgentStateTimes(BaseModel):
                                      "(\"\": no reason given)")
 
 
-class TeamView(BaseModel):
+class ReportTeam(BaseModel):
     """A team a report may be narrowed to, and its agents."""
 
     name: str
@@ -321,19 +321,19 @@ async def agent_state_report(server: ServerDep, user: Staff, since: Since, until
     return _state_csv(rows) if format is Format.CSV else rows
 
 
-def _teams(server: Server, username: str | None) -> list[TeamView]:
+def _teams(server: Server, username: str | None) -> list[ReportTeam]:
     with server.sessions() as session:
         query = select(TeamRow).order_by(TeamRow.name)
         if username is not None:
             query = (query.join(TeamSupervisorRow, TeamSupervisorRow.team_id == TeamRow.id)
                      .join(UserRow, UserRow.id == TeamSupervisorRow.user_id)
                      .where(UserRow.username == username))
-        return [TeamView(name=t.name, agents=sorted(a.agent_id for a in t.agents))
+        return [ReportTeam(name=t.name, agents=sorted(a.agent_id for a in t.agents))
                 for t in session.scalars(query)]
 
 
-@router.get("/teams", response_model=list[TeamView])
-async def report_teams(server: ServerDep, user: Staff) -> list[TeamView]:
+@router.get("/teams", response_model=list[ReportTeam])
+async def report_teams(server: ServerDep, user: Staff) -> list[ReportTeam]:
     """The teams reports may be narrowed to, with their agents: an admin every team, a
     supervisor the teams it supervises."""
     username = None if user.role == Role.ADMIN else user.username
