@@ -162,3 +162,42 @@ def test_a_supervisor_reads_a_campaign_without_the_buttons_to_change_it(
     expect(page.locator("#campaign-start")).to_have_count(0)
     expect(page.locator("#settings form")).to_have_count(0)
     expect(page.locator("#lead-file")).to_have_count(0)
+
+
+def test_an_admin_keeps_the_do_not_call_lists(clocked: tuple[Site, FakeClock], page: Page,
+                                              tmp_path: Path) -> None:
+    """On the list page: a number added to the global list shows; a CSV with a bad row
+    lists it and adds nothing; the good CSV adds 1 and counts 1 already listed; Remove
+    takes the first number off; a national list imported shows with its 2 numbers."""
+    site, _ = clocked
+    _log_in(page, site, "root")
+    page.goto(site.url + "/campaigns")
+    panel = page.locator("#global-dnc")
+    panel.locator('[name="number"]').fill("+4930111000")
+    panel.locator("button", has_text="Add").click()
+    rows = panel.locator("table.dnc-list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0).locator("td").nth(0)).to_have_text("+4930111000")
+
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_text("number\n+4930222000\n030 222\n")
+    good.write_text("number\n+4930222000\n+4930111000\n")
+    page.set_input_files("#global-dnc-import", str(bad))
+    panel.locator("button", has_text="Import").click()
+    expect(panel.locator("table.rejected-rows tbody tr td")).to_have_text(
+        ["3", "number", "not an E.164 number: '030 222'"])
+    expect(rows).to_have_count(1)
+    page.set_input_files("#global-dnc-import", str(good))
+    panel.locator("button", has_text="Import").click()
+    expect(panel.locator(".import-result")).to_have_text(
+        "2 rows read: 1 added, 1 already on the list.")
+    expect(rows).to_have_count(2)
+    panel.get_by_role("button", name="Remove +4930111000").click()
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0).locator("td").nth(0)).to_have_text("+4930222000")
+
+    national = page.locator("#national-dnc")
+    national.locator("#national-name").fill("DE-REG")
+    page.set_input_files("#national-file", str(good))
+    national.locator("button", has_text="Import").click()
+    expect(national.locator("table.national tbody tr td")).to_have_text(["DE-REG", "2"])

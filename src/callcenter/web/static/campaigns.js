@@ -189,6 +189,7 @@ function listEditor(name, legend, rows, make, blank, hint) {
         const now = collectList(box);
         now.splice(i, 1);
         draw(now);
+        add.focus();
       });
       return el("div", { class: "list-row", dataset: { row: i } }, make(row, i), remove);
     }));
@@ -378,11 +379,11 @@ function dncPanel(id, title, base, admin, note) {
     children.push(form, csvImport(`${id}-import`, "Import numbers (CSV with a number column)",
       () => `${base}/import`, result, (report) => {
         result.replaceChildren(el("p", { class: "saved" },
-          `${report.rows} rows read: ${report.added} numbers added, ${report.present} already on the list.`));
+          `${report.rows} rows read: ${report.added} added, ${report.present} already on the list.`));
         load();
       }));
   }
-  children.push(result, el("div", { class: "table-wrap" }, el("table", { class: "data" },
+  children.push(result, el("div", { class: "table-wrap" }, el("table", { class: "data dnc-list" },
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Number"),
       el("th", { scope: "col" }, "Added (UTC)"), admin ? el("th", { scope: "col" }, "") : null)),
     tbody)), pager);
@@ -454,7 +455,7 @@ function nationalPanel(admin) {
           load();
         }, "PUT"));
   }
-  children.push(result, el("table", { class: "data" }, el("thead", {}, el("tr", {},
+  children.push(result, el("table", { class: "data national" }, el("thead", {}, el("tr", {},
     el("th", { scope: "col" }, "List"), el("th", { class: "num", scope: "col" }, "Numbers"))), tbody));
   load().catch((err) => showError(err.message));
   return panel("national-dnc", "National do-not-call lists", ...children);
@@ -503,6 +504,9 @@ async function campaignPage(app, me, name) {
         class: action === "start" ? "primary" : action === "stop" ? "danger" : null }, text);
       buttons[action].addEventListener("click", () => act(buttons[action], async () => {
         draw(await api("POST", `${base}/${action}`));
+        // the clicked button may be hidden now: the focus stays on the actions
+        const next = Object.values(buttons).find((b) => !b.hidden);
+        if (next && buttons[action].hidden) next.focus();
       }));
       actions.append(buttons[action]);
     }
@@ -531,6 +535,16 @@ async function campaignPage(app, me, name) {
       cap.className = "cap";
       cap.textContent = `Drop cap ${pct(now.drop_cap)}. Live figures show while the campaign runs or is paused.`;
     }
+  }
+  if (admin) {
+    const remove = el("button", { type: "button", id: "campaign-delete", class: "danger" },
+      "Delete…");
+    remove.addEventListener("click", () => act(remove, async () => {
+      if (!window.confirm(`Delete campaign “${name}” with its leads, attempts and do-not-call list?`)) return;
+      await api("DELETE", base);
+      window.location.assign("/campaigns");
+    }));
+    actions.append(remove);
   }
   body.append(panel("live", "Live", el("div", { class: "live-head" },
     el("span", {}, "State: ", state), actions), cap, figures));
@@ -571,10 +585,14 @@ function leadsPanel(base, admin) {
   const result = el("div", { class: "import-result", id: "lead-import-result", "aria-live": "polite" });
   const stateFilter = el("select", { id: "lead-state" }, el("option", { value: "" }, "any"),
     LEAD_STATES.map((s) => el("option", { value: s }, s)));
+  const numberFilter = el("input", { id: "lead-number", type: "search", placeholder: "+4930123456",
+                                     maxlength: 20 });
   let offset = 0;
   const limit = 25;
   async function load() {
-    const q = `offset=${offset}&limit=${limit}${stateFilter.value ? `&state=${stateFilter.value}` : ""}`;
+    const q = new URLSearchParams({ offset, limit });
+    if (stateFilter.value) q.set("state", stateFilter.value);
+    if (numberFilter.value.trim()) q.set("number", numberFilter.value.trim());
     const page = await api("GET", `${base}/leads?${q}`);
     tbody.replaceChildren(...(page.items.length ? page.items.map((l) => el("tr", {},
       el("td", {}, l.lead_id), el("td", {}, l.number), el("td", {}, l.zone),
@@ -584,6 +602,7 @@ function leadsPanel(base, admin) {
     drawPager(pager, page, (o) => { offset = o; load(); });
   }
   stateFilter.addEventListener("change", () => { offset = 0; load(); });
+  numberFilter.addEventListener("change", () => { offset = 0; load().catch((err) => showError(err.message)); });
   const children = [];
   if (admin) {
     const columns = [["number", "Number column", "number"], ["id", "Id column", "none: the number"],
@@ -612,7 +631,8 @@ function leadsPanel(base, admin) {
       load();
     }));
   }
-  children.push(result, el("div", { class: "toolbar" }, el("label", { for: "lead-state" }, "State", stateFilter)),
+  children.push(result, el("div", { class: "toolbar" }, el("label", { for: "lead-state" }, "State", stateFilter),
+      el("label", { for: "lead-number" }, "Number (E.164)", numberFilter)),
     el("div", { class: "table-wrap" }, el("table", { class: "data", id: "lead-list" },
       el("thead", {}, el("tr", {}, ["Lead", "Number", "Time zone", "State", "Result", "Attempts",
         "Last outcome", "Last attempt (UTC)"].map((h) => el("th", { scope: "col", class: h === "Attempts" ? "num" : null }, h)))),
