@@ -101,19 +101,24 @@ TIMEOUT = 15_000  # ms, for a page to draw
 OFFER_WAIT = 120_000  # ms, for the demo to offer the person a call
 
 
-def _offer(page: Page) -> None:
-    """Log the agent in, go ready, and wait for an offer (preferring one whose caller
-    the directory knew: its customer shows)."""
+def _offer(page: Page, tries: int = 4) -> None:
+    """Log the agent in, go ready, and wait for an offer, preferring one whose caller
+    the directory knew (its customer shows): up to `tries` offers of unknown callers
+    are rejected (going ready again should the engine pause the agent for them)."""
     page.locator("#state").filter(has_text="logged out").wait_for(timeout=TIMEOUT)
     page.click("#login")
     page.click("#ready")
-    page.locator(OFFER).first.wait_for(timeout=OFFER_WAIT)
-    deadline = time.monotonic() + OFFER_WAIT / 1000
-    while page.locator(f"{OFFER} .customer").count() == 0 and time.monotonic() < deadline:
-        with contextlib.suppress(PlaywrightTimeout):  # an unknown caller: let it go
-            page.locator(f"{OFFER} button.reject").first.click(timeout=2_000)
+    for _ in range(tries):
         page.locator(OFFER).first.wait_for(timeout=OFFER_WAIT)
         page.wait_for_timeout(300)
+        if page.locator(f"{OFFER} .customer").count():
+            return
+        page.locator(f"{OFFER} button.reject").first.click()
+        page.locator(OFFER).first.wait_for(state="detached", timeout=TIMEOUT)
+        page.wait_for_timeout(500)
+        if page.locator("#state").inner_text().strip() == "paused":
+            page.click("#ready")
+    page.locator(OFFER).first.wait_for(timeout=OFFER_WAIT)
 
 
 def _accept(page: Page) -> None:

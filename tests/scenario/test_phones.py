@@ -10,13 +10,13 @@ from callcenter.scenario.phones import EXAMPLE_CUSTOMERS, caller_number, random_
 
 def test_example_customers_have_distinct_valid_numbers_and_accounts() -> None:
     """Forty customers, each with one valid German E.164 number and an account, none
-    shared; the first has the account the example IVR's callers key in."""
+    shared; their accounts run from 4711001, the first the example IVR's callers key in."""
     numbers = [n for c in EXAMPLE_CUSTOMERS for n in c.numbers]
     assert len(EXAMPLE_CUSTOMERS) == 40 and len(set(numbers)) == 40
     assert all(n.startswith("+49") and phonenumbers.is_valid_number(phonenumbers.parse(n))
                for n in numbers)
     assert len({c.account for c in EXAMPLE_CUSTOMERS}) == 40
-    assert EXAMPLE_CUSTOMERS[0].account == "4711001"
+    assert [c.account for c in EXAMPLE_CUSTOMERS[:2]] == ["4711001", "4711002"]
     assert {c.segment for c in EXAMPLE_CUSTOMERS} == {"vip", "gold", "standard"}
 
 

@@ -8,8 +8,8 @@ The `sim` telephony gives every caller a number (`CallEntered.caller`,
 With probability `KNOWN_SHARE` the number is one of `EXAMPLE_CUSTOMERS`' (the demo
 stores them in its directory, so their calls pop up the customer); else it is a random
 German landline or mobile number. `EXAMPLE_CUSTOMERS` is fixed: the same customers and
-numbers in every run and on every machine. One of them has the account number that the
-example IVR's callers key in (`4711001`).
+numbers in every run and on every machine. Their accounts are the customer numbers
+the example IVR's callers key in (`4711001` to `4711007`).
 """
 
 from __future__ import annotations
