@@ -311,14 +311,22 @@ function confirmAction(text) {
   });
 }
 
+/** Focus `button`, or the button of the same agent and action in the grid drawn since. */
+function focusAgain(button) {
+  const row = button.closest("tr");
+  const now = row && document.querySelector(
+    `#agents tr[data-agent="${CSS.escape(row.dataset.agent)}"] [data-action="${button.dataset.action}"]`);
+  (now || button).focus();
+}
+
 function forced(button, question, path, body) {
   button.addEventListener("click", async () => {
-    if (!(await confirmAction(question()))) { button.focus(); return; }
+    if (!(await confirmAction(question()))) { focusAgain(button); return; }
     await act(button, async () => {
       await api("POST", path, body && body());
       document.getElementById("grid-status").textContent = `${question().replace(/\?$/, "")}: done.`;
     });
-    button.focus();
+    focusAgain(button);
   });
 }
 
