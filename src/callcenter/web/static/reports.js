@@ -358,13 +358,13 @@ async function interactions(body, f, ctx) {
   const offset = Number(param("offset")) || 0;
   const page = await api("GET", `/api/interactions${interactionQuery(f, { offset, limit: PAGE })}`);
   const items = page.items;
-  const status = el("p", { class: "hint", role: "status", "aria-live": "polite" },
+  const status = el("p", { class: "hint", role: "status", "aria-live": "polite", id: "list-status", tabindex: "-1" },
     page.total ? `${offset + 1}–${offset + page.items.length} of ${page.total}` : "No interaction matches.");
   const move = (to) => {
     const q = new URLSearchParams(window.location.search);
     q.set("offset", String(to));
     window.history.pushState(null, "", `${window.location.pathname}?${q}`);
-    ctx.refresh();
+    ctx.refresh().then(() => document.getElementById("list-status")?.focus());  // the page's buttons are new
   };
   const pager = el("div", { class: "toolbar pager" },
     el("button", { type: "button", disabled: offset === 0, onclick: () => move(Math.max(0, offset - PAGE)) }, "Previous"),
