@@ -231,6 +231,9 @@ OPS: list[Op] = [
     Op("GET", "/api/admin/ivr", ADMINS),
     Op("POST", "/api/admin/ivr/validate", ADMINS, options={"json": {"text": "flows: {}"}}),
     Op("GET", "/api/admin/telephony", ADMINS),
+    # the stage runs simulated telephony: its flows are not stored from here (409)
+    Op("PUT", "/api/admin/ivr", ADMINS, options={"json": {"text": "flows: {}"}},
+       answers={ADMIN: (409, None)}),
     # the customer directory: staff read, admins write
     Op("GET", "/api/admin/customers", STAFF),
     Op("GET", "/api/admin/customers/{customer_id}", STAFF,

@@ -1,5 +1,6 @@
-"""The administration's IVR and telephony reads: the running flows' file, the check of
-a flow text naming the line of its mistake, the sip config's numbers and trunks."""
+"""The administration's IVR and telephony routes: the running flows' file, the check of
+a flow text naming the line of its mistake, storing one under sip telephony and the
+running IVR taking it, the sip config's numbers and trunks."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from callcenter.core.ivr import CallEntered
 from callcenter.flows import parse_flows
+from callcenter.store.audit import audit_entries
 from tests.api.conftest import Harness, start
 
 FLOWS = """\
@@ -92,15 +96,74 @@ def test_without_sip_there_are_no_numbers_and_no_flow_file(shared: Harness) -> N
 
 
 def test_the_sip_config_gives_the_flow_file_numbers_and_trunks(sip: Harness) -> None:
-    """The sip config's flow file is shown as written; its numbers, trunks and dial
-    target (the password hidden) are listed."""
+    """The sip config's flow file is shown as written (and may be stored); its numbers,
+    trunks and dial target (the password hidden) are listed."""
     auth = sip.auth("root")
     assert sip.get("/api/admin/ivr", headers=auth).json() == {
         "source": "sip", "file": "entry.yaml", "text": FLOWS, "flows": ["main"],
-        "editable": False}
+        "editable": True}
     assert sip.get("/api/admin/telephony", headers=auth).json() == {
         "mode": "sip",
         "numbers": [{"number": "4940112233", "flow": "main"},
                     {"number": "4940112299", "flow": "main"}],
         "trunks": ["192.0.2.10", "198.51.100.0/24"],
         "dial": "sip:carrier:***@192.0.2.1:5060;user={number}"}
+
+
+OTHER = FLOWS + """\
+  other:
+    nodes:
+      straight:
+        queue: hotline
+"""
+
+
+def put(h: Harness, text: str) -> httpx.Response:
+    """PUT a flow text as the admin."""
+    return h.request("PUT", "/api/admin/ivr", json={"text": text}, headers=h.auth("root"))
+
+
+def test_a_stored_text_is_written_and_run_at_once(sip: Harness, tmp_path: Path) -> None:
+    """A new flow stored through the API is in the file, audited, and a call entering it
+    reaches its queue without a restart (before the change the IVR had no such flow)."""
+    assert "other" not in sip.server.runtime.center.ivr.flows
+    r = put(sip, OTHER)
+    assert r.status_code == 200, r.text
+    assert (r.json()["flows"], r.json()["text"], r.json()["editable"]) == (
+        ["main", "other"], OTHER, True)
+    assert (tmp_path / "entry.yaml").read_text(encoding="utf-8") == OTHER
+    sip.inject(CallEntered("ivr-1", "other", caller="+4930555000"))
+    assert sip.server.runtime.engine.interaction_state("ivr-1") is not None
+    with sip.server.sessions() as session:
+        (entry,) = [e for e in audit_entries(session) if e.entity == "ivr_flows"]
+    assert (entry.actor, entry.action, entry.entity_id) == ("root", "update", "entry.yaml")
+
+
+def test_a_text_without_a_numbers_flow_is_refused_and_nothing_changes(
+        sip: Harness, tmp_path: Path) -> None:
+    """Dropping flow `main`, which both numbers start in, is 422 naming `text`; the file
+    and the running flows stay."""
+    r = put(sip, OTHER.replace("  main:", "  first:"))
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "text", "message": (
+        "entry.yaml: no flow 'main', which the number 4940112233 starts in "
+        "(flows: first, other)")}]
+    assert (tmp_path / "entry.yaml").read_text(encoding="utf-8") == FLOWS
+    assert set(sip.server.runtime.center.ivr.flows) == {"main"}
+
+
+def test_an_invalid_text_is_refused_naming_its_line(sip: Harness, tmp_path: Path) -> None:
+    """A queue node to a queue the engine lacks (line 9): 422 naming `text` and the line."""
+    r = put(sip, FLOWS.replace("queue: hotline", "queue: nowhere"))
+    assert r.status_code == 422
+    (error,) = r.json()["errors"]
+    assert error["field"] == "text"
+    assert error["message"].startswith("entry.yaml:9: flows.main.nodes.queue.queue: no queue")
+    assert (tmp_path / "entry.yaml").read_text(encoding="utf-8") == FLOWS
+
+
+def test_under_simulated_telephony_nothing_is_stored(shared: Harness) -> None:
+    """The scenario's flows are not written from here: 409."""
+    r = put(shared, FLOWS)
+    assert r.status_code == 409
+    assert "only under sip telephony" in r.json()["detail"]

@@ -1,5 +1,6 @@
 """The administration's customer directory and IVR flow editor in chromium: what the
-server rejects is shown where the admin works (the CSV rows by line, the flow's line)."""
+server rejects is shown where the admin works (the CSV rows by line, the flow's line);
+under sip telephony a stored flow runs at once."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.api.conftest import password
+from callcenter.core.ivr import CallEntered
+from callcenter.flows import parse_flows
+from tests.api.conftest import password, start
+from tests.api.test_admin_ivr import FLOWS, OTHER, TELEPHONY
 from tests.e2e.conftest import Site
+from tests.serving import serving_app
 
 TIMEOUT = 15_000
 
 
-@pytest.fixture
-def admin(chromium: Browser, site: Site) -> Iterator[Page]:
-    """The admin, logged in, in a fresh browser context at 1366x768."""
+def _admin_page(chromium: Browser, site: Site) -> Iterator[Page]:
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
     context.set_default_timeout(TIMEOUT)
     page = context.new_page()
@@ -30,6 +33,26 @@ def admin(chromium: Browser, site: Site) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def admin(chromium: Browser, site: Site) -> Iterator[Page]:
+    """The admin, logged in, in a fresh browser context at 1366x768."""
+    yield from _admin_page(chromium, site)
+
+
+@pytest.fixture
+def sip_site(tmp_path: Path) -> Iterator[Site]:
+    """An app whose settings name a sip telephony config and its flow file (the calls
+    still the fake telephony's), served on a loopback port."""
+    (tmp_path / "entry.yaml").write_text(FLOWS, encoding="utf-8")
+    config = tmp_path / "telephony.yaml"
+    config.write_text(TELEPHONY, encoding="utf-8")
+    for harness in start(f"sqlite:///{tmp_path / 'e2e.db'}",
+                         settings={"sip": "127.0.0.1:5999", "telephony_config": str(config)},
+                         ivr_flows=parse_flows(FLOWS)):
+        with harness.portal.wrap_async_context_manager(serving_app(harness.app)) as url:
+            yield Site(harness, url)
 
 
 def test_a_csv_with_bad_rows_lists_them_and_a_good_one_is_searchable(
@@ -87,3 +110,22 @@ def test_a_flow_sending_calls_to_an_unknown_queue_is_named_by_its_line(
     admin.fill("#ivr-text", text.replace("nowhere", "hotline"))
     admin.click("#ivr-check")
     expect(result).to_have_text("Valid: 1 flow (main).")
+
+
+def test_under_sip_a_saved_flow_runs_for_the_next_call(
+        chromium: Browser, sip_site: Site, tmp_path: Path) -> None:
+    """The page shows the flow file and the numbers; the text with a second flow is saved
+    and run: the file holds it and a call entering the new flow reaches its queue."""
+    for admin in _admin_page(chromium, sip_site):
+        admin.goto(sip_site.url + "/admin/ivr")
+        expect(admin.locator("#ivr-text")).to_have_value(FLOWS)
+        expect(admin.locator("#telephony-numbers tbody tr")).to_have_count(2)
+        expect(admin.locator("#telephony-numbers tbody tr").first).to_have_text("4940112233main")
+        admin.fill("#ivr-text", OTHER)
+        admin.click("#ivr-save")
+        expect(admin.locator("#ivr-result")).to_have_text(
+            "Stored in entry.yaml: new calls start in 2 flows (main, other); calls already "
+            "in a flow go on in theirs.")
+    assert (tmp_path / "entry.yaml").read_text(encoding="utf-8") == OTHER
+    sip_site.h.inject(CallEntered("ivr-9", "other"))
+    assert sip_site.h.server.runtime.engine.interaction_state("ivr-9") is not None

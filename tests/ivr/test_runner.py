@@ -16,6 +16,7 @@ from callcenter.core.ivr import (
     DuplicateCall,
     EnterQueue,
     FlowEnded,
+    FlowsReplaced,
     IvrCommand,
     IvrRunner,
     LookupAnswered,
@@ -323,3 +324,17 @@ def test_unknown_flow_and_duplicate_calls_are_refused() -> None:
     r.handle(CallEntered("c", "f"), 0.0)
     with pytest.raises(DuplicateCall):
         r.handle(CallEntered("c", "f"), 0.0)
+
+
+def test_replaced_flows_take_new_calls_while_a_call_in_a_flow_keeps_its_own() -> None:
+    """After `FlowsReplaced`, a new call of flow `f` queues to `new`; the call that
+    entered before goes on in the flow it started in and queues to `old`; a flow left
+    out of the replacement takes no new call."""
+    r = IvrRunner({"f": Flow("f", "p", {"p": Play((HELLO,), "q"), "q": ToQueue("old")}),
+                   "g": Flow("g", "q", {"q": ToQueue("old")})})
+    r.handle(CallEntered("early", "f"), 0.0)
+    assert r.handle(FlowsReplaced((Flow("f", "q", {"q": ToQueue("new")}),)), 1.0) == []
+    assert of(EnterQueue, r.handle(CallEntered("late", "f"), 2.0))[0].queue_id == "new"
+    assert of(EnterQueue, r.handle(PromptFinished("early"), 3.0))[0].queue_id == "old"
+    with pytest.raises(UnknownFlow):
+        r.handle(CallEntered("lost", "g"), 4.0)

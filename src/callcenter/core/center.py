@@ -41,6 +41,7 @@ from callcenter.core.ivr import (
     CallLeft,
     DigitPressed,
     EnterQueue,
+    FlowsReplaced,
     IvrCommand,
     IvrEvent,
     IvrRunner,
@@ -53,7 +54,7 @@ from callcenter.core.ivr import (
 CenterEvent = Event | IvrEvent
 CenterCommand = Command | IvrCommand
 
-_IVR_ONLY = (CallEntered, DigitPressed, PromptFinished, LookupAnswered, CallLeft)
+_IVR_ONLY = (CallEntered, DigitPressed, PromptFinished, LookupAnswered, CallLeft, FlowsReplaced)
 _LEAVES_IVR = (Connect, ExitQueue, RecordInteraction)
 
 

@@ -34,6 +34,7 @@ from callcenter.core.ivr_events import (
     DigitPressed,
     EnterQueue,
     FlowEnded,
+    FlowsReplaced,
     IvrCommand,
     IvrEvent,
     LookupAnswered,
@@ -74,6 +75,7 @@ __all__ = [
     "DuplicateCall",
     "EnterQueue",
     "FlowEnded",
+    "FlowsReplaced",
     "IvrCommand",
     "IvrEvent",
     "IvrRunner",
@@ -195,6 +197,9 @@ class IvrRunner:
             return out
         if isinstance(event, CallEntered):
             self._enter(event, now, out)
+            return out
+        if isinstance(event, FlowsReplaced):  # the sessions keep the flows they started in
+            self.flows = {flow.id: flow for flow in event.flows}
             return out
         s = self._calls.get(event.call_id)
         if s is None:

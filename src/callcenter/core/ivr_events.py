@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from callcenter.core.config import SkillRequirement
 from callcenter.core.events import TimerExpired
-from callcenter.core.ivr_flow import Prompt
+from callcenter.core.ivr_flow import Flow, Prompt
 
 # ---------------------------------------------------------------------------- events
 
@@ -60,7 +60,16 @@ class CallLeft:
     call_id: str
 
 
-IvrEvent = CallEntered | DigitPressed | PromptFinished | LookupAnswered | CallLeft | TimerExpired
+@dataclass(frozen=True, slots=True)
+class FlowsReplaced:
+    """From now on, new calls start in these flows (an admin stored a new flow file);
+    a call already in a flow goes on in the flow it started in."""
+
+    flows: tuple[Flow, ...]
+
+
+IvrEvent = (CallEntered | DigitPressed | PromptFinished | LookupAnswered | CallLeft
+            | FlowsReplaced | TimerExpired)
 
 # -------------------------------------------------------------------------- commands
 

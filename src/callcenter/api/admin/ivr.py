@@ -5,13 +5,18 @@ Flows live in YAML files (docs/reference/ivr.md): the `flows` file of the sip
 telephony config, or of the scenario's `[ivr]` table under the `sim` adapter. The
 server reads them at its start; `GET /ivr` shows the file's text and the flows the IVR
 runs, `POST /ivr/validate` checks a text as a start would (and that every queue it
-sends calls to is one the engine runs), naming the line of the first mistake. Storing
-a changed file and applying it to the running IVR is not offered: edit the file and
-restart the server.
+sends calls to is one the engine runs, and every dialled number's flow is in it),
+naming the line of the first mistake. Under sip telephony, `PUT /ivr` stores a valid
+text in the flow file (with an audit row) and gives the running IVR its flows
+(`FlowsReplaced`): new calls start in them, calls already in a flow go on in theirs.
+The scenario's flow file (under the `sim` adapter) ships with the package and is not
+written.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -20,11 +25,16 @@ from typing import Any
 import yaml
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from callcenter.api.admin.common import Admin
+from callcenter.api.admin.common import Admin, in_transaction, record
 from callcenter.api.deps import ServerDep
+from callcenter.api.errors import InvalidField
 from callcenter.api.state import Server
+from callcenter.core.ivr import FlowsReplaced
+from callcenter.core.ivr_flow import Flow
 from callcenter.flows import FlowFileError, parse_flows
+from callcenter.store.errors import Conflict
 
 router = APIRouter()  # included by callcenter.api.admin under /api/admin
 
@@ -39,8 +49,8 @@ class IvrView(BaseModel):
     file: str | None = Field(description="The flow file's name (no folder)")
     text: str | None = Field(description="The flow file's text, as the server reads it now")
     flows: list[str] = Field(description="The ids of the flows the running IVR has")
-    editable: bool = Field(description="Whether a changed text can be applied here (not "
-                           "yet: edit the file and restart)")
+    editable: bool = Field(description="Whether `PUT /api/admin/ivr` stores a text and "
+                           "applies it (under sip telephony only)")
 
 
 class FlowText(BaseModel):
@@ -100,15 +110,20 @@ def _flow_file(server: Server) -> tuple[str, Path | None]:
     return "scenario", scenario.parent / name if isinstance(name, str) and name else None
 
 
+def _text(file: Path | None) -> str | None:
+    return file.read_text(encoding="utf-8") if file is not None and file.exists() else None
+
+
 @router.get("/ivr", response_model=IvrView)
 async def read_ivr(server: ServerDep, _user: Admin) -> IvrView:
     """The running IVR's flows and the text of their file."""
     source, file = _flow_file(server)
     center = server.runtime.center
     flows = sorted(center.ivr.flows) if center is not None else []
-    text = file.read_text(encoding="utf-8") if file is not None and file.exists() else None
+    text = await asyncio.to_thread(_text, file)
     return IvrView(source=source, file=file.name if file is not None else None, text=text,
-                   flows=flows, editable=False)
+                   flows=flows,
+                   editable=source == "sip" and file is not None and center is not None)
 
 
 @router.post("/ivr/validate", response_model=FlowCheck)
@@ -116,13 +131,58 @@ async def validate_ivr(body: FlowText, server: ServerDep, _user: Admin) -> FlowC
     """Check a flow file's text as the server's start would, and that each queue it sends
     calls to runs in the engine: its flows, or the first mistake naming its line and key
     (`flows.yaml:12: flows.main.nodes.menu.choices: no node 'billing'`)."""
-    _, file = _flow_file(server)
-    name = Path(file.name if file is not None else "flows.yaml")
     try:
-        flows = parse_flows(body.text, name, queues=set(server.runtime.engine.queue_ids()))
+        flows = _checked(server, body.text)
     except FlowFileError as exc:
         return FlowCheck(valid=False, flows=[], line=exc.line, message=str(exc))
     return FlowCheck(valid=True, flows=sorted(flows), line=None, message=None)
+
+
+def _checked(server: Server, text: str) -> dict[str, Flow]:
+    """The flows of `text` (`FlowFileError` naming the line of the first mistake): its
+    queues must run in the engine, the sip config's numbers' flows must be in it."""
+    _, file = _flow_file(server)
+    name = file.name if file is not None else "flows.yaml"
+    flows = parse_flows(text, Path(name), queues=set(server.runtime.engine.queue_ids()))
+    sip = _sip_config(server)
+    dids = sip[1].get("dids") if sip is not None else None
+    for number, flow in sorted(dids.items()) if isinstance(dids, dict) else ():
+        if str(flow) not in flows:
+            raise FlowFileError(f"{name}: no flow {str(flow)!r}, which the number {number} "
+                                f"starts in (flows: {', '.join(sorted(flows))})")
+    return flows
+
+
+def _write(file: Path, text: str) -> None:
+    """Replace `file` by `text` at once (a reader sees the old file or the new one)."""
+    spare = file.with_name(f".{file.name}.new")
+    spare.write_text(text, encoding="utf-8")
+    os.replace(spare, file)
+
+
+@router.put("/ivr", response_model=IvrView)
+async def store_ivr(body: FlowText, server: ServerDep, user: Admin) -> IvrView:
+    """Under sip telephony: store a valid flow text in the telephony config's flow file
+    and give the running IVR its flows (new calls start in them; calls in a flow go on
+    in theirs). 422 naming `text` (the line and key) if the check refuses it, 409 under
+    the `sim` adapter (its flow file is the scenario's)."""
+    source, file = _flow_file(server)
+    if source != "sip" or file is None or server.runtime.center is None:
+        raise Conflict("the IVR flows are stored from here only under sip telephony "
+                       "(the flow file of the telephony config)")
+    try:
+        flows = _checked(server, body.text)
+    except FlowFileError as exc:
+        raise InvalidField("text", str(exc)) from None
+
+    def work(session: Session) -> None:
+        before = file.read_text(encoding="utf-8") if file.exists() else None
+        record(session, user, "update", "ivr_flows", file.name, {"text": before},
+               {"text": body.text})
+        _write(file, body.text)
+    await in_transaction(server, work)
+    await server.runtime.driver.submit(FlowsReplaced(tuple(flows.values())))
+    return await read_ivr(server, user)
 
 
 _PASSWORD = re.compile(r"^(sips?:[^:@;]+):[^@]*@")

@@ -1,7 +1,7 @@
 // Administration › IVR flows: the running flows' YAML in a text editor, checked on the
-// server (the first mistake named with its line, the caret moved there), and the
-// telephony numbers and trunks of the sip config.
-import { api, act, el } from "./common.js";
+// server (the first mistake named with its line, the caret moved there), stored and run
+// at once under sip telephony, and the telephony numbers and trunks of the sip config.
+import { api, act, el, ApiError } from "./common.js";
 
 /** Select line `line` (1-based) of `area` and scroll it into view. */
 function goToLine(area, line) {
@@ -34,24 +34,41 @@ export async function render(body, _me) {
   let badLine = null;
   lineButton.addEventListener("click", () => { if (badLine) goToLine(area, badLine); });
 
+  const showBad = (line, message) => {
+    badLine = line;
+    area.setAttribute("aria-invalid", "true");
+    result.className = "ivr-result bad";
+    result.textContent = line ? `Line ${line}: ${message}` : message;
+    lineButton.hidden = !line;
+    lineButton.textContent = line ? `Go to line ${line}` : "Go to the line";
+    if (line) goToLine(area, line);
+  };
+  const showGood = (text) => {
+    badLine = null;
+    area.removeAttribute("aria-invalid");
+    result.className = "ivr-result ok";
+    result.textContent = text;
+    lineButton.hidden = true;
+  };
+  const plural = (flows) => `${flows.length} flow${flows.length === 1 ? "" : "s"} (${flows.join(", ")})`;
+
   const check = el("button", { type: "button", class: "primary", id: "ivr-check" }, "Check the flows");
   check.addEventListener("click", () => act(check, async () => {
     const answer = await api("POST", "/api/admin/ivr/validate", { text: area.value });
-    if (answer.valid) {
-      badLine = null;
-      area.removeAttribute("aria-invalid");
-      result.className = "ivr-result ok";
-      result.textContent = `Valid: ${answer.flows.length} flow${answer.flows.length === 1 ? "" : "s"} `
-        + `(${answer.flows.join(", ")}).`;
-      lineButton.hidden = true;
-    } else {
-      badLine = answer.line;
-      area.setAttribute("aria-invalid", "true");
-      result.className = "ivr-result bad";
-      result.textContent = answer.line ? `Line ${answer.line}: ${answer.message}` : answer.message;
-      lineButton.hidden = !answer.line;
-      lineButton.textContent = answer.line ? `Go to line ${answer.line}` : "Go to the line";
-      if (answer.line) goToLine(area, answer.line);
+    if (answer.valid) showGood(`Valid: ${plural(answer.flows)}.`);
+    else showBad(answer.line, answer.message);
+  }));
+  const save = el("button", { type: "button", id: "ivr-save", hidden: !ivr.editable }, "Save and run");
+  save.addEventListener("click", () => act(save, async () => {
+    try {
+      const stored = await api("PUT", "/api/admin/ivr", { text: area.value });
+      showGood(`Stored in ${stored.file}: new calls start in ${plural(stored.flows)}; `
+        + "calls already in a flow go on in theirs.");
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 422) throw err;
+      const [, message = err.message] = err.fields()[0] ?? [];
+      const line = /^[^:\n]+:(\d+):/.exec(message);
+      showBad(line ? Number(line[1]) : null, message);
     }
   }));
 
@@ -60,15 +77,17 @@ export async function render(body, _me) {
       ? "This server runs no IVR flows from a file: calls go straight to their queues. "
         + "Write flows here to check them (docs/reference/ivr.md describes the format)."
       : `The IVR runs the flows of ${where}${ivr.flows.length ? ` (${ivr.flows.join(", ")})` : ""}. `
-        + "Check a change here, then save it to that file and restart the server: "
-        + "flows are not yet applied to the running IVR from this page.");
+        + (ivr.editable
+          ? "“Save and run” stores a valid text in that file and the IVR takes it at once."
+          : "Check a change here, then save it to that file and restart the server: "
+            + "the scenario's flows are not stored from this page."));
 
   const editor = el("section", { class: "panel ivr-editor", "aria-labelledby": "ivr-heading" },
     el("h3", { id: "ivr-heading" }, ivr.file ? `Flows: ${ivr.file}` : "Flows"),
     note,
     el("label", { for: "ivr-text" }, "Flow file (YAML)"),
     area,
-    el("div", { class: "toolbar" }, check, lineButton, position),
+    el("div", { class: "toolbar" }, check, save, lineButton, position),
     result);
 
   const numbers = telephony.mode === "sip"
