@@ -23,7 +23,9 @@ export async function render(body, _me) {
   }
 
   const teamsOf = (id) => lookups.teams.filter((t) => t.agents.includes(id)).map((t) => t.name);
-  const loginOf = (id) => lookups.users.find((u) => u.agent_id === id)?.username ?? null;
+  // The user linked to the agent, else a user of the agent's name (who acts as it).
+  const loginOf = (id) => (lookups.users.find((u) => u.agent_id === id)
+    ?? lookups.users.find((u) => u.username === id && u.agent_id === null))?.username ?? null;
 
   function drawList(agents) {
     const table = el("table", { class: "data", id: "agent-list" },
@@ -44,7 +46,7 @@ export async function render(body, _me) {
     listBox.replaceChildren(
       el("div", { class: "toolbar" },
         el("button", { type: "button", id: "new-agent", onclick: () => edit(null) }, "New agent")),
-      agents.length ? table : el("p", { class: "empty" }, "No agent yet."));
+      agents.length ? el("div", { class: "table-wrap" }, table) : el("p", { class: "empty" }, "No agent yet."));
   }
 
   async function remove(button, a) {

@@ -62,7 +62,7 @@ export async function render(body, _me) {
     listBox.replaceChildren(
       el("div", { class: "toolbar" },
         el("button", { type: "button", id: "new-queue", onclick: () => edit(null) }, "New queue")),
-      queues.length ? table : el("p", { class: "empty" }, "No queue yet."));
+      queues.length ? el("div", { class: "table-wrap" }, table) : el("p", { class: "empty" }, "No queue yet."));
   }
 
   async function remove(button, q) {
