@@ -566,6 +566,8 @@ function agentCounts() {
 
 function render() {
   const now = clock.now();
+  // A new 15-minute interval (or a new day) began: its figures, at once.
+  if (figures && now >= figures.interval_end) figuresSoon();
   document.getElementById("clock").textContent = clockTime(now);
   const tiles = [...queues.values()].map((q) => queueTile(q, now));
   document.getElementById("queues").replaceChildren(
