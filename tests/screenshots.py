@@ -67,6 +67,8 @@ SCREENS: tuple[Screen, ...] = (
            step="accept"),
     Screen("wallboard", "supervisor", "/wallboard", "Wallboard: queues, the day's figures, "
            "agents"),
+    Screen("wallboard-tv", "supervisor", "/wallboard?tv=1", "Wallboard in TV mode, for a "
+           "wall display"),
     Screen("admin", "admin", "/admin", "Administration"),
     Screen("admin-users", "admin", "/admin/users", "Administration: users"),
     Screen("admin-agents", "admin", "/admin/agents", "Administration: agents"),
