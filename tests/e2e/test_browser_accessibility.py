@@ -44,18 +44,49 @@ def _login(page: Page, site: Site) -> None:
     expect(page.locator("#login-button")).to_be_visible()
 
 
-def _desktop(page: Page, site: Site) -> None:
-    """early-1 logs in to the queues, goes ready, and is offered a call."""
-    _log_in(page, site, "early-1")
-    page.wait_for_url(site.url + "/desktop")
-    desktop_ready(page)
-    page.click("#login")
-    expect(page.locator("#state")).to_have_text("paused")
-    page.click("#ready")
-    expect(page.locator("#state")).to_have_text("available")
-    site.h.inject(InteractionArrived("a11y-1", "hotline", caller="+4930555123"))
-    expect(page.locator('.call.offer[data-interaction="a11y-1"] .caller')).to_have_text(
-        "+4930555123")
+def _desktop(stage: str = "offer") -> Callable[[Page, Site], None]:
+    """early-1 logs in to the queues, goes ready, and is offered a call; then, by
+    `stage`, accepts it ("call") and hangs up ("wrapup")."""
+    def open_desktop(page: Page, site: Site) -> None:
+        _log_in(page, site, "early-1")
+        page.wait_for_url(site.url + "/desktop")
+        desktop_ready(page)
+        page.click("#login")
+        expect(page.locator("#state")).to_have_text("paused")
+        page.click("#ready")
+        expect(page.locator("#state")).to_have_text("available")
+        site.h.inject(InteractionArrived("a11y-1", "hotline", caller="+4930555123"))
+        offer = page.locator('.call.offer[data-interaction="a11y-1"]')
+        expect(offer.locator(".caller")).to_have_text("+4930555123")
+        if stage == "offer":
+            return
+        offer.locator("button.accept").click()
+        expect(page.locator("#state")).to_have_text("busy")
+        if stage == "call":
+            return
+        page.locator('.call.connected[data-interaction="a11y-1"] button.hangup').click()
+        expect(page.locator('form.wrapping[data-interaction="a11y-1"]')).to_be_visible()
+    return open_desktop
+
+
+def _history(site: Site) -> None:
+    """One call to the hotline, answered by early-1 and wrapped up: the reports have a row."""
+    me = site.h.auth("early-1")
+    assert site.h.post("/api/agents/early-1/login", headers=me).status_code == 200
+    assert site.h.post("/api/agents/early-1/ready", headers=me).status_code == 200
+    site.h.inject(InteractionArrived("hist-1", "hotline", caller="+4930555100"))
+    for action in ("accept", "hangup", "wrapup"):
+        r = site.h.post(f"/api/agents/early-1/{action}", headers=me,
+                        json={"interaction_id": "hist-1"})
+        assert r.status_code == 200, r.text
+
+
+def _campaign(site: Site) -> None:
+    """The campaign `spring`, stopped, with no leads."""
+    r = site.h.post("/api/campaigns", headers=site.h.auth("root"), json={
+        "name": "spring", "caller_id": "+4930123456", "default_region": "DE",
+        "timezone": "Europe/Berlin"})
+    assert r.status_code in (200, 201), r.text
 
 
 def _wallboard(page: Page, site: Site) -> None:
@@ -65,28 +96,68 @@ def _wallboard(page: Page, site: Site) -> None:
     expect(page.locator("#agents tr").first).to_be_visible()
 
 
-def _screen(role: str, path: str, ready: str) -> Callable[[Page, Site], None]:
+def _screen(role: str, path: str, ready: str, *, click: str | None = None,
+            then: str | None = None,
+            given: Callable[[Site], None] | None = None) -> Callable[[Page, Site], None]:
+    """Open `path` as `role` (after `given` set the data up) and wait for `ready`; then
+    click the button named `click` and wait for `then`."""
     def open_screen(page: Page, site: Site) -> None:
+        if given is not None:
+            given(site)
         _log_in(page, site, role)
         page.goto(site.url + path)
         expect(page.locator("#who")).not_to_be_empty()
         expect(page.locator(ready).first).to_be_visible()
+        if click is not None:
+            page.get_by_role("button", name=click).first.click()
+            expect(page.locator(then or ready).first).to_be_visible()
     return open_screen
+
+
+def _admin(section: str, ready: str = "main .section-body table") -> Callable[[Page, Site], None]:
+    return _screen("root", f"/admin/{section}", ready)
 
 
 SCREENS: dict[str, tuple[Callable[[Page, Site], None], dict[str, int]]] = {
     "login": (_login, WIDE),
-    "desktop": (_desktop, WIDE),
-    "desktop-375": (_desktop, NARROW),
+    "desktop": (_desktop(), WIDE),
+    "desktop-375": (_desktop(), NARROW),
+    "desktop-call": (_desktop("call"), WIDE),
+    "desktop-wrapup": (_desktop("wrapup"), WIDE),
     "wallboard": (_wallboard, WIDE),
     "wallboard-375": (_wallboard, NARROW),
+    "wallboard-tv": (_screen("sup", "/wallboard?tv=1", '.tile[data-queue="hotline"]'), WIDE),
+    "admin": (_screen("root", "/admin", "main nav.sections"), WIDE),
     "admin-queues": (_screen("root", "/admin/queues", '#queue-list tr[data-queue="hotline"]'),
                      WIDE),
+    "admin-queues-edit": (_screen("root", "/admin/queues", '#queue-list tr[data-queue="hotline"]',
+                                  click="Edit hotline", then="#queue-form"), WIDE),
     "admin-users": (_screen("root", "/admin/users", "table.data tbody tr"), WIDE),
+    "admin-users-new": (_screen("root", "/admin/users", "table.data tbody tr",
+                                click="New user", then="main form"), WIDE),
+    "admin-agents": (_admin("agents"), WIDE),
+    "admin-teams": (_admin("teams", "main .section-body"), WIDE),
+    "admin-skills": (_admin("skills", "main .section-body"), WIDE),
+    "admin-calendars": (_admin("calendars", "main .section-body"), WIDE),
+    "admin-dispositions": (_admin("dispositions", "main .section-body"), WIDE),
+    "admin-customers": (_admin("customers", "#customer-search"), WIDE),
+    "admin-ivr": (_admin("ivr", "main .section-body"), WIDE),
+    "admin-audit": (_admin("audit", "main .section-body table"), WIDE),
     "campaigns": (_screen("sup", "/campaigns", "#campaign-list"), WIDE),
-    "reports-queues": (_screen("sup", "/reports/queues", "main table.data"), WIDE),
-    "reports-agents": (_screen("sup", "/reports/agents", "main table.data"), WIDE),
+    "campaign": (_screen("root", "/campaigns/spring", "#campaign-state", given=_campaign),
+                 WIDE),
+    "reports-queues": (_screen("sup", "/reports/queues", "main table.data", given=_history),
+                       WIDE),
+    "reports-agents": (_screen("sup", "/reports/agents", "main table.data", given=_history),
+                       WIDE),
+    "reports-interactions": (_screen("sup", "/reports/interactions", "main table.data tbody tr",
+                                     given=_history), WIDE),
+    "reports-interaction": (_screen("sup", "/reports/interactions/hist-1", "#timeline li",
+                                    given=_history), WIDE),
+    "reports-campaigns": (_screen("sup", "/reports/campaigns", "main .section-body",
+                                  given=_campaign), WIDE),
     "404": (_screen("sup", "/no-such-page", "#home"), WIDE),
+    "403": (_screen("early-1", "/admin", "main"), WIDE),
 }
 
 

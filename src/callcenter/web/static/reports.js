@@ -85,7 +85,8 @@ function table(caption, columns, rows, empty = "Nothing in this range.") {
     ? rows.map((row) => el("tr", {}, columns.map((c) => el("td", { class: c.num ? "num" : null },
       c.cell ? c.cell(row) : row[c.key]))))
     : [el("tr", {}, el("td", { colspan: columns.length, class: "empty" }, empty))];
-  return el("div", { class: "table-wrap" },
+  // Focusable and named, so that a keyboard can scroll a table wider than the screen.
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption },
     el("table", { class: "data" }, el("caption", {}, caption), el("thead", {}, head), el("tbody", {}, body)));
 }
 
