@@ -65,7 +65,7 @@ export async function render(body) {
   const prev = el("button", { type: "button" }, "Newer");
   const next = el("button", { type: "button" }, "Older");
   body.append(el("section", { class: "panel", "aria-label": "Audit log" },
-    el("h2", {}, "Audit log"), form, count, el("div", { class: "table-wrap" }, table),
+    el("h2", {}, "Audit log"), form, count, el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Audit entries" }, table),
     el("div", { class: "pager" }, prev, next)));
 
   let offset = Number(query.get("offset")) || 0;

@@ -86,6 +86,11 @@ function panel(id, title, ...children) {
     el("h3", { id: `${id}-title` }, title), ...children);
 }
 
+/** A table's horizontal scroller, focusable and named, so a keyboard can scroll it. */
+function scrollBox(name, table) {
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": name }, table);
+}
+
 function stateBadge(state) {
   return el("span", { class: `cstate cstate-${state}` }, label(state));
 }
@@ -112,7 +117,7 @@ async function listPage(app, me) {
       "Drops 24 h", "Drop rate 24 h", "Agents", "Lines"].map((h, i) =>
       el("th", { class: i >= 3 ? "num" : null, scope: "col" }, h)))),
     tbody);
-  body.append(panel("campaigns", "Campaigns", el("div", { class: "table-wrap" }, table)));
+  body.append(panel("campaigns", "Campaigns", scrollBox("Campaigns", table)));
 
   async function refresh() {
     const list = await api("GET", "/api/campaigns");
@@ -383,7 +388,7 @@ function dncPanel(id, title, base, admin, note) {
         load();
       }));
   }
-  children.push(result, el("div", { class: "table-wrap" }, el("table", { class: "data dnc-list" },
+  children.push(result, scrollBox("Do-not-call numbers", el("table", { class: "data dnc-list" },
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Number"),
       el("th", { scope: "col" }, "Added (UTC)"), admin ? el("th", { scope: "col" }, "") : null)),
     tbody)), pager);
@@ -414,7 +419,7 @@ function rejectedReport(err) {
   const box = el("div", { class: "rejected", role: "alert" },
     el("p", { class: "form-error" }, err.message));
   if (rows.length) {
-    box.append(el("div", { class: "table-wrap" }, el("table", { class: "data rejected-rows" },
+    box.append(scrollBox("Rejected rows", el("table", { class: "data rejected-rows" },
       el("caption", {}, `${rows.length} rows rejected; nothing was imported`),
       el("thead", {}, el("tr", {}, el("th", { class: "num", scope: "col" }, "Line"),
         el("th", { scope: "col" }, "Column"), el("th", { scope: "col" }, "Reason"))),
@@ -633,7 +638,7 @@ function leadsPanel(base, admin) {
   }
   children.push(result, el("div", { class: "toolbar" }, el("label", { for: "lead-state" }, "State", stateFilter),
       el("label", { for: "lead-number" }, "Number (E.164)", numberFilter)),
-    el("div", { class: "table-wrap" }, el("table", { class: "data", id: "lead-list" },
+    scrollBox("Leads", el("table", { class: "data", id: "lead-list" },
       el("thead", {}, el("tr", {}, ["Lead", "Number", "Time zone", "State", "Result", "Attempts",
         "Last outcome", "Last attempt (UTC)"].map((h) => el("th", { scope: "col", class: h === "Attempts" ? "num" : null }, h)))),
       tbody)), pager);
@@ -673,7 +678,7 @@ function compliancePanel(base, name) {
     el("div", { class: "toolbar" }, refresh,
       el("a", { href: `${base}/compliance?format=csv`, download: `compliance-${name}.csv`,
                 class: "button" }, "Download CSV")),
-    el("div", { class: "table-wrap" }, el("table", { class: "data compliance" }, tbody)));
+    scrollBox("Compliance", el("table", { class: "data compliance" }, tbody)));
 }
 
 function penetrationPanel(base) {
@@ -712,10 +717,10 @@ function penetrationPanel(base) {
       el("th", { scope: "col" }, ""), el("th", { scope: "col", class: "num" }, "Leads"),
       el("th", { scope: "col", class: "num" }, "Share of leads"))), summary),
     el("div", { class: "chart-box" }, canvas),
-    el("div", { class: "table-wrap" }, el("table", { class: "data dispositions" },
+    scrollBox("Dispositions", el("table", { class: "data dispositions" },
       el("thead", {}, el("tr", {}, ["Disposition", "Label", "Category", "Leads", "Share of leads"]
         .map((h, i) => el("th", { scope: "col", class: i >= 3 ? "num" : null }, h)))), tbody)),
-    el("div", { class: "table-wrap" }, el("table", { class: "data outcomes" },
+    scrollBox("Outcomes", el("table", { class: "data outcomes" },
       el("caption", {}, "Leads without a disposition, by their last network outcome"),
       el("thead", {}, el("tr", {}, ["Outcome", "Leads", "Share of leads"]
         .map((h, i) => el("th", { scope: "col", class: i >= 1 ? "num" : null }, h)))), outcomes)));
