@@ -117,7 +117,7 @@ async function listPage(app, me) {
       "Drops 24 h", "Drop rate 24 h", "Agents", "Lines"].map((h, i) =>
       el("th", { class: i >= 3 ? "num" : null, scope: "col" }, h)))),
     tbody);
-  body.append(panel("campaigns", "Campaigns", scrollBox("Campaigns", table)));
+  body.append(panel("campaigns", "Campaigns", scrollBox("Table of campaigns", table)));
 
   async function refresh() {
     const list = await api("GET", "/api/campaigns");
@@ -388,9 +388,9 @@ function dncPanel(id, title, base, admin, note) {
         load();
       }));
   }
-  children.push(result, scrollBox("Do-not-call numbers", el("table", { class: "data dnc-list" },
+  children.push(result, scrollBox("Table of do-not-call numbers", el("table", { class: "data dnc-list" },
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Number"),
-      el("th", { scope: "col" }, "Added (UTC)"), admin ? el("th", { scope: "col" }, "") : null)),
+      el("th", { scope: "col" }, "Added (UTC)"), admin ? el("th", { scope: "col" }, el("span", { class: "sr-only" }, "Actions")) : null)),
     tbody)), pager);
   const section = panel(id, title, ...children);
   load().catch((err) => showError(err.message));
@@ -419,7 +419,7 @@ function rejectedReport(err) {
   const box = el("div", { class: "rejected", role: "alert" },
     el("p", { class: "form-error" }, err.message));
   if (rows.length) {
-    box.append(scrollBox("Rejected rows", el("table", { class: "data rejected-rows" },
+    box.append(scrollBox("Table of rejected rows", el("table", { class: "data rejected-rows" },
       el("caption", {}, `${rows.length} rows rejected; nothing was imported`),
       el("thead", {}, el("tr", {}, el("th", { class: "num", scope: "col" }, "Line"),
         el("th", { scope: "col" }, "Column"), el("th", { scope: "col" }, "Reason"))),
@@ -638,7 +638,7 @@ function leadsPanel(base, admin) {
   }
   children.push(result, el("div", { class: "toolbar" }, el("label", { for: "lead-state" }, "State", stateFilter),
       el("label", { for: "lead-number" }, "Number (E.164)", numberFilter)),
-    scrollBox("Leads", el("table", { class: "data", id: "lead-list" },
+    scrollBox("Table of leads", el("table", { class: "data", id: "lead-list" },
       el("thead", {}, el("tr", {}, ["Lead", "Number", "Time zone", "State", "Result", "Attempts",
         "Last outcome", "Last attempt (UTC)"].map((h) => el("th", { scope: "col", class: h === "Attempts" ? "num" : null }, h)))),
       tbody)), pager);
@@ -678,7 +678,7 @@ function compliancePanel(base, name) {
     el("div", { class: "toolbar" }, refresh,
       el("a", { href: `${base}/compliance?format=csv`, download: `compliance-${name}.csv`,
                 class: "button" }, "Download CSV")),
-    scrollBox("Compliance", el("table", { class: "data compliance" }, tbody)));
+    scrollBox("Table of compliance checks", el("table", { class: "data compliance" }, tbody)));
 }
 
 function penetrationPanel(base) {
@@ -714,13 +714,14 @@ function penetrationPanel(base) {
   return panel("penetration", "Penetration and dispositions",
     el("div", { class: "toolbar" }, refresh),
     el("table", { class: "data penetration" }, el("thead", {}, el("tr", {},
-      el("th", { scope: "col" }, ""), el("th", { scope: "col", class: "num" }, "Leads"),
+      el("th", { scope: "col" }, el("span", { class: "sr-only" }, "Stage")),
+      el("th", { scope: "col", class: "num" }, "Leads"),
       el("th", { scope: "col", class: "num" }, "Share of leads"))), summary),
     el("div", { class: "chart-box" }, canvas),
-    scrollBox("Dispositions", el("table", { class: "data dispositions" },
+    scrollBox("Table of dispositions", el("table", { class: "data dispositions" },
       el("thead", {}, el("tr", {}, ["Disposition", "Label", "Category", "Leads", "Share of leads"]
         .map((h, i) => el("th", { scope: "col", class: i >= 3 ? "num" : null }, h)))), tbody)),
-    scrollBox("Outcomes", el("table", { class: "data outcomes" },
+    scrollBox("Table of outcomes", el("table", { class: "data outcomes" },
       el("caption", {}, "Leads without a disposition, by their last network outcome"),
       el("thead", {}, el("tr", {}, ["Outcome", "Leads", "Share of leads"]
         .map((h, i) => el("th", { scope: "col", class: i >= 1 ? "num" : null }, h)))), outcomes)));
