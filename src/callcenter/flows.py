@@ -125,10 +125,14 @@ def _lines(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
 
 
 def _line_of(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of `path`'s key, else of the nearest key above it that the text has."""
     while path:
         if path in lines:
             return lines[path]
-        path = re.sub(r"(\[\d+\]|\.[^.\[]*)$", "", path)
+        above = re.sub(r"(\[\d+\]|\.[^.\[]*)$", "", path)
+        if above == path:  # a top-level key the text lacks (an empty file has none)
+            break
+        path = above
     return None
 
 
@@ -141,7 +145,8 @@ class _Bad(Exception):
 
 def _mapping(value: object, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _Bad(path, f"expected a mapping, got {type(value).__name__}")
+        got = "nothing" if value is None else type(value).__name__
+        raise _Bad(path, f"expected a mapping, got {got}")
     return {str(k): v for k, v in value.items()}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callcenter.core.ivr_flow import Flow, FlowError, Menu, Play, Prompt, SetValues, ToQueue
 from callcenter.flows import FlowFileError, load_flows, parse_flows
@@ -163,3 +165,27 @@ def test_given_queues_every_queue_node_must_name_one() -> None:
     assert (caught.value.line, str(caught.value)) == (
         13, "<flows>:13: flows.back.nodes.later.callback: no queue 'billing' (queues: sales)")
     assert set(parse_flows(QUEUED, queues={"sales", "billing"})) == {"main", "back"}
+
+
+@pytest.mark.parametrize("text", ["", "# no flows yet\n", "calendars: {}\n"])
+def test_a_file_without_flows_is_refused_naming_the_key(text: str) -> None:
+    """A text with no `flows` key (an empty file included) is refused naming that key."""
+    with pytest.raises(FlowFileError, match=r"^<flows>: flows: expected a mapping, got nothing$"):
+        parse_flows(text)
+
+
+_YAML_BITS = st.sampled_from(["flows:", "calendars:", "nodes:", "start:", "main:", "q:",
+                              "queue: x", "play: hi", "next: q", "[", "]", "{", "}", "- ",
+                              "'", "\n", "  ", "a[b", ".", ": ", "1", "null", "&a", "*a"])
+
+
+@given(st.one_of(st.text(max_size=40), st.lists(_YAML_BITS, max_size=30).map("".join)))
+def test_any_text_gives_flows_or_a_named_error(text: str) -> None:
+    """Whatever the text, the parse ends with flows or a FlowFileError (never hangs or
+    raises anything else)."""
+    try:
+        flows = parse_flows(text)
+    except FlowFileError as exc:
+        assert str(exc).startswith("<flows>")
+    else:
+        assert all(isinstance(flow, Flow) for flow in flows.values())
