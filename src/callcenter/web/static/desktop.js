@@ -34,6 +34,9 @@ async function load() {
   clock.sync(work.at, work.speed);
   render();
   followOffers();
+  // The panels of the work calls are for (customer, cases, orders, knowledge, script)
+  // are modules of their own that follow the agent's work through this event.
+  document.dispatchEvent(new CustomEvent("desktop:work", { detail: { me, work } }));
   if (work.preview?.lead && work.preview.lead.step !== "previewing") {
     clearTimeout(loadTimer);
     loadTimer = setTimeout(load, 1000); // a reserved call rings: no message until it ends
