@@ -298,8 +298,9 @@ def test_the_pause_is_silence_of_its_length(call: Left) -> None:
     runs = loud_runs(call.audio[:, 0])
     assert len(runs) == 2, runs
     (start, end), (again, stop) = runs
-    assert end - start == pytest.approx(1.0, abs=FRAME)
-    assert stop - again == pytest.approx(1.0, abs=FRAME)
+    # 50 packets of 20 ms; placed off the file's 20 ms frame grid, they touch 51 frames
+    assert round((end - start) / FRAME) in (50, 51), (start, end)
+    assert round((stop - again) / FRAME) in (50, 51), (again, stop)
     paused = call.recordings[0].paused_seconds
     assert paused - ARRIVAL <= again - end <= call.unrecorded + ARRIVAL, \
         (paused, again - end, call.unrecorded)
