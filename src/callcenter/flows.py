@@ -34,6 +34,7 @@ from callcenter.core.ivr_flow import (
     Prompt,
     QueueTreatment,
     SetValues,
+    Survey,
     Switch,
     ToQueue,
     Transfer,
@@ -53,8 +54,8 @@ class FlowFileError(ValueError):
 
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_KINDS = ("play", "menu", "collect", "hours", "set", "switch", "lookup", "queue", "callback",
-          "voicemail", "transfer", "hangup")
+_KINDS = ("play", "menu", "collect", "survey", "hours", "set", "switch", "lookup", "queue",
+          "callback", "voicemail", "transfer", "hangup")
 
 
 def load_flows(file: str | Path, calendars: Mapping[str, Calendar] | None = None
@@ -100,6 +101,12 @@ def parse_flows(text: str, source: Path | None = None,
         raise fail(exc.path, exc.reason) from None
     except _Bad as exc:
         raise fail(exc.path, exc.message) from None
+    for fid, flow in flows.items():
+        for node_name, node in flow.nodes.items():
+            if isinstance(node, ToQueue) and node.survey is not None \
+                    and node.survey not in flows:
+                raise fail(f"flows.{fid}.nodes.{node_name}.survey_flow",
+                           f"no flow {node.survey!r} (flows: {', '.join(sorted(flows))})")
     if queues is not None:
         for fid, flow in flows.items():
             for node_name, node in flow.nodes.items():
@@ -200,12 +207,13 @@ _FIELDS: dict[str, set[str]] = {
     "menu": {"choices", "fail", "timeout", "retries", "invalid", "no_input"},
     "collect": {"variable", "next", "fail", "min_digits", "max_digits", "terminator", "timeout",
                 "inter_digit", "pattern", "retries", "invalid", "no_input"},
+    "survey": {"next", "fail", "timeout", "invalid"},
     "hours": {"open", "closed"},
     "set": {"next"},
     "switch": {"cases", "default"},
     "lookup": {"found", "missing", "timeout", "match"},
     "queue": {"music", "consent", "announce_every", "announcement", "callback_key",
-              "callback_confirmation"},
+              "callback_confirmation", "survey_flow"},
     "callback": {"say"},
     "voicemail": {"say", "max_seconds"},
     "transfer": set(),
@@ -296,6 +304,13 @@ class _Reader:
                        invalid=_prompts(m.get("invalid"), f"{w}.invalid"),
                        no_input=_prompts(m.get("no_input"), f"{w}.no_input"))
 
+    def _survey(self, m: dict[str, Any], w: str) -> Node:
+        after = _str(m["next"], f"{w}.next")
+        return Survey(_prompts(m["survey"], f"{w}.survey"), after,
+                      _str(m.get("fail", after), f"{w}.fail"),
+                      timeout=_number(m.get("timeout", 5.0), f"{w}.timeout"),
+                      invalid=_prompts(m.get("invalid"), f"{w}.invalid"))
+
     def _hours(self, m: dict[str, Any], w: str) -> Node:
         cid = _str(m["hours"], f"{w}.hours")
         if cid not in self.calendars:
@@ -339,6 +354,7 @@ class _Reader:
         every = m.get("announce_every")
         key = m.get("callback_key")
         music = m.get("music")
+        survey = m.get("survey_flow")
         return ToQueue(_str(m["queue"], f"{w}.queue"), QueueTreatment(
             music=None if music is None else _str(music, f"{w}.music"),
             consent=_prompts(m.get("consent"), f"{w}.consent"),
@@ -348,7 +364,8 @@ class _Reader:
             callback_key=None if key is None else _str(key, f"{w}.callback_key"),
             callback_confirmation=_prompts(m["callback_confirmation"],
                                            f"{w}.callback_confirmation")
-            if "callback_confirmation" in m else default.callback_confirmation))
+            if "callback_confirmation" in m else default.callback_confirmation),
+            survey=None if survey is None else _str(survey, f"{w}.survey_flow"))
 
     def _callback(self, m: dict[str, Any], w: str) -> Node:
         q = _str(m["callback"], f"{w}.callback")
@@ -367,6 +384,7 @@ class _Reader:
 
 _BUILD: dict[str, Callable[[_Reader, dict[str, Any], str], Node]] = {
     "play": _Reader._play, "menu": _Reader._menu, "collect": _Reader._collect,
+    "survey": _Reader._survey,
     "hours": _Reader._hours, "set": _Reader._set, "switch": _Reader._switch,
     "lookup": _Reader._lookup,
     "queue": _Reader._queue, "callback": _Reader._callback, "voicemail": _Reader._voicemail,

@@ -275,6 +275,9 @@ OPS: list[Op] = [
        f"/api/reports/agent-states?{SINCE}&agent=early-1", scoped=True,
        refusals=REPORT_SCOPE),
     Op("GET", "/api/reports/teams", STAFF),
+    Op("GET", "/api/reports/csat", STAFF, f"/api/reports/csat?{SINCE}"),
+    Op("GET", "/api/reports/csat", STAFF, f"/api/reports/csat?{SINCE}&agent=early-1",
+       scoped=True, refusals=REPORT_SCOPE),
     # media: a call's recording (its agent, the agent's supervisors, admins), monitoring
     Op("POST", "/api/interactions/{interaction_id}/recording/pause", LOGGED_IN,
        f"/api/interactions/{CALL}/recording/pause", arrange=st.recorded, scoped=True,

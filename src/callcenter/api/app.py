@@ -42,6 +42,7 @@ from callcenter import web
 from callcenter.api import (
     admin,
     campaigns,
+    csat,
     redact,
     routes_agents,
     routes_auth,
@@ -74,6 +75,7 @@ from callcenter.runtime.simulated import SimSettings, build_simulated
 from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.spec import Scenario
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
+from callcenter.store.csat import CsatSink
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.reconcile import LOST, Reconciled, reconcile
 from callcenter.store.seed import Routing, linked_agents, routing_config
@@ -194,6 +196,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             holder.append(runtime)
             if runtime.center is not None:  # IVR flows run: store how each call went
                 runtime.driver.add_sink("ivr-runs", media.ivr_sink)
+                runtime.driver.add_sink("csat", CsatSink(sessions))  # post-call surveys
             # Before any traffic: what the last run kept for the store goes first, then the
             # new engine, which knows nothing of the dead process's calls and agents, has
             # them closed. The sim adapter carries no call across a restart: no `alive`.
@@ -234,6 +237,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(routes_supervisor.router)
     app.include_router(routes_wallboard.router)  # the wallboard's figures, thresholds
     app.include_router(routes_reports.router)
+    app.include_router(csat.router)  # /api/reports/csat: post-call satisfaction
     app.include_router(routes_media.router)  # recordings, voicemails, IVR runs
     app.include_router(campaigns.router)  # outbound: /api/campaigns, /api/dnc
     app.include_router(web.router)  # the browser UI: /, /desktop, /wallboard

@@ -49,6 +49,7 @@ from callcenter.core.ivr_events import (
     TransferOut,
 )
 from callcenter.core.ivr_flow import (
+    SURVEY_KEYS,
     Callback,
     Collect,
     Flow,
@@ -61,6 +62,7 @@ from callcenter.core.ivr_flow import (
     Prompt,
     QueueTreatment,
     SetValues,
+    Survey,
     Switch,
     ToQueue,
     Transfer,
@@ -69,6 +71,7 @@ from callcenter.core.ivr_flow import (
 
 __all__ = [
     "MAX_PATH",
+    "RATING",
     "CallEntered",
     "CallLeft",
     "DigitPressed",
@@ -112,6 +115,9 @@ def _boost(fields: tuple[tuple[str, str], ...]) -> int:
 
 QueueStatus = Callable[[str], tuple[int | None, float | None]]
 """Position (1 = next) and expected wait in seconds of a queued call, if known."""
+
+RATING = "survey.rating"
+"""The variable a `survey` node keeps the caller's rating in (a key 1-5)."""
 
 MAX_PATH = 1000
 """Nodes a call may visit; a caller looping in menus is released after this many."""
@@ -264,6 +270,8 @@ class IvrRunner:
             self._finish_digits(s, node, now, out)
         elif s.mode == _WAIT and isinstance(node, Menu | Collect):
             self._retry(s, node, node.no_input, now, out)
+        elif s.mode == _WAIT and isinstance(node, Survey):
+            self._go(s, node.fail, now, out)  # no answer: no rating
         elif s.mode == _QUEUED and isinstance(node, ToQueue):
             self._announce(s, node.treatment, now, out)
 
@@ -326,7 +334,7 @@ class IvrRunner:
         if isinstance(node, Play):
             s.mode = _PLAYING
             self._play(s, node.prompts, False, out)
-        elif isinstance(node, Menu | Collect):
+        elif isinstance(node, Menu | Collect | Survey):
             s.mode = _PROMPT
             self._play(s, node.prompts, True, out)
         elif isinstance(node, ToQueue):
@@ -366,8 +374,10 @@ class IvrRunner:
             self._drop(s)
 
     def _enter_queue(self, s: _Session, queue_id: str) -> EnterQueue:
+        node = s.flow.nodes[s.node]
         return EnterQueue(s.call_id, queue_id, s.priority, tuple(s.skills), s.caller,
-                          s.language, tuple(sorted(s.variables.items())))
+                          s.language, tuple(sorted(s.variables.items())),
+                          node.survey if isinstance(node, ToQueue) else None)
 
     def _queue(self, s: _Session, node: ToQueue, now: float, out: list[IvrCommand]) -> None:
         t = node.treatment
@@ -403,7 +413,7 @@ class IvrRunner:
         node = s.flow.nodes[s.node]
         if s.mode == _PLAYING and isinstance(node, Play):
             self._go(s, node.next, now, out)
-        elif s.mode == _PROMPT and isinstance(node, Menu | Collect):
+        elif s.mode == _PROMPT and isinstance(node, Menu | Collect | Survey):
             s.mode = _WAIT
             self._arm(s, now + node.timeout)
         elif s.mode == _CLOSING:
@@ -425,11 +435,23 @@ class IvrRunner:
                 self._close(s, t.callback_confirmation, ReleaseCall(s.call_id, "callback"),
                             out)
             return
-        if s.mode not in (_PROMPT, _WAIT) or not isinstance(node, Menu | Collect):
+        if s.mode not in (_PROMPT, _WAIT) or not isinstance(node, Menu | Collect | Survey):
             return  # type-ahead during plain prompts, lookups and closings is dropped
         if s.mode == _PROMPT:
             out.append(StopPrompts(s.call_id))
             s.mode = _WAIT
+        if isinstance(node, Survey):
+            self._disarm(s)
+            if digit in SURVEY_KEYS:
+                s.variables[RATING] = digit
+                self._go(s, node.next, now, out)
+            elif s.tries >= 1:  # asked once more already: no rating
+                self._go(s, node.fail, now, out)
+            else:
+                s.tries += 1
+                s.mode = _PROMPT
+                self._play(s, node.invalid + node.prompts, True, out)
+            return
         if isinstance(node, Menu):
             self._disarm(s)
             target = dict(node.choices).get(digit)

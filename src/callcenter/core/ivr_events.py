@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from callcenter.core.config import SkillRequirement
+from callcenter.core.csat import RecordSurvey, SurveyStarted
 from callcenter.core.events import TimerExpired
 from callcenter.core.ivr_flow import Flow, Prompt
 
@@ -125,6 +126,8 @@ class EnterQueue:
     caller: str
     language: str | None
     variables: tuple[tuple[str, str], ...]
+    survey: str | None = None
+    """The flow the caller goes to when the agent hangs up (a post-call survey)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,4 +178,7 @@ class FlowEnded:
 
 
 IvrCommand = (PlayPrompts | StopPrompts | StartMusic | LookupCustomer | EnterQueue
-              | RequestCallback | RecordVoicemail | TransferOut | ReleaseCall | FlowEnded)
+              | RequestCallback | RecordVoicemail | TransferOut | ReleaseCall | FlowEnded
+              | SurveyStarted | RecordSurvey)
+"""`SurveyStarted` and `RecordSurvey` (callcenter.core.csat) come from the `CallCenter`
+around the runner, for a post-call survey."""

@@ -2,7 +2,7 @@
 
 A `Flow` is a graph of named nodes starting at `start`. Each node either does
 something at once and moves on (`SetValues`, `Hours`, `Switch`), waits for the caller or an
-adapter (`Play`, `Menu`, `Collect`, `Lookup`), or ends the flow (`ToQueue`,
+adapter (`Play`, `Menu`, `Collect`, `Survey`, `Lookup`), or ends the flow (`ToQueue`,
 `Callback`, `Voicemail`, `Transfer`, `Hangup`). Flows are frozen values, checked on
 creation: every `next` names a node, every node is reachable, and no cycle runs
 through instant nodes alone (which would loop without waiting for anything).
@@ -114,6 +114,26 @@ class Collect:
     no_input: tuple[Prompt, ...] = ()
 
 
+SURVEY_KEYS = ("1", "2", "3", "4", "5")
+"""The keys a `Survey` takes as a rating (1 = worst, 5 = best)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """Ask for a rating of the call, 1 to 5 on the keypad (a post-call survey).
+
+    A key 1-5 during or within `timeout` seconds after the prompt is the rating: it
+    is kept in the variable `survey.rating` and the call goes to `next`. Another key
+    plays `invalid` and the prompt once more; a second wrong key, or no key at all,
+    gives no rating and the call goes to `fail`."""
+
+    prompts: tuple[Prompt, ...]
+    next: str
+    fail: str
+    timeout: float = 5.0
+    invalid: tuple[Prompt, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Hours:
     """Branch on business hours: `open` inside the calendar's hours, else `closed`."""
@@ -186,6 +206,9 @@ class ToQueue:
 
     queue_id: str
     treatment: QueueTreatment = field(default_factory=QueueTreatment)
+    survey: str | None = None
+    """The flow the caller is sent to when the agent hangs up (a post-call survey);
+    None: the caller is hung up with the agent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +244,8 @@ class Hangup:
     prompts: tuple[Prompt, ...] = ()
 
 
-Node = Play | Menu | Collect | Hours | SetValues | Switch | Lookup | ToQueue | Callback | \
-    Voicemail | Transfer | Hangup
+Node = Play | Menu | Collect | Survey | Hours | SetValues | Switch | Lookup | ToQueue | \
+    Callback | Voicemail | Transfer | Hangup
 
 INSTANT = (Hours, SetValues, Switch)
 """Nodes that move on without waiting for anything."""
@@ -236,7 +259,7 @@ def successors(node: Node) -> Iterator[tuple[str, str]]:
         for key, target in node.choices:
             yield f"choices.{key}", target
         yield "fail", node.fail
-    elif isinstance(node, Collect):
+    elif isinstance(node, Collect | Survey):
         yield "next", node.next
         yield "fail", node.fail
     elif isinstance(node, Hours):
@@ -290,11 +313,10 @@ def _check_node(name: str, node: Node) -> None:
     where = f"nodes.{name}"
     if not _NAME.match(name):
         raise FlowError(where, "a node name is 1-64 letters, digits, '_', '.', '-'")
-    if isinstance(node, Menu | Collect):
-        if node.timeout <= 0:
-            raise FlowError(f"{where}.timeout", "must be > 0")
-        if node.retries < 0:
-            raise FlowError(f"{where}.retries", "must be >= 0")
+    if isinstance(node, Menu | Collect | Survey) and node.timeout <= 0:
+        raise FlowError(f"{where}.timeout", "must be > 0")
+    if isinstance(node, Menu | Collect) and node.retries < 0:
+        raise FlowError(f"{where}.retries", "must be >= 0")
     if isinstance(node, Menu):
         if not node.choices:
             raise FlowError(f"{where}.choices", "a menu needs at least one choice")
@@ -338,6 +360,8 @@ def _check_node(name: str, node: Node) -> None:
         if t.callback_key is not None and (len(t.callback_key) != 1
                                            or t.callback_key not in DIGITS):
             raise FlowError(f"{where}.callback_key", "is one key of 0-9 * #")
+        if node.survey is not None and not _NAME.match(node.survey):
+            raise FlowError(f"{where}.survey_flow", f"not a flow id: {node.survey!r}")
     elif isinstance(node, Voicemail) and node.max_seconds <= 0:
         raise FlowError(f"{where}.max_seconds", "must be > 0")
     elif isinstance(node, Transfer) and not node.number:

@@ -14,6 +14,9 @@ the host runs:
   directory answers instead (`answer_lookups=False`);
 - `RecordVoicemail`: the caller leaves the message and hangs up;
 - `FlowEnded`: the IVR patience stops (the flow handed the call on or ended it);
+- `SurveyStarted`: the agent hung up and the caller stays for the post-call survey:
+  it answers that flow's prompts from now on (a `survey` node as the model gives for
+  it: a key 1-5, another key, `timeout` or `hangup`; without a model, no answer);
 - `ReleaseCall`, `TransferOut`: the call is over for the caller.
 
 Every caller draws from a generator of its own, seeded by the run's seed and the
@@ -34,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from callcenter.core.csat import RecordSurvey, SurveyStarted
 from callcenter.core.events import CallerHungUp, Event
 from callcenter.core.ivr import (
     CallEntered,
@@ -61,6 +65,7 @@ from callcenter.core.ivr_flow import (
     Menu,
     Play,
     Prompt,
+    Survey,
     ToQueue,
     Voicemail,
 )
@@ -74,7 +79,8 @@ Schedule = Callable[[float, Callable[[], None]], Cancel]
 
 
 IVR_COMMANDS = (PlayPrompts, StopPrompts, StartMusic, LookupCustomer, EnterQueue,
-                RequestCallback, RecordVoicemail, TransferOut, ReleaseCall, FlowEnded)
+                RequestCallback, RecordVoicemail, TransferOut, ReleaseCall, FlowEnded,
+                SurveyStarted, RecordSurvey)
 """The IVR's commands, as the callers' side (the simulator, the `sim` adapter) sorts
 them out of a command list."""
 
@@ -101,6 +107,8 @@ def prompt_files(flows: Mapping[str, Flow]) -> Iterator[str]:
                 groups = (node.prompts,)
             elif isinstance(node, Menu | Collect):
                 groups = (node.prompts, node.invalid, node.no_input)
+            elif isinstance(node, Survey):
+                groups = (node.prompts, node.invalid)
             elif isinstance(node, ToQueue):
                 t = node.treatment
                 groups = (t.consent, t.announcement, t.callback_confirmation)
@@ -167,6 +175,14 @@ class IvrCallers:
                                         lambda: self._report(CallerHungUp(call_id)))
         self._report(CallEntered(call_id, flow_id, caller=caller))
 
+    def survey(self, call_id: str, flow_id: str) -> None:
+        """The agent hung up and the caller stays for the post-call survey `flow_id`: from
+        now on it answers that flow's prompts (its generator goes on)."""
+        c = self._callers.get(call_id)
+        flow = self.model.flows.get(flow_id)
+        if c is not None and flow is not None:
+            c.flow = flow
+
     def left(self, call_id: str) -> None:
         """The call is over: cancel what the caller still had planned."""
         c = self._callers.pop(call_id, None)
@@ -178,6 +194,11 @@ class IvrCallers:
 
     def execute(self, command: IvrCommand, now: float) -> None:
         """Act on one IVR command (others are ignored)."""
+        if isinstance(command, RecordSurvey):
+            return
+        if isinstance(command, SurveyStarted):
+            self.survey(command.call_id, command.flow_id)
+            return
         c = self._callers.get(command.call_id)
         if c is None:
             return
@@ -216,7 +237,7 @@ class IvrCallers:
         if not play.barge_in:
             return
         node = c.flow.nodes.get(play.node)
-        if not isinstance(node, Menu | Collect):
+        if not isinstance(node, Menu | Collect | Survey):
             return
         answer = self._answer(c, play.node, node)
         if answer == TIMEOUT:
@@ -232,10 +253,10 @@ class IvrCallers:
         for i, key in enumerate(keys):
             self._at(c, at + i * gap, DigitPressed(c.call_id, key))
 
-    def _answer(self, c: _Caller, name: str, node: Menu | Collect) -> str:
+    def _answer(self, c: _Caller, name: str, node: Menu | Collect | Survey) -> str:
         model = self.model.nodes.get(name)
-        if model is None:  # a menu: any of its choices alike; a collect: nothing
-            if isinstance(node, Collect):
+        if model is None:  # a menu: any of its choices alike; a collect or survey: nothing
+            if isinstance(node, Collect | Survey):
                 return TIMEOUT
             keys = [k for k, _ in node.choices]
             return keys[int(c.rng.integers(len(keys)))]

@@ -31,6 +31,7 @@ from callcenter.core.commands import (
     WithdrawOffer,
 )
 from callcenter.core.config import AgentConfig, SkillRequirement
+from callcenter.core.csat import RecordSurvey, SurveyResult
 from callcenter.core.engine import Engine
 from callcenter.core.events import (
     AgentHungUp,
@@ -67,6 +68,8 @@ class RunResult:
     agents: tuple[AgentConfig, ...]
     flows: list[FlowEnded] = field(default_factory=list)
     """One `FlowEnded` per call that went through an IVR flow (scenarios with `[ivr]`)."""
+    surveys: list[SurveyResult] = field(default_factory=list)
+    """One row per post-call survey offered (queue nodes with `survey:`)."""
 
 
 class _Stream:
@@ -119,6 +122,7 @@ class Simulation:
         self._t0 = scenario.start_time()
         self._end = scenario.end_time(self.days) if horizon is None else self._t0 + horizon
         self.flow_rows: list[FlowEnded] = []
+        self.survey_rows: list[SurveyResult] = []
         self._brain: FlowBrain | None = None
         if scenario.ivr is None:
             self.env = Environment(self.engine, self._dispatch, self._t0)
@@ -284,6 +288,8 @@ class Simulation:
                         call.patience = None
             elif isinstance(c, FlowEnded):
                 self.flow_rows.append(c)
+            elif isinstance(c, RecordSurvey):
+                self.survey_rows.append(c.result)
 
     def _enter_queue(self, c: EnterQueue) -> None:
         """A flow put the caller into a queue: its patience there, and a callback offer."""
@@ -303,7 +309,9 @@ class Simulation:
 
     def _on_record_flow(self, c: RecordInteraction) -> None:
         self._on_record(c)
-        self._ivr.left(c.record.interaction_id)
+        iid = c.record.interaction_id
+        if self._brain is None or iid not in self._brain.ivr:  # else: in its post-call
+            self._ivr.left(iid)                                # survey, still on the line
 
     def _take_callback(self, iid: str) -> None:
         call = self._calls.get(iid)
@@ -403,7 +411,7 @@ class Simulation:
         unfinished = len(self._calls) + (0 if self._brain is None else sum(
             1 for iid in self._ivr if iid not in self._calls))
         return RunResult(self.records, self.spans, start + sc.warmup, end, unfinished,
-                         self._count, agents, self.flow_rows)
+                         self._count, agents, self.flow_rows, self.survey_rows)
 
     def _managed(self, g: AgentGroup) -> bool:
         return self._staffing is not None and self._staffing.manages(g)

@@ -45,6 +45,7 @@ from callcenter.core.commands import (
     RecordInteraction,
     WithdrawOffer,
 )
+from callcenter.core.csat import SurveyStarted
 from callcenter.core.events import (
     AgentHungUp,
     AgentLogin,
@@ -57,7 +58,14 @@ from callcenter.core.events import (
     OfferAccepted,
     OfferRejected,
 )
-from callcenter.core.ivr import CallEntered, EnterQueue, IvrCommand, IvrEvent
+from callcenter.core.ivr import (
+    CallEntered,
+    EnterQueue,
+    FlowEnded,
+    IvrCommand,
+    IvrEvent,
+    ReleaseCall,
+)
 from callcenter.scenario.bots import Bot
 from callcenter.scenario.callees import OutcomeModel
 from callcenter.scenario.ivr_callers import IVR_COMMANDS
@@ -139,6 +147,7 @@ class SimTelephony:
         self._prefix = id_prefix
         self._report: Report | None = None
         self._calls: dict[str, _Call] = {}
+        self._surveying: set[str] = set()  # callers kept for a post-call survey
         self._state: dict[str, str] = dict.fromkeys(self._bots, _LOGGED_OUT)
         self._on_break: set[str] = set()
         self._pending: set[Timer] = set()
@@ -371,7 +380,23 @@ class SimTelephony:
                     self._cancel(call.patience)
                     call.patience = None
             elif isinstance(c, RecordInteraction):
-                self._forget(c.record.interaction_id)
+                iid = c.record.interaction_id
+                if iid in self._surveying:  # the caller stays for the survey
+                    gone = self._calls.pop(iid, None)
+                    for t in gone.timers() if gone is not None else ():
+                        self._cancel(t)
+                else:
+                    self._forget(iid)
+            elif isinstance(c, SurveyStarted):
+                self._surveying.add(c.call_id)
+                if self._flows is not None:
+                    self._flows.execute(c)
+            elif isinstance(c, ReleaseCall | FlowEnded):
+                if isinstance(c, ReleaseCall) or c.outcome == "abandoned" \
+                        or c.outcome.startswith("voicemail:"):  # the caller's line is done
+                    self._surveying.discard(c.call_id)
+                if self._flows is not None:
+                    self._flows.execute(c)
             elif isinstance(c, AgentStateChanged):
                 self._on_state(c)
             elif isinstance(c, IVR_COMMANDS) and self._flows is not None:

@@ -11,7 +11,8 @@ module per subject:
 - `customers`: the customer directory;
 - `media`: recordings, voicemails and IVR runs;
 - `logins`: open logins (token digests), kept across restarts;
-- `supervision`: the wallboard's thresholds per queue.
+- `supervision`: the wallboard's thresholds per queue;
+- `csat`: post-call satisfaction ratings.
 
 Importing this package imports every module, so `Base.metadata` holds every table
 (Alembic's environment relies on it); a new table's module is imported here too.
@@ -32,6 +33,7 @@ from callcenter.store.models.config import (
     QueueSkillRow,
     SkillRow,
 )
+from callcenter.store.models.csat import CsatRatingRow
 from callcenter.store.models.customers import CustomerNumberRow, CustomerRow
 from callcenter.store.models.history import (
     AgentPresenceRow,
@@ -62,6 +64,7 @@ __all__ = [
     "CalendarHoursRow",
     "CalendarRow",
     "CampaignRow",
+    "CsatRatingRow",
     "CustomerNumberRow",
     "CustomerRow",
     "DispositionCodeRow",

@@ -27,7 +27,7 @@ what happens on the lines comes back as events:
 | `OfferToAgent` | INVITE to the registered (else static) contact; rings past the offer's end |
 | `WithdrawOffer` | CANCEL (or BYE) of that leg |
 | `Connect` | rtpengine relays caller and agent (the agent's answer replaces the sink) |
-| `Disconnect` | hang up the agent's leg (caller hung up, transferred) or the caller's |
+| `Disconnect` | hang up the agent's leg (caller hung up, transfer, survey) or the caller's |
 | `ReleaseCall`, `ExitQueue` | hang up the caller |
 
 Prompts and hold music are `playback.py`'s; offers to agents' phones, the bridge and

@@ -119,11 +119,21 @@ class AgentLegs:
 
     async def disconnect(self, call: Call, c: Disconnect) -> None:
         """The agent's part ends: the agent hung up (the caller's leg ends too), or the
-        call was transferred (the caller hears music until its next bridge)."""
+        call was transferred (the caller hears music until its next bridge), or the agent
+        hung up and the caller stays for a post-call survey (`survey`: unbridged, no
+        music; the survey flow's prompts come next)."""
         if c.reason == "agent_hung_up":
             await self._steps.hang_up(call)
             return
         await self.hang_up(call, c.agent_id)
+        if c.reason == "survey" and call.connected == c.agent_id:
+            call.connected = None
+            call.music = None
+            try:
+                await self._media.disconnect(call.media)
+            except NgError as exc:
+                log.error("unbridging %s for its survey: %s", call.id, exc)
+            return
         if c.reason == "transferred" and call.connected == c.agent_id:
             call.connected = None
             try:
