@@ -324,6 +324,46 @@ def created(path: str, body: dict[str, Any], fill: str | None = None) -> Arrange
     return arrange
 
 
+def case_type(s: Stage, type_id: str = "rs-type") -> None:
+    """The case type `type_id` exists (made once per stage)."""
+    types = s.call("GET", "/api/case-types").json()["types"]
+    if type_id in {t["id"] for t in types}:
+        return
+    s.call("POST", "/api/admin/case-types", 201, json={"id": type_id, "label": "Complaint"})
+
+
+def a_case(s: Stage) -> None:
+    """A new case of type rs-type (its id kept as `case_id`)."""
+    case_type(s)
+    made = s.call("POST", "/api/cases", 201, json={"type_id": "rs-type", "subject": "Noisy line"})
+    s.fills["case_id"] = str(made.json()["id"])
+
+
+def acted_on(s: Stage) -> None:
+    """The case the workflow's row acts on (its id kept as `case_id`)."""
+    case_type(s)
+    made = s.call("POST", "/api/cases", 201, json={"type_id": "rs-type", "subject": "Act on me"})
+    s.fills["case_id"] = str(made.json()["id"])
+
+
+def next_action(s: Stage) -> dict[str, Any]:
+    """A body moving the case of `acted_on` by the first action its status allows now
+    (each allowed subject of the shared stage moves it one step further)."""
+    found = [c for c in s.call("GET", "/api/cases?limit=500").json()
+             if c["subject"] == "Act on me"]
+    return {"json": {"action": found[0]["actions"][0]}}
+
+
+def sla_policy(priority: str) -> Arrangement:
+    """An arrangement: a policy of case type rs-type at `priority` (its id kept as
+    `policy_id`)."""
+    def arrange(s: Stage) -> None:
+        case_type(s)
+        made = s.call("POST", "/api/admin/sla-policies", 201, json={
+            "type_id": "rs-type", "priority": priority, "resolution_seconds": 3600})
+        s.fills["policy_id"] = str(made.json()["id"])
+    return arrange
+
 
 @functools.cache
 def _tables(database: Engine) -> MetaData:

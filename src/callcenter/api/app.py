@@ -42,6 +42,7 @@ from callcenter import web
 from callcenter.api import (
     admin,
     campaigns,
+    cases,
     csat,
     redact,
     routes_agents,
@@ -210,9 +211,12 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
                                       durable=durable,
                                       throttle=LoginThrottle(login_clock or time.monotonic))
             await runtime.start()
+            sweeper = asyncio.create_task(cases.sweep_forever(
+                app.state.server, settings.case_sweep_seconds))
             try:
                 yield
             finally:
+                sweeper.cancel()
                 try:
                     await runtime.drain(settings.drain_seconds)
                 finally:
@@ -240,6 +244,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(csat.router)  # /api/reports/csat: post-call satisfaction
     app.include_router(routes_media.router)  # recordings, voicemails, IVR runs
     app.include_router(campaigns.router)  # outbound: /api/campaigns, /api/dnc
+    app.include_router(cases.router)  # cases, their SLA alerts, /api/reports/fcr
     app.include_router(web.router)  # the browser UI: /, /desktop, /wallboard
     app.include_router(apidocs.router)  # /docs, /redoc with vendored scripts
     web.install_error_pages(app)  # HTML 404 for a person's browser, JSON for /api

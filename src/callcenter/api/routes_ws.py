@@ -19,6 +19,10 @@ driver. The subscription ends when the socket does.
   the database, see `callcenter.runtime.durable`) is sent again as a `Health`
   message whenever the server becomes degraded or recovers; the wallboard shows a
   banner meanwhile.
+  Staff also receive a `CaseAlert` when a case's SLA target reaches its warning or
+  is breached (`api.cases.sweep`: `case_id`, `target` first_response or resolution,
+  `level` warning or breached, `due`, `subject`, `agent_id`, `team`, `priority`); a
+  supervisor's are those of cases assigned to its teams' agents or to no agent.
 
 Credentials: `Authorization: Bearer` (scripts), else the session cookie (the
 pages). Never a query parameter: URLs end up in access logs, so a `token` in the
@@ -166,6 +170,15 @@ async def _health_changes(ws: WebSocket, server: Server, sending: asyncio.Lock,
         server.durable.on_change.remove(wake)
 
 
+async def _case_alerts(ws: WebSocket, sub: Subscription[dict[str, Any]],
+                       sending: asyncio.Lock) -> None:
+    """Send each SLA alert of a case (staff sockets), until the hub closes."""
+    async for alert in sub:
+        async with sending:
+            await ws.send_json(alert)
+    await asyncio.Event().wait()  # the server stops: the command stream closes the socket
+
+
 async def _until_ended(ws: WebSocket, ended: asyncio.Event, within: float) -> None:
     """Close the socket with 1008 once its login ends or, at the latest, expires."""
     with contextlib.suppress(TimeoutError):
@@ -206,6 +219,7 @@ async def events(ws: WebSocket) -> None:
     unwatch_teams = (server.teams.watch(rescoped.set) if user.role == Role.SUPERVISOR
                      else lambda: None)  # before reading the scope: no change missed
     sub: Subscription[Command] | None = None
+    alerts: Subscription[dict[str, Any]] | None = None
     try:
         scope = await scope_of(server, user) if user.role in STAFF else None
         key = None if user.role in STAFF else user.agent_id  # an agent's own commands only
@@ -226,6 +240,10 @@ async def events(ws: WebSocket) -> None:
                  asyncio.create_task(_until_ended(ws, ended, server.logins.remaining(user)))]
         if user.role in STAFF:
             tasks.append(asyncio.create_task(_health_changes(ws, server, sending, told)))
+            alerts = server.case_alerts.subscribe(
+                lambda a: in_scope(scope, a.get("agent_id")) or a.get("agent_id") is None,
+                maxsize=QUEUE_SIZE)
+            tasks.append(asyncio.create_task(_case_alerts(ws, alerts, sending)))
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -240,5 +258,7 @@ async def events(ws: WebSocket) -> None:
     finally:
         if sub is not None:
             sub.close()
+        if alerts is not None:
+            alerts.close()
         unwatch()
         unwatch_teams()

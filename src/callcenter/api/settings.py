@@ -16,6 +16,7 @@
 | `CALLCENTER_ALLOWED_ORIGINS` | `allowed_origins` | none (comma-separated origins) |
 | `CALLCENTER_JOURNAL` | `journal` | `<SQLite file>.journal`, else `callcenter-<hash>.journal` |
 | `CALLCENTER_DRAIN_SECONDS` | `drain_seconds` | `30` |
+| `CALLCENTER_CASE_SWEEP_SECONDS` | `case_sweep_seconds` | `15` (0: no sweep) |
 
 | `CALLCENTER_MAX_BODY` | `max_body` | `1048576` (1 MiB) |
 | `CALLCENTER_MAX_UPLOAD` | `max_upload` | `52428800` (50 MiB) |
@@ -120,6 +121,10 @@ class ServerSettings(BaseModel):
     drain_seconds: float = Field(default=30.0, ge=0)
     """How long a graceful stop lets calls in progress end (engine seconds) before it
     closes them with reason `shutdown`."""
+
+    case_sweep_seconds: float = Field(default=15.0, ge=0)
+    """How often (real seconds) the server looks for cases whose SLA target reached its
+    warning or was breached, and tells the supervisors (`api.cases.sweep`); 0: never."""
 
     def journal_path(self) -> Path:
         """`journal`, else beside a SQLite file (`<file>.journal`), else in the working

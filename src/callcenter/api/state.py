@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +19,7 @@ from callcenter.api.settings import ServerSettings
 from callcenter.api.throttle import LoginThrottle
 from callcenter.runtime.app import Runtime
 from callcenter.runtime.durable import DurableSink
+from callcenter.runtime.pubsub import PubSub
 from callcenter.store.sink import StoreSink
 from callcenter.store.users import list_dispositions
 
@@ -81,6 +83,8 @@ class Server:
     durable: DurableSink | None = None
     """The store behind its backlog and journal: degraded while batches wait for it
     (None in tests that build a Server by hand)."""
+    case_alerts: PubSub[dict[str, Any]] = field(default_factory=PubSub)
+    """SLA warnings and breaches of cases (`api.cases.sweep`), for the staff sockets."""
     listens: dict[str, str] = field(default_factory=dict)
     """The interaction of each listen (silent monitoring) started here, by listen id, so
     that ending one is held to the supervisor's teams as starting it was; an entry goes

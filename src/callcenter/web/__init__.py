@@ -78,6 +78,7 @@ PAGES: dict[str, Page] = {
     "/admin/{section}": Page("admin.html", _ADMIN),
     "/campaigns": Page("campaigns.html", STAFF),
     "/campaigns/{name}": Page("campaigns.html", STAFF),
+    "/cases": Page("cases.html", STAFF),
     "/reports": Page("reports.html", STAFF),
     "/reports/{section}": Page("reports.html", STAFF),
     "/reports/interactions/{interaction_id}": Page("reports.html", STAFF),

@@ -1,5 +1,6 @@
 """Admin CRUD (`/api/admin/...`, admin role only): one module per resource (users,
-teams, dispositions, skills, calendars, queues, agents, customers), the audit log
+teams, dispositions, skills, calendars, queues, agents, customers, case types,
+categories and SLA policies), the audit log
 (`audit`, read only) and the IVR flows and telephony numbers (`ivr`, read and checked),
 what they share in `common`. Supervisors may read the customer directory too.
 
@@ -19,6 +20,7 @@ from callcenter.api.admin import (
     agents,
     audit,
     calendars,
+    cases,
     customers,
     dispositions,
     ivr,
@@ -33,5 +35,5 @@ router = APIRouter(prefix="/api/admin", tags=["admin"],
                    responses=errors(401, 403, 404, 409, 422, 503))
 # In this order: the order of the paths in /openapi.json.
 for _module in (users, teams, dispositions, skills, calendars, queues, agents, customers, audit,
-                ivr):
+                ivr, cases):
     router.include_router(_module.router)

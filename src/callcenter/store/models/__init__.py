@@ -12,6 +12,7 @@ module per subject:
 - `media`: recordings, voicemails and IVR runs;
 - `logins`: open logins (token digests), kept across restarts;
 - `supervision`: the wallboard's thresholds per queue;
+- `cases`: case types, categories, SLA policies, cases, their events, notes and links;
 - `csat`: post-call satisfaction ratings.
 
 Importing this package imports every module, so `Base.metadata` holds every table
@@ -19,6 +20,15 @@ Importing this package imports every module, so `Base.metadata` holds every tabl
 """
 
 from callcenter.store.models.base import ID, NAMING, Base, UTCDateTime, utcnow
+from callcenter.store.models.cases import (
+    CaseCategoryRow,
+    CaseEventRow,
+    CaseLinkRow,
+    CaseNoteRow,
+    CaseRow,
+    CaseTypeRow,
+    SlaPolicyRow,
+)
 from callcenter.store.models.config import (
     AgentCapacityRow,
     AgentQueueRow,
@@ -64,6 +74,12 @@ __all__ = [
     "CalendarHoursRow",
     "CalendarRow",
     "CampaignRow",
+    "CaseCategoryRow",
+    "CaseEventRow",
+    "CaseLinkRow",
+    "CaseNoteRow",
+    "CaseRow",
+    "CaseTypeRow",
     "CsatRatingRow",
     "CustomerNumberRow",
     "CustomerRow",
@@ -79,6 +95,7 @@ __all__ = [
     "QueueThresholdRow",
     "RecordingRow",
     "SkillRow",
+    "SlaPolicyRow",
     "TeamAgentRow",
     "TeamRow",
     "TeamSupervisorRow",

@@ -6,9 +6,10 @@ import { api, el, wireLogout } from "./common.js";
 /** The screens each role may open, in the bar's order: [path, label]. */
 export const LINKS = {
   agent: [["/desktop", "Desktop"]],
-  supervisor: [["/wallboard", "Wallboard"], ["/campaigns", "Campaigns"], ["/reports", "Reports"]],
-  admin: [["/wallboard", "Wallboard"], ["/admin", "Administration"], ["/campaigns", "Campaigns"],
-          ["/reports", "Reports"], ["/docs", "API"]],
+  supervisor: [["/wallboard", "Wallboard"], ["/cases", "Cases"], ["/campaigns", "Campaigns"],
+               ["/reports", "Reports"]],
+  admin: [["/wallboard", "Wallboard"], ["/cases", "Cases"], ["/admin", "Administration"],
+          ["/campaigns", "Campaigns"], ["/reports", "Reports"], ["/docs", "API"]],
 };
 
 /** The links for `me` (a GET /api/me answer): staff acting as an agent also get the desktop. */
