@@ -50,7 +50,7 @@ def test_the_ivr_table_is_read_with_its_defaults(tmp_path: Path) -> None:
      "digits 0-9"),
     ('[ivr.nodes.menu]\ndigits = "1"', ("", ""), "ivr.nodes.menu.digits", "takes 'choices'"),
     ('[ivr.nodes.nowhere]\nchoices = { "1" = 1.0 }', ("", ""), "ivr.nodes.nowhere",
-     "no menu or collect node"),
+     "no menu, collect or survey node"),
     ('[ivr.nodes.menu]\nchoices = { "1" = -1.0, "2" = 2.0 }', ("", ""),
      "ivr.nodes.menu.choices.1", ">= 0"),
     ("", ('flow = "main"', 'flow = "other"'), "arrivals[0].flow", "no flow 'other'"),

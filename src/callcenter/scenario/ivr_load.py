@@ -20,7 +20,7 @@ import math
 from collections.abc import Collection
 from pathlib import Path
 
-from callcenter.core.ivr_flow import DIGITS, Callback, Collect, Flow, Menu, ToQueue
+from callcenter.core.ivr_flow import DIGITS, Callback, Collect, Flow, Menu, Survey, ToQueue
 from callcenter.flows import FlowFileError, load_flows
 from callcenter.scenario import parse
 from callcenter.scenario.errors import ScenarioError
@@ -79,32 +79,34 @@ def ivr_table(t: Table, source: Path | None, queue_ids: Collection[str]) -> IvrM
     return model
 
 
-def _node(flows: dict[str, Flow], name: str, path: KeyPath) -> Menu | Collect:
-    """The menu or collect node `name` (the first flow that has it)."""
+def _node(flows: dict[str, Flow], name: str, path: KeyPath) -> Menu | Collect | Survey:
+    """The menu, collect or survey node `name` (the first flow that has it)."""
     kinds = [f.nodes[name] for f in flows.values() if name in f.nodes]
     if not kinds:
         known = sorted({n for f in flows.values() for n, node in f.nodes.items()
-                        if isinstance(node, Menu | Collect)})
-        raise ScenarioError(f"no menu or collect node {name!r} in the flows "
+                        if isinstance(node, Menu | Collect | Survey)})
+        raise ScenarioError(f"no menu, collect or survey node {name!r} in the flows "
                             f"(they have: {', '.join(known) or 'none'})", path)
     node = kinds[0]
-    if not all(isinstance(k, Menu | Collect) for k in kinds) or \
+    if not all(isinstance(k, Menu | Collect | Survey) for k in kinds) or \
             len({type(k) for k in kinds}) != 1:
-        raise ScenarioError(f"node {name!r} is not a menu or collect node in every flow",
-                            path)
-    assert isinstance(node, Menu | Collect)
+        raise ScenarioError(f"node {name!r} is not a menu, collect or survey node in every "
+                            f"flow", path)
+    assert isinstance(node, Menu | Collect | Survey)
     return node
 
 
-def node_answers(value: object, path: KeyPath, node: Menu | Collect) -> NodeAnswers:
+def node_answers(value: object, path: KeyPath, node: Menu | Collect | Survey) -> NodeAnswers:
     """What callers answer at a node: `choices = { "1" = 0.6, timeout = 0.4 }` for a
-    menu, `digits = "1234567"` or `digits = { "1234567" = 0.9, hangup = 0.1 }` for a
-    collect. Probabilities are >= 0 and sum to 1."""
+    menu or a survey (the rating keys, other keys, `timeout`, `hangup`: the share who
+    answer and their ratings), `digits = "1234567"` or `digits = { "1234567" = 0.9,
+    hangup = 0.1 }` for a collect. Probabilities are >= 0 and sum to 1."""
     t = Table(value, path)
-    key = "choices" if isinstance(node, Menu) else "digits"
+    key = "digits" if isinstance(node, Collect) else "choices"
     other = "digits" if key == "choices" else "choices"
     if t.has(other):
-        kind = "menu" if isinstance(node, Menu) else "collect"
+        kind = "menu" if isinstance(node, Menu) else "survey" if isinstance(node, Survey) \
+            else "collect"
         raise ScenarioError(f"a {kind} node takes {key!r}, not {other!r}", t.at(other))
     raw = t.require(key)
     where = t.at(key)

@@ -151,6 +151,9 @@ def simulate(
     ivr = report.ivr_table(summary)
     if ivr is not None:
         console.print(ivr)
+    csat = report.csat_table(summary)
+    if csat is not None:
+        console.print(csat)
     if show_intervals:
         ivals = intervals(results[0], sc)
         for q in sc.queues:

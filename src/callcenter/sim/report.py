@@ -89,6 +89,28 @@ def ivr_table(summary: Summary) -> Table | None:
     return table
 
 
+def csat_table(summary: Summary) -> Table | None:
+    """One row per queue with post-call surveys: offered, answered, response rate, CSAT,
+    mean rating (None when no queue asks for a survey)."""
+    if not summary.csat_means:
+        return None
+    table = Table(title="Post-call satisfaction", header_style="bold cyan",
+                  title_style="bold")
+    for col in ("Queue", "Offered", "Answered", "Response rate", "CSAT", "Mean rating"):
+        table.add_column(col, justify="left" if col == "Queue" else "right")
+    halves = summary.csat_half_widths or {}
+    for qid, k in summary.csat_means.items():
+        h = halves.get(qid, {})
+        mean = k["mean"]
+        table.add_row("[b]all[/b]" if qid == "all" else qid,
+                      _count(k["offered"], h.get("offered")),
+                      _count(k["answered"], h.get("answered")),
+                      _pct(k["response_rate"], h.get("response_rate")),
+                      _pct(k["csat"], h.get("csat")),
+                      "–" if mean is None else f"{float(mean):.2f}")
+    return table
+
+
 def _bar(fraction: float, width: int) -> str:
     cells = max(0.0, min(1.0, fraction)) * width
     full = int(cells)

@@ -31,7 +31,7 @@ from callcenter.core.commands import (
     WithdrawOffer,
 )
 from callcenter.core.config import AgentConfig, SkillRequirement
-from callcenter.core.csat import RecordSurvey, SurveyResult
+from callcenter.core.csat import RecordSurvey, SurveyResult, SurveyStarted
 from callcenter.core.engine import Engine
 from callcenter.core.events import (
     AgentHungUp,
@@ -69,7 +69,8 @@ class RunResult:
     flows: list[FlowEnded] = field(default_factory=list)
     """One `FlowEnded` per call that went through an IVR flow (scenarios with `[ivr]`)."""
     surveys: list[SurveyResult] = field(default_factory=list)
-    """One row per post-call survey offered (queue nodes with `survey:`)."""
+    """One row per post-call survey offered (queue nodes with `survey_flow`); the survey
+    flows' own `FlowEnded` rows are left out of `flows`."""
 
 
 class _Stream:
@@ -123,6 +124,7 @@ class Simulation:
         self._end = scenario.end_time(self.days) if horizon is None else self._t0 + horizon
         self.flow_rows: list[FlowEnded] = []
         self.survey_rows: list[SurveyResult] = []
+        self._surveyed: set[str] = set()
         self._brain: FlowBrain | None = None
         if scenario.ivr is None:
             self.env = Environment(self.engine, self._dispatch, self._t0)
@@ -286,8 +288,13 @@ class Simulation:
                     if call.patience is not None:
                         Environment.cancel(call.patience)
                         call.patience = None
+            elif isinstance(c, SurveyStarted):
+                self._surveyed.add(c.call_id)
             elif isinstance(c, FlowEnded):
-                self.flow_rows.append(c)
+                if c.call_id in self._surveyed:  # a post-call survey: a survey row, not
+                    self._surveyed.discard(c.call_id)  # a second IVR entry of the call
+                else:
+                    self.flow_rows.append(c)
             elif isinstance(c, RecordSurvey):
                 self.survey_rows.append(c.result)
 

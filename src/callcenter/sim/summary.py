@@ -13,6 +13,7 @@ from scipy import stats  # type: ignore[import-untyped]
 from callcenter.core import ivr_metrics as im
 from callcenter.core import metrics as m
 from callcenter.core.config import AgentConfig, QueueConfig
+from callcenter.core.csat import SurveyResult, csat_figures
 from callcenter.core.records import InteractionRecord
 from callcenter.scenario.spec import Scenario
 from callcenter.sim.runner import RunResult
@@ -92,6 +93,29 @@ def run_ivr_kpis(result: RunResult) -> dict[str, Kpis]:
     return out
 
 
+CSAT_KPIS = ("offered", "answered", "csat", "mean", "response_rate")
+"""The post-call survey figures of the simulator (metrics.md, "Satisfaction (CSAT)")."""
+
+
+def _csat_kpis(rows: Sequence[SurveyResult]) -> Kpis:
+    f = csat_figures(r.rating for r in rows)
+    return {"offered": f.offered, "answered": f.answered, "csat": f.csat, "mean": f.mean,
+            "response_rate": f.response_rate}
+
+
+def run_csat_kpis(result: RunResult) -> dict[str, Kpis]:
+    """Post-call survey figures of one run per queue and `"all"`, for surveys offered
+    inside its window (empty when no queue asks for a survey)."""
+    rows = [r for r in result.surveys
+            if result.window_start <= r.offered_at < result.window_end]
+    if not rows:
+        return {}
+    out = {q: _csat_kpis([r for r in rows if r.queue_id == q])
+           for q in sorted({r.queue_id for r in rows})}
+    out["all"] = _csat_kpis(rows)
+    return out
+
+
 def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float | None]:
     """Mean and the half-width of its Student-t confidence interval (None for n < 2)."""
     n = len(values)
@@ -119,6 +143,10 @@ class Summary:
     ivr_means: dict[str, Kpis] | None = None
     """IVR figures per flow (scenarios with `[ivr]`), like `means`."""
     ivr_half_widths: dict[str, dict[str, float | None]] | None = None
+    csat_means: dict[str, Kpis] | None = None
+    """Post-call survey figures per queue and `"all"` (queues with a survey), like
+    `means`."""
+    csat_half_widths: dict[str, dict[str, float | None]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON-able object (the `--json` output)."""
@@ -151,6 +179,10 @@ class Summary:
             out["ivr"] = {flow: {**kpis, "ci95": self.ivr_half_widths[flow]}
                           if self.replications > 1 else dict(kpis)
                           for flow, kpis in self.ivr_means.items()}
+        if self.csat_means and self.csat_half_widths is not None:
+            out["csat"] = {q: {**kpis, "ci95": self.csat_half_widths[q]}
+                           if self.replications > 1 else dict(kpis)
+                           for q, kpis in self.csat_means.items()}
         return out
 
 
@@ -166,9 +198,14 @@ def summarize(scenario: Scenario, results: Sequence[RunResult], seed: int,
                        "containment_rate": None, "time_in_ivr": None}
         ivr_means, ivr_halves = _aggregate(
             [{f: run.get(f, empty) for f in flows} for run in per_flow], IVR_KPIS)
+    per_queue = [run_csat_kpis(r) for r in results]
+    queues = sorted({q for run in per_queue for q in run})
+    empty_csat = _csat_kpis([])
+    csat_means, csat_halves = _aggregate(
+        [{q: run.get(q, empty_csat) for q in queues} for run in per_queue], CSAT_KPIS)
     return Summary(scenario, seed, days, len(results), results[0].window_start,
                    results[0].window_end, means, halves, sum(r.unfinished for r in results),
-                   ivr_means, ivr_halves)
+                   ivr_means, ivr_halves, csat_means or None, csat_halves or None)
 
 
 def _aggregate(per_run: list[dict[str, Kpis]], names: Sequence[str]
