@@ -8,7 +8,9 @@ callee zones that have a callable lead, so one big zone cannot starve the others
 Only leads whose calling window is open now are handed out; a number on a
 do-not-call list is never handed out (checked at hand-out time, so a number
 blocked mid-campaign stops a queued lead); caps and the 72 h drop rule are
-checked again at hand-out time (leads.py applies them when scheduling too).
+checked again at hand-out time (leads.py applies them when scheduling too). A
+lead that matches a full survey quota cell (`hold`) is not handed out either: it
+is put back for later, without an attempt counted.
 
 Index: leads are kept in buckets, one per (zone, holiday country). Each bucket
 has a heap of leads not yet due (by due time), a heap of due leads (by priority),
@@ -23,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -36,6 +38,9 @@ from callcenter.core.dialer.windows import HolidayCalendar, window_state
 _Timed = tuple[float, int, str]  # (due, seq, lead id)
 _Ranked = tuple[int, float, int, str]  # (-priority, due, seq, lead id)
 T = TypeVar("T", _Timed, _Ranked)
+
+QUOTA_RECHECK = 900.0
+"""Seconds before a lead held back by a full quota cell is looked at again."""
 
 
 def _push(heap: list[T], entry: T, bulk: bool) -> None:
@@ -77,6 +82,8 @@ class LeadQueue:
         self._cursor = 0
         self._agent_callbacks: dict[str, list[_Timed]] = {}
         self._changed: dict[str, Lead] = {}
+        self._held: Callable[[Lead], bool] | None = None
+        self._hold_for = QUOTA_RECHECK
 
     # -- contents ---------------------------------------------------------------
 
@@ -132,6 +139,14 @@ class LeadQueue:
             key = f"done:{lead.result}" if lead.state is LeadState.DONE else lead.state.value
             out[key] = out.get(key, 0) + 1
         return out
+
+    def hold(self, held: Callable[[Lead], bool] | None,
+             recheck: float = QUOTA_RECHECK) -> None:
+        """Dial no lead for which `held` is true (a full survey quota cell it matches):
+        such a lead is put back, due `recheck` seconds later, without an attempt
+        counted; None dials every lead again."""
+        self._held = held
+        self._hold_for = recheck
 
     # -- choosing ---------------------------------------------------------------
 
@@ -279,6 +294,9 @@ class LeadQueue:
             return None
         if lead.attempts >= self.campaign.max_attempts:
             self._set(lead_rules.move(lead, LeadInput.EXHAUST))
+            return None
+        if self._held is not None and self._held(lead):
+            self._set(dataclasses.replace(lead, due=max(lead.due, now + self._hold_for)))
             return None
         due = lead_rules.earliest_due(lead, self.campaign, now)
         if due > now:

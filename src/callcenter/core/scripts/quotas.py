@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "full_cells",
     "is_full",
     "lead_blocked",
+    "lead_hold",
     "lead_matches",
     "matches",
     "parse_quotas",
@@ -505,6 +506,20 @@ def lead_blocked(quota: Quota, counts: Mapping[str, int],
         if cell.lead_only and is_full(cell, counts) and lead_matches(cell, lead):
             return cell
     return None
+
+
+def lead_hold(quota: Quota, counts: Mapping[str, int],
+              ) -> Callable[[Mapping[str, str]], bool] | None:
+    """A test of a lead's fields that is true when a full lead-only cell holds the lead
+    (what the dialer's `LeadQueue.hold` takes); None when no such cell is full."""
+    closed = tuple(c for c in quota.cells if c.lead_only and is_full(c, counts))
+    if not closed:
+        return None
+
+    def held(fields: Mapping[str, str]) -> bool:
+        return any(lead_matches(c, fields) for c in closed)
+
+    return held
 
 
 def screen_out(quota: Quota, counts: Mapping[str, int], answers: Mapping[str, object],
