@@ -17,10 +17,11 @@ import asyncio
 from collections.abc import Mapping
 from typing import Protocol
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.customers import Customer, caller_number, check_region, lookup_fields
-from callcenter.store.customers import customer_of, find_customer
+from callcenter.store.customers import lookup_customer
 
 Fields = tuple[tuple[str, str], ...]
 
@@ -48,6 +49,7 @@ class StoreDirectory:
 
     def __init__(self, sessions: sessionmaker[Session], region: str) -> None:
         self.sessions = sessions
+        self.engine: Engine = sessions.kw["bind"]
         self.region = check_region(region)
 
     async def find(self, value: str, match: str) -> Fields | None:
@@ -58,9 +60,9 @@ class StoreDirectory:
         return await asyncio.to_thread(self._find, number, account)
 
     def _find(self, number: str | None, account: str | None) -> Fields | None:
-        with self.sessions() as session:
-            row = find_customer(session, number=number, account=account)
-            return None if row is None else lookup_fields(row.id, customer_of(row))
+        with self.engine.connect() as connection:
+            found = lookup_customer(connection, number=number, account=account)
+            return None if found is None else lookup_fields(*found)
 
 
 class MemoryDirectory:

@@ -13,7 +13,8 @@ module per subject:
 - `logins`: open logins (token digests), kept across restarts;
 - `supervision`: the wallboard's thresholds per queue;
 - `cases`: case types, categories, SLA policies, cases, their events, notes and links;
-- `csat`: post-call satisfaction ratings.
+- `csat`: post-call satisfaction ratings;
+- `privacy`: retention rules per kind of personal data.
 
 Importing this package imports every module, so `Base.metadata` holds every table
 (Alembic's environment relies on it); a new table's module is imported here too.
@@ -54,6 +55,7 @@ from callcenter.store.models.history import (
 from callcenter.store.models.logins import LoginRow
 from callcenter.store.models.media import IvrRunRow, RecordingRow
 from callcenter.store.models.outbound import AttemptRow, CampaignRow, DncNumberRow, LeadRow
+from callcenter.store.models.privacy import RetentionRuleRow
 from callcenter.store.models.supervision import QueueThresholdRow
 from callcenter.store.models.users import ROLES, TeamAgentRow, TeamRow, TeamSupervisorRow, UserRow
 
@@ -94,6 +96,7 @@ __all__ = [
     "QueueSkillRow",
     "QueueThresholdRow",
     "RecordingRow",
+    "RetentionRuleRow",
     "SkillRow",
     "SlaPolicyRow",
     "TeamAgentRow",

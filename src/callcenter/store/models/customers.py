@@ -27,6 +27,8 @@ class CustomerRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                  onupdate=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the customer's personal data was erased (`crm.privacy.erase_customer`)."""
     numbers: Mapped[list[CustomerNumberRow]] = relationship(
         order_by="CustomerNumberRow.position", cascade="all, delete-orphan",
         passive_deletes=True, lazy="selectin")

@@ -27,6 +27,8 @@ class RecordingRow(Base):
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
     seconds: Mapped[float] = mapped_column(Double())
     paused_seconds: Mapped[float] = mapped_column(Double(), default=0.0)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the file was deleted and `path` and `caller` blanked (erasure or retention)."""
 
 
 class IvrRunRow(Base):
