@@ -271,6 +271,15 @@ def _table(name: str) -> Table | None:
     return Base.metadata.tables.get(name)
 
 
+def _before(column: Any, cutoff: datetime) -> Any:
+    """`column < cutoff`, the cutoff as epoch seconds when the column holds numbers."""
+    try:
+        numeric = column.type.python_type in (float, int)
+    except NotImplementedError:
+        numeric = False
+    return column < (cutoff.timestamp() if numeric else cutoff)
+
+
 def _remove_recordings(session: Session, cutoff: datetime, now: datetime) -> int:
     rows = list(session.scalars(select(RecordingRow).where(
         RecordingRow.started_at < cutoff, RecordingRow.erased_at.is_(None))))
@@ -296,7 +305,7 @@ def _remove_closed_cases(session: Session, cutoff: datetime, now: datetime) -> i
     if when is None:
         return 0
     ids = [i for (i,) in session.execute(select(cases.c.id).where(
-        cases.c.status == "closed", when < cutoff))]
+        cases.c.status == "closed", _before(when, cutoff)))]
     if not ids:
         return 0
     for table in Base.metadata.sorted_tables:  # notes, links... first
@@ -310,7 +319,7 @@ def _remove_answers(session: Session, cutoff: datetime, now: datetime) -> int:
     answers = _table("script_answers")
     if answers is None or "answered_at" not in answers.columns:
         return 0
-    result = session.execute(delete(answers).where(answers.c.answered_at < cutoff))
+    result = session.execute(delete(answers).where(_before(answers.c.answered_at, cutoff)))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
