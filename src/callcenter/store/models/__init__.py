@@ -14,7 +14,9 @@ module per subject:
 - `supervision`: the wallboard's thresholds per queue;
 - `cases`: case types, categories, SLA policies, cases, their events, notes and links;
 - `csat`: post-call satisfaction ratings;
-- `privacy`: retention rules per kind of personal data.
+- `privacy`: retention rules per kind of personal data;
+- `scripts`: agent scripts and questionnaires (versions), campaigns' scripts, script runs
+  and their answers.
 
 Importing this package imports every module, so `Base.metadata` holds every table
 (Alembic's environment relies on it); a new table's module is imported here too.
@@ -56,6 +58,12 @@ from callcenter.store.models.logins import LoginRow
 from callcenter.store.models.media import IvrRunRow, RecordingRow
 from callcenter.store.models.outbound import AttemptRow, CampaignRow, DncNumberRow, LeadRow
 from callcenter.store.models.privacy import RetentionRuleRow
+from callcenter.store.models.scripts import (
+    CampaignScriptRow,
+    ScriptAnswerRow,
+    ScriptRow,
+    ScriptRunRow,
+)
 from callcenter.store.models.supervision import QueueThresholdRow
 from callcenter.store.models.users import ROLES, TeamAgentRow, TeamRow, TeamSupervisorRow, UserRow
 
@@ -76,6 +84,7 @@ __all__ = [
     "CalendarHoursRow",
     "CalendarRow",
     "CampaignRow",
+    "CampaignScriptRow",
     "CaseCategoryRow",
     "CaseEventRow",
     "CaseLinkRow",
@@ -97,6 +106,9 @@ __all__ = [
     "QueueThresholdRow",
     "RecordingRow",
     "RetentionRuleRow",
+    "ScriptAnswerRow",
+    "ScriptRow",
+    "ScriptRunRow",
     "SkillRow",
     "SlaPolicyRow",
     "TeamAgentRow",
