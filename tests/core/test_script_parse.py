@@ -112,11 +112,20 @@ def test_a_scale_needs_both_ends() -> None:
     assert _problems(text) == [(4, "steps[0]")]
 
 
-def test_quotas_are_kept_raw_with_their_lines() -> None:
-    """The `quotas:` value is handed on as written, with the line of each key path."""
-    script = parse_script(SMALL + "quotas:\n  cells: [region]\n")
-    assert script.quotas == {"cells": ["region"]}
-    assert dict(script.quota_lines)["quotas.cells"] == 14
+def test_quotas_are_read_with_their_lines() -> None:
+    """The `quotas:` value is kept as written, with the line of each key path, and read
+    into cells by the quotas module."""
+    script = parse_script(SMALL + "quotas:\n  - answers: {region: north}\n    target: 5\n")
+    assert script.quotas == [{"answers": {"region": "north"}, "target": 5}]
+    assert dict(script.quota_lines)["quotas[0].target"] == 15
+    assert [c.target for c in script.quota.cells] == [5]
+
+
+def test_a_quota_mistake_is_named_with_its_line() -> None:
+    """A quota on a question the script lacks is a problem of the script, on its line."""
+    with pytest.raises(ScriptError) as caught:
+        parse_script(SMALL + "quotas:\n  - answers: {colour: red}\n    target: 5\n")
+    assert [p.line for p in caught.value.problems] == [14]
 
 
 def test_not_yaml_names_its_line() -> None:

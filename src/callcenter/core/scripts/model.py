@@ -9,11 +9,12 @@ docs/reference/scripts.md; the runner is `callcenter.core.scripts.runner`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
 from callcenter.core.scripts.conditions import Condition
+from callcenter.core.scripts.quotas import Quota
 
 PURPOSES: Final = ("sales", "survey", "satisfaction", "reactivation", "address_update")
 """What a campaign (and its script) is for."""
@@ -121,8 +122,9 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class Script:
     """A validated script: `purpose`, its `steps` in order, the lead fields it merges
-    beyond `CUSTOMER_FIELDS`, and the raw `quotas` value with the line of each of its
-    key paths (read by `callcenter.core.scripts.quotas`)."""
+    beyond `CUSTOMER_FIELDS`, the raw `quotas` value with the line of each of its key
+    paths, and `quota`, what `callcenter.core.scripts.quotas.parse_quotas` read from
+    them (no cells when the script has no quotas)."""
 
     id: str
     title: str
@@ -131,6 +133,7 @@ class Script:
     fields: frozenset[str] = frozenset()
     quotas: object = None
     quota_lines: tuple[tuple[str, int], ...] = ()
+    quota: Quota = field(default_factory=Quota)
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -27,6 +27,7 @@ from callcenter.core.scripts.model import (
     Script,
     Step,
 )
+from callcenter.core.scripts.quotas import Quota, QuotaError, parse_quotas
 
 __all__ = ["MAX_STEPS", "Problem", "ScriptError", "parse_script"]
 
@@ -195,9 +196,15 @@ class _Reader:
         quotas = top.get("quotas")
         quota_lines = tuple(sorted((k, v) for k, v in self.lines.items()
                                    if k == "quotas" or k.startswith(("quotas.", "quotas["))))
+        quota = Quota()
+        if quotas is not None and steps:
+            try:
+                quota = parse_quotas(quotas, quota_lines, [s.id for s in steps if s.is_question])
+            except QuotaError as exc:
+                self.problems.extend(Problem(p.path, p.line, p.message) for p in exc.problems)
         if self.problems:
             return None
-        return Script(sid, title, purpose, steps, self.fields, quotas, quota_lines)
+        return Script(sid, title, purpose, steps, self.fields, quotas, quota_lines, quota)
 
     def _fields(self, value: object) -> frozenset[str]:
         if not isinstance(value, list):
