@@ -65,6 +65,7 @@ from callcenter.store.models.scripts import (
     ScriptRunRow,
 )
 from callcenter.store.models.supervision import QueueThresholdRow
+from callcenter.store.models.surveys import SurveyWeightRow
 from callcenter.store.models.users import ROLES, TeamAgentRow, TeamRow, TeamSupervisorRow, UserRow
 
 __all__ = [
@@ -111,6 +112,7 @@ __all__ = [
     "ScriptRunRow",
     "SkillRow",
     "SlaPolicyRow",
+    "SurveyWeightRow",
     "TeamAgentRow",
     "TeamRow",
     "TeamSupervisorRow",
