@@ -1,4 +1,4 @@
-// Reports: /reports, /reports/{queues,agents,campaigns,interactions} and one interaction's
+// Reports: /reports, /reports/{queues,agents,campaigns,csat,interactions} and one interaction's
 // detail /reports/interactions/{id}. The filters live in the address's query string, so a
 // drill-down is a link and the back button returns to the figure it came from.
 import {
@@ -9,7 +9,7 @@ import { startPage } from "./nav.js";
 
 export const SECTIONS = [
   ["queues", "Queues"], ["agents", "Agents"], ["campaigns", "Campaigns"],
-  ["interactions", "Interactions"],
+  ["csat", "Satisfaction"], ["interactions", "Interactions"],
 ];
 const PAGE = 50;
 const OUTCOMES = ["completed", "abandoned", "lost", "timed_out", "rejected"];
@@ -138,8 +138,11 @@ async function filterForm(section, ctx) {
     controls.push(field("Interval", el("select", { name: "interval" },
       ["15", "30", "60"].map((v) => el("option", { value: v, selected: v === (param("interval") || "60") }, `${v} min`)))));
   }
-  if (section === "queues" || section === "interactions") {
+  if (section === "queues" || section === "interactions" || section === "csat") {
     controls.push(field("Queue", sel("queue", ctx.queues.map((q) => [q, q]), param("queue"))));
+  }
+  if (section === "csat") {
+    controls.push(field("Agent", sel("agent", ctx.agents.map((a) => [a, a]), param("agent"))));
   }
   if (section === "agents" || section === "interactions") {
     controls.push(field("Team", sel("team", ctx.teams.map((t) => [t.name, t.name]), param("team"))));
@@ -343,6 +346,50 @@ async function campaigns(body, f, ctx) {
   c.draw();
 }
 
+// ---------------------------------------------------------------- satisfaction (CSAT)
+
+function mean(x) {
+  return x === null || x === undefined ? "–" : x.toFixed(2);
+}
+
+/** The columns of a CSAT table; `first` names its rows. */
+function csatColumns(first) {
+  return [first,
+    { key: "offered", title: "Offered", num: true },
+    { key: "answered", title: "Answered", num: true },
+    { title: "Response rate", num: true, cell: (r) => pct(r.response_rate) },
+    { title: "CSAT (4–5)", num: true, cell: (r) => pct(r.csat) },
+    { title: "Mean rating", num: true, cell: (r) => mean(r.mean) },
+    ...[1, 2, 3, 4, 5].map((n) => ({ key: `rating_${n}`, title: `Rated ${n}`, num: true })),
+    { key: "comments", title: "Voice comments", num: true }];
+}
+
+async function csat(body, f) {
+  const base = { since: f.since, until: f.until, queue: f.queue, agent: f.agent };
+  const [days, perQueue, perAgent] = await Promise.all(["day", "queue", "agent"].map(
+    (group) => api("GET", `/api/reports/csat${query({ ...base, group })}`)));
+  const dayName = (r) => new Date(r.start * 1000).toLocaleDateString([], { dateStyle: "medium" });
+  const c = chartBox("Surveys answered and not answered per day, and CSAT in percent", (canvas) => chart(canvas, {
+    labels: days.map(dayName), yTitle: "surveys", y2Title: "CSAT %", percent2: true, stacked: true,
+    series: [{ label: "Answered", data: days.map((r) => r.answered), stack: "s", colour: STATE_COLOURS.available },
+             { label: "Not answered", data: days.map((r) => r.offered - r.answered), stack: "s", colour: STATE_COLOURS.paused },
+             { label: "CSAT %", type: "line", axis: 2, colour: STATE_COLOURS.login,
+               data: days.map((r) => (r.csat === null ? null : Math.round(r.csat * 1000) / 10)) }],
+  }));
+  body.append(el("section", { class: "panel" }, el("h3", {}, "Satisfaction after the call"),
+    el("p", { class: "hint" }, "Callers rate the call 1 to 5 after the agent hangs up. CSAT is the share of 4 and 5 among the surveys answered; the response rate is answered / offered."),
+    el("div", { class: "toolbar" },
+      exportButton("Export CSAT CSV per queue", async () => download("csat-queues.csv",
+        await fetchText(`/api/reports/csat${query({ ...base, group: "queue", format: "csv" })}`))),
+      exportButton("Export CSAT CSV per agent", async () => download("csat-agents.csv",
+        await fetchText(`/api/reports/csat${query({ ...base, group: "agent", format: "csv" })}`)))),
+    c.box,
+    table("CSAT per queue", csatColumns({ key: "key", title: "Queue" }), perQueue, "No survey in this range."),
+    table("CSAT per agent", csatColumns({ title: "Agent", cell: (r) => r.key || "(none)" }), perAgent, "No survey in this range."),
+    table("CSAT per day", csatColumns({ title: "Day", cell: dayName }), days)));
+  c.draw();
+}
+
 // ---------------------------------------------------------------- interactions
 
 const INTERACTION_COLUMNS = ["interaction_id", "channel", "queue_id", "first_queue_id", "priority",
@@ -474,7 +521,7 @@ async function main() {
     try {
       clearError();
       out.replaceChildren();
-      await { queues, agents, campaigns, interactions }[section](out, f, ctx);
+      await { queues, agents, campaigns, csat, interactions }[section](out, f, ctx);
     } catch (err) {
       showError(err.message || String(err));
     } finally {
