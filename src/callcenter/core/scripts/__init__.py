@@ -23,6 +23,7 @@ from callcenter.core.scripts.model import (
 )
 from callcenter.core.scripts.parse import Problem, ScriptError, parse_script
 from callcenter.core.scripts.runner import (
+    QUOTA_FULL,
     AnswerError,
     Outcome,
     Position,
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_OUTCOME",
     "OUTCOMES",
     "PURPOSES",
+    "QUOTA_FULL",
     "QUESTION_TYPES",
     "AnswerError",
     "ConditionError",

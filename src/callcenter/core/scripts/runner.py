@@ -9,6 +9,10 @@ first step without an answer is the current one; a closing step, a route to `end
 the end of the list ends the run. Answers to steps off the walked path (left behind
 when an earlier answer changed the route) are kept but read by nothing. Because routes
 only go forward, every walk ends within `len(script.steps)` steps.
+
+Quotas: given the counts of the campaign's quota cells (`quota_counts`), a run whose
+answers so far (and lead fields) put it into a full cell ends at once with outcome
+`quota_full` (`callcenter.core.scripts.quotas.screen_out`).
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ from datetime import date
 from callcenter.core.scripts.conditions import evaluate
 from callcenter.core.scripts.merge import merge
 from callcenter.core.scripts.model import BREAK_OFF, DEFAULT_OUTCOME, Option, Script, Step
+from callcenter.core.scripts.quotas import screen_out
 
-__all__ = ["AnswerError", "Outcome", "Position", "break_off", "check_answer", "position",
-           "render"]
+__all__ = ["QUOTA_FULL", "AnswerError", "Outcome", "Position", "break_off", "check_answer",
+           "position", "render"]
+
+QUOTA_FULL = "quota_full"
+"""The outcome of a run screened out by a full quota cell."""
 
 MAX_ANSWER_TEXT = 2000
 Answer = None | bool | int | float | str | list[str]
@@ -73,14 +81,22 @@ def _values(fields: Mapping[str, object], answers: Mapping[str, object],
 
 
 def position(script: Script, fields: Mapping[str, object],
-             answers: Mapping[str, object]) -> Position:
-    """Where a run with these merge `fields` and `answers` (step id -> answer) stands."""
+             answers: Mapping[str, object],
+             quota_counts: Mapping[str, int] | None = None) -> Position:
+    """Where a run with these merge `fields` and `answers` (step id -> answer) stands;
+    with `quota_counts` (completed interviews per quota cell), a run in a full cell
+    has ended with outcome `quota_full`."""
     path: list[str] = []
     i = 0
     steps = script.steps
+    screen = quota_counts is not None and bool(script.quota.cells)
+    lead = {k: str(v) for k, v in fields.items() if v is not None} if screen else {}
     while i < len(steps):
         step = steps[i]
         values = _values(fields, answers, path)
+        if screen and quota_counts is not None and screen_out(
+                script.quota, quota_counts, {sid: answers[sid] for sid in path}, lead):
+            return Position(tuple(path), None, Outcome(QUOTA_FULL))
         if step.when is not None and not evaluate(step.when, values):
             i += 1
             continue
