@@ -1,4 +1,5 @@
-"""Customers: identities, addresses with history, consent, custom fields; interactions linked to customers.
+"""Customers: identities, addresses with history, consent, custom fields; interactions
+linked to customers.
 
 Revision ID: 0012
 Revises: 0011
