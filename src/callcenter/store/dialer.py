@@ -7,9 +7,14 @@ a do-not-call disposition blocked, all or nothing.
 An attempt's interaction (a live answer) is the `interactions` row of queue
 ``campaign:NAME`` with the attempt's number as `caller_number` and its answer time
 as `arrived_at`; the dialer also names it by the call's id.
+
+`quota_hold` reads the campaign script's survey quotas and their counts (completed
+interviews), for the dialer to hold back the leads of full cells.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,10 +24,12 @@ from callcenter.core.dialer.dnc import DncRegistry
 from callcenter.core.dialer.drops import MONTH
 from callcenter.core.dialer.leads import Lead
 from callcenter.core.dialer.run import Opened, Writes
+from callcenter.core.scripts.quotas import lead_hold
 from callcenter.store.campaigns import campaign_of, campaign_row
 from callcenter.store.configs import get_queue, save_queue
 from callcenter.store.leads import add_dnc, load_dnc, load_leads, save_leads
 from callcenter.store.models import AttemptRow, CampaignRow, LeadRow, QueueRow
+from callcenter.store.surveys import campaign_script, quota_counts
 
 
 class SqlDialerStore:
@@ -73,6 +80,17 @@ class SqlDialerStore:
         """The campaign's leads."""
         with self._sessions() as session:
             return list(load_leads(session, name))
+
+    def quota_hold(self, name: str) -> Callable[[Mapping[str, str]], bool] | None:
+        """A test of a lead's fields true when a full quota cell of the campaign's script
+        holds the lead (lead-only cells, counted from its completed interviews); None
+        when the script has no such cell full (or the campaign no script)."""
+        with self._sessions() as session:
+            found = campaign_script(session, name)
+            if found is None or not any(c.lead_only for c in found.script.quota.cells):
+                return None
+            quota = found.script.quota
+            return lead_hold(quota, quota_counts(session, name, quota))
 
     def save(self, writes: Writes) -> None:
         """One tick's attempts, changed leads and blocked numbers."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -110,6 +110,11 @@ class DialerStore(Protocol):
 
     def save(self, writes: Writes) -> None:
         """Store the attempts, the leads and the blocked numbers of one tick."""
+        ...
+
+    def quota_hold(self, name: str) -> Callable[[Mapping[str, str]], bool] | None:
+        """A test of a lead's fields, true when a full survey quota cell holds the lead;
+        None when none does."""
         ...
 
 
@@ -240,6 +245,7 @@ class DialerService(AgentSide):
             await self._driver.submit(QueueConfigured(cfg))
         queue = LeadQueue(c, self._dnc, self._holidays)
         queue.extend(opened.leads)
+        _hold(queue, await asyncio.to_thread(self._store.quota_hold, name))
         now = self._clock.time()
         for lead in opened.leads:  # an attempt a stopped process left open: it failed
             if lead.state is LeadState.DIALING:
@@ -330,8 +336,10 @@ class DialerService(AgentSide):
             log.exception("dialer tick failed")
 
     async def _new_leads(self) -> None:
-        """Leads stored since a campaign was opened (an import: API or command line)."""
+        """Leads stored since a campaign was opened (an import: API or command line),
+        and the survey quota cells filled since (their leads are held back)."""
         for name, run in list(self._runs.items()):
+            _hold(run.queue, await asyncio.to_thread(self._store.quota_hold, name))
             if await asyncio.to_thread(self._store.lead_count, name) > len(run.queue):
                 stored = await asyncio.to_thread(self._store.leads, name)
                 self.add_leads(name, stored)
@@ -462,3 +470,11 @@ class DialerService(AgentSide):
         task = asyncio.get_running_loop().create_task(logged())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _hold(queue: LeadQueue, held: Callable[[Mapping[str, str]], bool] | None) -> None:
+    """Hold back the queue's leads that `held` holds (a full quota cell); None: none."""
+    if held is None:
+        queue.hold(None)
+    else:
+        queue.hold(lambda lead: held(lead.fields))
