@@ -146,13 +146,15 @@ async def trace_of(run: SippRun, pattern: str) -> re.Match[str]:
             await asyncio.sleep(0.02)
 
 
-def dtmf_packets(digit: int) -> list[bytes]:
-    """RFC 4733 telephone-event packets (payload type 101) for one key press."""
+def dtmf_packets(digit: int, press: int = 0) -> list[bytes]:
+    """RFC 4733 telephone-event packets (payload type 101) for one key press; the
+    `press`-th key of a call (from 0) gets a timestamp and sequence numbers of its own
+    (the same timestamp again is the same event to the receiver)."""
     out = []
     for n, (end, duration) in enumerate([(False, 400), (False, 800), (True, 1200),
                                          (True, 1200), (True, 1200)]):
-        header = struct.pack("!BBHII", 0x80, 101 | (0x80 if n == 0 else 0), 1000 + n,
-                             160_000, 0x4242)
+        header = struct.pack("!BBHII", 0x80, 101 | (0x80 if n == 0 else 0),
+                             1000 + 10 * press + n, 160_000 + 16_000 * press, 0x4242)
         out.append(header + struct.pack("!BBH", digit, (0x80 if end else 0) | 10, duration))
     return out
 
@@ -167,14 +169,14 @@ def cue_hangup(call_id: str, caller_port: int) -> bytes:
 
 def write_config(tmp: Path, agent_port: int, extra: str = "",
                  agent: str | None = None,
-                 phones: dict[str, str] | None = None) -> ServerSettings:
+                 phones: dict[str, str] | None = None, flows: str = FLOWS) -> ServerSettings:
     """Scenario, flows and telephony config (plus `extra` YAML lines) in `tmp`; the
     server's settings. `agent` is agent-1's entry under `agents:` (YAML; default: the
     static contact at `agent_port`)."""
     if agent is None:
         agent = f"'sip:agent@127.0.0.1:{agent_port}'"
     (tmp / "scenario.toml").write_text(SCENARIO)
-    (tmp / "flows.yaml").write_text(FLOWS)
+    (tmp / "flows.yaml").write_text(flows)
     base = free_udp_block(100, media_server=True)
     (tmp / "telephony.yaml").write_text(
         f"trunks: [127.0.0.1]\ndids: {{'{DID}': main}}\n"
@@ -218,10 +220,12 @@ class Served:
 @contextlib.asynccontextmanager
 async def serving(tmp: Path, agent_port: int, *, login: bool = True,
                   agent: str | None = None, extra: str = "",
-                  phones: dict[str, str] | None = None) -> AsyncIterator[Served]:
-    """The server with the sip adapter, agent-1 logged in (unless not `login`); `agent`
-    and `extra` (telephony config lines) as for `write_config`."""
-    app = create_app(write_config(tmp, agent_port, extra, agent=agent, phones=phones))
+                  phones: dict[str, str] | None = None,
+                  flows: str = FLOWS) -> AsyncIterator[Served]:
+    """The server with the sip adapter, agent-1 logged in (unless not `login`); `agent`,
+    `extra` (telephony config lines) and `flows` (the flow file) as for `write_config`."""
+    app = create_app(write_config(tmp, agent_port, extra, agent=agent, phones=phones,
+                                  flows=flows))
     async with app.router.lifespan_context(app):
         server: Server = app.state.server
         adapter = server.runtime.telephony
@@ -246,9 +250,10 @@ class Caller:
         """The caller's media socket (to send from)."""
         return self.ear.sock
 
-    def press(self, digit: int) -> None:
-        """Send one key press (RFC 4733) to rtpengine."""
-        for packet in dtmf_packets(digit):
+    def press(self, digit: int, press: int = 0) -> None:
+        """Send one key press (RFC 4733) to rtpengine (`press`: the how-manyth key of
+        the call, from 0, for a second key to be a new event)."""
+        for packet in dtmf_packets(digit, press):
             self.rtp.sendto(packet, ("127.0.0.1", self.media_port))
 
     def cue_hangup(self) -> None:
