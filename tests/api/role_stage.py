@@ -158,10 +158,11 @@ class Stage:
 @contextmanager
 def staged(url: str, folder: Path, seed: bool = True) -> Iterator[Stage]:
     """A started app on `url` with the matrix's telephony and a fake clock (`seed`
-    false: on a database seeded by an earlier start, see `copied`)."""
+    false: on a database seeded by an earlier start, see `copied`); cases' SLA is swept
+    only when a test says so."""
     clock = FakeClock(MONDAY_9AM)
     with contextmanager(start)(url, clock=clock, telephony=MatrixTelephony(),
-                               seed=seed) as harness:
+                               seed=seed, settings={"case_sweep_seconds": 0}) as harness:
         if seed:
             with harness.server.sessions.begin() as session:
                 session.add(UserRow(username="lone", password_hash=_lone_hash(),

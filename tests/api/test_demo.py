@@ -135,3 +135,25 @@ def test_demo_command_serves_a_living_call_center(tmp_path: Path) -> None:
     for name in ("admin", "supervisor", "agent"):
         assert name in log
     assert base in log
+
+
+def test_the_demo_seeds_cases_one_breached_one_warning(tmp_path: Path) -> None:
+    """Seeded for Friday 27 November 2026 10:00: the fault report of 09:00 (high: first
+    response in 30 business minutes) is breached, the billing complaint of 08:18 (2 h,
+    warning at 80 % = 96 min, so 09:54) warns, and three more cases are there."""
+    from callcenter.crm.cases import CaseFilter, list_cases, target_state
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    start = SCENARIO.epoch(date(2026, 11, 27), 10 * 3600)
+    seed_demo(url, now=start)
+    database = create_engine_for(url)
+    try:
+        with session_factory(database)() as session:
+            found = {c.subject: target_state(c.first_response_due, c.first_response_warn,
+                                             c.first_response_at, start)
+                     for c in list_cases(session, CaseFilter(), start)}
+    finally:
+        database.dispose()
+    assert len(found) == 5
+    assert found["No dial tone since this morning"] == "breached"
+    assert found["Charged twice for October"] == "warning"

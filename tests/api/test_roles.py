@@ -29,7 +29,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
-from callcenter.api import ServerSettings, create_app
+from callcenter.api import ServerSettings, cases, create_app
 from callcenter.core.events import AgentLogin
 from tests.api import role_stage as st
 from tests.api.conftest import Harness, password, start
@@ -278,6 +278,66 @@ def test_the_event_stream_by_subject(fresh: Stage, subject: str) -> None:
     gets its own changes only (early-1 then early-2 log in); staff first get a snapshot
     of the agents in their scope."""
     assert _socket(fresh, subject, "early-1", "early-2") == SOCKET[subject]
+
+
+def _case_alert(stage: Stage, subject: str) -> list[Any]:
+    """Open `/api/ws` as `subject` with two cases past their 60 s first-response target
+    (one of early-1, one of no agent), sweep, then log early-1 in: the first message
+    after a staff snapshot, or an agent's first; ["closed", ...] for a refused socket."""
+    h = stage.h
+    st.case_type(stage)
+    stage.call("POST", "/api/admin/sla-policies", 201,
+               json={"type_id": "rs-type", "first_response_seconds": 60})
+    for agent in ("early-1", None):
+        stage.call("POST", "/api/cases", 201, json={
+            "type_id": "rs-type", "subject": f"case of {agent}", "agent_id": agent})
+    stage.advance(60)
+    headers = stage.headers(subject)
+    hub = h.server.runtime.events
+    staff = subject in (st.SUPERVISOR, st.OUTSIDER, ADMIN)
+
+    async def run() -> list[Any]:
+        async with serving_app(h.app) as base:
+            url = base.replace("http://", "ws://", 1) + "/api/ws"
+            before = hub.subscribers
+            async with connect(url, origin=Origin(base), additional_headers=headers) as ws:
+                try:
+                    if subject not in (ANONYMOUS, st.UNLINKED):
+                        async with asyncio.timeout(10):
+                            while hub.subscribers == before:
+                                await asyncio.sleep(0.01)
+                    if staff:  # the snapshot first, then the alerts' subscription
+                        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == \
+                            "Snapshot"
+                        while h.server.case_alerts.subscribers == 0:
+                            await asyncio.sleep(0.01)
+                    await cases.sweep(h.server)
+                    await h.server.runtime.driver.submit(AgentLogin("early-1"))
+                    first: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                except ConnectionClosed as closed:
+                    assert closed.rcvd is not None
+                    return ["closed", closed.rcvd.code, closed.rcvd.reason]
+                return [first["type"], first.get("subject"), first.get("level")]
+    found: list[Any] = h.portal.call(run)
+    return found
+
+
+CASE_ALERT = {
+    ANONYMOUS: ["closed", 1008, "not logged in"],
+    st.UNLINKED: ["closed", 1008, "user is not linked to an agent"],
+    st.AGENT: ["AgentStateChanged", None, None],  # no case alert, its own change
+    st.SUPERVISOR: ["CaseAlert", "case of early-1", "breached"],  # its team: early-1
+    st.OUTSIDER: ["CaseAlert", "case of None", "breached"],  # only the unassigned case
+    ADMIN: ["CaseAlert", "case of early-1", "breached"],
+}
+
+
+@pytest.mark.parametrize("subject", [s for s in SUBJECTS if s != st.OTHER],
+                         ids=[f"{s}-CaseAlert" for s in SUBJECTS if s != st.OTHER])
+def test_case_alerts_reach_staff_in_scope(fresh: Stage, subject: str) -> None:
+    """An SLA breach goes to staff as a `CaseAlert`: a supervisor gets those of its
+    teams' agents and of unassigned cases, an admin every one; an agent none."""
+    assert _case_alert(fresh, subject) == CASE_ALERT[subject]
 
 
 def test_health_says_only_whether_work_is_taken(fresh: Stage) -> None:

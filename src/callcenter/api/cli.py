@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -188,7 +189,7 @@ def demo(
     url = f"sqlite:///{db}"
     console = Console()
     with console.status("creating the demo database"):
-        logins = seed_demo(url, scenario)
+        logins = seed_demo(url, scenario, now=start if telephony is None else time.time())
     if telephony is None:
         settings = ServerSettings(database_url=url, host=host, port=port, scenario=scenario,
                                   speed=speed, start=start, warm_up=WARM_UP, bots=True,

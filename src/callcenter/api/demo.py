@@ -27,12 +27,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callcenter.core.case_state import CaseAction
 from callcenter.core.config import AgentConfig, Membership
+from callcenter.crm import cases
 from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.phones import EXAMPLE_CUSTOMERS
 from callcenter.scenario.spec import Scenario
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.customers import add_customers
+from callcenter.store.models import (
+    CalendarRow,
+    CaseCategoryRow,
+    CaseTypeRow,
+    CustomerRow,
+    SlaPolicyRow,
+)
 from callcenter.store.seed import routing_config
 from callcenter.store.users import (
     add_agent,
@@ -116,10 +128,59 @@ def reset_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO) -> list[DemoLogin]:
+CASE_TYPES: dict[str, tuple[str, dict[str, str], dict[str, tuple[float, float]]]] = {
+    # a type: its label, its categories, its targets (first response, resolution) by priority
+    "complaint": ("Complaint", {"billing": "Billing", "service": "Service"},
+                  {"normal": (2 * 3600, 16 * 3600), "high": (3600, 8 * 3600)}),
+    "fault": ("Fault report", {"no-line": "No line", "slow-internet": "Slow internet"},
+              {"normal": (3600, 8 * 3600), "high": (1800, 4 * 3600)}),
+    "inquiry": ("Inquiry", {"contract": "Contract", "tariff": "Tariff"},
+                {"normal": (4 * 3600, 24 * 3600)}),
+}
+DEMO_CASES = [  # (type, category, priority, subject, hours before the start, action)
+    ("fault", "no-line", "high", "No dial tone since this morning", 1.0, None),
+    ("complaint", "billing", "normal", "Charged twice for October", 1.7, None),
+    ("inquiry", "tariff", "normal", "Which tariff for a family of four?", 3.0, "open"),
+    ("complaint", "service", "high", "Technician did not come", 26.0, "pend"),
+    ("fault", "slow-internet", "normal", "Internet slow in the evenings", 50.0, "resolve"),
+]
+
+
+def seed_cases(session: Session, now: float) -> None:
+    """The demo's case types, categories and SLA policies (on the `office` calendar when
+    the scenario has one), and a few cases of the first customers created before `now`:
+    one warns and one is breached soon after the start."""
+    calendar = "office" if session.get(CalendarRow, "office") is not None else None
+    for type_id, (label, categories, targets) in CASE_TYPES.items():
+        session.add(CaseTypeRow(id=type_id, label=label, active=True))
+        session.flush()
+        for category, text in categories.items():
+            session.add(CaseCategoryRow(id=category, type_id=type_id, label=text, active=True))
+        for priority, (first, resolution) in targets.items():
+            session.add(SlaPolicyRow(type_id=type_id, priority=priority, warn_at=0.8,
+                                     first_response_seconds=first,
+                                     resolution_seconds=resolution, calendar_id=calendar))
+    session.flush()
+    customers = list(session.scalars(select(CustomerRow.id).order_by(CustomerRow.id)
+                                     .limit(len(DEMO_CASES))))
+    for (type_id, category, priority, subject, hours, action), customer in zip(
+            DEMO_CASES, customers, strict=False):
+        at = now - hours * 3600
+        case = cases.create_case(session, cases.NewCase(
+            type_id, subject, priority, category, customer_id=customer, team="floor"),
+            "supervisor", at)
+        if action is not None:
+            cases.act(session, case, CaseAction(action), "supervisor", at + 600)
+            cases.add_note(session, case, "Called the customer back.", "customer",
+                           "supervisor", at + 600)
+
+
+def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
+              now: float | None = None) -> list[DemoLogin]:
     """Migrate the database at `url` and fill it with the scenario's queues and agents,
-    the demo logins, a team `floor` (the supervisor, every agent), disposition codes and
-    the example customers, in one transaction. Returns the logins."""
+    the demo logins, a team `floor` (the supervisor, every agent), disposition codes,
+    the example customers and, given the engine's start `now`, the demo's cases
+    (`seed_cases`), in one transaction. Returns the logins."""
     scenario = load_scenario(scenario_path(scenario_name))
     logins = demo_logins()
     migrate(url)
@@ -143,6 +204,8 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO) -> list[DemoLogin]:
             refused = add_customers(session, EXAMPLE_CUSTOMERS)
             if refused:  # only a database that was not fresh
                 raise ValueError(f"the example customers are already stored: {refused[0][1]}")
+            if now is not None:
+                seed_cases(session, now)
     finally:
         database.dispose()
     return logins

@@ -7,7 +7,9 @@ import { el } from "./common.js";
 export const SECTIONS = [
   ["users", "Users"], ["agents", "Agents"], ["teams", "Teams"], ["skills", "Skills"],
   ["queues", "Queues"], ["calendars", "Calendars"], ["dispositions", "Dispositions"],
-  ["customers", "Customers"], ["ivr", "IVR flows"], ["audit", "Audit log"],
+  ["customers", "Customers"], ["case-types", "Case types"],
+  ["case-categories", "Case categories"], ["sla-policies", "SLA policies"],
+  ["ivr", "IVR flows"], ["audit", "Audit log"],
 ];
 
 async function main() {

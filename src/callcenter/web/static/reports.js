@@ -1,4 +1,4 @@
-// Reports: /reports, /reports/{queues,agents,campaigns,csat,interactions} and one interaction's
+// Reports: /reports, /reports/{queues,agents,campaigns,csat,interactions,fcr} and one interaction's
 // detail /reports/interactions/{id}. The filters live in the address's query string, so a
 // drill-down is a link and the back button returns to the figure it came from.
 import {
@@ -10,6 +10,7 @@ import { startPage } from "./nav.js";
 export const SECTIONS = [
   ["queues", "Queues"], ["agents", "Agents"], ["campaigns", "Campaigns"],
   ["csat", "Satisfaction"], ["interactions", "Interactions"],
+  ["fcr", "First-contact resolution"],
 ];
 const PAGE = 50;
 const OUTCOMES = ["completed", "abandoned", "lost", "timed_out", "rejected"];
@@ -152,6 +153,13 @@ async function filterForm(section, ctx) {
     controls.push(field("Outcome", sel("outcome", OUTCOMES.map((o) => [o, label(o)]), param("outcome"))));
     controls.push(field("Caller number", el("input", { name: "number", value: param("number"), size: 14 })));
   }
+  if (section === "fcr") {
+    controls.push(field("By", el("select", { name: "by" },
+      [["queue", "Queue"], ["agent", "Agent"], ["category", "Case category"]].map(([v, t]) =>
+        el("option", { value: v, selected: v === (param("by") || "queue") }, t)))));
+    controls.push(field("Window (days)", el("input", { type: "number", name: "window_days", min: 1,
+      max: 90, step: 1, value: param("window_days") || "7" })));
+  }
   if (section === "campaigns") {
     controls.push(field("Campaign", sel("campaign", ctx.campaigns.map((c) => [c, c]), param("campaign"))));
   }
@@ -184,6 +192,28 @@ function agentSet(f, ctx) {
     return new Set(team ? team.agents : []);
   }
   return null;
+}
+
+// ---------------------------------------------------------------- first-contact resolution
+
+/** FCR and repeat contacts by queue, agent or case category (metrics.md): a contact is an
+ * interaction linked to a case; repeated when the same customer contacts again within
+ * the window about the same case or category. */
+async function fcr(body, f) {
+  const by = f.by || "queue";
+  const rows = await api("GET", `/api/reports/fcr${query({ since: f.since, until: f.until, by,
+                                                           window_days: f.window_days || 7 })}`);
+  const what = { queue: "Queue", agent: "Agent", category: "Category" }[by];
+  body.append(
+    el("p", { class: "hint" }, "A contact is a call linked to a case. It is repeated when the " +
+      "same customer contacts again within the window about the same case or category; FCR " +
+      "is the share of contacts not repeated."),
+    table(`First-contact resolution by ${what.toLowerCase()}`, [
+      { key: "key", title: what },
+      { key: "contacts", title: "Contacts", num: true },
+      { key: "repeated", title: "Repeated", num: true },
+      { title: "FCR", num: true, cell: (r) => pct(r.fcr === null ? null : r.fcr / 100) },
+    ], rows, "No contacts about cases in this range."));
 }
 
 // ---------------------------------------------------------------- queues
@@ -521,7 +551,7 @@ async function main() {
     try {
       clearError();
       out.replaceChildren();
-      await { queues, agents, campaigns, csat, interactions }[section](out, f, ctx);
+      await { queues, agents, campaigns, csat, interactions, fcr }[section](out, f, ctx);
     } catch (err) {
       showError(err.message || String(err));
     } finally {

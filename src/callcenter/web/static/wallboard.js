@@ -150,11 +150,15 @@ function onMessage(m) {
     case "Snapshot":
       applySnapshot(m);
       showHealth(m.health);
+      loadCaseAlerts();
       refresh();
       loadFigures();
       break;
     case "Health":
       showHealth(m);
+      return;
+    case "CaseAlert":
+      showCaseAlert(m.case_id, m.target, m.level, m.subject, m.priority, m.due);
       return;
     case "AgentStateChanged": {
       clock.sync(m.at);
@@ -175,6 +179,35 @@ function onMessage(m) {
       return;
   }
   render();
+}
+
+// ------------------------------------------------------------------ case SLA alerts
+
+/** Show (or update) the alert line of one case target in the alert box: a warning or
+ * breach of its first response or resolution (a `CaseAlert`, or GET /api/cases/sla). */
+function showCaseAlert(caseId, target, level, subject, priority, due) {
+  const box = document.getElementById("alerts");
+  const key = `${caseId}-${target}`;
+  const what = target === "first_response" ? "first response" : "resolution";
+  const line = box.querySelector(`[data-case="${CSS.escape(key)}"]`)
+    || el("p", { class: "alert-line case-alert", dataset: { case: key } });
+  line.replaceChildren(
+    el("a", { href: `/cases?id=${caseId}` }, `Case #${caseId}`),
+    ` (${priority}) ${what} ${level === "breached" ? "breached" : "due soon"}: ${subject}` +
+    ` (due ${clockTime(due).slice(0, 5)})`);
+  line.classList.toggle("breached", level === "breached");
+  if (!line.isConnected) box.append(line);
+}
+
+/** The case targets in warning or breach now, shown at each (re)connect. */
+async function loadCaseAlerts() {
+  try {
+    for (const a of await api("GET", "/api/cases/sla")) {
+      showCaseAlert(a.case_id, a.target, a.state, a.subject, a.priority, a.due);
+    }
+  } catch {
+    // the live alerts still come over the socket
+  }
 }
 
 // ------------------------------------------------------------------ queue tiles
