@@ -164,6 +164,9 @@ SCREENS: dict[str, tuple[Callable[[Page, Site], None], dict[str, int]]] = {
                                     given=_history), WIDE),
     "reports-campaigns": (_screen("sup", "/reports/campaigns", "main .section-body",
                                   given=_campaign), WIDE),
+    "reports-csat": (_screen("sup", "/reports/csat", "main table.data", given=_history), WIDE),
+    "reports-csat-375": (_screen("sup", "/reports/csat", "main table.data", given=_history),
+                         NARROW),
     "404": (_screen("sup", "/no-such-page", "#home"), WIDE),
     "403": (_screen("early-1", "/admin", "main"), WIDE),
 }

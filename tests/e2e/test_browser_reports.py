@@ -1,7 +1,8 @@
 """The reports screen in a real browser (Debian's chromium) against a real server: a
 supervisor filters the agent report to one agent, drills down from its handled count
 to the interactions behind it, exports that list as CSV (the downloaded rows are the
-API's), and opens one interaction's detail with its timeline."""
+API's), and opens one interaction's detail with its timeline; the satisfaction section
+shows CSAT per queue with its chart."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from callcenter.core.csat import SurveyResult
 from callcenter.core.events import CallerHungUp, InteractionArrived
 from callcenter.core.records import AgentSpan, InteractionRecord
+from callcenter.store.csat import record_surveys
 from callcenter.store.history import record_interaction, record_span
 from callcenter.store.models import InteractionRow
 from tests.api.conftest import MONDAY_9AM, password
@@ -174,3 +177,22 @@ def test_the_campaign_report_lists_a_campaign_and_its_dispositions(site: Site,
     expect(row.locator("td").nth(6)).to_have_text("0")  # attempts
     codes = page.get_by_role("table", name="Leads by last disposition").locator("tbody td")
     expect(codes).to_have_text(["spring", "sale", "Sale", "success", "0", "0.0 %"])
+
+
+def test_the_satisfaction_report_shows_csat_per_queue_and_a_chart(site: Site,
+                                                                   page: Page) -> None:
+    """Three surveys on the Sunday (ratings 5 and 2, one not answered): the queue's row
+    reads 3 offered, 2 answered, response 66.7 %, CSAT 50.0 %, mean 3.50, and the chart
+    is drawn."""
+    with site.h.server.sessions.begin() as session:
+        record_surveys(session, [
+            SurveyResult(f"s{n}", "hotline", "early-1", "csat", T0 + 60 * n, T0 + 60 * n + 20,
+                         rating, None, None)
+            for n, rating in enumerate([5, 2, None], start=1)])
+    _log_in(page, site, "sup")
+    page.goto(f"{site.url}/reports/csat?{urlencode(RANGE)}")
+    row = page.get_by_role("table", name="CSAT per queue").locator("tbody td")
+    expect(row).to_have_text(["hotline", "3", "2", "66.7 %", "50.0 %", "3.50",
+                              "0", "1", "0", "0", "1", "0"])
+    expect(page.get_by_role("img", name="Surveys answered and not answered per day, and CSAT "
+                                        "in percent")).to_be_visible()
