@@ -4,6 +4,8 @@ keeps its caller after the agent hangs up and records one survey row."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callcenter.core.center import CallCenter, CenterCommand
 from callcenter.core.commands import Disconnect, RecordInteraction
@@ -261,3 +263,46 @@ def test_a_queue_naming_a_survey_flow_that_does_not_exist_is_refused() -> None:
     with pytest.raises(FlowFileError, match=r"<flows>:5: flows.main.nodes.q.survey_flow: no flow "
                                             r"'nps'"):
         parse_flows(YAML.replace("survey_flow: csat", "survey_flow: nps"))
+
+
+# ------------------------------------------------------------------ property
+
+survey_action = st.one_of(
+    st.tuples(st.just("key"), st.sampled_from(list("0123456789#*"))),
+    st.tuples(st.just("done"), st.just("")),
+    st.tuples(st.just("wait"), st.floats(0.1, 12.0)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(survey_action, max_size=12), st.booleans())
+def test_every_survey_ends_in_one_row_with_the_first_valid_key(
+        actions: list[tuple[str, object]], comment: bool) -> None:
+    """Whatever the caller does after the agent hangs up (keys, prompts ending, time
+    passing, finally hanging up): exactly one survey row; its rating, if any, is the
+    first key 1-5 pressed, after at most one wrong key; nothing is left behind."""
+    cc = center(comment=comment)
+    talking(cc)
+    now = 70.0
+    out = cc.handle(AgentHungUp("a", "c"), now)
+    keys: list[str] = []
+    for kind, value in actions:
+        now += 0.5
+        if kind == "key":
+            keys.append(str(value))
+            out += cc.handle(DigitPressed("c", str(value)), now)
+        elif kind == "done":
+            out += cc.handle(PromptFinished("c"), now)
+        else:
+            now += float(str(value))
+            due = cc.next_deadline()
+            if due is not None and due <= now:
+                out += cc.handle(TimerExpired(), now)
+    out += cc.handle(CallerHungUp("c"), now + 1)
+    rows = [c.result for c in out if isinstance(c, RecordSurvey)]
+    assert len(rows) == 1
+    rating = rows[0].rating
+    if rating is not None:
+        first = next(i for i, k in enumerate(keys) if k in "12345")
+        assert rating == int(keys[first]) and first <= 1
+    assert "c" not in cc.ivr and not cc.in_survey("c") and cc.ivr.next_deadline() is None
