@@ -52,3 +52,12 @@ def test_fcr_per_agent() -> None:
     rows = fcr_rows(contacts, repeated(contacts), lambda x: [x.agent_id])
     assert rows == [FcrRow("a1", 2, 1), FcrRow("a2", 1, 0)]
     assert [r.fcr for r in rows] == [50.0, 100.0]
+
+
+def test_fcr_per_category_counts_a_contact_in_each_of_its_categories() -> None:
+    """A contact about a billing and a fault case counts once under each; repeated by a
+    billing contact two days later, it is a repeat under both."""
+    both = Contact("i1", 1, 0.0, frozenset({10, 11}), frozenset({"billing", "fault"}))
+    later = c("i2", 1, 2, 12, "billing")
+    rows = fcr_rows([both, later], repeated([both, later]), lambda x: sorted(x.categories))
+    assert rows == [FcrRow("billing", 2, 1), FcrRow("fault", 1, 1)]
