@@ -145,6 +145,18 @@ def test_the_sweep_warns_then_breaches_once_each(h: Harness) -> None:
     assert [(a["case_id"], a["state"]) for a in sla] == [(case_id, "breached")]
 
 
+def test_a_supervisor_lists_the_sla_of_its_teams_and_unassigned_cases(h: Harness) -> None:
+    """Two breached cases, one of early-1 and one of nobody: sup (team floor, early-1)
+    lists both, sup-2 (no team) only the unassigned one."""
+    _setup(h, first_response_seconds=H)
+    mine = _create(h, agent_id="early-1")["id"]
+    nobodys = _create(h)["id"]
+    _advance(h, H)
+    for user, expected in (("sup", [mine, nobodys]), ("sup-2", [nobodys])):
+        sla = h.get("/api/cases/sla", headers=h.auth(user)).json()
+        assert [a["case_id"] for a in sla] == expected
+
+
 def _interaction(h: Harness, ix: str, at: float, agent: str) -> None:
     with h.server.sessions.begin() as session:
         session.add(InteractionRow(

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.api.admin.common import in_transaction, record
 from callcenter.api.auth import Principal
-from callcenter.api.deps import AnyUser, ServerDep, Staff
+from callcenter.api.deps import AnyUser, ServerDep, Staff, in_scope, scope_of
 from callcenter.api.errors import InvalidField, errors, named_field
 from callcenter.api.state import Server
 from callcenter.core.case_state import (
@@ -270,14 +270,18 @@ async def create_case(body: CaseIn, server: ServerDep, user: AnyUser) -> CaseDet
 
 
 @router.get("/cases/sla", response_model=list[SlaAlertView])
-async def sla_alerts(server: ServerDep, _user: Staff) -> list[SlaAlertView]:
+async def sla_alerts(server: ServerDep, user: Staff) -> list[SlaAlertView]:
     """The targets of cases still needing work that are in warning or breached now,
-    the soonest due first."""
+    the soonest due first; a supervisor's: those of cases of its teams' agents or of no
+    agent (as its `CaseAlert`s)."""
     now = _now(server)
+    scope = await scope_of(server, user)
 
     def work(session: Session) -> list[SlaAlertView]:
         found: list[SlaAlertView] = []
         for case in crm.list_cases(session, crm.CaseFilter(open_only=True, limit=500), now):
+            if case.agent_id is not None and not in_scope(scope, case.agent_id):
+                continue
             view = case_view(case, now)
             for name in ("first_response", "resolution"):
                 t: SlaTargetView | None = getattr(view, name)
