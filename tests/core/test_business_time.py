@@ -99,3 +99,17 @@ def test_adding_then_counting_gives_the_seconds_back(start: float, seconds: int)
     """The business seconds from a start to the instant N business seconds later are N."""
     end = add_business_seconds(OFFICE, start, seconds)
     assert business_seconds(OFFICE, start, end) == pytest.approx(seconds, abs=1e-6)
+
+
+NIGHTS = Calendar(BERLIN, tuple(WeeklyHours(d, time(22), time(0)) for d in range(7))
+                  + tuple(WeeklyHours(d, time(0), time(3)) for d in range(7)),
+                  frozenset({date(2026, 3, 29)}))
+
+
+@given(start=st.floats(at(2026, 3, 20, 0), at(2026, 11, 5, 0)),
+       seconds=st.integers(0, 30 * 3600))
+def test_round_trip_over_the_changes_of_time(start: float, seconds: int) -> None:
+    """On a night desk (22:00-03:00, a holiday on the spring-forward Sunday), from March
+    to November: counting the seconds up to the instant N seconds later gives N."""
+    end = add_business_seconds(NIGHTS, start, seconds)
+    assert business_seconds(NIGHTS, start, end) == pytest.approx(seconds, abs=1e-6)
