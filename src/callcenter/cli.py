@@ -7,6 +7,7 @@ import typer
 from callcenter.api.cli import create_user, demo, migrate_command, serve
 from callcenter.campaigns.cli import import_leads_command
 from callcenter.campaigns.compliance_cli import compliance_command
+from callcenter.crm.privacy_cli import app as retention_app
 from callcenter.sim.cli import simulate
 from callcenter.wfm.cli import staff
 
@@ -24,6 +25,7 @@ app.command("create-user")(create_user)
 app.command("serve")(serve)
 app.command("import-leads")(import_leads_command)
 app.command("compliance")(compliance_command)
+app.add_typer(retention_app, name="retention")
 
 
 def main() -> None:

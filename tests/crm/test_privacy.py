@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from callcenter.core.customers import Customer
@@ -13,6 +15,7 @@ from callcenter.core.dialer.campaign import Campaign
 from callcenter.core.metrics import abandoned, handled, offered
 from callcenter.core.records import InteractionRecord
 from callcenter.crm import privacy
+from callcenter.store import session_factory
 from callcenter.store.audit import audit
 from callcenter.store.customers import add_customer, get_customer
 from callcenter.store.history import interaction_record, record_interaction, set_notes
@@ -153,7 +156,9 @@ def test_erasure_is_audited_without_the_erased_values(session: Session,
     row = session.scalars(select(AuditRow).where(AuditRow.action == "erase")).one()
     assert (row.actor, row.entity_id) == ("dpo", str(ada))
     assert row.after == {"numbers": 2, "interactions": 2, "recordings": 1, "files": 1,
-                         "rows": {}}
+                         "rows": {"audit": 1}}
+    created = session.scalars(select(AuditRow).where(AuditRow.action == "create")).one()
+    assert (created.actor, created.before, created.after) == ("root", None, None)
     assert "Ada" not in str(row.after) and "+1202" not in str(row.after)
 
 
@@ -220,3 +225,31 @@ def test_the_migration_stores_default_rules(session: Session) -> None:
     rules = {r.kind: r.days for r in privacy.retention_rules(session)}
     assert sorted(rules) == sorted(privacy.KINDS)
     assert rules["recordings"] == 90
+
+
+def test_the_scheduled_job_runs_on_its_clock(engine: Engine, tmp_path: Path) -> None:
+    """The job waits `every`, runs the rules at the fake clock's time, waits again and
+    runs again: a recording of 80 days stays at the first run and goes at the second,
+    20 days on."""
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        _call(session, "c", None, NOW.timestamp() - 80 * 86400)
+        _recording(session, "c", tmp_path / "c.wav", NOW - timedelta(days=80))
+    times = iter([NOW, NOW + timedelta(days=20)])
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 2:
+            assert (tmp_path / "c.wav").exists()
+        if len(slept) == 3:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(privacy.retention_forever(sessions, 86400.0, lambda: next(times), sleep))
+    assert slept == [86400.0, 86400.0, 86400.0]
+    assert not (tmp_path / "c.wav").exists()
+    with sessions() as session:
+        runs = list(session.scalars(select(AuditRow.at).where(AuditRow.action == "retention")
+                                    .order_by(AuditRow.id)))
+    assert runs == [NOW, NOW + timedelta(days=20)]

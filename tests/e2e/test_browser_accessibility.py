@@ -148,6 +148,8 @@ SCREENS: dict[str, tuple[Callable[[Page, Site], None], dict[str, int]]] = {
     "admin-ivr": (_admin("ivr", "main .section-body"), WIDE),
     "admin-audit": (_admin("audit", "main .section-body table"), WIDE),
     "admin-audit-375": (_admin("audit", "main .section-body table"), NARROW),
+    "admin-privacy": (_admin("privacy", "main .section-body table"), WIDE),
+    "admin-privacy-375": (_admin("privacy", "main .section-body table"), NARROW),
     "campaigns": (_screen("sup", "/campaigns", "#campaign-list"), WIDE),
     "campaigns-375": (_screen("sup", "/campaigns", "#campaign-list", given=_campaign), NARROW),
     "campaign": (_screen("root", "/campaigns/spring", "#campaign-state", given=_campaign),

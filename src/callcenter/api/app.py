@@ -68,6 +68,7 @@ from callcenter.clock import Clock
 from callcenter.core.errors import RoutingError, UnknownAgent, UnknownInteraction, UnknownQueue
 from callcenter.core.ivr_flow import Flow
 from callcenter.crm.directory import StoreDirectory
+from callcenter.crm.privacy import retention_forever
 from callcenter.runtime.app import Runtime, RuntimeSettings, build_runtime
 from callcenter.runtime.driver import Degraded, DriverStopped, NotPersisted
 from callcenter.runtime.durable import Backoff, DurableSink
@@ -78,6 +79,7 @@ from callcenter.scenario.spec import Scenario
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
 from callcenter.store.csat import CsatSink
 from callcenter.store.dialer import SqlDialerStore
+from callcenter.store.models import utcnow
 from callcenter.store.reconcile import LOST, Reconciled, reconcile
 from callcenter.store.seed import Routing, linked_agents, routing_config
 from callcenter.store.sink import StoreSink
@@ -213,10 +215,13 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             await runtime.start()
             sweeper = asyncio.create_task(cases.sweep_forever(
                 app.state.server, settings.case_sweep_seconds))
+            retention = asyncio.create_task(retention_forever(
+                sessions, settings.retention_seconds, utcnow))
             try:
                 yield
             finally:
                 sweeper.cancel()
+                retention.cancel()
                 try:
                     await runtime.drain(settings.drain_seconds)
                 finally:

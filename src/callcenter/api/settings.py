@@ -17,6 +17,7 @@
 | `CALLCENTER_JOURNAL` | `journal` | `<SQLite file>.journal`, else `callcenter-<hash>.journal` |
 | `CALLCENTER_DRAIN_SECONDS` | `drain_seconds` | `30` |
 | `CALLCENTER_CASE_SWEEP_SECONDS` | `case_sweep_seconds` | `15` (0: no sweep) |
+| `CALLCENTER_RETENTION_SECONDS` | `retention_seconds` | `86400` (0: never) |
 
 | `CALLCENTER_MAX_BODY` | `max_body` | `1048576` (1 MiB) |
 | `CALLCENTER_MAX_UPLOAD` | `max_upload` | `52428800` (50 MiB) |
@@ -125,6 +126,10 @@ class ServerSettings(BaseModel):
     case_sweep_seconds: float = Field(default=15.0, ge=0)
     """How often (real seconds) the server looks for cases whose SLA target reached its
     warning or was breached, and tells the supervisors (`api.cases.sweep`); 0: never."""
+
+    retention_seconds: float = Field(default=86_400.0, ge=0)
+    """How often (real seconds) the server applies the retention rules
+    (`crm.privacy.retention_forever`): every this long after the start; 0: never."""
 
     def journal_path(self) -> Path:
         """`journal`, else beside a SQLite file (`<file>.journal`), else in the working

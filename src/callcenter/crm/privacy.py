@@ -14,9 +14,12 @@ rules that remove each kind of personal data after its time.
   tables with a `customer_id` the free-text columns (`PERSONAL_COLUMNS`) are blanked and
   the rows kept; linked interactions keep their times, queue, agent, outcome and
   disposition but lose caller number and notes; their recordings' files are deleted
-  and the rows marked (`erased_at`, path and caller blanked).
+  and the rows marked (`erased_at`, path and caller blanked); the earlier audit entries
+  about the customer keep who did what when, without their before/after snapshots.
 - `run_retention`: each enabled rule in `retention_rules` removes its kind older than
   its days before `now` (`KINDS`); kinds whose table does not exist are skipped.
+  `retention_forever` is the server's scheduled job; `callcenter retention run` the
+  command line's.
 
 Functions over a `Session`; they flush but never commit. Each writes its audit row
 (`store.audit.audit`), naming who (`actor`, None for the scheduled job) and what.
@@ -24,15 +27,18 @@ Functions over a `Session`; they flush but never commit. Each writes its audit r
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import FromClause, Table, delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.store.audit import audit
 from callcenter.store.errors import NotFound
@@ -45,6 +51,8 @@ from callcenter.store.models import (
     RecordingRow,
     RetentionRuleRow,
 )
+
+log = logging.getLogger(__name__)
 
 ERASED = "(erased)"
 """The name an erased customer keeps."""
@@ -226,6 +234,11 @@ def erase_customer(session: Session, customer_id: int, *, actor: str | None,
             result = session.execute(update(table).where(where).values(**blanks))
         if result.rowcount:  # type: ignore[attr-defined]
             changed[table.name] = int(result.rowcount)  # type: ignore[attr-defined]
+    scrubbed = session.execute(update(AuditRow).where(
+        AuditRow.entity == "customer", AuditRow.entity_id == str(customer_id))
+        .values(before=None, after=None))
+    if scrubbed.rowcount:  # type: ignore[attr-defined]
+        changed["audit"] = int(scrubbed.rowcount)  # type: ignore[attr-defined]
     row.numbers.clear()
     row.name, row.account, row.segment, row.language = ERASED, None, "", None
     row.notes, row.fields, row.erased_at = "", {}, now
@@ -357,3 +370,28 @@ def run_retention(session: Session, now: datetime, *, actor: str | None = None,
     audit(session, actor=actor, action="retention", entity="retention_rule", entity_id="*",
           after=removed, at=now)
     return removed
+
+
+def run_retention_now(sessions: sessionmaker[Session], now: datetime) -> dict[str, int]:
+    """`run_retention` by the system (actor None) in one committed transaction."""
+    with sessions.begin() as session:
+        return run_retention(session, now)
+
+
+async def retention_forever(sessions: sessionmaker[Session], every: float,
+                            now: Callable[[], datetime],
+                            sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    """The server's scheduled job: every `every` seconds (the first `every` after the
+    start), `run_retention` at `now()` in a worker thread, until cancelled; a failed run
+    is logged and the next one tries again; never when `every` is 0."""
+    if every <= 0:
+        return
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await sleep(every)
+        try:
+            removed = await asyncio.to_thread(run_retention_now, sessions, now())
+            log.info("retention removed %s", removed)
+        except Exception:  # the database may be away for a while
+            log.warning("the retention job failed; trying again in %s s", every,
+                        exc_info=True)

@@ -1,7 +1,8 @@
 """Admin CRUD (`/api/admin/...`, admin role only): one module per resource (users,
 teams, dispositions, skills, calendars, queues, agents, customers, case types,
 categories and SLA policies), the audit log
-(`audit`, read only) and the IVR flows and telephony numbers (`ivr`, read and checked),
+(`audit`, read only), GDPR export, erasure and retention rules (`privacy`) and the IVR
+flows and telephony numbers (`ivr`, read and checked),
 what they share in `common`. Supervisors may read the customer directory too.
 
 Each change is one store transaction with its audit row (who, action, entity, id,
@@ -24,6 +25,7 @@ from callcenter.api.admin import (
     customers,
     dispositions,
     ivr,
+    privacy,
     queues,
     skills,
     teams,
@@ -35,5 +37,5 @@ router = APIRouter(prefix="/api/admin", tags=["admin"],
                    responses=errors(401, 403, 404, 409, 422, 503))
 # In this order: the order of the paths in /openapi.json.
 for _module in (users, teams, dispositions, skills, calendars, queues, agents, customers, audit,
-                ivr, cases):
+                ivr, cases, privacy):
     router.include_router(_module.router)

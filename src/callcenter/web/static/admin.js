@@ -10,6 +10,7 @@ export const SECTIONS = [
   ["customers", "Customers"], ["case-types", "Case types"],
   ["case-categories", "Case categories"], ["sla-policies", "SLA policies"],
   ["ivr", "IVR flows"], ["audit", "Audit log"],
+  ["privacy", "Privacy (GDPR)"],
 ];
 
 async function main() {
