@@ -171,12 +171,13 @@ def test_under_simulated_telephony_nothing_is_stored(shared: Harness) -> None:
 
 def test_under_the_sim_adapter_the_scenarios_flow_file_is_shown(tmp_path: Path) -> None:
     """With the customer-service scenario's IVR running, its [ivr] flow file is shown as
-    it is on disk, with the flow it runs, and is not editable."""
+    it is on disk, with the flows it runs (the entry flow and the post-call survey), and
+    is not editable."""
     example = Path(__file__).parents[2] / "examples" / "flows" / "customer-service.yaml"
     for h in start(f"sqlite:///{tmp_path / 'api.db'}",
                    settings={"scenario": "customer-service"},
                    ivr_flows=parse_flows(example.read_text(encoding="utf-8"))):
         assert h.get("/api/admin/ivr", headers=h.auth("root")).json() == {
             "source": "scenario", "file": "customer-service.yaml",
-            "text": example.read_text(encoding="utf-8"), "flows": ["main"],
+            "text": example.read_text(encoding="utf-8"), "flows": ["csat", "main"],
             "editable": False}
