@@ -100,6 +100,20 @@ def _wallboard(page: Page, site: Site) -> None:
     expect(page.locator("#agents tr").first).to_be_visible()
 
 
+def _case(site: Site) -> None:
+    """A complaint type with a policy on the hotline calendar, and case 1 with a note."""
+    root = site.h.auth("root")
+    for path, body in [("/api/admin/case-types", {"id": "complaint", "label": "Complaint"}),
+                       ("/api/admin/sla-policies", {"type_id": "complaint",
+                                                    "first_response_seconds": 3600,
+                                                    "calendar_id": "hotline"}),
+                       ("/api/cases", {"type_id": "complaint", "subject": "Bill too high",
+                                       "interaction_id": "ix-1"}),
+                       ("/api/cases/1/notes", {"body": "Called back", "visibility": "customer"})]:
+        r = site.h.post(path, headers=root, json=body)
+        assert r.status_code == 201, r.text
+
+
 def _screen(role: str, path: str, ready: str, *, click: str | None = None,
             then: str | None = None,
             given: Callable[[Site], None] | None = None) -> Callable[[Page, Site], None]:
@@ -169,6 +183,12 @@ SCREENS: dict[str, tuple[Callable[[Page, Site], None], dict[str, int]]] = {
     "reports-csat": (_screen("sup", "/reports/csat", "main table.data", given=_history), WIDE),
     "reports-csat-375": (_screen("sup", "/reports/csat", "main table.data", given=_history),
                          NARROW),
+    "cases": (_screen("sup", "/cases", "#case-rows tr", given=_case), WIDE),
+    "cases-375": (_screen("sup", "/cases", "#case-rows tr", given=_case), NARROW),
+    "case": (_screen("sup", "/cases?id=1", ".timeline li", given=_case), WIDE),
+    "admin-sla-policies": (_screen("root", "/admin/sla-policies", "main .section-body table",
+                                   given=_case), WIDE),
+    "reports-fcr": (_screen("sup", "/reports/fcr", "main table.data", given=_history), WIDE),
     "404": (_screen("sup", "/no-such-page", "#home"), WIDE),
     "403": (_screen("early-1", "/admin", "main"), WIDE),
 }
