@@ -366,6 +366,43 @@ def sla_policy(priority: str) -> Arrangement:
     return arrange
 
 
+RS_SCRIPT = """\
+script: rs_script
+purpose: survey
+steps:
+  - id: greet
+    say: Hello {first_name}
+  - id: done
+    close: complete
+"""
+
+
+def a_script(s: Stage, name: str = "rs_script") -> None:
+    """The survey script `name` (RS_SCRIPT's steps) is stored (once per stage)."""
+    if s.h.get(f"/api/admin/scripts/{name}", headers=s.headers(ADMIN)).status_code == 404:
+        s.call("POST", "/api/admin/scripts", 201,
+               json={"text": RS_SCRIPT.replace("rs_script", name)})
+
+
+def script_run(name: str, answered: bool = False) -> Arrangement:
+    """An arrangement: early-1 running script `name` on the call it holds (ix-2,
+    connected, when it holds none); the run's id kept as `run_id`; with `answered`, the
+    run stands at its closing step."""
+    def arrange(s: Stage) -> None:
+        a_script(s, name)
+        held = s.call("GET", "/api/agents/early-1/work").json()["items"]
+        if not held:
+            connected(s)
+            held = s.call("GET", "/api/agents/early-1/work").json()["items"]
+        run = s.call("POST", "/api/agents/early-1/script-runs", json={
+            "interaction_id": held[0]["interaction_id"], "script": name}).json()
+        s.fills["run_id"] = str(run["id"])
+        if answered:
+            s.call("PUT", f"/api/agents/early-1/script-runs/{run['id']}/answers/greet",
+                   json={"value": None})
+    return arrange
+
+
 @functools.cache
 def _tables(database: Engine) -> MetaData:
     metadata = MetaData()

@@ -79,10 +79,10 @@ def test_a_sale_close_resolves_its_figures_from_the_answers() -> None:
 def test_an_address_close_carries_the_new_address() -> None:
     """A corrected address comes out part by part from the answers."""
     answers = {"greet": True, "same": "moved", "new_street": "Hauptstr. 5",
-               "new_postcode": "10115", "new_city": "Berlin"}
+               "new_postal_code": "10115", "new_city": "Berlin"}
     pos = position(example("address-update"), {}, answers)
     assert pos.outcome is not None and pos.outcome.code == "address_corrected"
-    assert dict(pos.outcome.address) == {"street": "Hauptstr. 5", "postcode": "10115",
+    assert dict(pos.outcome.address) == {"street": "Hauptstr. 5", "postal_code": "10115",
                                          "city": "Berlin"}
 
 
@@ -104,7 +104,7 @@ def test_render_merges_fields_and_earlier_answers() -> None:
     """The address close reads the new address and the customer's first name."""
     script = example("address-update")
     text, _ = render(script.step("corrected"), {"first_name": "Ann"},
-                     {"new_street": "Hauptstr. 5", "new_postcode": "10115",
+                     {"new_street": "Hauptstr. 5", "new_postal_code": "10115",
                       "new_city": "Berlin"})
     assert text == "Thank you: Hauptstr. 5, 10115 Berlin is noted from today."
 

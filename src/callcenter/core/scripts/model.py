@@ -46,12 +46,12 @@ QUESTION_TYPES: Final = ("single", "multiple", "scale", "number", "text", "date"
 
 STEP_TYPES: Final = ("say", *QUESTION_TYPES, "close")
 
-ADDRESS_FIELDS: Final = ("street", "postcode", "city", "country")
+ADDRESS_FIELDS: Final = ("street", "postal_code", "city", "region", "country")
 """The parts of an address a closing step may write (`address:`)."""
 
 CUSTOMER_FIELDS: Final = frozenset({
     "first_name", "last_name", "name", "account", "segment", "language", "number", "email",
-    "street", "postcode", "city", "country", "agent_name", "campaign",
+    "street", "postal_code", "city", "country", "agent_name", "campaign",
 })
 """Merge fields every script may use without declaring them: the customer's, the
 lead's usual ones, and the agent's and campaign's names."""

@@ -168,6 +168,8 @@ class _Reader:
         self.lines = lines
         self.problems: list[Problem] = []
         self.fields: frozenset[str] = frozenset()
+        self.broken: set[str] = set()
+        """Ids of steps that did not parse (references to them are not reported)."""
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, _line_of(self.lines, path), message))
@@ -226,6 +228,8 @@ class _Reader:
                 step = self._step(spec, where, purpose)
             except _Bad as exc:
                 self.bad(exc.path, exc.message)
+                if isinstance(spec, dict) and isinstance(spec.get("id"), str):
+                    self.broken.add(spec["id"])  # not named again as unknown
                 continue
             if step.id in seen:
                 self.bad(f"{where}.id", f"step {step.id!r} is already steps[{seen[step.id]}]")
@@ -236,8 +240,7 @@ class _Reader:
                 continue
             seen[step.id] = i
             steps.append(step)
-        if len(steps) == len(value):
-            self._references(steps)
+        self._references(steps)
         return tuple(steps)
 
     def _step(self, spec: object, where: str, purpose: str) -> Step:
@@ -381,7 +384,7 @@ class _Reader:
         for i, step in enumerate(steps):
             where = f"steps[{i}]"
             earlier = {s.id for s in steps[:i] if s.is_question}
-            known = earlier | self.fields | CUSTOMER_FIELDS
+            known = earlier | self.fields | CUSTOMER_FIELDS | self.broken
             if step.when is not None:
                 self._names(step.when, known, f"{where}.when", step.id)
             for r, route in enumerate(step.routes):
@@ -391,6 +394,8 @@ class _Reader:
                     own = known | ({step.id} if step.is_question else set())
                     self._names(route.condition, own, f"{at}.if", step.id)
                 goto, to = route.goto, f"{at}.goto" if listed else at
+                if goto in self.broken:
+                    continue
                 if goto != "end" and goto not in index:
                     self.bad(to, f"no step {goto!r}")
                 elif goto != "end" and index[goto] <= i:
@@ -406,11 +411,12 @@ class _Reader:
                                      "or an earlier question's id)")
             if step.sale is not None:
                 for key, v in (("quantity", step.sale.quantity), ("amount", step.sale.amount)):
-                    if isinstance(v, str) and (v not in earlier or kinds[v] != "number"):
+                    if isinstance(v, str) and v not in self.broken and (
+                            v not in earlier or kinds[v] != "number"):
                         self.bad(f"{where}.sale.{key}", f"{v!r} is not an earlier number "
                                                         "question")
             for part, qid in step.address:
-                if qid not in earlier:
+                if qid not in earlier and qid not in self.broken:
                     self.bad(f"{where}.address.{part}", f"{qid!r} is not an earlier question")
 
     def _names(self, condition: Condition, known: set[str] | frozenset[str], at: str,

@@ -151,6 +151,12 @@ class DialerService(AgentSide):
         """The IVR flows the runtime runs (agentless campaigns need theirs); None: any."""
         driver.add_sink("dialer", self._on_commands)
 
+    def call_lead(self, interaction_id: str) -> tuple[str, Lead] | None:
+        """The campaign and lead of a live outbound call (None: no dialer call, or one
+        that has ended): what the desktop's script merges."""
+        found = self._calls.get(interaction_id)
+        return None if found is None else (found[0].campaign.name, found[1].lead)
+
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
