@@ -25,7 +25,8 @@ from callcenter.store.models import (
 )
 
 __all__ = ["MAX_WEIGHT_CELLS", "CampaignScript", "Case", "campaign_script", "clear_weights",
-           "load_weights", "outcome_cases", "quota_counts", "respondents", "save_weights"]
+           "ended_runs", "load_weights", "outcome_cases", "quota_counts", "respondents",
+           "save_weights"]
 
 COMPLETE = "complete"
 
@@ -89,11 +90,17 @@ def campaign_script(session: Session, campaign: str) -> CampaignScript | None:
         return None
 
 
-def respondents(session: Session, campaign: str, outcome: str | None = COMPLETE,
-                ) -> list[Respondent]:
-    """The campaign's ended script runs (with `outcome`; None: every outcome), oldest
+def respondents(session: Session, campaign: str) -> list[Respondent]:
+    """The campaign's completed interviews (ended runs with outcome `complete`), oldest
     first, with their answers and the lead's fields (the run's merge fields over the
     lead's stored ones)."""
+    return [r for r, _ in ended_runs(session, campaign, COMPLETE)]
+
+
+def ended_runs(session: Session, campaign: str, outcome: str | None = None,
+               ) -> list[tuple[Respondent, str | None]]:
+    """The campaign's ended script runs (with `outcome`; None: every outcome), oldest
+    first, as respondents with their outcome."""
     q = (select(ScriptRunRow).where(ScriptRunRow.campaign == campaign,
                                     ScriptRunRow.status == "ended")
          .order_by(ScriptRunRow.id))
@@ -116,11 +123,11 @@ def respondents(session: Session, campaign: str, outcome: str | None = COMPLETE,
                 .where(LeadRow.campaign == campaign,
                        LeadRow.lead_id.in_(lead_ids[part:part + 500]))):
             lead_fields[lid] = {str(k): str(v) for k, v in (fields or {}).items()}
-    out: list[Respondent] = []
+    out: list[tuple[Respondent, str | None]] = []
     for r in runs:
         lead = dict(lead_fields.get(r.lead_id or "", {}))
         lead.update({str(k): str(v) for k, v in (r.fields or {}).items() if v is not None})
-        out.append(Respondent(r.id, answers[r.id], lead))
+        out.append((Respondent(r.id, answers[r.id], lead), r.outcome))
     return out
 
 
