@@ -22,6 +22,7 @@ from callcenter.store.history import interaction_record, record_interaction, set
 from callcenter.store.leads import add_campaign
 from callcenter.store.models import (
     AuditRow,
+    Base,
     CustomerNumberRow,
     InteractionRow,
     LeadRow,
@@ -94,7 +95,6 @@ def test_export_covers_every_table_with_a_customer_id(session: Session,
     """Every table of the metadata with a customer_id column is a key of `linked`."""
     ada = _ada(session, tmp_path)
     doc = privacy.export_customer(session, ada, actor="root")
-    from callcenter.store.models import Base
     expected = sorted(t.name for t in Base.metadata.tables.values()
                       if "customer_id" in t.columns
                       and t.name not in ("customer_numbers", "interactions"))
@@ -253,3 +253,32 @@ def test_the_scheduled_job_runs_on_its_clock(engine: Engine, tmp_path: Path) -> 
         runs = list(session.scalars(select(AuditRow.at).where(AuditRow.action == "retention")
                                     .order_by(AuditRow.id)))
     assert runs == [NOW, NOW + timedelta(days=20)]
+
+
+def _case_with_note(session: Session, customer_id: int) -> None:
+    cases, notes = Base.metadata.tables["cases"], Base.metadata.tables["case_notes"]
+    session.execute(cases.insert().values(
+        id=5, type_id="complaint", priority="normal", status="open", subject="Ada's bill",
+        description="charged twice", customer_id=customer_id, created_at=T0,
+        created_by="root", updated_at=T0))
+    session.execute(notes.insert().values(id=9, case_id=5, at=T0, author="a1",
+                                          visibility="internal", body="called Ada back"))
+
+
+def test_export_and_erasure_reach_rows_that_point_at_linked_rows(session: Session,
+                                                                 tmp_path: Path) -> None:
+    """The customer's case and its note are exported; erasure blanks the case's subject
+    and description and the note's body, keeping both rows, status and times."""
+    ada = _ada(session, tmp_path)
+    _case_with_note(session, ada)
+    doc = privacy.export_customer(session, ada, actor="root")
+    assert [(c["id"], c["subject"], c["description"]) for c in doc["linked"]["cases"]] == \
+        [(5, "Ada's bill", "charged twice")]
+    assert [(n["case_id"], n["body"]) for n in doc["linked"]["case_notes"]] == \
+        [(5, "called Ada back")]
+    erasure = privacy.erase_customer(session, ada, actor="dpo", now=NOW)
+    assert erasure.rows["cases"] == 1 and erasure.rows["case_notes"] == 1
+    cases, notes = Base.metadata.tables["cases"], Base.metadata.tables["case_notes"]
+    assert session.execute(select(cases.c.subject, cases.c.description, cases.c.status,
+                                  cases.c.created_at)).one() == ("", "", "open", T0)
+    assert session.execute(select(notes.c.body, notes.c.author)).one() == ("", "a1")

@@ -6,16 +6,20 @@ rules that remove each kind of personal data after its time.
   notes, those calls' recordings (metadata, not audio), the audit entries about the
   customer, and the rows of **every table with a `customer_id` column** (addresses and
   their history, consent, cases, orders, script runs, surveys...), found in the
-  SQLAlchemy metadata, so a table added later is exported without a change here.
+  SQLAlchemy metadata, so a table added later is exported without a change here, with
+  the rows of the tables that point at those by a foreign key (case notes, events and
+  links, script answers).
 - `erase_customer`: personal data removed, statistics kept. The customer row stays
   (other rows link to its id) with its name replaced by `ERASED`, every other personal
   field blanked and `erased_at` set; its numbers are deleted; rows of the `customer_*`
   tables (addresses, identities, consent, custom field values) are deleted; in the other
   tables with a `customer_id` the free-text columns (`PERSONAL_COLUMNS`) are blanked and
-  the rows kept; linked interactions keep their times, queue, agent, outcome and
-  disposition but lose caller number and notes; their recordings' files are deleted
-  and the rows marked (`erased_at`, path and caller blanked); the earlier audit entries
-  about the customer keep who did what when, without their before/after snapshots.
+  the rows kept, and so in the tables that point at those rows by a foreign key (a
+  case's notes, a script run's answers); linked interactions keep their times, queue,
+  agent, outcome and disposition but lose caller number and notes; their recordings'
+  files are deleted and the rows marked (`erased_at`, path and caller blanked); the
+  earlier audit entries about the customer keep who did what when, without their
+  before/after snapshots.
 - `run_retention`: each enabled rule in `retention_rules` removes its kind older than
   its days before `now` (`KINDS`); kinds whose table does not exist are skipped.
   `retention_forever` is the server's scheduled job; `callcenter retention run` the
@@ -102,6 +106,16 @@ def linked_tables() -> list[Table]:
                   key=lambda t: t.name)
 
 
+def child_tables(parent: Table) -> list[tuple[Table, Any, Any]]:
+    """(table, its column, `parent`'s column) of every table with a foreign key to
+    `parent` and no `customer_id` of its own (a case's notes, a script run's answers),
+    by name."""
+    found = [(t, fk.parent, fk.column) for t in Base.metadata.tables.values()
+             if "customer_id" not in t.columns for fk in t.foreign_keys
+             if fk.column.table is parent]
+    return sorted(found, key=lambda x: x[0].name)
+
+
 def _customer(session: Session, customer_id: int) -> CustomerRow:
     row = session.get(CustomerRow, customer_id)
     if row is None:
@@ -138,6 +152,14 @@ def export_customer(session: Session, customer_id: int, *, actor: str | None) ->
         order = list(table.primary_key.columns) or list(table.columns)
         linked[table.name] = [_row(table, r._mapping) for r in session.execute(
             select(table).where(table.c.customer_id == customer_id).order_by(*order))]
+        for child, column, parent in child_tables(table):
+            keys = [row[parent.name] for row in linked[table.name]]
+            if not keys:
+                continue
+            order = list(child.primary_key.columns) or list(child.columns)
+            linked.setdefault(child.name, []).extend(
+                _row(child, r._mapping) for r in session.execute(
+                    select(child).where(column.in_(keys)).order_by(*order)))
     audited = session.scalars(select(AuditRow).where(
         AuditRow.entity == "customer", AuditRow.entity_id == str(customer_id))
         .order_by(AuditRow.id))
@@ -223,6 +245,15 @@ def erase_customer(session: Session, customer_id: int, *, actor: str | None,
         if table.name == "customers":
             continue
         where = table.c.customer_id == customer_id
+        for child, column, parent in child_tables(table):
+            blanks = {c.name: _blank(c) for c in child.columns
+                      if c.name in PERSONAL_COLUMNS and not c.primary_key
+                      and not c.foreign_keys and _blank(c) is not _NO_BLANK}
+            if blanks:
+                done = session.execute(update(child).where(column.in_(
+                    select(parent).where(where).scalar_subquery())).values(**blanks))
+                if done.rowcount:  # type: ignore[attr-defined]
+                    changed[child.name] = int(done.rowcount)  # type: ignore[attr-defined]
         if table.name.startswith("customer_"):
             result = session.execute(delete(table).where(where))
         else:
