@@ -41,6 +41,8 @@ LOGGED_IN = frozenset({"agent", "supervisor", "admin"})
 STAFF = frozenset({"supervisor", "admin"})
 ADMINS = frozenset({"admin"})
 
+_ARTICLE = {"title": "Refunds", "tags": "billing", "body": "Refund within five days."}
+_ENTRY = {"name": "Sales desk", "department": "Sales", "number": "+4930123499"}
 Options = dict[str, Any] | Callable[[Stage], dict[str, Any]]
 
 
@@ -439,6 +441,28 @@ OPS: list[Op] = [
        scoped=True),
     Op("POST", "/api/agents/{agent_id}/script-runs/{run_id}/stop", LOGGED_IN,
        A + "/script-runs/{run_id}/stop", arrange=st.script_run("rs_stop"), scoped=True),
+    # knowledge base and switchboard directory: anyone logged in reads, admins edit
+    Op("GET", "/api/knowledge/articles", LOGGED_IN, "/api/knowledge/articles?q=refund"),
+    Op("GET", "/api/knowledge/articles/{article_id}", LOGGED_IN,
+       "/api/knowledge/articles/{article_id}",
+       arrange=st.created("/api/admin/kb-articles", _ARTICLE, fill="article_id")),
+    Op("GET", "/api/knowledge/directory", LOGGED_IN, "/api/knowledge/directory?q=sales"),
+    Op("GET", "/api/admin/kb-articles", ADMINS),
+    Op("POST", "/api/admin/kb-articles", ADMINS, options={"json": _ARTICLE}),
+    Op("PUT", "/api/admin/kb-articles/{article_id}", ADMINS,
+       "/api/admin/kb-articles/{article_id}", {"json": _ARTICLE},
+       st.created("/api/admin/kb-articles", _ARTICLE, fill="article_id")),
+    Op("DELETE", "/api/admin/kb-articles/{article_id}", ADMINS,
+       "/api/admin/kb-articles/{article_id}",
+       arrange=st.created("/api/admin/kb-articles", _ARTICLE, fill="article_id")),
+    Op("GET", "/api/admin/directory-entries", ADMINS),
+    Op("POST", "/api/admin/directory-entries", ADMINS, options={"json": _ENTRY}),
+    Op("PUT", "/api/admin/directory-entries/{entry_id}", ADMINS,
+       "/api/admin/directory-entries/{entry_id}", {"json": _ENTRY},
+       st.created("/api/admin/directory-entries", _ENTRY, fill="entry_id")),
+    Op("DELETE", "/api/admin/directory-entries/{entry_id}", ADMINS,
+       "/api/admin/directory-entries/{entry_id}",
+       arrange=st.created("/api/admin/directory-entries", _ENTRY, fill="entry_id")),
     # open to anyone: pages (redirecting by role), assets, documentation, probes
     Op("GET", "/", ANYONE),
     Op("GET", "/desktop", ANYONE, answers={**PAGE_303, SUPERVISOR: (303, "/wallboard"),

@@ -10,6 +10,7 @@ from sqlalchemy.engine import URL
 from callcenter.store import create_engine_for, migrate
 from callcenter.store.migration import current_revision, head_revision
 from callcenter.store.models import Base
+from callcenter.store.models.knowledge import FTS_NAMES
 
 
 def test_migrate_empty_database_to_head(empty_url: URL) -> None:
@@ -30,10 +31,16 @@ def test_migrate_twice_is_harmless(engine: Engine, empty_url: URL) -> None:
     assert current_revision(engine) == head_revision()
 
 
+def _not_full_text(name: str | None, _kind: str, _parents: object) -> bool:
+    """The full-text objects of 0015 are made per dialect, outside the ORM."""
+    return name not in FTS_NAMES
+
+
 def test_migrated_schema_matches_models(engine: Engine) -> None:
     """Alembic's autogenerate finds no difference between the migrations and the ORM."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_name": _not_full_text})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 

@@ -1,6 +1,7 @@
 """Admin CRUD (`/api/admin/...`, admin role only): one module per resource (users,
 teams, dispositions, skills, calendars, queues, agents, customers, case types,
-categories and SLA policies), the audit log
+categories and SLA policies, knowledge base articles and directory entries), the
+audit log
 (`audit`, read only), GDPR export, erasure and retention rules (`privacy`) and the IVR
 flows and telephony numbers (`ivr`, read and checked),
 what they share in `common`. Supervisors may read the customer directory too.
@@ -25,6 +26,7 @@ from callcenter.api.admin import (
     customers,
     dispositions,
     ivr,
+    knowledge,
     privacy,
     queues,
     skills,
@@ -37,5 +39,5 @@ router = APIRouter(prefix="/api/admin", tags=["admin"],
                    responses=errors(401, 403, 404, 409, 422, 503))
 # In this order: the order of the paths in /openapi.json.
 for _module in (users, teams, dispositions, skills, calendars, queues, agents, customers, audit,
-                ivr, cases, privacy):
+                ivr, cases, privacy, knowledge):
     router.include_router(_module.router)

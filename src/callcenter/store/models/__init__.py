@@ -16,7 +16,8 @@ module per subject:
 - `csat`: post-call satisfaction ratings;
 - `privacy`: retention rules per kind of personal data;
 - `scripts`: agent scripts and questionnaires (versions), campaigns' scripts, script runs
-  and their answers.
+  and their answers;
+- `knowledge`: knowledge base articles and the switchboard directory.
 
 Importing this package imports every module, so `Base.metadata` holds every table
 (Alembic's environment relies on it); a new table's module is imported here too.
@@ -54,6 +55,7 @@ from callcenter.store.models.history import (
     AuditRow,
     InteractionRow,
 )
+from callcenter.store.models.knowledge import DirectoryEntryRow, KnowledgeArticleRow
 from callcenter.store.models.logins import LoginRow
 from callcenter.store.models.media import IvrRunRow, RecordingRow
 from callcenter.store.models.outbound import AttemptRow, CampaignRow, DncNumberRow, LeadRow
@@ -95,11 +97,13 @@ __all__ = [
     "CsatRatingRow",
     "CustomerNumberRow",
     "CustomerRow",
+    "DirectoryEntryRow",
     "DispositionCodeRow",
     "DncNumberRow",
     "EscalationStepRow",
     "InteractionRow",
     "IvrRunRow",
+    "KnowledgeArticleRow",
     "LeadRow",
     "LoginRow",
     "QueueRow",
