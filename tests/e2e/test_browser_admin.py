@@ -105,3 +105,33 @@ def test_a_calendar_is_edited_without_json(site: Site, page: Page) -> None:
                   {"weekday": 2, "opens": "09:00:00", "closes": "17:00:00"},
                   {"weekday": 3, "opens": "09:00:00", "closes": "17:00:00"},
                   {"weekday": 4, "opens": "09:00:00", "closes": "13:00:00"}]}
+
+
+def test_a_customer_is_exported_then_erased_after_typing_their_name(site: Site,
+                                                                     page: Page) -> None:
+    """Privacy: the export downloads the customer's JSON; the erasure refuses a wrong
+    name beside the field, and with the right one the customer is listed as erased."""
+    made = site.h.post("/api/admin/customers", json={"name": "Ada Lovelace",
+                                                     "numbers": ["+4930555777"]},
+                       headers=site.h.auth("root"))
+    assert made.status_code == 201, made.text
+    _log_in(page, site, "root")
+    page.goto(site.url + "/admin/privacy")
+    page.get_by_label("Name contains").fill("Lovelace")
+    page.get_by_role("button", name="Find").click()
+    row = page.get_by_role("row", name="Ada Lovelace")
+    with page.expect_download() as info:
+        row.get_by_role("button", name="Export JSON").click()
+    assert info.value.suggested_filename == f"customer-{made.json()['id']}.json"
+    row.get_by_role("button", name="Erase…").click()
+    page.get_by_label("Customer's name").fill("Ada")
+    page.get_by_role("button", name="Erase for good").click()
+    expect(page.locator('input[name="confirm_name"] + .field-error')).to_have_text(
+        "is not the customer's name")
+    page.get_by_label("Customer's name").fill("Ada Lovelace")
+    page.get_by_role("button", name="Erase for good").click()
+    expect(page.get_by_role("status").filter(has_text="erased")).to_contain_text(
+        "1 numbers")
+    page.get_by_label("Name contains").fill("(erased)")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("row", name="(erased)")).to_be_visible()
