@@ -245,16 +245,21 @@ def erase_customer(session: Session, customer_id: int, *, actor: str | None,
         if table.name == "customers":
             continue
         where = table.c.customer_id == customer_id
+        gone = table.name.startswith("customer_")  # rows deleted, not blanked
         for child, column, parent in child_tables(table):
+            owned = column.in_(select(parent).where(where).scalar_subquery())
             blanks = {c.name: _blank(c) for c in child.columns
                       if c.name in PERSONAL_COLUMNS and not c.primary_key
                       and not c.foreign_keys and _blank(c) is not _NO_BLANK}
-            if blanks:
-                done = session.execute(update(child).where(column.in_(
-                    select(parent).where(where).scalar_subquery())).values(**blanks))
-                if done.rowcount:  # type: ignore[attr-defined]
-                    changed[child.name] = int(done.rowcount)  # type: ignore[attr-defined]
-        if table.name.startswith("customer_"):
+            if gone:
+                done = session.execute(delete(child).where(owned))
+            elif blanks:
+                done = session.execute(update(child).where(owned).values(**blanks))
+            else:
+                continue
+            if done.rowcount:  # type: ignore[attr-defined]
+                changed[child.name] = int(done.rowcount)  # type: ignore[attr-defined]
+        if gone:
             result = session.execute(delete(table).where(where))
         else:
             blanks = {c.name: _blank(c) for c in table.columns
