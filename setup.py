@@ -23,16 +23,17 @@ if os.environ.get("CALLCENTER_COMPILE") == "1":
     ext_modules = mypycify([f"src/callcenter/core/{name}.py" for name in CORE] + dialer,
                            opt_level="3")
 
-# The example scenarios and IVR flows live in examples/ at the top of the source tree
+# The example scenarios, IVR flows and scripts live in examples/ at the top of the source tree
 # and ship inside the package as `callcenter.examples`, so `callcenter demo` works
 # installed.
 setup(
     packages=[*find_packages("src"), "callcenter.examples", "callcenter.examples.scenarios",
-              "callcenter.examples.flows"],
+              "callcenter.examples.flows", "callcenter.examples.scripts"],
     package_dir={"": "src", "callcenter.examples": "examples"},
     package_data={"callcenter": ["py.typed"], "callcenter.web": ["static/*", "static/vendor/*"],
                   "callcenter.api": ["common-passwords.txt.gz", "common-passwords.LICENSE"],
                   "callcenter.examples.scenarios": ["*.toml", "*.json"],
-                  "callcenter.examples.flows": ["*.yaml"]},
+                  "callcenter.examples.flows": ["*.yaml"],
+                  "callcenter.examples.scripts": ["*.yaml"]},
     ext_modules=ext_modules,
 )

@@ -79,6 +79,24 @@ def test_the_demo_directory_knows_the_example_customers(tmp_path: Path) -> None:
         database.dispose()
 
 
+def test_the_demo_seeds_the_example_scripts_with_a_questionnaire(tmp_path: Path) -> None:
+    """The seeded demo holds the five example scripts, the research questionnaire and the
+    satisfaction questionnaire among them, each at version 1."""
+    from callcenter.store.scripts import newest_scripts
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    seed_demo(url)
+    database = create_engine_for(url)
+    try:
+        with session_factory(database)() as session:
+            found = {(r.name, r.purpose, r.version) for r in newest_scripts(session)}
+    finally:
+        database.dispose()
+    assert found == {("after_sale", "satisfaction", 1), ("ebike_study", "survey", 1),
+                     ("spring_offer", "sales", 1), ("comeback", "reactivation", 1),
+                     ("address_check", "address_update", 1)}
+
+
 def _get(client: httpx.Client, path: str) -> httpx.Response:
     r = client.get(path)
     assert r.status_code == 200, r.text

@@ -7,8 +7,9 @@ The demo (re)creates a SQLite file (`callcenter-demo.db` unless told otherwise),
 seeds it with the `customer-service` example (queues billing, technical and sales
 with skills, tiers and escalation; 32 bot agents), one more agent `you` for a person
 (every skill at 10, tier 1 in every queue, so calls come soon), a team, disposition
-codes, three logins and the forty example customers whose numbers some simulated
-callers call from (`callcenter.scenario.phones`: their offers pop the customer up),
+codes, three logins, the forty example customers whose numbers some simulated
+callers call from (`callcenter.scenario.phones`: their offers pop the customer up)
+and the example scripts and questionnaires (the agent's script panel offers them),
 then runs the server with simulated callers and bot agents.
 The callers go through the example's IVR flow (examples/flows/customer-service.yaml:
 language menu, customer number, main menu) before they reach a queue, answering it
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select
@@ -45,6 +47,7 @@ from callcenter.store.models import (
     CustomerRow,
     SlaPolicyRow,
 )
+from callcenter.store.scripts import save_script
 from callcenter.store.seed import routing_config
 from callcenter.store.users import (
     add_agent,
@@ -175,12 +178,26 @@ def seed_cases(session: Session, now: float) -> None:
                            "supervisor", at + 600)
 
 
+DEMO_SCRIPTS = ("satisfaction", "market-research", "telesales", "reactivation",
+                "address-update")
+"""The example scripts the demo stores (examples/scripts): the agent chooses one for a
+call on the desktop's script panel."""
+
+
+def seed_scripts(session: Session) -> None:
+    """The demo's scripts and questionnaires, from the examples shipped with the package."""
+    folder = resources.files("callcenter.examples") / "scripts"
+    for name in DEMO_SCRIPTS:
+        save_script(session, (folder / f"{name}.yaml").read_text(encoding="utf-8"), "admin")
+
+
 def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
               now: float | None = None) -> list[DemoLogin]:
     """Migrate the database at `url` and fill it with the scenario's queues and agents,
     the demo logins, a team `floor` (the supervisor, every agent), disposition codes,
-    the example customers and, given the engine's start `now`, the demo's cases
-    (`seed_cases`), in one transaction. Returns the logins."""
+    the example customers, the example scripts and questionnaires (`seed_scripts`) and,
+    given the engine's start `now`, the demo's cases (`seed_cases`), in one transaction.
+    Returns the logins."""
     scenario = load_scenario(scenario_path(scenario_name))
     logins = demo_logins()
     migrate(url)
@@ -204,6 +221,7 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
             refused = add_customers(session, EXAMPLE_CUSTOMERS)
             if refused:  # only a database that was not fresh
                 raise ValueError(f"the example customers are already stored: {refused[0][1]}")
+            seed_scripts(session)
             if now is not None:
                 seed_cases(session, now)
     finally:

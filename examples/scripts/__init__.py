@@ -1,0 +1,1 @@
+"""Example agent scripts and questionnaires (docs/reference/scripts.md)."""
