@@ -100,7 +100,7 @@ def test_every_page_has_one_sign_out_link() -> None:
     assert [p.name for p in pages] == ["403.html", "404.html", "admin.html", "campaigns.html",
                                        "cases.html",
                                        "desktop.html", "login.html", "reports.html",
-                                       "wallboard.html"]
+                                       "surveys.html", "wallboard.html"]
     assert all(p.read_text().count("data-logout") == 1 for p in pages)
     assert all('<nav id="nav" aria-label="Main">' in p.read_text()
                for p in pages if p.name != "login.html")
@@ -124,7 +124,7 @@ def test_the_api_and_assets_keep_json_404s(h: Harness, path: str) -> None:
 
 @pytest.mark.parametrize(("username", "path"), [
     ("early-1", "/admin"), ("early-1", "/reports"), ("early-1", "/campaigns/x"),
-    ("sup", "/admin/queues")])
+    ("early-1", "/surveys/x"), ("sup", "/admin/queues")])
 def test_a_role_a_page_is_not_for_gets_the_html_403_page(h: Harness, username: str,
                                                          path: str) -> None:
     """An agent on a staff screen, a supervisor on administration: the HTML 403 page."""
@@ -150,3 +150,11 @@ def test_the_pages_are_not_in_the_api_schema(h: Harness) -> None:
     """/openapi.json lists the API only, not the pages or assets."""
     paths = h.get("/openapi.json").json()["paths"]
     assert not {"/", "/desktop", "/wallboard", "/static/{name}"} & set(paths)
+
+
+def test_staff_open_the_survey_results_page(h: Harness) -> None:
+    """A supervisor's cookie opens /surveys/{campaign}: the shell with its module and charts."""
+    r = h.get("/surveys/poll", headers=_cookie(h, "sup"))
+    assert r.status_code == 200
+    assert '<script type="module" src="/static/surveys.js">' in r.text
+    assert '<script src="/static/vendor/chart.umd.min.js">' in r.text

@@ -82,6 +82,8 @@ PAGES: dict[str, Page] = {
     "/reports": Page("reports.html", STAFF),
     "/reports/{section}": Page("reports.html", STAFF),
     "/reports/interactions/{interaction_id}": Page("reports.html", STAFF),
+    "/surveys": Page("surveys.html", STAFF),
+    "/surveys/{name}": Page("surveys.html", STAFF),
 }
 """The screens besides the login, the desktop and the wallboard, by path. A shell's
 module reads `location.pathname` for the section or object it shows."""

@@ -7,9 +7,10 @@ import { api, el, wireLogout } from "./common.js";
 export const LINKS = {
   agent: [["/desktop", "Desktop"]],
   supervisor: [["/wallboard", "Wallboard"], ["/cases", "Cases"], ["/campaigns", "Campaigns"],
-               ["/reports", "Reports"]],
+               ["/surveys", "Surveys"], ["/reports", "Reports"]],
   admin: [["/wallboard", "Wallboard"], ["/cases", "Cases"], ["/admin", "Administration"],
-          ["/campaigns", "Campaigns"], ["/reports", "Reports"], ["/docs", "API"]],
+          ["/campaigns", "Campaigns"], ["/surveys", "Surveys"], ["/reports", "Reports"],
+          ["/docs", "API"]],
 };
 
 /** The links for `me` (a GET /api/me answer): staff acting as an agent also get the desktop. */
