@@ -204,3 +204,35 @@ def test_a_full_quota_cell_ends_the_interview(h: Harness) -> None:
         last = _answer(h, second["id"], step, value)
     assert (last["status"], last["outcome"], last["detail"]) == (
         "ended", "quota_full", {"cell": last["detail"]["cell"]})
+
+
+def test_a_sales_close_records_the_contract_amount(h: Harness) -> None:
+    """The telesales script booked without the router closes `contract` with its price
+    and currency on the run (no orders service: the sale is recorded on the run)."""
+    _upload(h, (EXAMPLES / "telesales.yaml").read_text())
+    _call(h)
+    run = _ok(h.post(RUNS, json={"interaction_id": "ix-1", "script": "spring_offer"},
+                     headers=h.auth("early-1")))
+    for step, value in [("greet", None), ("time_ok", "ok"), ("pitch", None), ("interest", 5),
+                        ("router", "own"), ("months", 24), ("decide", "yes_book")]:
+        last = _answer(h, run["id"], step, value)
+    assert last["current"]["text"].endswith("fibre 250 for 24 months is booked.")
+    done = _ok(h.post(f"{RUNS}/{run['id']}/finish", headers=h.auth("early-1")))
+    assert (done["outcome"], done["detail"]) == ("contract", {
+        "product": None, "quantity": 1.0, "amount": 39.9, "currency": "EUR"})
+
+
+def test_an_address_correction_is_kept_with_the_run(h: Harness) -> None:
+    """The address check for a caller who moved closes `address_corrected` with the new
+    address, part by part, in the run's detail."""
+    _upload(h, (EXAMPLES / "address-update.yaml").read_text())
+    _call(h)
+    run = _ok(h.post(RUNS, json={"interaction_id": "ix-1", "script": "address_check"},
+                     headers=h.auth("early-1")))
+    for step, value in [("greet", None), ("same", "moved"), ("new_street", "Hauptstr. 5"),
+                        ("new_postal_code", "10115"), ("new_city", "Berlin")]:
+        _answer(h, run["id"], step, value)
+    done = _ok(h.post(f"{RUNS}/{run['id']}/finish", headers=h.auth("early-1")))
+    assert done["outcome"] == "address_corrected"
+    assert done["detail"]["address"] == {"street": "Hauptstr. 5", "postal_code": "10115",
+                                         "city": "Berlin"}
