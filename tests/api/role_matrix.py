@@ -463,6 +463,27 @@ OPS: list[Op] = [
     Op("DELETE", "/api/admin/directory-entries/{entry_id}", ADMINS,
        "/api/admin/directory-entries/{entry_id}",
        arrange=st.created("/api/admin/directory-entries", _ENTRY, fill="entry_id")),
+    # orders: anyone logged in takes and reads them (an agent acts only on its own),
+    # admins edit the catalog
+    Op("GET", "/api/catalog", LOGGED_IN, "/api/catalog?q=mug"),
+    Op("POST", "/api/catalog", ADMINS, options={"json": {
+        "sku": "rs-new", "name": "New mug", "price_cents": 900, "tax_bp": 1900,
+        "available": 4}}),
+    Op("PUT", "/api/catalog/{sku}", ADMINS, "/api/catalog/rs-mug", {"json": {
+        "sku": "rs-mug", "name": "Mug", "price_cents": 1999, "tax_bp": 1900,
+        "available": 500}}, arrange=st.catalog_item),
+    Op("POST", "/api/orders/quote", LOGGED_IN, options={"json": {
+        "lines": [{"sku": "rs-mug", "quantity": 2}]}}, arrange=st.catalog_item),
+    Op("POST", "/api/orders", LOGGED_IN, options={"json": {
+        "lines": [{"sku": "rs-mug", "quantity": 1}], "place": True}},
+       arrange=st.catalog_item),
+    Op("GET", "/api/orders", LOGGED_IN, "/api/orders?status=draft"),
+    Op("GET", "/api/orders/{order_id}", LOGGED_IN, "/api/orders/{order_id}",
+       arrange=st.an_order),
+    Op("POST", "/api/orders/{order_id}/actions", LOGGED_IN, "/api/orders/{order_id}/actions",
+       {"json": {"action": "cancel"}}, arrange=st.an_order,
+       refusals={OTHER: "an agent acts only on the orders it took",
+                 UNLINKED: "an agent acts only on the orders it took"}),
     # open to anyone: pages (redirecting by role), assets, documentation, probes
     Op("GET", "/", ANYONE),
     Op("GET", "/desktop", ANYONE, answers={**PAGE_303, SUPERVISOR: (303, "/wallboard"),

@@ -446,3 +446,20 @@ def restorable(url: str, folder: Path) -> Iterator[Callable[[], None]]:
         yield restore
     finally:
         database.dispose()
+
+
+def catalog_item(s: Stage) -> None:
+    """The catalog item rs-mug exists, with plenty in stock (made once per stage)."""
+    if s.call("GET", "/api/catalog?q=rs-mug").json():
+        return
+    s.call("POST", "/api/catalog", 201, json={"sku": "rs-mug", "name": "Mug",
+                                              "price_cents": 1999, "tax_bp": 1900,
+                                              "available": 500})
+
+
+def an_order(s: Stage) -> None:
+    """A draft order agent early-1 took (its id kept as `order_id`)."""
+    catalog_item(s)
+    made = s.call("POST", "/api/orders", 201, user=AGENT,
+                  json={"lines": [{"sku": "rs-mug", "quantity": 1}]})
+    s.fills["order_id"] = str(made.json()["id"])

@@ -58,6 +58,7 @@ from callcenter.store.models.history import (
 from callcenter.store.models.knowledge import DirectoryEntryRow, KnowledgeArticleRow
 from callcenter.store.models.logins import LoginRow
 from callcenter.store.models.media import IvrRunRow, RecordingRow
+from callcenter.store.models.orders import CatalogItemRow, OrderLineRow, OrderRow
 from callcenter.store.models.outbound import AttemptRow, CampaignRow, DncNumberRow, LeadRow
 from callcenter.store.models.privacy import RetentionRuleRow
 from callcenter.store.models.scripts import (
@@ -94,6 +95,7 @@ __all__ = [
     "CaseNoteRow",
     "CaseRow",
     "CaseTypeRow",
+    "CatalogItemRow",
     "CsatRatingRow",
     "CustomerNumberRow",
     "CustomerRow",
@@ -106,6 +108,8 @@ __all__ = [
     "KnowledgeArticleRow",
     "LeadRow",
     "LoginRow",
+    "OrderLineRow",
+    "OrderRow",
     "QueueRow",
     "QueueSkillRow",
     "QueueThresholdRow",
