@@ -160,6 +160,8 @@ SCREENS: dict[str, tuple[Callable[[Page, Site], None], dict[str, int]]] = {
     "admin-dispositions": (_admin("dispositions", "main .section-body"), WIDE),
     "admin-customers": (_admin("customers", "#customer-search"), WIDE),
     "admin-ivr": (_admin("ivr", "main .section-body"), WIDE),
+    "admin-scripts": (_admin("scripts", "#scripts-table"), WIDE),
+    "admin-scripts-375": (_admin("scripts", "#scripts-table"), NARROW),
     "admin-audit": (_admin("audit", "main .section-body table"), WIDE),
     "admin-audit-375": (_admin("audit", "main .section-body table"), NARROW),
     "admin-privacy": (_admin("privacy", "main .section-body table"), WIDE),
