@@ -175,3 +175,33 @@ def test_the_demo_seeds_cases_one_breached_one_warning(tmp_path: Path) -> None:
     assert len(found) == 5
     assert found["No dial tone since this morning"] == "breached"
     assert found["Charged twice for October"] == "warning"
+
+
+def test_the_demo_seeds_a_survey_with_results(tmp_path: Path) -> None:
+    """The demo survey has 36 completes in its age x region quota cells, the AAPOR codes
+    of its 60 leads, and results weighted by region."""
+    from callcenter.api.demo_survey import DEMO_SURVEY
+    from callcenter.core import aapor
+    from callcenter.store.surveys import (
+        campaign_script,
+        load_weights,
+        outcome_cases,
+        quota_counts,
+    )
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    seed_demo(url)
+    database = create_engine_for(url)
+    try:
+        with session_factory(database)() as session:
+            found = campaign_script(session, DEMO_SURVEY)
+            assert found is not None and found.name == "ebike_study"
+            counts = quota_counts(session, DEMO_SURVEY, found.script.quota)
+            tally = aapor.tally(c.code for c in outcome_cases(session, DEMO_SURVEY))
+            weights = load_weights(session, DEMO_SURVEY)
+    finally:
+        database.dispose()
+    assert sum(counts.values()) == 36
+    assert tally == aapor.Tally(complete=36, refusal=5, non_contact=10, unknown=8,
+                                ineligible=1)
+    assert weights is not None and weights[0].name == "region"

@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callcenter.api.demo_survey import seed_survey
 from callcenter.core.case_state import CaseAction
 from callcenter.core.config import AgentConfig, Membership
 from callcenter.crm import cases
@@ -195,7 +196,8 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
               now: float | None = None) -> list[DemoLogin]:
     """Migrate the database at `url` and fill it with the scenario's queues and agents,
     the demo logins, a team `floor` (the supervisor, every agent), disposition codes,
-    the example customers, the example scripts and questionnaires (`seed_scripts`) and,
+    the example customers, the example scripts and questionnaires (`seed_scripts`), the
+    demo survey with its interviews (`demo_survey.seed_survey`) and,
     given the engine's start `now`, the demo's cases (`seed_cases`), in one transaction.
     Returns the logins."""
     scenario = load_scenario(scenario_path(scenario_name))
@@ -222,6 +224,7 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
             if refused:  # only a database that was not fresh
                 raise ValueError(f"the example customers are already stored: {refused[0][1]}")
             seed_scripts(session)
+            seed_survey(session)
             if now is not None:
                 seed_cases(session, now)
     finally:
