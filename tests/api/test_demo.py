@@ -205,3 +205,29 @@ def test_the_demo_seeds_a_survey_with_results(tmp_path: Path) -> None:
     assert tally == aapor.Tally(complete=36, refusal=5, non_contact=10, unknown=8,
                                 ineligible=1)
     assert weights is not None and weights[0].name == "region"
+
+
+def test_the_demo_seeds_a_searchable_knowledge_base_and_directory(tmp_path: Path) -> None:
+    """The seeded demo finds its refund article for `refunds` and its two sales-queue
+    entries for `sales`; every directory target is a queue or agent of the example or
+    an E.164 number."""
+    from callcenter.crm.knowledge import search_articles, search_directory
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    seed_demo(url, now=SCENARIO.epoch(date(2026, 11, 27), 10 * 3600))
+    database = create_engine_for(url)
+    try:
+        with session_factory(database)() as session:
+            titles = [h.title for h in search_articles(session, "refunds")]
+            sales = [e.name for e in search_directory(session, "sales")]
+            entries = search_directory(session, "")
+    finally:
+        database.dispose()
+    assert titles == ["Refunds for double payments"]
+    assert sales == ["Retention desk", "Sales desk"]
+    queues = {q.id for q in SCENARIO.queues}
+    agents = {a.id for g in SCENARIO.groups for a in g.agents}
+    assert len(entries) == 10
+    for e in entries:
+        assert (e.queue_id in queues or e.agent_id in agents
+                or (e.number or "").startswith("+49")), e.name

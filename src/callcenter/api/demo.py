@@ -36,6 +36,7 @@ from callcenter.api.demo_survey import seed_survey
 from callcenter.core.case_state import CaseAction
 from callcenter.core.config import AgentConfig, Membership
 from callcenter.crm import cases
+from callcenter.crm.knowledge_examples import seed_knowledge
 from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.phones import EXAMPLE_CUSTOMERS
 from callcenter.scenario.spec import Scenario
@@ -198,7 +199,8 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
     the demo logins, a team `floor` (the supervisor, every agent), disposition codes,
     the example customers, the example scripts and questionnaires (`seed_scripts`), the
     demo survey with its interviews (`demo_survey.seed_survey`) and,
-    given the engine's start `now`, the demo's cases (`seed_cases`), in one transaction.
+    given the engine's start `now`, the demo's cases (`seed_cases`), the knowledge base
+    and the switchboard directory (`crm.knowledge_examples`), in one transaction.
     Returns the logins."""
     scenario = load_scenario(scenario_path(scenario_name))
     logins = demo_logins()
@@ -227,6 +229,7 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
             seed_survey(session)
             if now is not None:
                 seed_cases(session, now)
+                seed_knowledge(session, now)
     finally:
         database.dispose()
     return logins

@@ -9,6 +9,7 @@ export const SECTIONS = [
   ["queues", "Queues"], ["calendars", "Calendars"], ["dispositions", "Dispositions"],
   ["customers", "Customers"], ["case-types", "Case types"],
   ["case-categories", "Case categories"], ["sla-policies", "SLA policies"],
+  ["knowledge", "Knowledge base"], ["directory", "Directory"],
   ["ivr", "IVR flows"], ["scripts", "Scripts"], ["audit", "Audit log"],
   ["privacy", "Privacy (GDPR)"],
 ];
