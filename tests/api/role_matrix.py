@@ -122,6 +122,15 @@ CUSTOMER = {"name": "Ada Lovelace", "numbers": ["+49 30 1234567"]}
 REPORT_SCOPE = {OUTSIDER: "user 'sup-2' does not supervise agent 'early-1'"}
 ON_CALL = {OTHER: f"user 'early-2' is not on interaction {CALL!r}",
            UNLINKED: f"user 'lone' is not on interaction {CALL!r}"}
+ADMIN_AGENT = frozenset({"admin", "agent"})
+
+
+def not_callers(what: str) -> dict[str, str]:
+    """The refusals of the agents not on the customer's call."""
+    return {s: f"user {USER_OF[s]!r} may not {what} this customer: not the customer of "
+               "a call it holds" for s in (OTHER, UNLINKED)}
+
+
 PAGE_303 = {ANONYMOUS: (303, "/"), UNLINKED: (303, "/")}
 
 OPS: list[Op] = [
@@ -366,6 +375,34 @@ OPS: list[Op] = [
     Op("POST", "/api/dnc", ADMINS, options={"json": {"number": "+4930123459"}}),
     Op("DELETE", "/api/dnc/{number}", ADMINS, "/api/dnc/+4930123460",
        arrange=st.dnc("+4930123460")),
+    # customers: anyone searches; staff read any, an agent its call's customer; an admin
+    # changes any, an agent its call's customer; an admin merges and defines fields
+    Op("GET", "/api/customers", LOGGED_IN, "/api/customers?q=Ada&limit=5"),
+    Op("GET", "/api/customers/{customer_id}", LOGGED_IN, "/api/customers/{customer_id}",
+       arrange=st.customer_on_call(), refusals=not_callers("read")),
+    Op("PATCH", "/api/customers/{customer_id}", ADMIN_AGENT, "/api/customers/{customer_id}",
+       {"json": {"language": "de", "marketing_consent": True, "interaction_id": CALL}},
+       st.customer_on_call(), refusals=not_callers("change")),
+    Op("PUT", "/api/customers/{customer_id}/addresses/{kind}", ADMIN_AGENT,
+       "/api/customers/{customer_id}/addresses/home",
+       {"json": {"street": "1 Main St", "city": "Berlin", "interaction_id": CALL}},
+       st.customer_on_call(), refusals=not_callers("change")),
+    Op("DELETE", "/api/customers/{customer_id}/addresses/{kind}", ADMIN_AGENT,
+       "/api/customers/{customer_id}/addresses/work",
+       arrange=st.customer_on_call(address=True), refusals=not_callers("change")),
+    Op("POST", "/api/customers/{customer_id}/merge/{other_id}", ADMINS,
+       "/api/customers/{customer_id}/merge/{other_id}", arrange=st.two_customers),
+    Op("PUT", "/api/agents/{agent_id}/work/{interaction_id}/customer", LOGGED_IN,
+       f"{A}/work/ix-2/customer",
+       lambda s: {"json": {"customer_id": int(s.fills.get("customer_id", 1))}},
+       lambda s: (st.connected(s), st.a_customer(s)), scoped=True, shared=False),
+    Op("GET", "/api/admin/customer-fields", ADMINS),
+    Op("PUT", "/api/admin/customer-fields/{name}", ADMINS, "/api/admin/customer-fields/tier",
+       {"json": {"label": "Tier", "kind": "choice", "choices": ["gold", "silver"]}}),
+    Op("DELETE", "/api/admin/customer-fields/{name}", ADMINS,
+       "/api/admin/customer-fields/rs-del",
+       arrange=lambda s: s.call("PUT", "/api/admin/customer-fields/rs-del",
+                                json={"label": "Gone"}) and None),
     # cases: anyone logged in works them, staff assign them and watch their SLA
     Op("GET", "/api/case-types", LOGGED_IN),
     Op("GET", "/api/cases", LOGGED_IN, "/api/cases?open=true&breached=false"),

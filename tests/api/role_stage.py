@@ -463,3 +463,46 @@ def an_order(s: Stage) -> None:
     made = s.call("POST", "/api/orders", 201, user=AGENT,
                   json={"lines": [{"sku": "rs-mug", "quantity": 1}]})
     s.fills["order_id"] = str(made.json()["id"])
+
+
+def customer_on_call(interaction_id: str = CALL, address: bool = False) -> Arrangement:
+    """A customer linked to early-1's call `interaction_id` (its id kept as
+    `customer_id`), made once per stage; on a fresh stage early-1 first takes the call;
+    with `address`, the customer has a work address."""
+    def arrange(s: Stage) -> None:
+        if interaction_id not in s.call("GET", "/api/agents/early-1").json().get(
+                "offers", []) and not _holds(s, interaction_id):
+            connected(s, interaction_id)
+        external = f"RS-{interaction_id}"
+        found = s.call("GET", f"/api/customers?external_id={external}").json()["items"]
+        if found:
+            customer_id = found[0]["id"]
+        else:
+            customer_id = s.call("POST", "/api/admin/customers", 201,
+                                 json={"name": "Caller Ada"}).json()["id"]
+            s.call("PATCH", f"/api/customers/{customer_id}", json={"external_id": external})
+            s.call("PUT", f"/api/agents/early-1/work/{interaction_id}/customer",
+                   json={"customer_id": customer_id})
+        if address:
+            s.call("PUT", f"/api/customers/{customer_id}/addresses/work",
+                   json={"city": "Bonn"})
+        s.fills["customer_id"] = str(customer_id)
+    return arrange
+
+
+def _holds(s: Stage, interaction_id: str) -> bool:
+    items = s.call("GET", "/api/agents/early-1/work").json()["items"]
+    return any(i["interaction_id"] == interaction_id for i in items)
+
+
+def two_customers(s: Stage) -> None:
+    """Two customers (ids kept as `customer_id` and `other_id`)."""
+    for fill, name in (("customer_id", "Keep Ada"), ("other_id", "Gone Ada")):
+        s.fills[fill] = str(s.call("POST", "/api/admin/customers", 201,
+                                   json={"name": name}).json()["id"])
+
+
+def a_customer(s: Stage) -> None:
+    """A customer (its id kept as `customer_id`)."""
+    s.fills["customer_id"] = str(s.call("POST", "/api/admin/customers", 201,
+                                        json={"name": "Chosen Ada"}).json()["id"])

@@ -366,7 +366,8 @@ def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 def _url(op: Op) -> str:
     return op.target.format(customer_id="1", interaction_id="ix-1", case_id="1", policy_id="1",
-                            run_id="1", article_id="1", entry_id="1", order_id="1")
+                            run_id="1", article_id="1", entry_id="1", order_id="1",
+                            other_id="2")
 
 
 @pytest.mark.parametrize("op", CHANGES)

@@ -39,11 +39,12 @@ def _row(iid: str, at: float, **kw: object) -> InteractionRecord:
 
 
 def test_interaction_columns_are_the_record_fields() -> None:
-    """The interactions table has InteractionRecord's columns plus the store's own four
-    (state, open, updated_at, and the agent's wrap-up notes, which the engine never sees)."""
+    """The interactions table has InteractionRecord's columns plus the store's own five
+    (state, open, updated_at, and the agent's wrap-up notes and the call's customer,
+    which the engine never sees)."""
     columns = [c.name for c in InteractionRow.__table__.columns]
     record = [f.name for f in fields(InteractionRecord)]
-    assert columns == [*record, "notes", "state", "open", "updated_at"]
+    assert columns == [*record, "notes", "customer_id", "state", "open", "updated_at"]
 
 
 def test_interaction_record_round_trips(session: Session) -> None:

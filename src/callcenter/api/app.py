@@ -44,6 +44,7 @@ from callcenter.api import (
     campaigns,
     cases,
     csat,
+    customers,
     knowledge,
     orders,
     redact,
@@ -258,6 +259,7 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
     app.include_router(surveys.router)  # /api/surveys: quotas, AAPOR rates, results
     app.include_router(knowledge.router)  # the knowledge base, the transfer directory
     app.include_router(orders.router)  # the catalog, orders and bookings
+    app.include_router(customers.router)  # the 360 view, merges, a call's customer
     app.include_router(web.router)  # the browser UI: /, /desktop, /wallboard
     app.include_router(apidocs.router)  # /docs, /redoc with vendored scripts
     web.install_error_pages(app)  # HTML 404 for a person's browser, JSON for /api

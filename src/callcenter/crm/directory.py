@@ -6,6 +6,9 @@ lookup fields (`core.customers.lookup_fields`) or None.
 - `MemoryDirectory(customers, region)`: the same answers from a dict, for tests and
   runtimes without a store.
 
+`link(interaction_id, customer_id)` links a call to the customer its flow found (only a
+call not linked yet: an agent's choice stays).
+
 `match` is `number` (the value is a phone number as the caller's line or keys gave it,
 normalized to E.164 against `region`; a value that is no valid number finds nobody) or
 `account` (the value is an account number, compared as written).
@@ -21,6 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.customers import Customer, caller_number, check_region, lookup_fields
+from callcenter.store.customer_profile import link_interaction
 from callcenter.store.customers import lookup_customer
 
 Fields = tuple[tuple[str, str], ...]
@@ -31,6 +35,10 @@ class Directory(Protocol):
 
     async def find(self, value: str, match: str) -> Fields | None:
         """The customer's lookup fields, or None when no customer matches."""
+        ...
+
+    async def link(self, interaction_id: str, customer_id: int) -> None:
+        """Link the stored interaction to the customer, unless it has one already."""
         ...
 
 
@@ -64,6 +72,14 @@ class StoreDirectory:
             found = lookup_customer(connection, number=number, account=account)
             return None if found is None else lookup_fields(*found)
 
+    async def link(self, interaction_id: str, customer_id: int) -> None:
+        """Set the interaction's `customer_id` if it has none (in a worker thread)."""
+        await asyncio.to_thread(self._link, interaction_id, customer_id)
+
+    def _link(self, interaction_id: str, customer_id: int) -> None:
+        with self.sessions.begin() as session:
+            link_interaction(session, interaction_id, customer_id, only_unlinked=True)
+
 
 class MemoryDirectory:
     """Customers by id in a dict (see the module's docstring)."""
@@ -72,6 +88,8 @@ class MemoryDirectory:
                  region: str = "US") -> None:
         self.customers = dict(customers or {})
         self.region = check_region(region)
+        self.links: dict[str, int] = {}
+        """The customer of each linked interaction."""
 
     async def find(self, value: str, match: str) -> Fields | None:
         """The matching customer's fields, or None."""
@@ -81,3 +99,7 @@ class MemoryDirectory:
                     (account is not None and account == c.account):
                 return lookup_fields(customer_id, c)
         return None
+
+    async def link(self, interaction_id: str, customer_id: int) -> None:
+        """Remember the link, unless the interaction has one already."""
+        self.links.setdefault(interaction_id, customer_id)

@@ -9,7 +9,11 @@ counted); an answer after the IVR's timeout is ignored by the IVR.
 It also remembers the customer a call's flow found, for the agent's screen pop:
 `customer(call_id)` gives the `CARD` fields of the `customer.*` variables the call
 queued with (`EnterQueue`), until its interaction is recorded (`RecordInteraction`) or
-its queue refused it.
+its queue refused it. An agent's choice (`choose`) replaces it.
+
+And it links each call to its customer in the store (`Directory.link`): when the call's
+interaction is first seen (`InteractionStateChanged`, stored before the sinks run) and
+again when it is recorded, each time only if the interaction has no customer yet.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from callcenter.core.commands import RecordInteraction
+from callcenter.core.commands import InteractionStateChanged, RecordInteraction
 from callcenter.core.ivr import EnterQueue, LookupAnswered, LookupCustomer, ReleaseCall
 from callcenter.crm.directory import Directory
 from callcenter.runtime.driver import DriverStopped
@@ -43,29 +47,66 @@ class CustomerLookups:
         self.errors = 0
         """Lookups whose directory failed (answered not found)."""
         self._customers: dict[str, dict[str, str]] = {}
+        self._linked: set[str] = set()
+        self.links = 0
+        """Links of calls to customers asked of the directory."""
 
     def customer(self, call_id: str) -> dict[str, str] | None:
         """The customer the call's flow found (`CARD` fields), while it is in the center."""
         found = self._customers.get(call_id)
         return None if found is None else dict(found)
 
+    def choose(self, call_id: str, card: dict[str, str] | None) -> None:
+        """The agent chose the call's customer (`CARD` fields; None: no customer)."""
+        if card is None:
+            self._customers.pop(call_id, None)
+        else:
+            self._customers[call_id] = {k: card.get(k, "") for k in CARD}
+        self._linked.add(call_id)  # the store has the agent's choice
+
+    def _start(self, work: Any, name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _link(self, call_id: str) -> None:
+        found = self._customers.get(call_id)
+        if found is None or not found.get("customer_id", "").isdigit():
+            return
+        self.links += 1
+        self._start(self._do_link(call_id, int(found["customer_id"])), f"link-{call_id}")
+
+    async def _do_link(self, call_id: str, customer_id: int) -> None:
+        try:
+            await self.directory.link(call_id, customer_id)
+        except Exception:
+            self.errors += 1
+            log.exception("linking call %s to customer %s failed", call_id, customer_id)
+
     async def __call__(self, commands: Sequence[Any]) -> None:
         """The sink: start a lookup for every `LookupCustomer`; remember and forget the
         customers of queued calls."""
         for c in commands:
             if isinstance(c, LookupCustomer):
-                task = asyncio.create_task(self._answer(c), name=f"lookup-{c.call_id}")
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._start(self._answer(c), f"lookup-{c.call_id}")
             elif isinstance(c, EnterQueue):
                 values = dict(c.variables)
                 if "customer.customer_id" in values:
                     self._customers[c.call_id] = {k: values.get(f"customer.{k}", "")
                                                   for k in CARD}
+            elif isinstance(c, InteractionStateChanged):
+                if c.interaction_id not in self._linked and c.interaction_id in self._customers:
+                    self._linked.add(c.interaction_id)
+                    self._link(c.interaction_id)
             elif isinstance(c, RecordInteraction):
-                self._customers.pop(c.record.interaction_id, None)
+                iid = c.record.interaction_id
+                if iid in self._customers and iid in self._linked:
+                    self._link(iid)  # the row may have been stored only now
+                self._customers.pop(iid, None)
+                self._linked.discard(iid)
             elif isinstance(c, ReleaseCall) and c.reason == "queue_refused":
                 self._customers.pop(c.call_id, None)
+                self._linked.discard(c.call_id)
 
     async def _answer(self, c: LookupCustomer) -> None:
         try:

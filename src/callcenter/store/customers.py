@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.customers import Customer
 from callcenter.store.chunks import write_in_chunks
 from callcenter.store.errors import Conflict, NotFound
-from callcenter.store.models import CustomerNumberRow, CustomerRow, utcnow
+from callcenter.store.models import CustomerEmailRow, CustomerNumberRow, CustomerRow, utcnow
 
 
 def customer_of(row: CustomerRow) -> Customer:
@@ -142,10 +142,14 @@ class CustomerPage:
 
 
 def search_customers(session: Session, *, name: str | None = None, number: str | None = None,
-                     account: str | None = None, offset: int = 0,
+                     account: str | None = None, email: str | None = None,
+                     external_id: str | None = None, text: str | None = None,
+                     text_number: str | None = None, offset: int = 0,
                      limit: int = 50) -> CustomerPage:
     """Customers whose name contains `name` (any case), with the E.164 `number`, with the
-    `account`; by name, then id; paged."""
+    `account`, the e-mail address `email` (lower case), the `external_id`; and with
+    `text` anywhere: in the name, or as the account, external id or e-mail address, or
+    `text_number` (its E.164 form, when it is one) as a number. By name, then id; paged."""
     query = select(CustomerRow)
     if name:
         query = query.where(func.lower(CustomerRow.name).contains(name.lower(),
@@ -155,6 +159,21 @@ def search_customers(session: Session, *, name: str | None = None, number: str |
             select(CustomerNumberRow.customer_id).where(CustomerNumberRow.number == number)))
     if account is not None:
         query = query.where(CustomerRow.account == account)
+    if email is not None:
+        query = query.where(CustomerRow.id.in_(
+            select(CustomerEmailRow.customer_id).where(CustomerEmailRow.email == email)))
+    if external_id is not None:
+        query = query.where(CustomerRow.external_id == external_id)
+    if text:
+        anywhere = [func.lower(CustomerRow.name).contains(text.lower(), autoescape=True),
+                    CustomerRow.account == text, CustomerRow.external_id == text,
+                    CustomerRow.id.in_(select(CustomerEmailRow.customer_id)
+                                       .where(CustomerEmailRow.email == text.lower()))]
+        if text_number is not None:
+            anywhere.append(CustomerRow.id.in_(
+                select(CustomerNumberRow.customer_id)
+                .where(CustomerNumberRow.number == text_number)))
+        query = query.where(or_(*anywhere))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(CustomerRow.name, CustomerRow.id)
                            .offset(offset).limit(limit))

@@ -8,7 +8,8 @@ module per subject:
 - `history`: interactions, agent spans and presence, the audit log (plain ids, not
   foreign keys: history outlives the queue, agent or user it names);
 - `outbound`: campaigns, leads, do-not-call lists, dial attempts;
-- `customers`: the customer directory;
+- `customers`: the customer directory (numbers, e-mails, addresses and their history,
+  custom field definitions);
 - `media`: recordings, voicemails and IVR runs;
 - `logins`: open logins (token digests), kept across restarts;
 - `supervision`: the wallboard's thresholds per queue;
@@ -48,7 +49,14 @@ from callcenter.store.models.config import (
     SkillRow,
 )
 from callcenter.store.models.csat import CsatRatingRow
-from callcenter.store.models.customers import CustomerNumberRow, CustomerRow
+from callcenter.store.models.customers import (
+    CustomerAddressHistoryRow,
+    CustomerAddressRow,
+    CustomerEmailRow,
+    CustomerFieldRow,
+    CustomerNumberRow,
+    CustomerRow,
+)
 from callcenter.store.models.history import (
     AgentPresenceRow,
     AgentSpanRow,
@@ -97,6 +105,10 @@ __all__ = [
     "CaseTypeRow",
     "CatalogItemRow",
     "CsatRatingRow",
+    "CustomerAddressHistoryRow",
+    "CustomerAddressRow",
+    "CustomerEmailRow",
+    "CustomerFieldRow",
     "CustomerNumberRow",
     "CustomerRow",
     "DirectoryEntryRow",

@@ -54,6 +54,8 @@ class InteractionRow(Base):
     hold_seconds: Mapped[float] = mapped_column(Double(), default=0.0, server_default="0")
     notes: Mapped[str] = mapped_column(Text(), default="", server_default="")
     """The agent's wrap-up notes."""
+    customer_id: Mapped[int | None] = mapped_column(index=True)
+    """The customer the call is about: found by the IVR, or chosen by the agent."""
     state: Mapped[str] = mapped_column(String(32))
     open: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow,
