@@ -236,3 +236,23 @@ def test_an_address_correction_is_kept_with_the_run(h: Harness) -> None:
     assert done["outcome"] == "address_corrected"
     assert done["detail"]["address"] == {"street": "Hauptstr. 5", "postal_code": "10115",
                                          "city": "Berlin"}
+
+
+def test_a_product_sale_drafts_an_order_for_the_call(h: Harness) -> None:
+    """The telesales close with the router drafts an order of one ROUTER-FB250 for the
+    call (priced from the catalog), its id on the run; the agent places it later."""
+    _ok(h.post("/api/catalog", headers=h.auth("root"), json={
+        "sku": "ROUTER-FB250", "name": "Router", "price_cents": 9900, "tax_bp": 1900,
+        "available": 10}), 201)
+    _upload(h, (EXAMPLES / "telesales.yaml").read_text())
+    _call(h)
+    run = _ok(h.post(RUNS, json={"interaction_id": "ix-1", "script": "spring_offer"},
+                     headers=h.auth("early-1")))
+    for step, value in [("greet", None), ("time_ok", "ok"), ("pitch", None), ("interest", 4),
+                        ("router", "new"), ("months", 12), ("decide", "yes_book")]:
+        _answer(h, run["id"], step, value)
+    done = _ok(h.post(f"{RUNS}/{run['id']}/finish", headers=h.auth("early-1")))
+    assert done["outcome"] == "sale"
+    order = _ok(h.get(f"/api/orders/{done['detail']['order_id']}", headers=h.auth("root")))
+    assert (order["status"], order["interaction_id"]) == ("draft", "ix-1")
+    assert [(ln["sku"], ln["quantity"]) for ln in order["lines"]] == [("ROUTER-FB250", 1)]

@@ -30,6 +30,7 @@ from callcenter.core.scripts import (
     render,
 )
 from callcenter.core.scripts.quotas import count_cells, screen_out
+from callcenter.crm import orders
 from callcenter.store.audit import audit
 from callcenter.store.errors import Conflict, NotFound
 from callcenter.store.models import CustomerRow, ScriptRow, ScriptRunRow, utcnow
@@ -212,7 +213,7 @@ def answer(session: Session, run_id: int, step_id: str, value: object,
 def finish(session: Session, run_id: int, by: str | None, at: datetime | None = None
            ) -> RunView:
     """End the run at its closing step (or its end) with the outcome: a sale's figures
-    (an order through the orders service once one is installed) or a corrected address
+    (with a draft order of its product for the customer and call) or a corrected address
     (written to the customer's address history, naming the interaction). `Conflict`
     while the script has steps left. A run that has ended is given as it ended."""
     run = run_row(session, run_id)
@@ -229,6 +230,9 @@ def finish(session: Session, run_id: int, by: str | None, at: datetime | None = 
     if outcome.is_sale:
         detail.update(product=outcome.product, quantity=outcome.quantity,
                       amount=outcome.amount, currency=outcome.currency)
+        if outcome.product is not None:
+            detail.update(_draft_order(session, run, outcome.product, outcome.quantity, by,
+                                       at or utcnow()))
     if outcome.address:
         detail["address"] = dict(outcome.address)
         detail["address_written"] = _write_address(session, run, dict(outcome.address), by,
@@ -252,6 +256,22 @@ def stop(session: Session, run_id: int, by: str | None, at: datetime | None = No
     audit(session, actor=by, action="stop", entity="script_run", entity_id=str(run.id),
           after={"outcome": code}, at=at)
     return view(session, run)
+
+
+def _draft_order(session: Session, run: ScriptRunRow, sku: str, quantity: float | None,
+                 by: str | None, at: datetime) -> dict[str, Any]:
+    """A draft order of the sold product for the run's customer and call (the agent
+    places it from the orders panel, taking payment there): `{"order_id"}`, or
+    `{"order_error"}` when the catalog refuses it (the sale stays on the run)."""
+    count = int(quantity) if quantity is not None and float(quantity).is_integer() else 1
+    try:
+        order = orders.create_order(
+            session, orders.NewOrder((orders.NewLine(sku, count),), run.customer_id,
+                                     run.interaction_id), run.agent_id, by or "script",
+            at.timestamp())
+    except orders.OrderError as exc:
+        return {"order_error": str(exc)}
+    return {"order_id": order.id}
 
 
 def _write_address(session: Session, run: ScriptRunRow, parts: dict[str, str],
