@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from callcenter.core.commands import TransferExternal
 from callcenter.core.events import InteractionArrived
+from callcenter.store.models import AuditRow
 from tests.api.conftest import Harness
 
 ARTICLES = [
@@ -103,7 +106,7 @@ def test_a_hit_comes_with_its_highlighted_snippet(harness: Harness) -> None:
 
 def test_edits_and_deletes_reach_the_index(harness: Harness) -> None:
     """After an edit the old word finds nothing and the new one the article; after a
-    delete nothing finds it."""
+    delete nothing finds it; each change wrote its audit row, naming the admin."""
     ids = _articles(harness)
     path = f"/api/admin/kb-articles/{ids[FAULTS]}"
     _admin(harness, "PUT", path, {"title": "Line faults", "tags": "Fault FAULT noise",
@@ -117,6 +120,12 @@ def test_edits_and_deletes_reach_the_index(harness: Harness) -> None:
     assert _found(harness, "technician") == []
     assert harness.get(f"/api/knowledge/articles/{ids[FAULTS]}",
                        headers=harness.auth("early-1")).status_code == 404
+    with harness.server.sessions() as session:
+        audited = [(r.actor, r.action) for r in session.scalars(
+            select(AuditRow).where(AuditRow.entity == "kb_article",
+                                   AuditRow.entity_id == str(ids[FAULTS]))
+            .order_by(AuditRow.id))]
+    assert audited == [("root", "create"), ("root", "update"), ("root", "delete")]
 
 
 def test_without_a_query_every_article_is_listed_by_title(harness: Harness) -> None:
