@@ -148,6 +148,8 @@ class SimTelephony:
         self._report: Report | None = None
         self._calls: dict[str, _Call] = {}
         self._surveying: set[str] = set()  # callers kept for a post-call survey
+        self._bridged: dict[str, str] = {}  # interaction id -> the agent it is connected to
+        self._paused: set[str] = set()  # bridged calls whose (simulated) recording is paused
         self._state: dict[str, str] = dict.fromkeys(self._bots, _LOGGED_OUT)
         self._on_break: set[str] = set()
         self._pending: set[Timer] = set()
@@ -366,8 +368,11 @@ class SimTelephony:
                 if call is not None:
                     self._cancel(call.answers.pop(c.agent_id, None))
             elif isinstance(c, Connect):
+                self._bridged[c.interaction_id] = c.agent_id
                 self._on_connect(c)
             elif isinstance(c, Disconnect):
+                self._bridged.pop(c.interaction_id, None)
+                self._paused.discard(c.interaction_id)
                 call = self._calls.get(c.interaction_id)
                 if call is not None:  # whoever ended it, the other side's plan is void
                     self._cancel(call.hangup)
@@ -408,8 +413,36 @@ class SimTelephony:
                         call.patience = self._at(self._clock.time() + patience,
                                                  partial(self._send, CallerHungUp(c.call_id)))
 
+    def connected_agent(self, interaction_id: str) -> str | None:
+        """The agent the call is connected to now, if any."""
+        return self._bridged.get(interaction_id)
+
+    def recording(self, interaction_id: str) -> str | None:
+        """A simulated call is recorded while it is connected to an agent (no audio is
+        made): `recording`, `paused`, or None when it is not connected."""
+        if interaction_id not in self._bridged:
+            return None
+        return "paused" if interaction_id in self._paused else "recording"
+
+    async def pause_recording(self, interaction_id: str) -> bool:
+        """Pause the connected call's recording (while payment details are taken);
+        False when it is not connected or paused already."""
+        if interaction_id not in self._bridged or interaction_id in self._paused:
+            return False
+        self._paused.add(interaction_id)
+        return True
+
+    async def resume_recording(self, interaction_id: str) -> bool:
+        """Record the paused call again; False when it was not paused."""
+        if interaction_id not in self._paused:
+            return False
+        self._paused.discard(interaction_id)
+        return True
+
     def _forget(self, call_id: str) -> None:
         """The call is over: cancel what its caller still had planned."""
+        self._bridged.pop(call_id, None)
+        self._paused.discard(call_id)
         call = self._calls.pop(call_id, None)
         if call is not None:
             for t in call.timers():

@@ -4,6 +4,7 @@
 //   export async function render(body, me) {
 //     await crud(body, {
 //       path: "/api/admin/skills",   // GET list, POST create; `${path}/${key}` PUT and DELETE
+//       listPath: "…?all=true",       // optional: where the list is read, if not `path`
 //       key: "id",                   // the identifying field: typed at creation, fixed after
 //       noun: "skill",               // "New skill", "Saved skill “x”.", "Delete skill “x”?"
 //       intro: "…",                  // optional paragraph above the list
@@ -182,7 +183,7 @@ export async function crud(body, spec) {
   }
 
   async function reload() {
-    const rows = await api("GET", spec.path);
+    const rows = await api("GET", spec.listPath || spec.path);
     ctl.rows = rows;
     const head = el("thead", {}, el("tr", {},
       columns.map((c) => el("th", { scope: "col", class: c.num ? "num" : null }, c.label)),

@@ -9,7 +9,7 @@ export const SECTIONS = [
   ["queues", "Queues"], ["calendars", "Calendars"], ["dispositions", "Dispositions"],
   ["customers", "Customers"], ["case-types", "Case types"],
   ["case-categories", "Case categories"], ["sla-policies", "SLA policies"],
-  ["knowledge", "Knowledge base"], ["directory", "Directory"],
+  ["knowledge", "Knowledge base"], ["directory", "Directory"], ["catalog", "Catalog"],
   ["ivr", "IVR flows"], ["scripts", "Scripts"], ["audit", "Audit log"],
   ["privacy", "Privacy (GDPR)"],
 ];
