@@ -99,7 +99,8 @@ def test_every_page_has_one_sign_out_link() -> None:
     pages = sorted(STATIC.glob("*.html"))
     assert [p.name for p in pages] == ["403.html", "404.html", "admin.html", "campaigns.html",
                                        "cases.html",
-                                       "desktop.html", "login.html", "reports.html",
+                                       "desktop.html", "login.html", "orders.html",
+                                       "reports.html",
                                        "surveys.html", "wallboard.html"]
     assert all(p.read_text().count("data-logout") == 1 for p in pages)
     assert all('<nav id="nav" aria-label="Main">' in p.read_text()

@@ -79,6 +79,7 @@ PAGES: dict[str, Page] = {
     "/campaigns": Page("campaigns.html", STAFF),
     "/campaigns/{name}": Page("campaigns.html", STAFF),
     "/cases": Page("cases.html", STAFF),
+    "/orders": Page("orders.html", STAFF),
     "/reports": Page("reports.html", STAFF),
     "/reports/{section}": Page("reports.html", STAFF),
     "/reports/interactions/{interaction_id}": Page("reports.html", STAFF),
