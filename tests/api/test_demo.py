@@ -231,3 +231,24 @@ def test_the_demo_seeds_a_searchable_knowledge_base_and_directory(tmp_path: Path
     for e in entries:
         assert (e.queue_id in queues or e.agent_id in agents
                 or (e.number or "").startswith("+49")), e.name
+
+
+def test_the_demo_seeds_a_catalog_whose_router_costs_what_the_script_says(tmp_path: Path) -> None:
+    """The seeded catalog has four items, one an event with 12 seats two weeks after the
+    start, and the telesales script's router prices at 33.53 + 6.37 (19 %) = 39.90."""
+    from callcenter.crm.orders import NewLine, quote, search_catalog
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    start = SCENARIO.epoch(date(2026, 11, 27), 10 * 3600)
+    seed_demo(url, now=start)
+    database = create_engine_for(url)
+    try:
+        with session_factory(database)() as session:
+            items = search_catalog(session, None, False, 100)
+            events = [(i.sku, i.available, i.event_at) for i in items if i.kind == "event"]
+            totals = quote(session, [NewLine("ROUTER-FB250", 1)]).totals
+    finally:
+        database.dispose()
+    assert len(items) == 4
+    assert events == [("EVT-OPEN-DAY", 12, start + 14 * 86400)]
+    assert (totals.net_cents, totals.tax_cents, totals.gross_cents) == (3353, 637, 3990)

@@ -43,6 +43,7 @@ from callcenter.scenario.spec import Scenario
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.customers import add_customers
 from callcenter.store.models import (
+    CatalogItemRow,
     CalendarRow,
     CaseCategoryRow,
     CaseTypeRow,
@@ -186,6 +187,26 @@ DEMO_SCRIPTS = ("satisfaction", "market-research", "telesales", "reactivation",
 call on the desktop's script panel."""
 
 
+DEMO_CATALOG = (
+    # sku, name, kind, net price in cents, tax in basis points, stock or seats, venue
+    ("ROUTER-FB250", "Fibre router FB250", "product", 3353, 1900, 40, ""),
+    ("CABLE-CAT6-5M", "Network cable Cat 6, 5 m", "product", 840, 1900, 200, ""),
+    ("GUIDE-BOOK", "Home network guide (book)", "product", 1490, 700, 25, ""),
+    ("EVT-OPEN-DAY", "Open day: fibre at home", "event", 1000, 700, 12, "Town hall, room 2"),
+)
+"""The demo's catalog: products with stock and one event with seats (the telesales
+script's close sells ROUTER-FB250 at 39.90 gross: 33.53 + 19 % tax)."""
+
+
+def seed_catalog(session: Session, now: float) -> None:
+    """The demo's products and its event (in two weeks from `now`)."""
+    for sku, name, kind, price, tax, available, venue in DEMO_CATALOG:
+        session.add(CatalogItemRow(
+            sku=sku, name=name, kind=kind, price_cents=price, tax_bp=tax,
+            available=available, venue=venue,
+            event_at=now + 14 * 86400 if kind == "event" else None, active=True))
+
+
 def seed_scripts(session: Session) -> None:
     """The demo's scripts and questionnaires, from the examples shipped with the package."""
     folder = resources.files("callcenter.examples") / "scripts"
@@ -200,7 +221,8 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
     the example customers, the example scripts and questionnaires (`seed_scripts`), the
     demo survey with its interviews (`demo_survey.seed_survey`) and,
     given the engine's start `now`, the demo's cases (`seed_cases`), the knowledge base
-    and the switchboard directory (`crm.knowledge_examples`), in one transaction.
+    and the switchboard directory (`crm.knowledge_examples`) and the catalog
+    (`seed_catalog`), in one transaction.
     Returns the logins."""
     scenario = load_scenario(scenario_path(scenario_name))
     logins = demo_logins()
@@ -230,6 +252,7 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
             if now is not None:
                 seed_cases(session, now)
                 seed_knowledge(session, now)
+                seed_catalog(session, now)
     finally:
         database.dispose()
     return logins
