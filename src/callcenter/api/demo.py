@@ -43,10 +43,10 @@ from callcenter.scenario.spec import Scenario
 from callcenter.store import create_engine_for, migrate, session_factory
 from callcenter.store.customers import add_customers
 from callcenter.store.models import (
-    CatalogItemRow,
     CalendarRow,
     CaseCategoryRow,
     CaseTypeRow,
+    CatalogItemRow,
     CustomerRow,
     SlaPolicyRow,
 )
