@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from callcenter.clock import FakeClock
@@ -182,9 +183,9 @@ def test_a_call_the_agent_does_not_hold_gets_no_run(h: Harness) -> None:
 def test_a_full_quota_cell_ends_the_interview(h: Harness) -> None:
     """With the north cell's target of 1 reached by a completed interview, the next
     respondent from the north is screened out with `quota_full`."""
-    example = (EXAMPLES / "market-research.yaml").read_text()
-    text = example.split("\nquotas:")[0] + (  # the example's own cells replaced
-        "\nquotas:\n  - answers: {region: north}\n    target: 1\n")
+    script = yaml.safe_load((EXAMPLES / "market-research.yaml").read_text())
+    script["quotas"] = [{"answers": {"region": "north"}, "target": 1}]  # the example's replaced
+    text = yaml.safe_dump(script, sort_keys=False)
     _upload(h, text)
     steps = [("intro", None), ("consent", "agree"), ("age", 40), ("region", "north")]
     _call(h, "ix-1")
