@@ -537,7 +537,8 @@ OPS: list[Op] = [
       for route, url, roles in [
           ("/admin", "", ADMINS), ("/admin/{section}", "/admin/queues", ADMINS),
           ("/campaigns", "", STAFF), ("/campaigns/{name}", "/campaigns/roles", STAFF),
-          ("/reports", "", STAFF), ("/cases", "", STAFF), ("/orders", "", STAFF),
+          ("/reports", "", STAFF), ("/cases", "", STAFF), ("/surveys", "", STAFF),
+          ("/surveys/{name}", "/surveys/roles", STAFF), ("/orders", "", STAFF),
           ("/reports/{section}", "/reports/agents", STAFF),
           ("/reports/interactions/{interaction_id}", "/reports/interactions/ix-1", STAFF)]),
     Op("GET", "/static/{name}", ANYONE, "/static/desktop.js"),
