@@ -539,6 +539,7 @@ OPS: list[Op] = [
           ("/campaigns", "", STAFF), ("/campaigns/{name}", "/campaigns/roles", STAFF),
           ("/reports", "", STAFF), ("/cases", "", STAFF), ("/surveys", "", STAFF),
           ("/surveys/{name}", "/surveys/roles", STAFF), ("/orders", "", STAFF),
+          ("/customers", "", STAFF), ("/customers/{customer_id}", "/customers/1", STAFF),
           ("/reports/{section}", "/reports/agents", STAFF),
           ("/reports/interactions/{interaction_id}", "/reports/interactions/ix-1", STAFF)]),
     Op("GET", "/static/{name}", ANYONE, "/static/desktop.js"),

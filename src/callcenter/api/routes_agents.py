@@ -43,6 +43,7 @@ from callcenter.core.events import (
 )
 from callcenter.core.records import AgentSpan, InteractionRecord
 from callcenter.store.audit import audit
+from callcenter.store.customer_profile import linked_cards
 from callcenter.store.history import (
     MAX_PAGE,
     agent_spans,
@@ -216,6 +217,11 @@ async def get_agent(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Ag
     return agent_view(server, agent_id)
 
 
+def _linked_cards(server: Server, interaction_ids: list[str]) -> dict[str, dict[str, str]]:
+    with server.sessions() as session:
+        return linked_cards(session, interaction_ids)
+
+
 @router.get("/{agent_id}/work", response_model=AgentWork)
 async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> AgentWork:
     """The agent's state and its offers, connected and wrapping interactions with caller
@@ -227,8 +233,14 @@ async def get_work(agent_id: str, server: ServerDep, _user: AgentOrStaff) -> Age
         raise UnknownAgent(f"no agent {agent_id!r}")
     items = []
     lookups = server.runtime.lookups
-    for w in engine.work(agent_id):
-        card = None if lookups is None else lookups.customer(w.interaction_id)
+    work = engine.work(agent_id)
+    cards = {w.interaction_id: card for w in work if lookups is not None
+             and (card := lookups.customer(w.interaction_id)) is not None}
+    unknown = [w.interaction_id for w in work if w.interaction_id not in cards]
+    if unknown:  # a customer linked in the store (chosen by the agent)
+        cards.update(await asyncio.to_thread(_linked_cards, server, unknown))
+    for w in work:
+        card = cards.get(w.interaction_id)
         items.append(WorkItem(interaction_id=w.interaction_id, status=w.status,
                               queue_id=w.queue_id, channel=w.channel,
                               caller_number=w.caller or None, arrived_at=w.arrived_at,

@@ -197,3 +197,17 @@ def drop_addresses(session: Session, customer_id: int, kinds: Sequence[str]) -> 
     result = session.execute(delete(CustomerAddressRow).where(
         CustomerAddressRow.customer_id == customer_id, CustomerAddressRow.kind.in_(kinds)))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def linked_cards(session: Session, interaction_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The screen-pop card (`customer_id`, `name`, `account`, `segment`) of the customer
+    linked to each of the interactions that has one."""
+    if not interaction_ids:
+        return {}
+    rows = session.execute(
+        select(InteractionRow.interaction_id, CustomerRow.id, CustomerRow.name,
+               CustomerRow.account, CustomerRow.segment)
+        .join(CustomerRow, CustomerRow.id == InteractionRow.customer_id)
+        .where(InteractionRow.interaction_id.in_(interaction_ids)))
+    return {iid: {"customer_id": str(cid), "name": name, "account": account or "",
+                  "segment": segment} for iid, cid, name, account, segment in rows}

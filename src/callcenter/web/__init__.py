@@ -80,6 +80,8 @@ PAGES: dict[str, Page] = {
     "/campaigns/{name}": Page("campaigns.html", STAFF),
     "/cases": Page("cases.html", STAFF),
     "/orders": Page("orders.html", STAFF),
+    "/customers": Page("customers.html", STAFF),
+    "/customers/{customer_id}": Page("customers.html", STAFF),
     "/reports": Page("reports.html", STAFF),
     "/reports/{section}": Page("reports.html", STAFF),
     "/reports/interactions/{interaction_id}": Page("reports.html", STAFF),

@@ -6,9 +6,9 @@ import { api, el, wireLogout } from "./common.js";
 /** The screens each role may open, in the bar's order: [path, label]. */
 export const LINKS = {
   agent: [["/desktop", "Desktop"]],
-  supervisor: [["/wallboard", "Wallboard"], ["/cases", "Cases"], ["/orders", "Orders"], ["/campaigns", "Campaigns"],
+  supervisor: [["/wallboard", "Wallboard"], ["/customers", "Customers"], ["/cases", "Cases"], ["/orders", "Orders"], ["/campaigns", "Campaigns"],
                ["/surveys", "Surveys"], ["/reports", "Reports"]],
-  admin: [["/wallboard", "Wallboard"], ["/cases", "Cases"], ["/orders", "Orders"], ["/admin", "Administration"],
+  admin: [["/wallboard", "Wallboard"], ["/customers", "Customers"], ["/cases", "Cases"], ["/orders", "Orders"], ["/admin", "Administration"],
           ["/campaigns", "Campaigns"], ["/surveys", "Surveys"], ["/reports", "Reports"],
           ["/docs", "API"]],
 };
