@@ -134,3 +134,24 @@ def test_a_merge_keeps_the_calls_and_is_audited(h: Harness) -> None:
     audit = _call(h, "GET", "/api/admin/audit?entity=customer")
     rows = audit["items"] if isinstance(audit, dict) else audit
     assert any(r["action"] == "merge" for r in rows)
+
+
+def test_the_demo_seeds_a_customers_address_history(tmp_path: Any) -> None:
+    """The demo's first customer has an e-mail, consent and an address changed once."""
+    from sqlalchemy.orm import Session
+
+    from callcenter.api.demo import seed_demo
+    from callcenter.store import create_engine_for
+    from callcenter.store.customer_profile import address_history
+    from callcenter.store.customers import get_customer
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    seed_demo(url)
+    engine = create_engine_for(url)
+    with Session(engine) as session:
+        first = get_customer(session, 1)
+        assert [e.email for e in first.emails] == ["customer1@example.org"]
+        assert first.recording_consent is True
+        assert [h.after["street"] if h.after else None
+                for h in address_history(session, 1)] == ["Hauptstraße 1", "Lindenallee 7"]
+    engine.dispose()

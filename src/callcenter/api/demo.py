@@ -25,7 +25,7 @@ day's figures are there when a person first looks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -35,12 +35,19 @@ from sqlalchemy.orm import Session
 from callcenter.api.demo_survey import seed_survey
 from callcenter.core.case_state import CaseAction
 from callcenter.core.config import AgentConfig, Membership
+from callcenter.core.customer_profile import Address, FieldDefinition
 from callcenter.crm import cases
 from callcenter.crm.knowledge_examples import seed_knowledge
 from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.phones import EXAMPLE_CUSTOMERS
 from callcenter.scenario.spec import Scenario
 from callcenter.store import create_engine_for, migrate, session_factory
+from callcenter.store.customer_profile import (
+    put_field_definition,
+    set_address,
+    set_consent,
+    set_emails,
+)
 from callcenter.store.customers import add_customers
 from callcenter.store.models import (
     CalendarRow,
@@ -152,6 +159,34 @@ DEMO_CASES = [  # (type, category, priority, subject, hours before the start, ac
 ]
 
 
+DEMO_PROFILES = (
+    ("home", "Hauptstraße 1", "10115", "Berlin", "Lindenallee 7", "14050"),
+    ("home", "Am Markt 3", "20095", "Hamburg", None, None),
+    ("billing", "Postfach 12 34", "80331", "München", None, None),
+)
+"""Addresses of the first example customers (kind, street, postal code, city), and a
+former address some had (street, postal code), so the history shows a change."""
+
+
+def seed_profiles(session: Session) -> None:
+    """The first example customers' e-mail, consent and addresses (one with a change in
+    its history), and a custom field definition."""
+    put_field_definition(session, FieldDefinition("contract_end", "Contract ends", "date"))
+    at = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    ids = list(session.scalars(select(CustomerRow.id).order_by(CustomerRow.id).limit(3)))
+    for customer_id, (kind, street, code, city, old, old_code) in zip(ids, DEMO_PROFILES,
+                                                                       strict=False):
+        set_emails(session, customer_id, [f"customer{customer_id}@example.org"])
+        set_consent(session, customer_id, "recording", True, at)
+        set_consent(session, customer_id, "marketing", customer_id % 2 == 1, at)
+        if old is not None and old_code is not None:
+            set_address(session, customer_id, kind, Address(kind, old, old_code, city, "",
+                                                            "DE"),
+                        changed_by="admin", at=at - timedelta(days=400))
+        set_address(session, customer_id, kind, Address(kind, street, code, city, "", "DE"),
+                    changed_by="admin", at=at)
+
+
 def seed_cases(session: Session, now: float) -> None:
     """The demo's case types, categories and SLA policies (on the `office` calendar when
     the scenario has one), and a few cases of the first customers created before `now`:
@@ -218,7 +253,8 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
               now: float | None = None) -> list[DemoLogin]:
     """Migrate the database at `url` and fill it with the scenario's queues and agents,
     the demo logins, a team `floor` (the supervisor, every agent), disposition codes,
-    the example customers, the example scripts and questionnaires (`seed_scripts`), the
+    the example customers (the first ones with e-mail, consent and an address history:
+    `seed_profiles`), the example scripts and questionnaires (`seed_scripts`), the
     demo survey with its interviews (`demo_survey.seed_survey`) and,
     given the engine's start `now`, the demo's cases (`seed_cases`), the knowledge base
     and the switchboard directory (`crm.knowledge_examples`) and the catalog
@@ -249,6 +285,7 @@ def seed_demo(url: str, scenario_name: str = DEMO_SCENARIO,
                 raise ValueError(f"the example customers are already stored: {refused[0][1]}")
             seed_scripts(session)
             seed_survey(session)
+            seed_profiles(session)
             if now is not None:
                 seed_cases(session, now)
                 seed_knowledge(session, now)
