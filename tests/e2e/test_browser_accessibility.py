@@ -191,6 +191,11 @@ SCREENS: dict[str, tuple[Callable[[Page, Site], None], dict[str, int]]] = {
     "admin-sla-policies": (_screen("root", "/admin/sla-policies", "main .section-body table",
                                    given=_case), WIDE),
     "reports-fcr": (_screen("sup", "/reports/fcr", "main table.data", given=_history), WIDE),
+    "orders": (_screen("sup", "/orders", "main table"), WIDE),
+    "orders-375": (_screen("sup", "/orders", "main table"), NARROW),
+    "admin-catalog": (_admin("catalog"), WIDE),
+    "admin-catalog-new": (_screen("root", "/admin/catalog", "table.data",
+                                  click="New catalog item", then="main form"), WIDE),
     "404": (_screen("sup", "/no-such-page", "#home"), WIDE),
     "403": (_screen("early-1", "/admin", "main"), WIDE),
 }

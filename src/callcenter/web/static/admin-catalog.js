@@ -10,7 +10,8 @@ const money = (cents) => (cents / 100).toFixed(2);
 function whenInput(value) {
   const local = value ? new Date(value * 1000 - new Date(value * 1000).getTimezoneOffset() * 60000)
     .toISOString().slice(0, 16) : "";
-  return el("input", { type: "datetime-local", name: "event_at", value: local });
+  return el("input", { type: "datetime-local", name: "event_at", value: local,
+                       "aria-label": "Event date and time (events only)" });
 }
 
 export async function render(body) {

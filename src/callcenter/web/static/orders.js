@@ -60,7 +60,7 @@ async function main() {
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); load().catch((err) => showError(err.message)); });
   app.replaceChildren(el("h2", {}, "Orders"), form, csv, count,
-                      el("div", { class: "table-wrap" }, table));
+                      el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Table of orders" }, table));
   await load();
 }
 
