@@ -240,6 +240,31 @@ def test_an_address_correction_is_kept_with_the_run(h: Harness) -> None:
                                          "city": "Berlin"}
 
 
+def test_an_address_correction_writes_the_customers_address_history(h: Harness) -> None:
+    """A known customer's address check closing `address_corrected` makes the new
+    address the customer's home address, with a history row naming the call and the
+    agent's login."""
+    customer = _ok(h.post("/api/admin/customers", json={
+        "name": "Ada Lovelace", "numbers": ["+49 30 1234567"]}, headers=h.auth("root")), 201)
+    _upload(h, (EXAMPLES / "address-update.yaml").read_text())
+    _call(h, caller="+49301234567")
+    run = _ok(h.post(RUNS, json={"interaction_id": "ix-1", "script": "address_check"},
+                     headers=h.auth("early-1")))
+    assert run["customer_id"] == customer["id"]
+    for step, value in [("greet", None), ("same", "moved"), ("new_street", "Hauptstr. 5"),
+                        ("new_postal_code", "10115"), ("new_city", "Berlin")]:
+        _answer(h, run["id"], step, value)
+    done = _ok(h.post(f"{RUNS}/{run['id']}/finish", headers=h.auth("early-1")))
+    assert done["detail"]["address_written"] is True
+    view = _ok(h.get(f"/api/customers/{customer['id']}", headers=h.auth("root")))
+    home = [a for a in view["addresses"] if a["kind"] == "home"]
+    assert [(a["street"], a["postal_code"], a["city"]) for a in home] == \
+        [("Hauptstr. 5", "10115", "Berlin")]
+    assert [(c["kind"], c["before"], c["after"]["street"], c["changed_by"],
+             c["interaction_id"]) for c in view["address_history"]] == \
+        [("home", None, "Hauptstr. 5", "early-1", "ix-1")]
+
+
 def test_a_product_sale_drafts_an_order_for_the_call(h: Harness) -> None:
     """The telesales close with the router drafts an order of one ROUTER-FB250 for the
     call (priced from the catalog), its id on the run; the agent places it later."""

@@ -10,7 +10,6 @@ with quotas ends an interview whose answers put it in a full cell (`quota_full`)
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from callcenter.core.customer_profile import Address
 from callcenter.core.scripts import (
     AnswerError,
     Option,
@@ -31,6 +31,7 @@ from callcenter.core.scripts import (
 )
 from callcenter.core.scripts.quotas import count_cells, screen_out
 from callcenter.crm import orders
+from callcenter.store import customer_profile as profile
 from callcenter.store.audit import audit
 from callcenter.store.errors import Conflict, NotFound
 from callcenter.store.models import CustomerRow, ScriptRow, ScriptRunRow, utcnow
@@ -276,20 +277,15 @@ def _draft_order(session: Session, run: ScriptRunRow, sku: str, quantity: float 
 
 def _write_address(session: Session, run: ScriptRunRow, parts: dict[str, str],
                    by: str | None, at: datetime) -> bool:
-    """Write a corrected address to the customer's address history (the customers
-    part's `set_address`, once installed); False when it could not be written (no
-    customer, or no address history yet: the address stays in the run's detail)."""
+    """Write a corrected address as the customer's home address, with its history row
+    naming the interaction and who changed it; False when the run has no customer (the
+    address stays in the run's detail only)."""
     if run.customer_id is None:
-        return False
-    try:
-        profile: Any = importlib.import_module("callcenter.store.customer_profile")
-        core: Any = importlib.import_module("callcenter.core.customer_profile")
-    except ImportError:
         return False
     current = {r.kind: profile.address_values(r)
                for r in profile.addresses(session, run.customer_id)}
     values = {**current.get("home", {}), **parts}
-    address = core.Address(kind="home", **{k: values.get(k, "") for k in (
+    address = Address(kind="home", **{k: values.get(k, "") for k in (
         "street", "postal_code", "city", "region", "country")})
     profile.set_address(session, run.customer_id, "home", address, changed_by=by or "script",
                         at=at, interaction_id=run.interaction_id)
