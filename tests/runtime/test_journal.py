@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callcenter.core.commands import AgentStateChanged, Command, RecordAgentSpan
+from callcenter.core.csat import RecordSurvey, SurveyResult
 from callcenter.core.records import AgentSpan
 from callcenter.runtime.journal import Journal, JournalError, decode, encode
 from tests.runtime.commands import batches, commands
@@ -140,3 +141,12 @@ def test_a_write_the_disk_refuses_leaves_no_half_line(tmp_path: Path) -> None:
     journal.append([B])
     journal.close()
     assert [b for _, b in Journal.open(path).pending()] == [[A], [B]]
+
+
+@pytest.mark.parametrize("rating", [None, 4])
+def test_a_post_call_survey_is_read_back_equal(rating: int | None) -> None:
+    """The IVR's RecordSurvey, which the persistence sink stores with the engine's
+    commands, survives the journal as it was (rated or not)."""
+    survey = RecordSurvey(SurveyResult("ix-1", "sales", "a-1", "csat", 100.0, 130.0,
+                                       rating=rating, comment_box=None, customer_id=7))
+    assert decode(encode(survey)) == survey

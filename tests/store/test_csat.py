@@ -4,6 +4,7 @@ PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from callcenter.core.csat import RecordSurvey, SurveyResult
 from callcenter.store import session_factory
-from callcenter.store.csat import DAY, CsatSink, csat_report, record_surveys, survey_rows
+from callcenter.store.csat import DAY, csat_report, record_surveys, survey_rows
 from callcenter.store.models import CsatRatingRow
+from callcenter.store.sink import StoreSink
 
 T0 = 1_740_000_000.0  # the report's start
 
@@ -102,9 +104,13 @@ def test_rows_narrowed_to_a_queue_and_agents(session: Session) -> None:
     assert [r.interaction_id for r in got] == ["c6", "c7"]
 
 
-def test_the_runtime_sink_stores_record_survey_commands(engine: Engine) -> None:
-    """CsatSink writes the RecordSurvey commands of a batch and ignores the rest."""
+def test_the_persistence_sink_stores_surveys_once(engine: Engine) -> None:
+    """The server's persistence sink stores a batch's RecordSurvey rows with the calls'
+    (c1, c2), and a replay of the same batch (`again`, as after a journal) adds none."""
     sessions = session_factory(engine)
-    asyncio.run(CsatSink(sessions)([RecordSurvey(ROWS[0]), object(), RecordSurvey(ROWS[1])]))
+    sink = StoreSink(sessions, lambda queue: "voice")
+    batch: list[Any] = [RecordSurvey(ROWS[0]), RecordSurvey(ROWS[1])]
+    asyncio.run(sink(batch))
+    asyncio.run(sink.again(batch))
     with sessions() as s:
         assert [r.interaction_id for r in survey_rows(s, T0, T0 + DAY)] == ["c1", "c2"]

@@ -82,7 +82,6 @@ from callcenter.runtime.simulated import SimSettings, build_simulated
 from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.spec import Scenario
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
-from callcenter.store.csat import CsatSink
 from callcenter.store.dialer import SqlDialerStore
 from callcenter.store.models import utcnow
 from callcenter.store.reconcile import LOST, Reconciled, reconcile
@@ -204,7 +203,6 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             holder.append(runtime)
             if runtime.center is not None:  # IVR flows run: store how each call went
                 runtime.driver.add_sink("ivr-runs", media.ivr_sink)
-                runtime.driver.add_sink("csat", CsatSink(sessions))  # post-call surveys
             # Before any traffic: what the last run kept for the store goes first, then the
             # new engine, which knows nothing of the dead process's calls and agents, has
             # them closed. The sim adapter carries no call across a restart: no `alive`.

@@ -34,6 +34,7 @@ from callcenter.clock import Clock, LoopClock
 from callcenter.core.center import CallCenter, CenterCommand
 from callcenter.core.commands import Command
 from callcenter.core.config import AgentConfig, EngineSettings, QueueConfig
+from callcenter.core.csat import RecordSurvey
 from callcenter.core.engine import Engine
 from callcenter.core.events import CallerHungUp, WrapUpDone
 from callcenter.core.ivr import IvrRunner
@@ -142,11 +143,14 @@ class Runtime:
         self.events.close()
 
 
-_ENGINE_COMMANDS = get_args(Command)
+_ENGINE_COMMANDS = (*get_args(Command), RecordSurvey)
+"""What the persistence sink stores: the engine's commands, and the IVR's post-call
+survey rows (stored, journaled and retried with them, so no rating is lost)."""
 
 
 def engine_commands(sink: Sink[Command]) -> Sink[CenterCommand]:
-    """`sink` fed with the engine's commands of each list only (the IVR's are left out)."""
+    """`sink` fed with the engine's commands of each list, and the IVR's survey rows
+    (the IVR's other commands are left out)."""
     async def only_engine(commands: list[CenterCommand]) -> None:
         kept = [c for c in commands if isinstance(c, _ENGINE_COMMANDS)]
         if kept:

@@ -39,10 +39,11 @@ from pathlib import Path
 from typing import Any, get_args
 
 from callcenter.core.commands import Command
+from callcenter.core.csat import RecordSurvey, SurveyResult
 from callcenter.core.records import AgentSpan, InteractionRecord
 
 _TYPES: dict[str, type[Any]] = {t.__name__: t for t in (*get_args(Command), InteractionRecord,
-                                                        AgentSpan)}
+                                                        AgentSpan, RecordSurvey, SurveyResult)}
 
 
 class JournalError(RuntimeError):

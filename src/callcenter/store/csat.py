@@ -1,27 +1,26 @@
 """Post-call satisfaction in the store: record survey rows, and report CSAT grouped by
 queue, agent or day.
 
-Repository functions over a `Session` / `Connection`; they never commit, except
-`CsatSink`, the runtime's sink for `RecordSurvey` commands (one transaction per
-batch, in a worker thread). A survey row is written once per interaction: storing it
-again (a replayed batch) leaves the first.
+Repository functions over a `Session` / `Connection`; they never commit. The server
+stores the `RecordSurvey` commands through its persistence sink (`store.sink`), with
+the calls' rows: journaled and retried, never lost. A survey row is written once per
+interaction: storing it again (a replayed batch) leaves the first.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from callcenter.core.csat import CsatFigures, RecordSurvey, SurveyResult, csat_figures
+from callcenter.core.csat import CsatFigures, SurveyResult, csat_figures
 from callcenter.store.models import CsatRatingRow
 
-__all__ = ["DAY", "CsatGroup", "CsatSink", "csat_report", "record_surveys", "survey_rows"]
+__all__ = ["DAY", "CsatGroup", "csat_report", "record_surveys", "survey_rows"]
 
 DAY = 86_400.0
 
@@ -95,20 +94,3 @@ def csat_report(rows: Sequence[SurveyResult], group: Grouping, since: float,
     for r in rows:
         grouped[r.queue_id if group == "queue" else (r.agent_id or "")].append(r)
     return [CsatGroup(k, since, _figures(grouped[k])) for k in sorted(grouped)]
-
-
-class CsatSink:
-    """The runtime's sink for `RecordSurvey`: stores each batch's survey rows in one
-    transaction, in a worker thread."""
-
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
-
-    async def __call__(self, commands: Sequence[object]) -> None:
-        results = [c.result for c in commands if isinstance(c, RecordSurvey)]
-        if results:
-            await asyncio.to_thread(self._store, results)
-
-    def _store(self, results: list[SurveyResult]) -> None:
-        with self._sessions.begin() as session:
-            record_surveys(session, results)

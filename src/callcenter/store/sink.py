@@ -7,7 +7,10 @@ transaction per batch, committed before the driver acknowledges the batch.
   it, if there is no row yet);
 - `RecordAgentSpan` appends a closed agent-state span;
 - `AgentStateChanged` replaces the agent's presence row (state, reason, since), which
-  a restart reconciles (`callcenter.store.reconcile`).
+  a restart reconciles (`callcenter.store.reconcile`);
+- `RecordSurvey` (the IVR's, passed on with the engine's commands) adds the post-call
+  survey's row, unless its interaction has one: a survey is stored, journaled and
+  retried like the calls.
 
 A batch is coalesced before it is written: the commands are applied in order to
 the rows they touch, in memory, and only each row's final values are written, with
@@ -42,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.core.commands import (
@@ -52,6 +55,7 @@ from callcenter.core.commands import (
     RecordAgentSpan,
     RecordInteraction,
 )
+from callcenter.core.csat import RecordSurvey, SurveyResult
 from callcenter.core.records import AgentSpan, InteractionRecord
 from callcenter.store.bulk import (
     insert_interactions,
@@ -62,6 +66,7 @@ from callcenter.store.bulk import (
     stored_presence,
     update_interactions,
 )
+from callcenter.store.models import CsatRatingRow
 
 _RECORD_COLUMNS = tuple(f.name for f in fields(InteractionRecord) if f.name != "caller_number")
 
@@ -168,6 +173,7 @@ class StoreSink:
         outcomes: list[str] = []
         spans: list[AgentSpan] = []
         presence: dict[str, dict[str, Any]] = {}
+        surveys: list[SurveyResult] = []
         touched = {c.interaction_id if isinstance(c, InteractionStateChanged)
                    else c.record.interaction_id for c in commands
                    if isinstance(c, InteractionStateChanged | RecordInteraction)}
@@ -184,13 +190,32 @@ class StoreSink:
                 spans.append(c.span)
             elif isinstance(c, AgentStateChanged):
                 presence[c.agent_id] = {"state": c.state, "reason": c.reason, "since": c.at}
+            elif isinstance(c, RecordSurvey):
+                surveys.append(c.result)
         insert_interactions(conn, [p.insert for p in rows.values() if p.insert is not None])
         update_interactions(conn, {iid: p.set for iid, p in rows.items() if p.set})
         insert_spans(conn, new_spans(conn, spans) if again else spans)
         unseen = presence.keys() - self._present
         put_presence(conn, presence, self._present if not unseen else
                      self._present | stored_presence(conn, unseen))
+        _insert_surveys(conn, surveys)
         return outcomes, rows, presence
 
 
-_STORED = (InteractionStateChanged, RecordInteraction, RecordAgentSpan, AgentStateChanged)
+def _insert_surveys(conn: Connection, surveys: list[SurveyResult]) -> None:
+    """Add the survey rows whose interaction has none yet (a replayed batch adds none)."""
+    wanted = {r.interaction_id: r for r in surveys}
+    if not wanted:
+        return
+    have = set(conn.scalars(select(CsatRatingRow.interaction_id)
+                            .where(CsatRatingRow.interaction_id.in_(list(wanted)))))
+    rows = [{"interaction_id": iid, "queue_id": r.queue_id, "agent_id": r.agent_id,
+             "customer_id": r.customer_id, "flow_id": r.flow_id, "offered_at": r.offered_at,
+             "ended_at": r.ended_at, "rating": r.rating, "comment_box": r.comment_box}
+            for iid, r in wanted.items() if iid not in have]
+    if rows:
+        conn.execute(insert(CsatRatingRow), rows)
+
+
+_STORED = (InteractionStateChanged, RecordInteraction, RecordAgentSpan, AgentStateChanged,
+           RecordSurvey)
