@@ -22,6 +22,7 @@ from callcenter.crm.orders import (
     create_order,
     list_orders,
     quote,
+    search_catalog,
 )
 from callcenter.store.models import CatalogItemRow, OrderRow
 
@@ -186,3 +187,38 @@ def test_pairs_of_seats_never_split_the_last_one(engine: Engine) -> None:
     outcomes = _buyers(engine, "gala", 2, 10)
     assert outcomes == Counter({"placed": 2, "sold out": 8})
     assert _available(engine, "gala") == 1
+
+
+def test_orders_are_listed_by_each_filter(engine: Engine) -> None:
+    """Three orders: the status, customer, call, agent and time filters each keep the
+    ones they name, newest first, with the count of all that match."""
+    _catalog(engine)
+    with Session(engine) as s, s.begin():
+        for i, (customer, call, agent, at) in enumerate(
+                [(1, "ix-1", "a-1", 100.0), (2, "ix-2", "a-2", 200.0), (1, "ix-3", "a-2", 300.0)]):
+            order = create_order(s, NewOrder((NewLine("mug", 1),), customer, call), agent,
+                                 "ann", at)
+            if i == 0:
+                act(s, order, OrderAction.PLACE, at)
+    with Session(engine) as s:
+        def ids(f: OrderFilter) -> tuple[int, list[str | None]]:
+            total, rows = list_orders(s, f, 10, 0)
+            return total, [r.interaction_id for r in rows]
+        assert ids(OrderFilter()) == (3, ["ix-3", "ix-2", "ix-1"])
+        assert ids(OrderFilter(status="placed")) == (1, ["ix-1"])
+        assert ids(OrderFilter(customer_id=1)) == (2, ["ix-3", "ix-1"])
+        assert ids(OrderFilter(interaction_id="ix-2")) == (1, ["ix-2"])
+        assert ids(OrderFilter(agent_id="a-2")) == (2, ["ix-3", "ix-2"])
+        assert ids(OrderFilter(since=150.0, until=300.0)) == (1, ["ix-2"])
+        assert list_orders(s, OrderFilter(), 1, 1)[1][0].interaction_id == "ix-2"
+
+
+def test_the_catalog_is_searched_by_part_of_sku_or_name(engine: Engine) -> None:
+    """'MU' (any case) finds the mug, and the old mug only with the withdrawn items;
+    'night' finds the gala by its name; a '%' is a character, not a wildcard."""
+    _catalog(engine)
+    with Session(engine) as s:
+        assert [i.sku for i in search_catalog(s, "MU", False, 10)] == ["mug"]
+        assert [i.sku for i in search_catalog(s, "MU", True, 10)] == ["mug", "old"]
+        assert [i.sku for i in search_catalog(s, "night", False, 10)] == ["gala"]
+        assert search_catalog(s, "%", True, 10) == []
