@@ -31,6 +31,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response, status
@@ -83,7 +84,6 @@ from callcenter.scenario.load import load_scenario, scenario_path
 from callcenter.scenario.spec import Scenario
 from callcenter.store import Conflict, NotFound, create_engine_for, migrate, session_factory
 from callcenter.store.dialer import SqlDialerStore
-from callcenter.store.models import utcnow
 from callcenter.store.reconcile import LOST, Reconciled, reconcile
 from callcenter.store.seed import Routing, linked_agents, routing_config
 from callcenter.store.sink import StoreSink
@@ -218,8 +218,9 @@ def create_app(settings: ServerSettings, *, clock: Clock | None = None,
             await runtime.start()
             sweeper = asyncio.create_task(cases.sweep_forever(
                 app.state.server, settings.case_sweep_seconds))
-            retention = asyncio.create_task(retention_forever(
-                sessions, settings.retention_seconds, utcnow))
+            retention = asyncio.create_task(retention_forever(  # on the server's clock
+                sessions, settings.retention_seconds,
+                lambda: datetime.fromtimestamp(runtime.clock.time(), UTC)))
             try:
                 yield
             finally:
