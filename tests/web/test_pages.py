@@ -98,7 +98,7 @@ def test_every_page_has_one_sign_out_link() -> None:
     every page but the login has the navigation bar."""
     pages = sorted(STATIC.glob("*.html"))
     assert [p.name for p in pages] == ["403.html", "404.html", "admin.html", "campaigns.html",
-                                       "cases.html",
+                                       "cases.html", "customers.html",
                                        "desktop.html", "login.html", "orders.html",
                                        "reports.html",
                                        "surveys.html", "wallboard.html"]
