@@ -40,6 +40,7 @@ from callcenter.core.ivr_flow import (
     Transfer,
     Voicemail,
 )
+from callcenter.core.yaml_lines import key_lines, line_of
 
 __all__ = ["FlowFileError", "load_flows", "parse_flows"]
 
@@ -85,14 +86,12 @@ def parse_flows(text: str, source: Path | None = None,
         where = f"{name}:{line}" if line is not None else name
         raise FlowFileError(f"{where}: not valid YAML: "
                             f"{getattr(exc, 'problem', None) or exc}", line) from None
-    lines: dict[str, int] = {}
-    if root is not None:
-        _lines(root, "", lines)
+    lines = key_lines(root)
     if data is None:
         data = {}
 
     def fail(path: str, message: str) -> FlowFileError:
-        line = _line_of(lines, path)
+        line = line_of(lines, path)
         return FlowFileError(f"{name}{f':{line}' if line else ''}: {path}: {message}", line)
 
     try:
@@ -116,31 +115,6 @@ def parse_flows(text: str, source: Path | None = None,
                                f"no queue {node.queue_id!r} (queues: "
                                f"{', '.join(sorted(queues)) or 'none'})")
     return flows
-
-
-def _lines(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
-    """Record the line of every key path under `node`."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            sub = f"{path}.{k.value}" if path else str(k.value)
-            lines[sub] = k.start_mark.line + 1
-            _lines(v, sub, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _lines(v, f"{path}[{i}]", lines)
-
-
-def _line_of(lines: Mapping[str, int], path: str) -> int | None:
-    """The line of `path`'s key, else of the nearest key above it that the text has."""
-    while path:
-        if path in lines:
-            return lines[path]
-        above = re.sub(r"(\[\d+\]|\.[^.\[]*)$", "", path)
-        if above == path:  # a top-level key the text lacks (an empty file has none)
-            break
-        path = above
-    return None
 
 
 class _Bad(Exception):

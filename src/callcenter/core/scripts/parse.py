@@ -7,7 +7,6 @@ docs/reference/scripts.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +27,7 @@ from callcenter.core.scripts.model import (
     Step,
 )
 from callcenter.core.scripts.quotas import Quota, QuotaError, parse_quotas
+from callcenter.core.yaml_lines import key_lines, line_of
 
 __all__ = ["MAX_STEPS", "Problem", "ScriptError", "parse_script"]
 
@@ -92,39 +92,12 @@ def parse_script(text: str, source: str = "<script>") -> Script:
         raise ScriptError([Problem("", line, f"not valid YAML: {problem}")], source) from None
     except RecursionError:
         raise ScriptError([Problem("", None, "nested too deeply")], source) from None
-    lines: dict[str, int] = {}
-    if root is not None:
-        _lines(root, "", lines)
+    lines = key_lines(root)
     reader = _Reader(lines)
     script = reader.script(data)
     if reader.problems or script is None:
         raise ScriptError(reader.problems or [Problem("", None, "no script")], source)
     return script
-
-
-def _lines(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
-    """Record the line of every key path under `node`."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            sub = f"{path}.{k.value}" if path else str(k.value)
-            lines[sub] = k.start_mark.line + 1
-            _lines(v, sub, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _lines(v, f"{path}[{i}]", lines)
-
-
-def _line_of(lines: Mapping[str, int], path: str) -> int | None:
-    """The line of `path`'s key, else of the nearest key above it that the text has."""
-    while path:
-        if path in lines:
-            return lines[path]
-        above = re.sub(r"(\[\d+\]|\.[^.\[]*)$", "", path)
-        if above == path:
-            break
-        path = above
-    return None
 
 
 def _mapping(value: object, path: str) -> dict[str, Any]:
@@ -172,7 +145,7 @@ class _Reader:
         """Ids of steps that did not parse (references to them are not reported)."""
 
     def bad(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, _line_of(self.lines, path), message))
+        self.problems.append(Problem(path, line_of(self.lines, path), message))
 
     def script(self, data: object) -> Script | None:
         try:
@@ -254,7 +227,7 @@ class _Reader:
             raise _Bad(f"{where}.{key}", f"unknown key for {kind} (known: "
                                          f"{', '.join(sorted(known))})")
         sid = _id(m.get("id"), f"{where}.id")
-        line = _line_of(self.lines, where)
+        line = line_of(self.lines, where)
         when, when_text = None, ""
         if "when" in m:
             when_text = _text(m["when"], f"{where}.when")
